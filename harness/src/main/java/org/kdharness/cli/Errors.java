@@ -1,0 +1,27 @@
+package org.kdharness.cli;
+
+import org.kdharness.config.ConfigException;
+
+/**
+ * Turns failures into one clear line and an exit code.
+ *
+ * <p>Why: a researcher reading a log at 8 am needs the file and field at fault, not a
+ * stack trace; config errors exit 2, everything else 1.
+ */
+final class Errors {
+
+    private Errors() {
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof ConfigException) {
+            return "config error: " + e.getMessage();
+        }
+        String msg = e.getMessage();
+        return msg == null ? e.toString() : msg;
+    }
+
+    static int exitCode(Throwable e) {
+        return e instanceof ConfigException || e instanceof IllegalArgumentException ? 2 : 1;
+    }
+}

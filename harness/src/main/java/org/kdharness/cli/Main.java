@@ -1,0 +1,32 @@
+package org.kdharness.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of {@code ./kd}: {@code run|plan|status|report|export CONFIG}.
+ *
+ * <p>Why picocli: subcommands, {@code --help} for each, typed options and clear usage
+ * errors with no hand-written parsing.
+ */
+@Command(name = "kd", mixinStandardHelpOptions = true, version = "kd-harness 0.1.0",
+        description = "Knowledge-distillation sweeps: run, inspect, report, export.",
+        subcommands = {RunCommand.class, PlanCommand.class, StatusCommand.class, ReportCommand.class,
+                ExportCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (used by tests). */
+    public static int execute(String... args) {
+        QuietStdout.install();
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("kd: " + Errors.describe(ex));
+            return Errors.exitCode(ex);
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,38 @@
+package org.kdharness.cli;
+
+import org.kdharness.config.ConfigLoader;
+import org.kdharness.sweep.SweepPlan;
+import org.kdharness.sweep.SweepRunner;
+import org.kdharness.sweep.Trial;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code kd plan CONFIG}: validates and expands a sweep without running anything. */
+@Command(name = "plan", mixinStandardHelpOptions = true, description = "Validate a sweep and print its expanded trials.")
+final class PlanCommand implements Callable<Integer> {
+
+    @Mixin
+    SweepArgs args;
+
+    @Option(names = "--rows", defaultValue = "20", description = "trials to list (default: ${DEFAULT-VALUE}; 0 = all)")
+    int rows;
+
+    @Override
+    public Integer call() {
+        ConfigLoader.Loaded loaded = args.load();
+        SweepPlan plan = SweepPlan.expand(loaded.config());
+        System.out.println(loaded.config().name() + ": " + plan.trials().size() + " trials " + plan.countsByMethod());
+        int shown = 0;
+        for (Trial t : plan.trials()) {
+            if (rows > 0 && shown++ >= rows) {
+                System.out.println("... " + (plan.trials().size() - rows) + " more");
+                break;
+            }
+            System.out.printf("%4d  %s  %s%n", t.ordinal(), t.id(), SweepRunner.describe(t.spec()));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,67 @@
+package org.kdharness.cli;
+
+import org.kdharness.config.ConfigLoader;
+import org.kdharness.report.HtmlReport;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.sweep.SweepRunner;
+import org.kdharness.sweep.Workspace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code kd run CONFIG}: runs (or resumes) a sweep, then writes its report. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run or resume a sweep; done trials are never re-run. Ends by writing the report.")
+final class RunCommand implements Callable<Integer> {
+
+    @Mixin
+    SweepArgs args;
+
+    @Option(names = "--retry-failed", description = "also re-run trials that failed before")
+    boolean retryFailed;
+
+    @Option(names = "--shard", description = "run only shard i of N (i/N, 0-based), e.g. for a Slurm array")
+    String shard;
+
+    @Option(names = "--stale-after", defaultValue = "1800",
+            description = "seconds after which another host's running trial counts as abandoned (default: ${DEFAULT-VALUE})")
+    long staleSeconds;
+
+    @Option(names = "--no-report", description = "skip writing the report at the end")
+    boolean noReport;
+
+    @Override
+    public Integer call() {
+        ConfigLoader.Loaded loaded = args.load();
+        Workspace ws = args.workspace(loaded);
+        int[] sh = parseShard(shard);
+        SweepRunner.Summary s = new SweepRunner(System.out).run(loaded, ws,
+                new SweepRunner.Options(retryFailed, sh[0], sh[1], staleSeconds));
+        if (!noReport) {
+            try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
+                Path file = new HtmlReport().write(store, loaded.config().name(), ws.reports());
+                System.out.println("report: " + file);
+            }
+        }
+        return s.failed() > 0 ? 3 : 0;
+    }
+
+    static int[] parseShard(String shard) {
+        if (shard == null) {
+            return new int[]{0, 1};
+        }
+        String[] p = shard.split("/");
+        try {
+            int i = Integer.parseInt(p[0]), n = Integer.parseInt(p[1]);
+            if (p.length == 2 && n >= 1 && i >= 0 && i < n) {
+                return new int[]{i, n};
+            }
+        } catch (RuntimeException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("--shard must be i/N with 0 <= i < N, got '" + shard + "'");
+    }
+}

@@ -1,0 +1,49 @@
+package org.kdharness.cli;
+
+import org.kdharness.config.ConfigLoader;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.store.TrialRow;
+import org.kdharness.sweep.SweepPlan;
+import org.kdharness.sweep.Workspace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/** {@code kd status CONFIG}: progress of a sweep that is running elsewhere or finished. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show a sweep's progress and best result so far.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    SweepArgs args;
+
+    @Override
+    public Integer call() {
+        ConfigLoader.Loaded loaded = args.load();
+        Workspace ws = args.workspace(loaded);
+        int planned = SweepPlan.expand(loaded.config()).trials().size();
+        try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
+            List<TrialRow> rows = store.trials(loaded.config().name());
+            Map<String, Integer> byStatus = new TreeMap<>();
+            rows.forEach(r -> byStatus.merge(r.status(), 1, Integer::sum));
+            long done = byStatus.getOrDefault("done", 0);
+            double secs = rows.stream().filter(r -> r.seconds() != null).mapToDouble(TrialRow::seconds).average().orElse(Double.NaN);
+            long left = planned - done - byStatus.getOrDefault("failed", 0);
+            System.out.printf(Locale.ROOT, "%s: %d/%d done %s%n", loaded.config().name(), done, planned, byStatus);
+            if (!Double.isNaN(secs) && left > 0) {
+                System.out.printf(Locale.ROOT, "ETA ~%.0f s of training at %.1f s/trial (one worker)%n", left * secs, secs);
+            }
+            rows.stream().filter(r -> "done".equals(r.status()))
+                    .max((a, b) -> Double.compare(a.metric("val_accuracy"), b.metric("val_accuracy")))
+                    .ifPresent(b -> System.out.printf(Locale.ROOT, "best by val accuracy: %s %s test %.4f%n",
+                            b.trialId(), b.configKey(), b.metric("test_accuracy")));
+            rows.stream().filter(r -> "failed".equals(r.status()))
+                    .forEach(r -> System.out.println("failed " + r.trialId() + ": " + r.reason()));
+        }
+        return 0;
+    }
+}

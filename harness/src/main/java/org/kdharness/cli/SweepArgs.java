@@ -1,0 +1,55 @@
+package org.kdharness.cli;
+
+import org.kdharness.config.ConfigException;
+import org.kdharness.config.ConfigLoader;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.sweep.Workspace;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The arguments every subcommand shares: the sweep (YAML path, or name once it has run),
+ * the reports root and an optional JDBC URL.
+ *
+ * <p>Why a mixin: one definition of how a sweep and its store are found.
+ */
+final class SweepArgs {
+
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "sweep YAML path, or the sweep's name once it has run")
+    String config;
+
+    @Option(names = "--reports", defaultValue = "reports", description = "reports root (default: ${DEFAULT-VALUE})")
+    Path reportsRoot;
+
+    @Option(names = "--jdbc-url", description = "metrics store JDBC URL (default: H2 file in reports/<sweep>/)")
+    String jdbcUrl;
+
+    /** Loads the config from its file, or from the store of a sweep that has run. */
+    ConfigLoader.Loaded load() {
+        Path p = Path.of(config);
+        ConfigLoader loader = new ConfigLoader();
+        if (Files.isRegularFile(p)) {
+            return loader.load(p);
+        }
+        if (config.endsWith(".yaml") || config.endsWith(".yml") || config.contains("/")) {
+            throw new ConfigException(config, 0, null, "config file not found");
+        }
+        Path dir = reportsRoot.resolve(config).toAbsolutePath().normalize();
+        String url = jdbcUrl != null ? jdbcUrl : "jdbc:h2:file:" + dir.resolve("metrics") + ";AUTO_SERVER=TRUE";
+        if (jdbcUrl == null && !Files.exists(dir.resolve("metrics.mv.db"))) {
+            throw new ConfigException(config, 0, null, "no such config file, and no sweep of that name in " + reportsRoot);
+        }
+        try (MetricsStore store = MetricsStore.open(url)) {
+            String yaml = store.sweepYaml(config).orElseThrow(() ->
+                    new ConfigException(config, 0, null, "the store at " + url + " has no sweep of that name"));
+            return loader.parse(yaml, config + " (from store)");
+        }
+    }
+
+    Workspace workspace(ConfigLoader.Loaded loaded) {
+        return Workspace.of(loaded.config(), reportsRoot, jdbcUrl);
+    }
+}

@@ -1,0 +1,118 @@
+package org.kdharness.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a sweep YAML into a {@link SweepConfig}, then validates it.
+ *
+ * <p>Why Jackson: it binds YAML straight onto records, rejects unknown keys, and reports
+ * the line of a type error; for semantic errors found later we re-read token locations so
+ * every message names file, line and field.
+ */
+public final class ConfigLoader {
+
+    private final ObjectMapper mapper = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
+
+    /** A parsed, validated config together with its source text. */
+    public record Loaded(SweepConfig config, String yaml, Path file) {
+    }
+
+    /** Loads and validates; throws {@link ConfigException} naming file, line and field. */
+    public Loaded load(Path file) {
+        String yaml;
+        try {
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), 0, null, "config file not found");
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), 0, null, "cannot read: " + e.getMessage());
+        }
+        return parse(yaml, file.toString());
+    }
+
+    /** Parses YAML text; {@code source} names it in errors. */
+    public Loaded parse(String yaml, String source) {
+        SweepConfig config;
+        try {
+            config = mapper.readValue(yaml, SweepConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            throw new ConfigException(source, line(e.getLocation()), path(e),
+                    "unknown key '" + e.getPropertyName() + "'" + (known.isEmpty() ? "" : " (known: " + known + ")"));
+        } catch (JsonMappingException e) {
+            throw new ConfigException(source, line(e.getLocation()), path(e), e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, line(e.getLocation()), null, "not valid YAML: " + e.getOriginalMessage());
+        }
+        if (config == null) {
+            throw new ConfigException(source, 0, null, "config is empty");
+        }
+        new ConfigValidator(source, lineIndex(yaml)).validate(config);
+        return new Loaded(config, yaml, Path.of(source));
+    }
+
+    private static int line(JsonLocation loc) {
+        return loc == null ? 0 : loc.getLineNr();
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            } else {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(r.getFieldName());
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Maps each value's JSON pointer (e.g. {@code /sweep/temperature/1}) to its line. */
+    private Map<String, Integer> lineIndex(String yaml) {
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonParser p = mapper.getFactory().createParser(yaml)) {
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                if (t == JsonToken.FIELD_NAME) {
+                    continue;
+                }
+                lines.putIfAbsent(p.getParsingContext().pathAsPointer().toString(),
+                        p.getTokenLocation().getLineNr());
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    // pointer of the container itself is its parent's entry
+                    lines.putIfAbsent(p.getParsingContext().getParent() == null ? ""
+                            : p.getParsingContext().getParent().pathAsPointer().toString(), p.getTokenLocation().getLineNr());
+                }
+            }
+        } catch (IOException e) {
+            // already parsed once; locations are a convenience
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,216 @@
+package org.kdharness.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a whole sweep before anything runs or is written.
+ *
+ * <p>Why: an overnight sweep that dies at trial 40 on a typo wastes the night; every
+ * impossible value (T &le; 0, alpha outside [0,1], a layer the network lacks) is caught
+ * here, named by file, line and field.
+ */
+public final class ConfigValidator {
+
+    static final Set<String> METHODS = Set.of("baseline", "response", "feature");
+    static final Set<String> DISTANCES = Set.of("mse", "cosine");
+    static final Set<String> ACTIVATIONS = Set.of("relu", "tanh", "sigmoid", "leaky_relu", "elu");
+    static final Set<String> OPTIMISERS = Set.of("adam", "sgd", "nesterovs");
+
+    private final String source;
+    private final Map<String, Integer> lines;
+
+    ConfigValidator(String source, Map<String, Integer> lines) {
+        this.source = source;
+        this.lines = lines;
+    }
+
+    void validate(SweepConfig c) {
+        if (c.name() == null || !c.name().matches("[A-Za-z0-9_.-]+")) {
+            fail("/name", "name", "sweep name is required and may hold only letters, digits, '.', '_' and '-'");
+        }
+        DatasetSpec d = c.dataset();
+        check(d.validationFraction() >= 0 && d.validationFraction() < 1, "/dataset/validation_fraction",
+                "must be in [0, 1), got " + d.validationFraction());
+        check(d.trainLimit() >= 0, "/dataset/train_limit", "must be >= 0");
+        check(d.testLimit() >= 0, "/dataset/test_limit", "must be >= 0");
+        if (c.teacher() == null || c.teacher().model() == null) {
+            fail("/teacher", "teacher.model", "a teacher model is required");
+        }
+        if (c.student() == null || c.student().model() == null) {
+            fail("/student", "student.model", "a student model is required");
+        }
+        network(c.teacher(), "/teacher");
+        network(c.student(), "/student");
+        axes(c);
+        check(c.runtime().threadsPerTrial() >= 1, "/runtime/threads_per_trial", "must be >= 1");
+        check(c.runtime().parallelTrials() >= 1, "/runtime/parallel_trials", "must be >= 1");
+    }
+
+    private void network(NetworkSpec n, String at) {
+        ModelSpec m = n.model();
+        check(m.type().equals("mlp") || m.type().equals("cnn"), at + "/model/type", "must be mlp or cnn, got '" + m.type() + "'");
+        check(!m.type().equals("mlp") || m.conv().isEmpty(), at + "/model/conv", "an mlp has no conv blocks (use type: cnn)");
+        check(!m.type().equals("cnn") || !m.conv().isEmpty(), at + "/model/conv", "a cnn needs at least one conv block");
+        check(m.hiddenLayerCount() > 0, at + "/model/hidden", "needs at least one hidden layer");
+        for (int i = 0; i < m.hidden().size(); i++) {
+            check(m.hidden().get(i) != null && m.hidden().get(i) > 0, at + "/model/hidden/" + i, "layer width must be > 0");
+        }
+        for (int i = 0; i < m.conv().size(); i++) {
+            ModelSpec.ConvBlock b = m.conv().get(i);
+            check(b.filters() > 0, at + "/model/conv/" + i + "/filters", "must be > 0");
+            check(b.kernel() > 0, at + "/model/conv/" + i + "/kernel", "must be > 0");
+        }
+        check(ACTIVATIONS.contains(m.activation()), at + "/model/activation", "unknown activation '" + m.activation() + "' (known: " + sorted(ACTIVATIONS) + ")");
+        check(m.dropout() >= 0 && m.dropout() < 1, at + "/model/dropout", "must be in [0, 1)");
+        TrainingSpec t = n.training();
+        check(t.epochs() >= 1, at + "/training/epochs", "must be >= 1");
+        check(t.batchSize() >= 1, at + "/training/batch_size", "must be >= 1");
+        check(t.learningRate() > 0, at + "/training/learning_rate", "must be > 0");
+        check(OPTIMISERS.contains(t.optimiser()), at + "/training/optimiser", "unknown optimiser '" + t.optimiser() + "' (known: " + sorted(OPTIMISERS) + ")");
+        check(t.weightDecay() >= 0, at + "/training/weight_decay", "must be >= 0");
+        check(t.patience() >= 0, at + "/training/patience", "must be >= 0");
+    }
+
+    private void axes(SweepConfig c) {
+        SweepSpec s = c.sweep();
+        check(!s.methods().isEmpty(), "/sweep/methods", "at least one method is required");
+        for (int i = 0; i < s.methods().size(); i++) {
+            check(METHODS.contains(s.methods().get(i)), "/sweep/methods/" + i,
+                    "unknown method '" + s.methods().get(i) + "' (known: " + sorted(METHODS) + ")");
+        }
+        for (int i = 0; i < s.temperature().size(); i++) {
+            Double t = s.temperature().get(i);
+            check(t != null && t > 0 && Double.isFinite(t), "/sweep/temperature/" + i, "temperature must be > 0, got " + t);
+        }
+        for (int i = 0; i < s.alpha().size(); i++) {
+            Double a = s.alpha().get(i);
+            check(a != null && a >= 0 && a <= 1, "/sweep/alpha/" + i, "alpha must be in [0, 1], got " + a);
+        }
+        for (int i = 0; i < s.wFeature().size(); i++) {
+            check(s.wFeature().get(i) != null && s.wFeature().get(i) >= 0, "/sweep/w_feature/" + i, "must be >= 0");
+        }
+        for (int i = 0; i < s.wResponse().size(); i++) {
+            check(s.wResponse().get(i) != null && s.wResponse().get(i) >= 0, "/sweep/w_response/" + i, "must be >= 0");
+        }
+        for (int i = 0; i < s.distance().size(); i++) {
+            check(DISTANCES.contains(s.distance().get(i)), "/sweep/distance/" + i,
+                    "unknown distance '" + s.distance().get(i) + "' (known: " + sorted(DISTANCES) + ")");
+        }
+        check(!s.seeds().isEmpty(), "/sweep/seeds", "at least one seed is required");
+        boolean distils = s.methods().contains("response") || s.methods().contains("feature");
+        check(!distils || !s.temperature().isEmpty(), "/sweep/temperature", "a distillation method needs at least one temperature");
+        check(!distils || !s.alpha().isEmpty(), "/sweep/alpha", "a distillation method needs at least one alpha");
+        check(!s.methods().contains("feature") || !s.mappings().isEmpty(), "/sweep/mappings",
+                "method 'feature' needs at least one layer mapping");
+        for (int i = 0; i < s.mappings().size(); i++) {
+            try {
+                resolve(s.mappings().get(i), c.student().model(), c.teacher().model());
+            } catch (IllegalArgumentException e) {
+                fail("/sweep/mappings/" + i, "sweep.mappings[" + i + "]", e.getMessage());
+            }
+        }
+    }
+
+    /** Resolves every mapping of a validated config. */
+    public static List<LayerMapping> mappings(SweepConfig c) {
+        List<LayerMapping> out = new ArrayList<>();
+        for (List<LayerPairSpec> m : c.sweep().mappings()) {
+            out.add(resolve(m, c.student().model(), c.teacher().model()));
+        }
+        return out;
+    }
+
+    /**
+     * Turns written pairs into a {@link LayerMapping}, checking every layer exists.
+     *
+     * @throws IllegalArgumentException naming the pair and layer at fault
+     */
+    public static LayerMapping resolve(List<LayerPairSpec> specs, ModelSpec student, ModelSpec teacher) {
+        if (specs == null || specs.isEmpty()) {
+            throw new IllegalArgumentException("a mapping needs at least one {student, teacher} pair");
+        }
+        List<LayerMapping.Pair> pairs = new ArrayList<>();
+        for (LayerPairSpec p : specs) {
+            if (p == null || p.student() == null || p.teacher() == null) {
+                throw new IllegalArgumentException("each pair needs 'student' and 'teacher'");
+            }
+            int s = layer(p.student(), student.hiddenLayerCount(), "student");
+            List<Integer> ts = new ArrayList<>();
+            if (p.teacher().isArray()) {
+                for (JsonNode n : p.teacher()) {
+                    ts.add(layer(n, teacher.hiddenLayerCount(), "teacher"));
+                }
+            } else {
+                ts.add(layer(p.teacher(), teacher.hiddenLayerCount(), "teacher"));
+            }
+            if (ts.isEmpty()) {
+                throw new IllegalArgumentException("student layer " + s + " maps to no teacher layer");
+            }
+            double w = p.weight() == null ? 1.0 : p.weight();
+            if (!(w >= 0)) {
+                throw new IllegalArgumentException("pair weight must be >= 0, got " + w);
+            }
+            String agg = p.aggregate() == null ? "mean" : p.aggregate();
+            if (!agg.equals("mean") && !agg.equals("concat")) {
+                throw new IllegalArgumentException("aggregate must be mean or concat, got '" + agg + "'");
+            }
+            pairs.add(new LayerMapping.Pair(s, ts, w, agg));
+        }
+        return new LayerMapping(pairs);
+    }
+
+    private static int layer(JsonNode ref, int count, String side) {
+        int idx;
+        if (ref.isInt()) {
+            idx = ref.asInt();
+        } else if (ref.isTextual() && ref.asText().matches("h\\d+")) {
+            idx = Integer.parseInt(ref.asText().substring(1));
+        } else {
+            throw new IllegalArgumentException("unknown " + side + " layer '" + ref.asText()
+                    + "' (use an index 1.." + count + " or a name h1..h" + count + ")");
+        }
+        if (idx < 1 || idx > count) {
+            throw new IllegalArgumentException(side + " layer " + idx + " is out of range: the " + side
+                    + " has hidden layers 1.." + count);
+        }
+        return idx;
+    }
+
+    private void check(boolean ok, String pointer, String message) {
+        if (!ok) {
+            fail(pointer, field(pointer), message);
+        }
+    }
+
+    private void fail(String pointer, String field, String message) {
+        throw new ConfigException(source, lineOf(pointer), field, message);
+    }
+
+    private int lineOf(String pointer) {
+        String p = pointer;
+        while (true) {
+            Integer l = lines.get(p);
+            if (l != null) {
+                return l;
+            }
+            int cut = p.lastIndexOf('/');
+            if (cut <= 0) {
+                return lines.getOrDefault("", 0);
+            }
+            p = p.substring(0, cut);
+        }
+    }
+
+    private static String field(String pointer) {
+        return pointer.substring(1).replaceAll("/(\\d+)", "[$1]").replace('/', '.');
+    }
+
+    private static String sorted(Set<String> s) {
+        return String.join(", ", new java.util.TreeSet<>(s));
+    }
+}

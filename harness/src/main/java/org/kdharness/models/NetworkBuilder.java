@@ -1,0 +1,135 @@
+package org.kdharness.models;
+
+import org.kdharness.config.ModelSpec;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Builds an MLP or small CNN from a {@link ModelSpec} into a SameDiff graph.
+ *
+ * <p>Why one builder for teacher and student: the same spec always yields the same graph
+ * and, for a given seed, the same initial weights (He-normal from a seeded
+ * {@link Random}), so every method of a seed starts the student from identical weights
+ * and comparisons between methods are paired.
+ */
+public final class NetworkBuilder {
+
+    /** Input image geometry. */
+    public record InputShape(int channels, int height, int width) {
+        public long size() {
+            return (long) channels * height * width;
+        }
+    }
+
+    private final SameDiff sd;
+    private final String prefix;
+    private final Random rng;
+    private final List<String> params = new ArrayList<>();
+    private long paramCount;
+
+    private NetworkBuilder(SameDiff sd, String prefix, long seed) {
+        this.sd = sd;
+        this.prefix = prefix;
+        this.rng = new Random(seed);
+    }
+
+    /**
+     * Adds the network to {@code sd}; variable names start with {@code prefix}.
+     *
+     * @param seed seeds the initial weights
+     */
+    public static Network build(SameDiff sd, String prefix, ModelSpec spec, InputShape shape, int classes, long seed) {
+        return new NetworkBuilder(sd, prefix, seed).build(spec, shape, classes);
+    }
+
+    private Network build(ModelSpec spec, InputShape shape, int classes) {
+        SDVariable input = sd.placeHolder(prefix + "input", DataType.FLOAT, -1, shape.size());
+        List<SDVariable> hidden = new ArrayList<>();
+        List<long[]> shapes = new ArrayList<>();
+        List<Network.DropoutMask> masks = new ArrayList<>();
+        SDVariable x = input;
+        long c = shape.channels(), h = shape.height(), w = shape.width();
+        if (!spec.conv().isEmpty()) {
+            x = sd.reshape(x, -1, c, h, w);
+            int i = 1;
+            for (ModelSpec.ConvBlock b : spec.conv()) {
+                SDVariable wt = param("conv" + i + "_W", he(c * b.kernel() * b.kernel(), b.kernel(), b.kernel(), c, b.filters()));
+                SDVariable bias = param("conv" + i + "_b", Nd4j.zeros(DataType.FLOAT, b.filters()));
+                x = sd.cnn.conv2d(x, wt, bias, Conv2DConfig.builder().kH(b.kernel()).kW(b.kernel())
+                        .paddingMode(PaddingMode.SAME).build());
+                x = Activations.apply(sd, spec.activation(), x);
+                c = b.filters();
+                if (b.pool()) {
+                    x = sd.cnn.maxPooling2d(x, Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).build());
+                    h /= 2;
+                    w /= 2;
+                }
+                x = sd.identity(prefix + "h" + i, x);
+                hidden.add(x);
+                shapes.add(new long[]{c, h, w});
+                i++;
+            }
+            x = sd.reshape(x, -1, c * h * w);
+        }
+        long in = c * h * w;
+        int layer = spec.conv().size() + 1;
+        for (int width : spec.hidden()) {
+            SDVariable wt = param("dense" + layer + "_W", he(in, in, width));
+            SDVariable bias = param("dense" + layer + "_b", Nd4j.zeros(DataType.FLOAT, 1, width));
+            x = Activations.apply(sd, spec.activation(), x.mmul(wt).add(bias));
+            if (spec.dropout() > 0) {
+                String maskName = prefix + "dropmask" + layer;
+                masks.add(new Network.DropoutMask(maskName, width, spec.dropout()));
+                x = x.mul(sd.placeHolder(maskName, DataType.FLOAT, -1, width));
+            }
+            x = sd.identity(prefix + "h" + layer, x);
+            hidden.add(x);
+            shapes.add(new long[]{width});
+            in = width;
+            layer++;
+        }
+        SDVariable wt = param("out_W", glorot(in, classes));
+        SDVariable bias = param("out_b", Nd4j.zeros(DataType.FLOAT, 1, classes));
+        SDVariable logits = sd.identity(prefix + "logits", x.mmul(wt).add(bias));
+        return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.copyOf(masks),
+                List.copyOf(params), paramCount);
+    }
+
+    private SDVariable param(String name, INDArray init) {
+        params.add(prefix + name);
+        paramCount += init.length();
+        return sd.var(prefix + name, init);
+    }
+
+    /** He-normal: N(0, 2/fanIn), suited to ReLU-family activations. */
+    private INDArray he(long fanIn, long... shape) {
+        return gaussian(Math.sqrt(2.0 / fanIn), shape);
+    }
+
+    /** Glorot-normal for the output layer. */
+    private INDArray glorot(long in, long out) {
+        return gaussian(Math.sqrt(2.0 / (in + out)), in, out);
+    }
+
+    private INDArray gaussian(double std, long... shape) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (rng.nextGaussian() * std);
+        }
+        return Nd4j.create(v, shape, DataType.FLOAT);
+    }
+}

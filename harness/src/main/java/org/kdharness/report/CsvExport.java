@@ -1,0 +1,65 @@
+package org.kdharness.report;
+
+import org.kdharness.store.TrialRow;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One CSV row per trial.
+ *
+ * <p>Why fixed columns: the columns below are a public contract that scripts rely on;
+ * new columns are appended at the end, none is ever renamed or dropped. Values a method
+ * does not use are empty.
+ */
+public final class CsvExport {
+
+    /** The contract: existing names and order never change. */
+    public static final List<String> COLUMNS = List.of("sweep", "trial_id", "method", "temperature", "alpha",
+            "w_feature", "w_response", "mapping", "seed", "status", "test_accuracy", "teacher_agreement", "epochs",
+            "seconds", "distance", "val_accuracy", "test_macro_f1", "test_kl_to_teacher", "test_ece",
+            "student_params", "compression_ratio", "samples_per_second", "reason");
+
+    private CsvExport() {
+    }
+
+    public static void write(List<TrialRow> trials, PrintStream out) {
+        out.println(String.join(",", COLUMNS));
+        for (TrialRow t : trials) {
+            out.println(String.join(",", List.of(
+                    text(t.sweep()), text(t.trialId()), text(t.method()), num(t.temperature()), num(t.alpha()),
+                    num(t.wFeature()), num(t.wResponse()), text(t.mapping()), Long.toString(t.seed()), text(t.status()),
+                    metric(t, "test_accuracy"), metric(t, "test_teacher_agreement"),
+                    t.epochs() == null ? "" : t.epochs().toString(), num(t.seconds()), text(t.distance()),
+                    metric(t, "val_accuracy"), metric(t, "test_macro_f1"), metric(t, "test_kl_to_teacher"),
+                    metric(t, "test_ece"), metric(t, "student_params"), metric(t, "compression_ratio"),
+                    metric(t, "samples_per_second"), text(t.reason()))));
+        }
+    }
+
+    private static String metric(TrialRow t, String name) {
+        return num(t.metrics().get(name));
+    }
+
+    static String num(Double v) {
+        if (v == null || v.isNaN()) {
+            return "";
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString(v.longValue());
+        }
+        return String.format(Locale.ROOT, "%.6g", v).replaceAll("(\\.\\d*?)0+$", "$1").replaceAll("\\.$", "");
+    }
+
+    /** RFC 4180 quoting when needed (mappings contain commas). */
+    static String text(String s) {
+        if (s == null) {
+            return "";
+        }
+        if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
+            return "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+}

@@ -1,0 +1,157 @@
+package org.kdharness.report;
+
+import freemarker.template.Configuration;
+import freemarker.template.Template;
+import freemarker.template.TemplateException;
+import freemarker.template.TemplateExceptionHandler;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.store.TrialRow;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Renders {@code reports/<sweep>/index.html}: one self-contained file (no scripts, no
+ * CDN) comparing baseline, response and feature distillation, with every trial and the
+ * run's provenance.
+ *
+ * <p>Why numbers are formatted here, not in the template: tests read the rendered table
+ * and compare it with the store, so formatting has one definition.
+ */
+public final class HtmlReport {
+
+    private final Configuration fm;
+
+    public HtmlReport() {
+        fm = new Configuration(Configuration.VERSION_2_3_32);
+        fm.setClassForTemplateLoading(HtmlReport.class, "/templates");
+        fm.setDefaultEncoding("UTF-8");
+        fm.setTemplateExceptionHandler(TemplateExceptionHandler.RETHROW_HANDLER);
+        fm.setLogTemplateExceptions(false);
+    }
+
+    /** Writes the report and returns its path. */
+    public Path write(MetricsStore store, String sweep, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve("index.html");
+            Path tmp = dir.resolve("index.html.tmp");
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write(render(store, sweep));
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write report to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The report's HTML. */
+    public String render(MetricsStore store, String sweep) {
+        List<TrialRow> trials = store.trials(sweep);
+        SweepSummary summary = SweepSummary.of(trials);
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("sweep", sweep);
+        model.put("generated", Instant.now().toString());
+        model.put("total", trials.size());
+        model.put("done", summary.count("done"));
+        model.put("failed", summary.count("failed"));
+        model.put("pending", summary.count("pending") + summary.count("running"));
+        List<Map<String, Object>> runs = store.runs(sweep);
+        model.put("runs", runs);
+        Map<String, Object> teacher = runs.isEmpty() ? null
+                : store.teacher(String.valueOf(runs.get(0).get("teacher_key"))).orElse(null);
+        model.put("teacherAccuracy", teacher == null ? "n/a" : pct(((Number) teacher.get("test_accuracy")).doubleValue()));
+        model.put("teacherParams", teacher == null ? "n/a" : String.format(Locale.ROOT, "%,d", ((Number) teacher.get("params")).longValue()));
+        model.put("headline", headline(summary));
+        model.put("trials", trials.stream().map(HtmlReport::trialRow).toList());
+        model.put("failures", trials.stream().filter(t -> "failed".equals(t.status()))
+                .map(t -> Map.of("id", t.trialId(), "reason", String.valueOf(t.reason()))).toList());
+        model.put("config", store.sweepYaml(sweep).orElse(""));
+        try {
+            Template t = fm.getTemplate("report.ftlh");
+            StringWriter w = new StringWriter();
+            t.process(model, w);
+            return w.toString();
+        } catch (IOException | TemplateException e) {
+            throw new IllegalStateException("report template failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Map<String, Object>> headline(SweepSummary s) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String method : List.of("baseline", "response", "feature")) {
+            s.bestOf(method).ifPresent(g -> {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("method", method);
+                r.put("configs", s.ranked(method).size());
+                r.put("config", describe(g.first()));
+                r.put("seeds", g.seeds());
+                r.put("test", meanStd(g.mean("test_accuracy"), g.std("test_accuracy")));
+                r.put("val", meanStd(g.mean("val_accuracy"), g.std("val_accuracy")));
+                r.put("agreement", meanStd(g.mean("test_teacher_agreement"), g.std("test_teacher_agreement")));
+                r.put("f1", meanStd(g.mean("test_macro_f1"), g.std("test_macro_f1")));
+                r.put("ece", fixed(g.mean("test_ece")));
+                r.put("params", String.format(Locale.ROOT, "%,d", (long) g.mean("student_params")));
+                rows.add(r);
+            });
+        }
+        return rows;
+    }
+
+    private static Map<String, Object> trialRow(TrialRow t) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("id", t.trialId());
+        r.put("method", t.method());
+        r.put("temperature", CsvExport.num(t.temperature()));
+        r.put("alpha", CsvExport.num(t.alpha()));
+        r.put("weights", t.wFeature() == null ? "" : CsvExport.num(t.wFeature()) + " / " + CsvExport.num(t.wResponse()));
+        r.put("mapping", t.mapping() == null ? "" : t.mapping() + " (" + t.distance() + ")");
+        r.put("seed", t.seed());
+        r.put("status", t.status());
+        r.put("test", pct(t.metric("test_accuracy")));
+        r.put("val", pct(t.metric("val_accuracy")));
+        r.put("agreement", pct(t.metric("test_teacher_agreement")));
+        r.put("seconds", t.seconds() == null ? "" : String.format(Locale.ROOT, "%.1f", t.seconds()));
+        return r;
+    }
+
+    static String describe(TrialRow t) {
+        StringBuilder sb = new StringBuilder();
+        if (t.temperature() != null) {
+            sb.append("T=").append(CsvExport.num(t.temperature())).append(", α=").append(CsvExport.num(t.alpha()));
+        }
+        if (t.mapping() != null) {
+            sb.append(", ").append(t.mapping()).append(" ").append(t.distance()).append(", w1/w2=")
+                    .append(CsvExport.num(t.wFeature())).append("/").append(CsvExport.num(t.wResponse()));
+        }
+        return sb.length() == 0 ? "hard labels only" : sb.toString();
+    }
+
+    /** Percent with two decimals, e.g. {@code 85.12}. */
+    static String pct(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", 100 * v);
+    }
+
+    static String meanStd(double mean, double std) {
+        if (Double.isNaN(mean)) {
+            return "–";
+        }
+        return Double.isNaN(std) ? pct(mean) : pct(mean) + " ± " + pct(std);
+    }
+
+    static String fixed(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.4f", v);
+    }
+}

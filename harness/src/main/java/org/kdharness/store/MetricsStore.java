@@ -1,0 +1,275 @@
+package org.kdharness.store;
+
+import org.flywaydb.core.Flyway;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The sweep's ledger and metrics database, over JDBC.
+ *
+ * <p>Why the store is the ledger: a trial's status lives next to its results, so a resumed
+ * or parallel run decides what to do from the same rows the report reads; claiming a
+ * pending trial is one conditional UPDATE, so two workers never run the same trial. The
+ * schema is migrated by Flyway, so a store written by an older version is upgraded in
+ * place. Any JDBC URL works (H2 file or server, PostgreSQL).
+ */
+public final class MetricsStore implements AutoCloseable {
+
+    private final Connection conn;
+
+    private MetricsStore(Connection conn) {
+        this.conn = conn;
+    }
+
+    /** Opens (creating and migrating if needed) the store at {@code jdbcUrl}. */
+    public static MetricsStore open(String jdbcUrl) {
+        try {
+            Flyway.configure().loggers("slf4j").dataSource(jdbcUrl, "sa", "").load().migrate();
+            Connection c = DriverManager.getConnection(jdbcUrl, "sa", "");
+            c.setAutoCommit(true);
+            return new MetricsStore(c);
+        } catch (SQLException | RuntimeException e) {
+            throw new StoreException("cannot open metrics store " + jdbcUrl + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens an existing store read-side; fails if the URL holds no kd-harness store. */
+    public static MetricsStore openExisting(String jdbcUrl) {
+        return open(jdbcUrl);
+    }
+
+    public synchronized void upsertSweep(String name, String yaml) {
+        Timestamp now = now();
+        int n = update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name);
+        if (n == 0) {
+            update("INSERT INTO sweep(name, config_yaml, created_at, updated_at) VALUES (?, ?, ?, ?)", name, yaml, now, now);
+        }
+    }
+
+    public synchronized Optional<String> sweepYaml(String name) {
+        List<String> r = query("SELECT config_yaml FROM sweep WHERE name = ?", rs -> rs.getString(1), name);
+        return r.stream().findFirst();
+    }
+
+    public synchronized void startRun(RunInfo r) {
+        update("INSERT INTO run(id, sweep, worker, started_at, backend, device, threads, parallel_trials, java_version,"
+                        + " git_commit, libraries, teacher_key, data_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                r.id(), r.sweep(), r.worker(), now(), r.backend(), r.device(), r.threads(), r.parallelTrials(),
+                r.javaVersion(), r.gitCommit(), r.libraries(), r.teacherKey(), r.dataSource());
+    }
+
+    public synchronized void finishRun(String id) {
+        update("UPDATE run SET finished_at = ? WHERE id = ?", now(), id);
+    }
+
+    /** Provenance rows of a sweep's runs, newest first, as column-name maps. */
+    public synchronized List<Map<String, Object>> runs(String sweep) {
+        return query("SELECT * FROM run WHERE sweep = ? ORDER BY started_at DESC", MetricsStore::rowMap, sweep);
+    }
+
+    public synchronized void upsertTeacher(String key, String specJson, double testAccuracy, long params, double seconds) {
+        if (update("UPDATE teacher SET test_accuracy = ?, params = ? WHERE teacher_key = ?", testAccuracy, params, key) == 0) {
+            update("INSERT INTO teacher(teacher_key, spec_json, test_accuracy, params, train_seconds) VALUES (?,?,?,?,?)",
+                    key, specJson, testAccuracy, params, seconds);
+        }
+    }
+
+    public synchronized Optional<Map<String, Object>> teacher(String key) {
+        return query("SELECT * FROM teacher WHERE teacher_key = ?", MetricsStore::rowMap, key).stream().findFirst();
+    }
+
+    /** A planned trial to register: id, order, settings and the spec's canonical JSON. */
+    public record PlannedTrial(String trialId, int ordinal, String method, Double temperature, Double alpha,
+                               Double wFeature, Double wResponse, String mapping, String distance, long seed,
+                               String specJson) {
+    }
+
+    /** Registers trials not yet in the store as pending; returns how many were new. */
+    public synchronized int addTrials(String sweep, List<PlannedTrial> trials) {
+        int added = 0;
+        for (PlannedTrial t : trials) {
+            if (query("SELECT 1 FROM trial WHERE sweep = ? AND trial_id = ?", rs -> 1, sweep, t.trialId()).isEmpty()) {
+                update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
+                                + " mapping, distance, seed, spec_json, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
+                        sweep, t.trialId(), t.ordinal(), t.method(), t.temperature(), t.alpha(), t.wFeature(),
+                        t.wResponse(), t.mapping(), t.distance(), t.seed(), t.specJson());
+                added++;
+            } else {
+                update("UPDATE trial SET ordinal = ? WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId());
+            }
+        }
+        return added;
+    }
+
+    /**
+     * Returns trials left {@code running} by a dead worker to {@code pending}: a worker on
+     * this host whose process is gone, or any worker silent for longer than {@code staleSeconds}.
+     * With {@code retryFailed}, failed trials become pending too. Returns how many were reset.
+     */
+    public synchronized int releaseAbandoned(String sweep, String host, long staleSeconds, boolean retryFailed) {
+        int n = 0;
+        List<String[]> running = query("SELECT trial_id, worker FROM trial WHERE sweep = ? AND status = 'running'",
+                rs -> new String[]{rs.getString(1), rs.getString(2)}, sweep);
+        for (String[] r : running) {
+            if (WorkerId.isDeadLocal(r[1], host)) {
+                n += update("UPDATE trial SET status = 'pending', worker = NULL WHERE sweep = ? AND trial_id = ? AND status = 'running'",
+                        sweep, r[0]);
+            }
+        }
+        n += update("UPDATE trial SET status = 'pending', worker = NULL WHERE sweep = ? AND status = 'running' AND heartbeat_at < ?",
+                sweep, Timestamp.from(Instant.now().minusSeconds(staleSeconds)));
+        if (retryFailed) {
+            n += update("UPDATE trial SET status = 'pending', reason = NULL WHERE sweep = ? AND status = 'failed'", sweep);
+        }
+        return n;
+    }
+
+    /**
+     * Atomically claims the next pending trial (lowest ordinal) for {@code worker}, among
+     * those whose ordinal falls in shard {@code shard} of {@code shards}.
+     */
+    public synchronized Optional<String> claimNext(String sweep, String worker, int shard, int shards) {
+        List<String[]> pending = query("SELECT trial_id, ordinal FROM trial WHERE sweep = ? AND status = 'pending' ORDER BY ordinal",
+                rs -> new String[]{rs.getString(1), rs.getString(2)}, sweep);
+        for (String[] p : pending) {
+            if (Integer.parseInt(p[1]) % shards != shard) {
+                continue;
+            }
+            Timestamp now = now();
+            if (update("UPDATE trial SET status = 'running', worker = ?, attempts = attempts + 1, claimed_at = ?, heartbeat_at = ?"
+                    + " WHERE sweep = ? AND trial_id = ? AND status = 'pending'", worker, now, now, sweep, p[0]) == 1) {
+                return Optional.of(p[0]);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public synchronized String specJson(String sweep, String trialId) {
+        return query("SELECT spec_json FROM trial WHERE sweep = ? AND trial_id = ?", rs -> rs.getString(1), sweep, trialId).get(0);
+    }
+
+    /** Records one epoch's metrics and refreshes the trial's heartbeat. */
+    public synchronized void recordEpoch(String sweep, String trialId, int epoch, Map<String, Double> metrics) {
+        for (Map.Entry<String, Double> e : metrics.entrySet()) {
+            update("DELETE FROM epoch_metric WHERE sweep = ? AND trial_id = ? AND epoch = ? AND name = ?", sweep, trialId, epoch, e.getKey());
+            update("INSERT INTO epoch_metric(sweep, trial_id, epoch, name, metric_value) VALUES (?,?,?,?,?)",
+                    sweep, trialId, epoch, e.getKey(), finite(e.getValue()));
+        }
+        update("UPDATE trial SET heartbeat_at = ? WHERE sweep = ? AND trial_id = ?", now(), sweep, trialId);
+    }
+
+    /** Marks a trial done with its final metrics. */
+    public synchronized void complete(String sweep, String trialId, Map<String, Double> metrics, int epochs, double seconds) {
+        update("DELETE FROM trial_metric WHERE sweep = ? AND trial_id = ?", sweep, trialId);
+        for (Map.Entry<String, Double> e : metrics.entrySet()) {
+            update("INSERT INTO trial_metric(sweep, trial_id, name, metric_value) VALUES (?,?,?,?)", sweep, trialId, e.getKey(), finite(e.getValue()));
+        }
+        update("UPDATE trial SET status = 'done', reason = NULL, finished_at = ?, epochs = ?, seconds = ? WHERE sweep = ? AND trial_id = ?",
+                now(), epochs, seconds, sweep, trialId);
+    }
+
+    /** Marks a trial failed, keeping the reason. */
+    public synchronized void fail(String sweep, String trialId, String reason) {
+        update("UPDATE trial SET status = 'failed', reason = ?, finished_at = ? WHERE sweep = ? AND trial_id = ?",
+                reason, now(), sweep, trialId);
+    }
+
+    /** All trials of a sweep in plan order, with their final metrics. */
+    public synchronized List<TrialRow> trials(String sweep) {
+        Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+        query("SELECT trial_id, name, metric_value FROM trial_metric WHERE sweep = ?", rs -> {
+            metrics.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), nullable(rs, 3));
+            return 0;
+        }, sweep);
+        return query("SELECT trial_id, ordinal, method, temperature, alpha, w_feature, w_response, mapping, distance, seed,"
+                        + " status, reason, epochs, seconds FROM trial WHERE sweep = ? ORDER BY ordinal",
+                rs -> new TrialRow(sweep, rs.getString(1), rs.getInt(2), rs.getString(3), nullable(rs, 4), nullable(rs, 5),
+                        nullable(rs, 6), nullable(rs, 7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getString(11),
+                        rs.getString(12), (Integer) rs.getObject(13), nullable(rs, 14),
+                        metrics.getOrDefault(rs.getString(1), Map.of())), sweep);
+    }
+
+    /** Per-epoch metrics of one trial: epoch, then name to value. */
+    public synchronized Map<Integer, Map<String, Double>> epochs(String sweep, String trialId) {
+        Map<Integer, Map<String, Double>> out = new java.util.TreeMap<>();
+        query("SELECT epoch, name, metric_value FROM epoch_metric WHERE sweep = ? AND trial_id = ?", rs -> {
+            out.computeIfAbsent(rs.getInt(1), k -> new LinkedHashMap<>()).put(rs.getString(2), nullable(rs, 3));
+            return 0;
+        }, sweep, trialId);
+        return out;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            throw new StoreException("closing store: " + e.getMessage(), e);
+        }
+    }
+
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(mapper.map(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("store query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private int update(String sql, Object... args) {
+        try (PreparedStatement ps = prepare(sql, args)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("store update failed: " + e.getMessage(), e);
+        }
+    }
+
+    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
+        PreparedStatement ps = conn.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+        return ps;
+    }
+
+    private static Map<String, Object> rowMap(ResultSet rs) throws SQLException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            m.put(rs.getMetaData().getColumnLabel(i).toLowerCase(), rs.getObject(i));
+        }
+        return m;
+    }
+
+    private static Double nullable(ResultSet rs, int col) throws SQLException {
+        double v = rs.getDouble(col);
+        return rs.wasNull() ? null : v;
+    }
+
+    /** Non-finite values are stored as NULL (portable across databases). */
+    private static Double finite(Double v) {
+        return v == null || !Double.isFinite(v) ? null : v;
+    }
+
+    private static Timestamp now() {
+        return Timestamp.from(Instant.now());
+    }
+}

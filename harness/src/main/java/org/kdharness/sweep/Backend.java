@@ -1,0 +1,74 @@
+package org.kdharness.sweep;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * What the numbers were computed on: ND4J backend, device, threads, libraries, commit.
+ *
+ * <p>Why: a result without its hardware and software is not reproducible; this is printed
+ * at the start of every run and stored with it.
+ *
+ * @param backend   ND4J backend class and BLAS vendor
+ * @param device    CPU model (or GPU name on the CUDA backend)
+ * @param threads   threads each trial may use
+ * @param libraries versions of the numeric and storage libraries, from the classpath
+ * @param gitCommit the harness's commit, or "unknown"
+ */
+public record Backend(String backend, String device, int threads, String libraries, String gitCommit) {
+
+    /** Applies the thread budget to ND4J and describes the backend. */
+    public static Backend configure(int threads) {
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        Nd4j.factory().blas().setMaxThreads(threads);
+        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        String backend = Nd4j.getBackend().getClass().getSimpleName()
+                + " (blas " + env.getOrDefault("blas.vendor", "?") + ", " + Nd4j.dataType() + ")";
+        String device = Nd4j.getEnvironment().isCPU() ? cpuModel() + ", " + Runtime.getRuntime().availableProcessors()
+                + " cores" : String.valueOf(env.getOrDefault("cuda.devicesInformation", "gpu"));
+        return new Backend(backend, device, threads, listLibraries(), readGitCommit());
+    }
+
+    private static String cpuModel() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse(System.getProperty("os.arch"));
+        } catch (IOException e) {
+            return System.getProperty("os.arch");
+        }
+    }
+
+    private static String listLibraries() {
+        TreeSet<String> jars = new TreeSet<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            String name = Path.of(entry).getFileName().toString();
+            if (name.matches("(nd4j-api|nd4j-native|nd4j-cuda.*|tribuo-core|h2|freemarker|commons-math3|javacpp|openblas)-\\d.*\\.jar")) {
+                jars.add(name.replace(".jar", ""));
+            }
+        }
+        return jars.stream().collect(Collectors.joining(", ")) + ", java " + System.getProperty("java.version");
+    }
+
+    private static String readGitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor() == 0 && out.matches("[0-9a-f]+") ? out : "unknown";
+        } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "backend " + backend + " | device " + device + " | threads/trial " + threads;
+    }
+}

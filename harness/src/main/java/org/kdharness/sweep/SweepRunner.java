@@ -1,0 +1,204 @@
+package org.kdharness.sweep;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.kdharness.config.ConfigHash;
+import org.kdharness.config.ConfigLoader;
+import org.kdharness.config.SweepConfig;
+import org.kdharness.data.DataSplits;
+import org.kdharness.data.DatasetLoader;
+import org.kdharness.distill.TrialSpec;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.store.RunInfo;
+import org.kdharness.store.WorkerId;
+import org.kdharness.teacher.Teacher;
+import org.kdharness.teacher.TeacherCache;
+import org.kdharness.teacher.TeacherOutputs;
+import org.kdharness.train.DivergedException;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Runs a sweep to completion: registers its trials in the store, trains (or reuses) the
+ * teacher, then claims and runs pending trials until none are left.
+ *
+ * <p>Why claiming through the store: the same loop serves a first run, a resume after a
+ * crash and several workers on one database; done trials are never re-run and no trial is
+ * run twice. A trial that diverges or throws is marked failed with its reason and the
+ * sweep goes on.
+ */
+public final class SweepRunner {
+
+    /**
+     * Options of one run.
+     *
+     * @param retryFailed  re-run trials that failed before
+     * @param shard        this worker's shard (0-based)
+     * @param shards       number of shards (1 = no sharding)
+     * @param staleSeconds a running trial silent this long is considered abandoned
+     */
+    public record Options(boolean retryFailed, int shard, int shards, long staleSeconds) {
+        public static Options defaults() {
+            return new Options(false, 0, 1, 1800);
+        }
+    }
+
+    /** Counts at the end of a run. */
+    public record Summary(int total, int done, int failed, int ranNow) {
+    }
+
+    private final PrintStream out;
+
+    public SweepRunner(PrintStream out) {
+        this.out = out;
+    }
+
+    public Summary run(ConfigLoader.Loaded loaded, Workspace ws, Options opt) {
+        SweepConfig c = loaded.config();
+        SweepPlan plan = SweepPlan.expand(c);
+        Map<String, Trial> byId = plan.trials().stream().collect(Collectors.toMap(Trial::id, Function.identity()));
+        DataSplits data = new DatasetLoader().load(c.dataset());
+        Backend backend = Backend.configure(c.runtime().threadsPerTrial());
+        out.println("kd run " + c.name() + ": " + plan.trials().size() + " trials " + plan.countsByMethod());
+        out.println(backend + " | parallel trials " + c.runtime().parallelTrials());
+        out.println("data: " + data.source());
+
+        try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
+            store.upsertSweep(c.name(), loaded.yaml());
+            int added = store.addTrials(c.name(), plan.trials().stream().map(SweepRunner::planned).toList());
+            int released = store.releaseAbandoned(c.name(), WorkerId.host(), opt.staleSeconds(), opt.retryFailed());
+            out.println("store: " + ws.jdbcUrl() + " (" + added + " new trials, " + released + " returned to pending)");
+
+            Teacher teacher = new TeacherCache(ws.teacherRoot(), out::println).obtain(c.dataset(), c.teacher(), data);
+            store.upsertTeacher(teacher.key(), ConfigHash.canonicalJson(c.teacher()), teacher.testAccuracy(),
+                    teacher.network().paramCount(), teacher.trainSeconds());
+            String runId = UUID.randomUUID().toString();
+            String worker = WorkerId.current();
+            store.startRun(new RunInfo(runId, c.name(), worker, backend.backend(), backend.device(), backend.threads(),
+                    c.runtime().parallelTrials(), System.getProperty("java.version"), backend.gitCommit(),
+                    backend.libraries(), teacher.key(), data.source()));
+            TrialRunner runner = new TrialRunner(c.student(), data, new TeacherOutputs(teacher, data));
+
+            long doneBefore = store.trials(c.name()).stream().filter(t -> t.status().equals("done")).count();
+            AtomicInteger ranNow = new AtomicInteger();
+            BestSoFar best = new BestSoFar();
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName(c.name()).setInitialMax(plan.trials().size())
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().build()) {
+                bar.stepTo(doneBefore);
+                Runnable work = () -> {
+                    Optional<String> next;
+                    while ((next = store.claimNext(c.name(), worker, opt.shard(), opt.shards())).isPresent()) {
+                        Trial t = byId.get(next.get());
+                        if (t == null) {
+                            // registered by an older version of this config: not ours to run now
+                            store.fail(c.name(), next.get(), "not part of the current config");
+                            continue;
+                        }
+                        runOne(store, c.name(), runner, t, bar, best);
+                        ranNow.incrementAndGet();
+                    }
+                };
+                ExecutorService pool = Executors.newFixedThreadPool(c.runtime().parallelTrials());
+                try {
+                    for (Future<?> f : pool.invokeAll(java.util.Collections.nCopies(c.runtime().parallelTrials(),
+                            java.util.concurrent.Executors.callable(work)))) {
+                        f.get();
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException("worker failed: " + e.getMessage(), e);
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+            store.finishRun(runId);
+            var rows = store.trials(c.name());
+            int done = (int) rows.stream().filter(r -> r.status().equals("done")).count();
+            int failed = (int) rows.stream().filter(r -> r.status().equals("failed")).count();
+            out.printf(Locale.ROOT, "sweep %s: %d/%d done, %d failed, %d run now%s%n", c.name(), done, rows.size(),
+                    failed, ranNow.get(), best.describe());
+            return new Summary(rows.size(), done, failed, ranNow.get());
+        }
+    }
+
+    private void runOne(MetricsStore store, String sweep, TrialRunner runner, Trial t, ProgressBar bar, BestSoFar best) {
+        TrialSpec s = t.spec();
+        String label = describe(s);
+        try {
+            TrialRunner.Outcome o = runner.run(s, (epoch, m) -> store.recordEpoch(sweep, t.id(), epoch, m));
+            store.complete(sweep, t.id(), o.metrics(), o.epochs(), o.seconds());
+            double acc = o.metrics().get("test_accuracy");
+            best.offer(acc, label);
+            line(bar, String.format(Locale.ROOT, "done   %s %-60s test_acc %.4f agree %.4f (%.1f s)", t.id(), label, acc,
+                    o.metrics().getOrDefault("test_teacher_agreement", Double.NaN), o.seconds()));
+        } catch (DivergedException e) {
+            store.fail(sweep, t.id(), "diverged: " + e.getMessage());
+            line(bar, "failed " + t.id() + " " + label + ": diverged: " + e.getMessage());
+        } catch (RuntimeException | OutOfMemoryError e) {
+            store.fail(sweep, t.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
+            line(bar, "failed " + t.id() + " " + label + ": " + e);
+        }
+        synchronized (bar) {
+            bar.step();
+            bar.setExtraMessage(best.describe());
+        }
+    }
+
+    private void line(ProgressBar bar, String text) {
+        synchronized (bar) {
+            out.print("\r\033[K");
+            out.println(text);
+        }
+    }
+
+    /** Short readable description of a trial's settings. */
+    public static String describe(TrialSpec s) {
+        StringBuilder sb = new StringBuilder(s.method().id());
+        if (s.temperature() != null) {
+            sb.append(" T=").append(num(s.temperature())).append(" a=").append(num(s.alpha()));
+        }
+        if (s.mapping() != null) {
+            sb.append(" ").append(s.mapping().name()).append(" ").append(s.distance())
+                    .append(" w=").append(num(s.wFeature())).append("/").append(num(s.wResponse()));
+        }
+        return sb.append(" seed=").append(s.seed()).toString();
+    }
+
+    private static String num(Double v) {
+        return v == null ? "-" : (v == Math.rint(v) ? String.valueOf(v.longValue()) : String.valueOf(v));
+    }
+
+    static MetricsStore.PlannedTrial planned(Trial t) {
+        TrialSpec s = t.spec();
+        return new MetricsStore.PlannedTrial(t.id(), t.ordinal(), s.method().id(), s.temperature(), s.alpha(),
+                s.wFeature(), s.wResponse(), s.mapping() == null ? null : s.mapping().name(), s.distance(), s.seed(),
+                ConfigHash.canonicalJson(Map.of("trial", s.canonical())));
+    }
+
+    /** Best test accuracy seen in this run, for the progress line. */
+    private static final class BestSoFar {
+        private double acc = Double.NaN;
+        private String label = "";
+
+        synchronized void offer(double a, String l) {
+            if (Double.isNaN(acc) || a > acc) {
+                acc = a;
+                label = l;
+            }
+        }
+
+        synchronized String describe() {
+            return Double.isNaN(acc) ? "" : String.format(Locale.ROOT, " | best %.4f %s", acc, label);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package org.kdharness.sweep;
+
+import org.kdharness.config.NetworkSpec;
+import org.kdharness.data.DataSplits;
+import org.kdharness.data.ImageData;
+import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.SoftTargets;
+import org.kdharness.distill.TrialSpec;
+import org.kdharness.models.Network;
+import org.kdharness.models.NetworkBuilder;
+import org.kdharness.teacher.TeacherOutputs;
+import org.kdharness.teacher.TeacherOutputs.Split;
+import org.kdharness.train.ClassificationMetrics;
+import org.kdharness.train.Trainer;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains and evaluates one student for one trial.
+ *
+ * <p>Why separate from the sweep loop: a trial is a pure function of its spec, the data
+ * and the teacher's outputs; the loop around it only decides which trial runs and where
+ * results go.
+ */
+public final class TrialRunner {
+
+    private final NetworkSpec student;
+    private final DataSplits data;
+    private final TeacherOutputs teacher;
+    private final INDArray trainOneHot;
+
+    /** What a finished trial reports. */
+    public record Outcome(Map<String, Double> metrics, int epochs, double seconds) {
+    }
+
+    public TrialRunner(NetworkSpec student, DataSplits data, TeacherOutputs teacher) {
+        this.student = student;
+        this.data = data;
+        this.teacher = teacher;
+        this.trainOneHot = data.train().oneHot();
+    }
+
+    /**
+     * Runs the trial; {@code epochs} receives each epoch's metrics (for the store).
+     *
+     * @throws org.kdharness.train.DivergedException when the loss becomes non-finite
+     */
+    public Outcome run(TrialSpec spec, Trainer.EpochCallback epochs) {
+        ImageData train = data.train();
+        int classes = train.numClasses();
+        NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(train.channels(), train.height(), train.width());
+        Network net = NetworkBuilder.build(SameDiff.create(), "", student.model(), shape, classes, spec.seed());
+        DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher::hiddenSize);
+
+        List<INDArray> labels = new ArrayList<>();
+        double teacherEntropy = 0;
+        for (String name : obj.labelPlaceholders()) {
+            if (name.equals(DistillationObjective.LABELS)) {
+                labels.add(trainOneHot);
+            } else if (name.equals(DistillationObjective.TEACHER_PROBS)) {
+                INDArray z = teacher.logits(Split.TRAIN);
+                labels.add(SoftTargets.soften(z, spec.effectiveTemperature()));
+                teacherEntropy = SoftTargets.meanEntropy(z, spec.effectiveTemperature());
+            } else {
+                labels.add(teacher.hidden(Integer.parseInt(name.substring("teacher_h".length()))));
+            }
+        }
+        double entropy = teacherEntropy;
+        Trainer.Result r = new Trainer().fit(net, student.training(), spec.seed(), train, obj.labelPlaceholders(),
+                labels, obj.metricVariables(), data.validation(), (epoch, m) -> {
+                    // soft CE minus the teacher's entropy is the KL the formula names
+                    if (m.containsKey("train_soft_ce")) {
+                        m.put("train_soft_kl", m.get("train_soft_ce") - entropy);
+                    }
+                    if (epochs != null) {
+                        epochs.epochDone(epoch, m);
+                    }
+                });
+
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.putAll(evaluate(net, train, Split.TRAIN).named("train"));
+        metrics.putAll(evaluate(net, data.validation(), Split.VALIDATION).named("val"));
+        ClassificationMetrics test = evaluate(net, data.test(), Split.TEST);
+        metrics.putAll(test.named("test"));
+        for (int c = 0; c < test.perClassAccuracy().length; c++) {
+            metrics.put("test_class_" + c + "_accuracy", test.perClassAccuracy()[c]);
+        }
+        Map<String, Double> last = r.epochs().get(r.epochs().size() - 1);
+        last.forEach((k, v) -> {
+            if (k.startsWith("train_") && !k.endsWith("accuracy")) {
+                metrics.put("final_" + k, v);
+            }
+        });
+        long teacherParams = teacher.teacher().network().paramCount();
+        metrics.put("student_params", (double) net.paramCount());
+        metrics.put("teacher_params", (double) teacherParams);
+        metrics.put("compression_ratio", (double) teacherParams / net.paramCount());
+        metrics.put("projection_params", (double) obj.projectionParams().stream()
+                .mapToLong(p -> net.sd().getVariable(p).getArr().length()).sum());
+        metrics.put("best_epoch", (double) r.bestEpoch());
+        metrics.put("samples_per_second", r.samplesPerSecond());
+        metrics.put("train_seconds", r.seconds());
+        return new Outcome(metrics, r.epochsRun(), r.seconds());
+    }
+
+    private ClassificationMetrics evaluate(Network net, ImageData split, Split which) {
+        return ClassificationMetrics.of(Trainer.logits(net, split.features()), split.labels(), teacher.logits(which));
+    }
+}

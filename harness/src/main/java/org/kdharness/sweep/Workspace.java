@@ -1,0 +1,32 @@
+package org.kdharness.sweep;
+
+import org.kdharness.config.SweepConfig;
+
+import java.nio.file.Path;
+
+/**
+ * Where a sweep's outputs live: report directory, metrics store URL, teacher cache.
+ *
+ * <p>Why one place: run, status, report and export must agree on the store for a sweep
+ * without the user repeating flags. Defaults: {@code reports/<sweep>/} for the report and
+ * an H2 file store there ({@code AUTO_SERVER} so {@code status} can read while a run
+ * writes), and {@code reports/.teachers/} for cached teachers.
+ *
+ * @param reports     the sweep's report directory
+ * @param jdbcUrl     the metrics store
+ * @param teacherRoot the teacher cache directory
+ */
+public record Workspace(Path reports, String jdbcUrl, Path teacherRoot) {
+
+    /**
+     * @param reportsRoot the reports root (usually {@code reports})
+     * @param jdbcOverride a JDBC URL from the command line, or null
+     */
+    public static Workspace of(SweepConfig c, Path reportsRoot, String jdbcOverride) {
+        Path dir = reportsRoot.resolve(c.name()).toAbsolutePath().normalize();
+        String url = jdbcOverride != null ? jdbcOverride
+                : c.store().jdbcUrl() != null && !c.store().jdbcUrl().isBlank() ? c.store().jdbcUrl()
+                : "jdbc:h2:file:" + dir.resolve("metrics") + ";AUTO_SERVER=TRUE";
+        return new Workspace(dir, url, reportsRoot.resolve(".teachers").toAbsolutePath().normalize());
+    }
+}

@@ -1,0 +1,129 @@
+package org.kdharness.teacher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.kdharness.config.ConfigHash;
+import org.kdharness.config.DatasetSpec;
+import org.kdharness.config.NetworkSpec;
+import org.kdharness.data.DataSplits;
+import org.kdharness.data.ImageData;
+import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.Method;
+import org.kdharness.distill.TrialSpec;
+import org.kdharness.models.Network;
+import org.kdharness.models.NetworkBuilder;
+import org.kdharness.train.ClassificationMetrics;
+import org.kdharness.train.Trainer;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Trains a teacher once and keeps it on disk, keyed by everything that determines it.
+ *
+ * <p>Why: the teacher is the most expensive network in a sweep and identical across its
+ * trials and across later sweeps on the same data; the key hashes dataset spec,
+ * architecture, training settings and seed, so any change retrains and nothing stale is
+ * reused. Files are written to a temporary directory and moved into place, so a killed
+ * process never leaves a half-written teacher behind.
+ */
+public final class TeacherCache {
+
+    /** Bumped when the training code changes in a way that changes a teacher. */
+    static final int FORMAT = 1;
+
+    private final Path root;
+    private final Consumer<String> log;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public TeacherCache(Path root, Consumer<String> log) {
+        this.root = root;
+        this.log = log;
+    }
+
+    /** The cache key for a teacher on a dataset. */
+    public static String key(DatasetSpec dataset, NetworkSpec teacher) {
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("format", FORMAT);
+        k.put("dataset", dataset);
+        k.put("teacher", teacher);
+        return ConfigHash.sha256(ConfigHash.canonicalJson(k), 16);
+    }
+
+    /** Loads the cached teacher or trains and stores it. */
+    public Teacher obtain(DatasetSpec dataset, NetworkSpec spec, DataSplits data) {
+        String key = key(dataset, spec);
+        Path dir = root.resolve(key);
+        ImageData train = data.train();
+        NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(train.channels(), train.height(), train.width());
+        Network net = NetworkBuilder.build(SameDiff.create(), "", spec.model(), shape, train.numClasses(),
+                spec.training().seed());
+        Path meta = dir.resolve("teacher.json");
+        if (Files.isRegularFile(meta)) {
+            try {
+                JsonNode m = json.readTree(meta.toFile());
+                for (String p : net.params()) {
+                    net.sd().getVariable(p).getArr().assign(Nd4j.readBinary(dir.resolve(p + ".bin").toFile()));
+                }
+                log.accept("teacher " + key + ": reused from " + dir);
+                return new Teacher(net, key, m.get("test_accuracy").asDouble(), m.get("train_seconds").asDouble(), true);
+            } catch (IOException | RuntimeException e) {
+                log.accept("teacher " + key + ": cache unreadable (" + e.getMessage() + "), retraining");
+            }
+        }
+        log.accept("teacher " + key + ": training " + spec.model().type() + " " + spec.model().hidden()
+                + " for " + spec.training().epochs() + " epochs");
+        TrialSpec hardLabels = new TrialSpec(Method.BASELINE, null, null, null, null, null, null, spec.training().seed());
+        DistillationObjective obj = DistillationObjective.build(net, hardLabels, train.numClasses(), j -> 0L);
+        Trainer.Result r = new Trainer().fit(net, spec.training(), spec.training().seed(), train,
+                obj.labelPlaceholders(), List.of(train.oneHot()), obj.metricVariables(), data.validation(),
+                (epoch, m) -> log.accept(String.format("  teacher epoch %d: loss %.4f val_acc %.4f",
+                        epoch, m.get("train_loss"), m.getOrDefault("val_accuracy", Double.NaN))));
+        double testAcc = ClassificationMetrics.of(Trainer.logits(net, data.test().features()), data.test().labels(), null).accuracy();
+        log.accept(String.format("teacher %s: test accuracy %.4f (%.1f s)", key, testAcc, r.seconds()));
+        save(dir, net, key, spec, testAcc, r.seconds());
+        return new Teacher(net, key, testAcc, r.seconds(), false);
+    }
+
+    private void save(Path dir, Network net, String key, NetworkSpec spec, double testAcc, double seconds) {
+        try {
+            Files.createDirectories(root);
+            Path tmp = Files.createTempDirectory(root, key + ".tmp");
+            for (String p : net.params()) {
+                Nd4j.saveBinary(net.sd().getVariable(p).getArr(), tmp.resolve(p + ".bin").toFile());
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key", key);
+            m.put("test_accuracy", testAcc);
+            m.put("train_seconds", seconds);
+            m.put("params", net.paramCount());
+            m.put("spec", ConfigHash.canonicalJson(spec));
+            json.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("teacher.json").toFile(), m);
+            if (Files.exists(dir)) {
+                deleteTree(dir);
+            }
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write teacher cache " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package org.kdharness.train;
+
+import org.kdharness.config.TrainingSpec;
+import org.kdharness.data.DatasetLoader;
+import org.kdharness.data.ImageData;
+import org.kdharness.models.Network;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a network on a prepared objective, one epoch at a time, with optional early
+ * stopping on validation accuracy.
+ *
+ * <p>Why one trainer for teacher and student: the teacher is simply a network trained on
+ * hard labels, so it shares the loop, the data order rules and the divergence checks.
+ */
+public final class Trainer {
+
+    /** Rows per inference batch; large enough to amortise op dispatch, small enough for memory. */
+    private static final int EVAL_BATCH = 2048;
+
+    /** Called after every epoch with its metrics; lets the caller record progress. */
+    @FunctionalInterface
+    public interface EpochCallback {
+        void epochDone(int epoch, Map<String, Double> metrics);
+    }
+
+    /**
+     * What training produced.
+     *
+     * @param epochs           per-epoch metrics, epoch 1 first
+     * @param epochsRun        epochs actually run (fewer than planned if stopped early)
+     * @param bestEpoch        epoch whose weights were kept
+     * @param seconds          wall time of the training loop
+     * @param samplesPerSecond training examples processed per second
+     */
+    public record Result(List<Map<String, Double>> epochs, int epochsRun, int bestEpoch, double seconds,
+                         double samplesPerSecond) {
+    }
+
+    /**
+     * Trains {@code net} in place.
+     *
+     * @param labelArrays arrays for the graph's label placeholders, in mapping order, rows aligned with {@code train}
+     * @param labelNames  the label placeholder names
+     * @param metricVariables unweighted loss terms to record per epoch
+     */
+    public Result fit(Network net, TrainingSpec spec, long seed, ImageData train, List<String> labelNames,
+                      List<INDArray> labelArrays, Map<String, String> metricVariables, ImageData validation,
+                      EpochCallback callback) {
+        SameDiff sd = net.sd();
+        List<String> featureNames = new ArrayList<>();
+        featureNames.add(net.input().name());
+        List<BatchIterator.DropoutSpec> masks = new ArrayList<>();
+        for (Network.DropoutMask m : net.dropoutMasks()) {
+            featureNames.add(m.name());
+            masks.add(new BatchIterator.DropoutSpec(m.width(), m.drop()));
+        }
+        TrainingConfig.Builder tc = TrainingConfig.builder()
+                .updater(updater(spec))
+                .dataSetFeatureMapping(featureNames)
+                .dataSetLabelMapping(labelNames);
+        if (spec.weightDecay() > 0) {
+            tc.weightDecay(spec.weightDecay(), true);
+        }
+        sd.setTrainingConfig(tc.build());
+        EpochLossListener listener = new EpochLossListener(metricVariables);
+        INDArray[] features = {train.features()};
+        INDArray[] labels = labelArrays.toArray(INDArray[]::new);
+
+        List<Map<String, Double>> history = new ArrayList<>();
+        double bestVal = Double.NEGATIVE_INFINITY;
+        int bestEpoch = 0;
+        Map<String, INDArray> bestParams = null;
+        long start = System.nanoTime();
+        int epoch = 0;
+        while (epoch < spec.epochs()) {
+            epoch++;
+            long t0 = System.nanoTime();
+            int[] order = DatasetLoader.shuffled(train.size(), seed * 1_000_003L + epoch);
+            BatchIterator it = new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch);
+            sd.fit(it, 1, listener);
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("epoch", (double) epoch);
+            for (Map.Entry<String, Double> e : listener.drain().entrySet()) {
+                m.put("train_" + e.getKey(), e.getValue());
+            }
+            for (Map.Entry<String, Double> e : m.entrySet()) {
+                if (!Double.isFinite(e.getValue())) {
+                    throw new DivergedException("non-finite " + e.getKey() + " (" + e.getValue() + ") in epoch " + epoch);
+                }
+            }
+            if (validation.size() > 0) {
+                m.put("val_accuracy", ClassificationMetrics.of(logits(net, validation.features()), validation.labels(), null).accuracy());
+            }
+            m.put("epoch_seconds", (System.nanoTime() - t0) / 1e9);
+            history.add(m);
+            if (callback != null) {
+                callback.epochDone(epoch, m);
+            }
+            double val = m.getOrDefault("val_accuracy", Double.NaN);
+            if (spec.patience() > 0 && !Double.isNaN(val)) {
+                if (val > bestVal) {
+                    bestVal = val;
+                    bestEpoch = epoch;
+                    bestParams = snapshot(sd, net.params());
+                } else if (epoch - bestEpoch >= spec.patience()) {
+                    break;
+                }
+            } else {
+                bestEpoch = epoch;
+            }
+        }
+        if (bestParams != null && bestEpoch != epoch) {
+            bestParams.forEach((name, arr) -> sd.getVariable(name).getArr().assign(arr));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Result(history, epoch, bestEpoch, seconds, (double) train.size() * epoch / seconds);
+    }
+
+    private static Map<String, INDArray> snapshot(SameDiff sd, List<String> params) {
+        Map<String, INDArray> copy = new HashMap<>();
+        for (String p : params) {
+            copy.put(p, sd.getVariable(p).getArr().dup());
+        }
+        return copy;
+    }
+
+    static IUpdater updater(TrainingSpec spec) {
+        return switch (spec.optimiser()) {
+            case "adam" -> new Adam(spec.learningRate());
+            case "sgd" -> new Sgd(spec.learningRate());
+            case "nesterovs" -> new Nesterovs(spec.learningRate(), 0.9);
+            default -> throw new IllegalArgumentException("unknown optimiser '" + spec.optimiser() + "'");
+        };
+    }
+
+    /** Logits of {@code net} for every row of {@code x}, in inference mode (dropout off). */
+    public static INDArray logits(Network net, INDArray x) {
+        return output(net, x, net.logits().name());
+    }
+
+    /** Any graph variable of {@code net} for every row of {@code x}, flattened per example. */
+    public static INDArray output(Network net, INDArray x, String variable) {
+        long n = x.size(0);
+        List<INDArray> parts = new ArrayList<>();
+        for (long from = 0; from < n; from += EVAL_BATCH) {
+            long to = Math.min(n, from + EVAL_BATCH);
+            Map<String, INDArray> ph = new HashMap<>();
+            ph.put(net.input().name(), x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()));
+            for (Network.DropoutMask m : net.dropoutMasks()) {
+                ph.put(m.name(), Nd4j.ones(DataType.FLOAT, to - from, m.width()));
+            }
+            INDArray out = net.sd().output(ph, variable).get(variable);
+            parts.add(out.reshape(to - from, out.length() / (to - from)));
+        }
+        return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
+    }
+}
