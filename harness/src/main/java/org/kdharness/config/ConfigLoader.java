@@ -60,10 +60,10 @@ public final class ConfigLoader {
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
-            throw new ConfigException(source, line(e.getLocation()), path(e),
+            throw new ConfigException(source, line(yaml, e), path(e),
                     "unknown key '" + e.getPropertyName() + "'" + (known.isEmpty() ? "" : " (known: " + known + ")"));
         } catch (JsonMappingException e) {
-            throw new ConfigException(source, line(e.getLocation()), path(e), e.getOriginalMessage());
+            throw new ConfigException(source, line(yaml, e), path(e), e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new ConfigException(source, line(e.getLocation()), null, "not valid YAML: " + e.getOriginalMessage());
         }
@@ -76,6 +76,19 @@ public final class ConfigLoader {
 
     private static int line(JsonLocation loc) {
         return loc == null ? 0 : loc.getLineNr();
+    }
+
+    /**
+     * The line of the value at the exception's path; Jackson's own location points past
+     * the whole object when it binds records through their constructors.
+     */
+    private int line(String yaml, JsonMappingException e) {
+        StringBuilder pointer = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            pointer.append('/').append(r.getIndex() >= 0 ? String.valueOf(r.getIndex()) : r.getFieldName());
+        }
+        Integer l = lineIndex(yaml).get(pointer.toString());
+        return l != null ? l : line(e.getLocation());
     }
 
     private static String path(JsonMappingException e) {

@@ -1,0 +1,146 @@
+package org.kdharness.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.TinySweep;
+import org.kdharness.report.CsvExport;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.store.TrialRow;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A tiny sweep through the real CLI: run, rerun (resume does nothing), report, export;
+ * the CSV's columns are the public contract and its values equal the store's.
+ */
+class EndToEndTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runResumeReportAndExport() throws Exception {
+        Path config = TinySweep.write(dir, "e2e", TinySweep.SMALL_GRID);
+        String reports = dir.resolve("reports").toString();
+
+        Captured run = capture(() -> Main.execute("run", config.toString(), "--reports", reports));
+        assertEquals(0, run.code, run.out + run.err);
+        // 2 baseline + 2 T x 1 alpha x 2 seeds response + 2 T x 1 mapping x 2 seeds feature
+        assertTrue(run.out.contains("10/10 done, 0 failed, 10 run now"), run.out);
+        Path html = dir.resolve("reports/e2e/index.html");
+        assertTrue(Files.isRegularFile(html));
+
+        Captured again = capture(() -> Main.execute("run", config.toString(), "--reports", reports));
+        assertTrue(again.out.contains("10/10 done, 0 failed, 0 run now"), "resume must not re-run done trials: " + again.out);
+
+        Captured csv = capture(() -> Main.execute("export", config.toString(), "--reports", reports, "--format", "csv"));
+        assertEquals(0, csv.code, csv.err);
+        List<String> lines = csv.out.lines().toList();
+        List<String> header = Arrays.asList(lines.get(0).split(","));
+        assertEquals(List.of("sweep", "trial_id", "method", "temperature", "alpha", "w_feature", "w_response", "mapping",
+                "seed", "status", "test_accuracy", "teacher_agreement", "epochs", "seconds"), header.subList(0, 14),
+                "the first 14 columns are a public contract");
+        assertEquals(CsvExport.COLUMNS, header);
+        assertEquals(11, lines.size());
+
+        String url = "jdbc:h2:file:" + dir.resolve("reports/e2e/metrics").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+        Map<String, TrialRow> stored;
+        try (MetricsStore store = MetricsStore.open(url)) {
+            stored = store.trials("e2e").stream().collect(Collectors.toMap(TrialRow::trialId, Function.identity()));
+        }
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> f = parse(line);
+            Map<String, String> row = new java.util.HashMap<>();
+            for (int i = 0; i < header.size(); i++) {
+                row.put(header.get(i), f.get(i));
+            }
+            TrialRow t = stored.get(row.get("trial_id"));
+            assertEquals("e2e", row.get("sweep"));
+            assertEquals(t.method(), row.get("method"));
+            assertEquals("done", row.get("status"));
+            assertEquals(t.metric("test_accuracy"), Double.parseDouble(row.get("test_accuracy")), 1e-5);
+            assertEquals(t.metric("test_teacher_agreement"), Double.parseDouble(row.get("teacher_agreement")), 1e-5);
+            assertEquals("1", row.get("epochs"));
+            assertEquals(Long.toString(t.seed()), row.get("seed"));
+            switch (t.method()) {
+                case "baseline" -> assertEquals("", row.get("temperature") + row.get("alpha") + row.get("mapping"));
+                case "response" -> {
+                    assertEquals("0.5", row.get("alpha"));
+                    assertEquals("", row.get("mapping") + row.get("w_feature"));
+                }
+                case "feature" -> {
+                    assertEquals("s2<-t2", row.get("mapping"));
+                    assertEquals("0.8", row.get("w_feature"));
+                    assertEquals("0.2", row.get("w_response"));
+                }
+                default -> throw new AssertionError(t.method());
+            }
+        }
+        String page = Files.readString(html);
+        assertTrue(page.contains("data-method=\"feature\""), "headline lists feature KD");
+        assertTrue(page.contains("10 of 10 trials done"), "header counts");
+    }
+
+    /** Splits one CSV line, honouring RFC 4180 quotes. */
+    static List<String> parse(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    cur.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    cur.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
+        return out;
+    }
+
+    record Captured(int code, String out, String err) {
+    }
+
+    interface Body {
+        int run() throws Exception;
+    }
+
+    static synchronized Captured capture(Body body) throws Exception {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = body.run();
+            return new Captured(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+}

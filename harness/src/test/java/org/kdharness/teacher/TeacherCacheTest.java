@@ -1,0 +1,56 @@
+package org.kdharness.teacher;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.TinySweep;
+import org.kdharness.config.ConfigLoader;
+import org.kdharness.config.NetworkSpec;
+import org.kdharness.config.SweepConfig;
+import org.kdharness.config.TrainingSpec;
+import org.kdharness.data.DataSplits;
+import org.kdharness.data.DatasetLoader;
+import org.kdharness.train.Trainer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The teacher is trained once per key: a second request reuses it, a changed config retrains. */
+class TeacherCacheTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void secondRunReusesChangedConfigRetrains() {
+        SweepConfig c = new ConfigLoader().parse(TinySweep.yaml("cache", TinySweep.SMALL_GRID), "tiny").config();
+        DataSplits data = new DatasetLoader().load(c.dataset());
+        List<String> log = new ArrayList<>();
+        TeacherCache cache = new TeacherCache(dir, log::add);
+
+        Teacher first = cache.obtain(c.dataset(), c.teacher(), data);
+        assertFalse(first.reused());
+        assertTrue(first.testAccuracy() > 0.3, "a trained teacher beats chance: " + first.testAccuracy());
+        INDArray logits = Trainer.logits(first.network(), data.test().features());
+
+        Teacher second = cache.obtain(c.dataset(), c.teacher(), data);
+        assertTrue(second.reused());
+        assertEquals(first.key(), second.key());
+        assertEquals(first.testAccuracy(), second.testAccuracy());
+        assertEquals(logits, Trainer.logits(second.network(), data.test().features()), "reloaded weights differ");
+
+        TrainingSpec t = c.teacher().training();
+        NetworkSpec changed = new NetworkSpec(c.teacher().model(),
+                new TrainingSpec(t.epochs() + 1, t.batchSize(), t.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), t.patience()));
+        Teacher third = cache.obtain(c.dataset(), changed, data);
+        assertFalse(third.reused());
+        assertNotEquals(first.key(), third.key());
+        assertEquals(2, log.stream().filter(l -> l.contains(": training ")).count(), String.join("\n", log));
+    }
+}
