@@ -77,9 +77,9 @@ public final class Trainer {
             tc.weightDecay(spec.weightDecay(), true);
         }
         sd.setTrainingConfig(tc.build());
-        EpochLossListener listener = new EpochLossListener(metricVariables);
         INDArray[] features = {train.features()};
         INDArray[] labels = labelArrays.toArray(INDArray[]::new);
+        LossProbe probe = new LossProbe(net, train.features(), labelNames, labelArrays, metricVariables, seed);
 
         List<Map<String, Double>> history = new ArrayList<>();
         double bestVal = Double.NEGATIVE_INFINITY;
@@ -92,10 +92,10 @@ public final class Trainer {
             long t0 = System.nanoTime();
             int[] order = DatasetLoader.shuffled(train.size(), seed * 1_000_003L + epoch);
             BatchIterator it = new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch);
-            sd.fit(it, 1, listener);
+            sd.fit(it, 1);
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("epoch", (double) epoch);
-            for (Map.Entry<String, Double> e : listener.drain().entrySet()) {
+            for (Map.Entry<String, Double> e : probe.measure().entrySet()) {
                 m.put("train_" + e.getKey(), e.getValue());
             }
             for (Map.Entry<String, Double> e : m.entrySet()) {
