@@ -44,11 +44,6 @@ public final class MetricsStore implements AutoCloseable {
         }
     }
 
-    /** Opens an existing store read-side; fails if the URL holds no kd-harness store. */
-    public static MetricsStore openExisting(String jdbcUrl) {
-        return open(jdbcUrl);
-    }
-
     public synchronized void upsertSweep(String name, String yaml) {
         Timestamp now = now();
         int n = update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name);
