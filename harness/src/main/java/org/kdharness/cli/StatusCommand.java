@@ -3,7 +3,6 @@ package org.kdharness.cli;
 import org.kdharness.config.ConfigLoader;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.store.TrialRow;
-import org.kdharness.sweep.SweepPlan;
 import org.kdharness.sweep.Workspace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,9 +24,9 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         ConfigLoader.Loaded loaded = args.load();
         Workspace ws = args.workspace(loaded);
-        int planned = SweepPlan.expand(loaded.config()).trials().size();
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
             List<TrialRow> rows = store.trials(loaded.config().name());
+            int planned = rows.size();
             Map<String, Integer> byStatus = new TreeMap<>();
             rows.forEach(r -> byStatus.merge(r.status(), 1, Integer::sum));
             long done = byStatus.getOrDefault("done", 0);

@@ -21,14 +21,24 @@ final class SweepArgs {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "sweep YAML path, or the sweep's name once it has run")
     String config;
 
-    @Option(names = "--reports", defaultValue = "reports", description = "reports root (default: ${DEFAULT-VALUE})")
-    Path reportsRoot;
+    @Option(names = "--reports", description = "reports root (default: reports/ of the repository, or of the working directory)")
+    Path reportsRootOption;
 
     @Option(names = "--jdbc-url", description = "metrics store JDBC URL (default: H2 file in reports/<sweep>/)")
     String jdbcUrl;
 
+    /** The reports root: the option, else {@code $KD_HOME/reports}, else {@code ./reports}. */
+    Path reportsRoot() {
+        if (reportsRootOption != null) {
+            return reportsRootOption;
+        }
+        String home = System.getenv("KD_HOME");
+        return home != null ? Path.of(home, "reports") : Path.of("reports");
+    }
+
     /** Loads the config from its file, or from the store of a sweep that has run. */
     ConfigLoader.Loaded load() {
+        Path reportsRoot = reportsRoot();
         Path p = Path.of(config);
         ConfigLoader loader = new ConfigLoader();
         if (Files.isRegularFile(p)) {
@@ -50,6 +60,6 @@ final class SweepArgs {
     }
 
     Workspace workspace(ConfigLoader.Loaded loaded) {
-        return Workspace.of(loaded.config(), reportsRoot, jdbcUrl);
+        return Workspace.of(loaded.config(), reportsRoot(), jdbcUrl);
     }
 }

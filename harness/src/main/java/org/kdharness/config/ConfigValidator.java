@@ -34,8 +34,8 @@ public final class ConfigValidator {
             fail("/name", "name", "sweep name is required and may hold only letters, digits, '.', '_' and '-'");
         }
         DatasetSpec d = c.dataset();
-        check(d.validationFraction() >= 0 && d.validationFraction() < 1, "/dataset/validation_fraction",
-                "must be in [0, 1), got " + d.validationFraction());
+        check(d.validationFraction() > 0 && d.validationFraction() < 1, "/dataset/validation_fraction",
+                "must be in (0, 1): model selection and early stopping read the validation split; got " + d.validationFraction());
         check(d.trainLimit() >= 0, "/dataset/train_limit", "must be >= 0");
         check(d.testLimit() >= 0, "/dataset/test_limit", "must be >= 0");
         if (c.teacher() == null || c.teacher().model() == null) {

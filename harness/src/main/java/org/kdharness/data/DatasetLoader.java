@@ -26,7 +26,7 @@ public final class DatasetLoader {
                     + "or point dataset.path at datasets/fashion-mnist-small";
 
     public DataSplits load(DatasetSpec spec) {
-        Path dir = Path.of(spec.path());
+        Path dir = DataLocation.resolve(spec.path());
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("dataset.path: directory not found: " + dir.toAbsolutePath()
                     + "; " + INSTALL_HINT);

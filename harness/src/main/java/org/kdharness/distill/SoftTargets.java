@@ -69,13 +69,13 @@ public final class SoftTargets {
         return Nd4j.create(out, new long[]{z.length, z[0].length}, DataType.FLOAT);
     }
 
-    /** Mean entropy of {@code softmax(logits/T)} over rows: the gap between soft CE and KL. */
-    public static double meanEntropy(INDArray logits, double temperature) {
-        double[][] z = logits.toDoubleMatrix();
+    /** Mean entropy over rows of a {@code [n, C]} matrix of distributions: the gap between soft CE and KL. */
+    public static double meanEntropyOfProbabilities(INDArray probabilities) {
+        double[][] p = probabilities.toDoubleMatrix();
         double h = 0;
-        for (double[] row : z) {
-            h += entropy(softmax(row, temperature));
+        for (double[] row : p) {
+            h += entropy(row);
         }
-        return h / z.length;
+        return h / p.length;
     }
 }

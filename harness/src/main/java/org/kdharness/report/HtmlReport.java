@@ -68,6 +68,7 @@ public final class HtmlReport {
         model.put("done", summary.count("done"));
         model.put("failed", summary.count("failed"));
         model.put("pending", summary.count("pending") + summary.count("running"));
+        model.put("stale", store.staleTrials(sweep));
         List<Map<String, Object>> runs = store.runs(sweep);
         model.put("runs", runs);
         Map<String, Object> teacher = runs.isEmpty() ? null

@@ -90,9 +90,14 @@ public final class MetricsStore implements AutoCloseable {
                                String specJson) {
     }
 
-    /** Registers trials not yet in the store as pending; returns how many were new. */
+    /**
+     * Makes {@code trials} the sweep's plan: new ones are registered as pending, known ones
+     * keep their status and results, and trials of earlier versions of the config leave the
+     * plan (kept, but no longer run or reported). Returns how many were new.
+     */
     public synchronized int addTrials(String sweep, List<PlannedTrial> trials) {
         int added = 0;
+        update("UPDATE trial SET in_plan = FALSE WHERE sweep = ?", sweep);
         for (PlannedTrial t : trials) {
             if (query("SELECT 1 FROM trial WHERE sweep = ? AND trial_id = ?", rs -> 1, sweep, t.trialId()).isEmpty()) {
                 update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
@@ -101,7 +106,7 @@ public final class MetricsStore implements AutoCloseable {
                         t.wResponse(), t.mapping(), t.distance(), t.seed(), t.specJson());
                 added++;
             } else {
-                update("UPDATE trial SET ordinal = ? WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId());
+                update("UPDATE trial SET ordinal = ?, in_plan = TRUE WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId());
             }
         }
         return added;
@@ -135,7 +140,7 @@ public final class MetricsStore implements AutoCloseable {
      * those whose ordinal falls in shard {@code shard} of {@code shards}.
      */
     public synchronized Optional<String> claimNext(String sweep, String worker, int shard, int shards) {
-        List<String[]> pending = query("SELECT trial_id, ordinal FROM trial WHERE sweep = ? AND status = 'pending' ORDER BY ordinal",
+        List<String[]> pending = query("SELECT trial_id, ordinal FROM trial WHERE sweep = ? AND status = 'pending' AND in_plan ORDER BY ordinal",
                 rs -> new String[]{rs.getString(1), rs.getString(2)}, sweep);
         for (String[] p : pending) {
             if (Integer.parseInt(p[1]) % shards != shard) {
@@ -144,6 +149,9 @@ public final class MetricsStore implements AutoCloseable {
             Timestamp now = now();
             if (update("UPDATE trial SET status = 'running', worker = ?, attempts = attempts + 1, claimed_at = ?, heartbeat_at = ?"
                     + " WHERE sweep = ? AND trial_id = ? AND status = 'pending'", worker, now, now, sweep, p[0]) == 1) {
+                // a re-run starts from a clean slate: no epochs or metrics of an earlier attempt remain
+                update("DELETE FROM epoch_metric WHERE sweep = ? AND trial_id = ?", sweep, p[0]);
+                update("DELETE FROM trial_metric WHERE sweep = ? AND trial_id = ?", sweep, p[0]);
                 return Optional.of(p[0]);
             }
         }
@@ -180,7 +188,12 @@ public final class MetricsStore implements AutoCloseable {
                 reason, now(), sweep, trialId);
     }
 
-    /** All trials of a sweep in plan order, with their final metrics. */
+    /** Trials of earlier versions of the config, kept in the ledger but out of the plan. */
+    public synchronized int staleTrials(String sweep) {
+        return query("SELECT COUNT(*) FROM trial WHERE sweep = ? AND NOT in_plan", rs -> rs.getInt(1), sweep).get(0);
+    }
+
+    /** The trials of the sweep's current plan, in plan order, with their final metrics. */
     public synchronized List<TrialRow> trials(String sweep) {
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
         query("SELECT trial_id, name, metric_value FROM trial_metric WHERE sweep = ?", rs -> {
@@ -188,7 +201,7 @@ public final class MetricsStore implements AutoCloseable {
             return 0;
         }, sweep);
         return query("SELECT trial_id, ordinal, method, temperature, alpha, w_feature, w_response, mapping, distance, seed,"
-                        + " status, reason, epochs, seconds FROM trial WHERE sweep = ? ORDER BY ordinal",
+                        + " status, reason, epochs, seconds FROM trial WHERE sweep = ? AND in_plan ORDER BY ordinal",
                 rs -> new TrialRow(sweep, rs.getString(1), rs.getInt(2), rs.getString(3), nullable(rs, 4), nullable(rs, 5),
                         nullable(rs, 6), nullable(rs, 7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getString(11),
                         rs.getString(12), (Integer) rs.getObject(13), nullable(rs, 14),

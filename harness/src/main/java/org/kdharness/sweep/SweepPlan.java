@@ -28,10 +28,10 @@ public record SweepPlan(List<Trial> trials) {
     public static SweepPlan expand(SweepConfig c) {
         SweepSpec s = c.sweep();
         List<LayerMapping> mappings = ConfigValidator.mappings(c);
+        // the teacher key already covers the data's content and split settings
         String context = ConfigHash.canonicalJson(Map.of(
                 "student", c.student(),
-                "teacher", TeacherCache.key(c.dataset(), c.teacher()),
-                "dataset", c.dataset()));
+                "teacher", TeacherCache.key(c.dataset(), c.teacher())));
         Map<String, TrialSpec> specs = new LinkedHashMap<>();
         for (String m : s.methods()) {
             Method method = Method.parse(m);

@@ -58,29 +58,17 @@ public final class TrialRunner {
         DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher::hiddenSize);
 
         List<INDArray> labels = new ArrayList<>();
-        double teacherEntropy = 0;
         for (String name : obj.labelPlaceholders()) {
             if (name.equals(DistillationObjective.LABELS)) {
                 labels.add(trainOneHot);
             } else if (name.equals(DistillationObjective.TEACHER_PROBS)) {
-                INDArray z = teacher.logits(Split.TRAIN);
-                labels.add(SoftTargets.soften(z, spec.effectiveTemperature()));
-                teacherEntropy = SoftTargets.meanEntropy(z, spec.effectiveTemperature());
+                labels.add(SoftTargets.soften(teacher.logits(Split.TRAIN), spec.effectiveTemperature()));
             } else {
                 labels.add(teacher.hidden(Integer.parseInt(name.substring("teacher_h".length()))));
             }
         }
-        double entropy = teacherEntropy;
         Trainer.Result r = new Trainer().fit(net, student.training(), spec.seed(), train, obj.labelPlaceholders(),
-                labels, obj.metricVariables(), data.validation(), (epoch, m) -> {
-                    // soft CE minus the teacher's entropy is the KL the formula names
-                    if (m.containsKey("train_soft_ce")) {
-                        m.put("train_soft_kl", m.get("train_soft_ce") - entropy);
-                    }
-                    if (epochs != null) {
-                        epochs.epochDone(epoch, m);
-                    }
-                });
+                labels, obj.metricVariables(), data.validation(), epochs);
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.putAll(evaluate(net, train, Split.TRAIN).named("train"));
@@ -90,8 +78,9 @@ public final class TrialRunner {
         for (int c = 0; c < test.perClassAccuracy().length; c++) {
             metrics.put("test_class_" + c + "_accuracy", test.perClassAccuracy()[c]);
         }
-        Map<String, Double> last = r.epochs().get(r.epochs().size() - 1);
-        last.forEach((k, v) -> {
+        // the deployed weights are the best epoch's (early stopping), so are its loss terms
+        Map<String, Double> kept = r.epochs().get(r.bestEpoch() - 1);
+        kept.forEach((k, v) -> {
             if (k.startsWith("train_") && !k.endsWith("accuracy")) {
                 metrics.put("final_" + k, v);
             }

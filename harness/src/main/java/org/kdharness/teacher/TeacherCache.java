@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.kdharness.config.ConfigHash;
 import org.kdharness.config.DatasetSpec;
 import org.kdharness.config.NetworkSpec;
+import org.kdharness.data.DataLocation;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.ImageData;
 import org.kdharness.distill.DistillationObjective;
@@ -56,7 +57,7 @@ public final class TeacherCache {
     public static String key(DatasetSpec dataset, NetworkSpec teacher) {
         Map<String, Object> k = new LinkedHashMap<>();
         k.put("format", FORMAT);
-        k.put("dataset", dataset);
+        k.put("dataset", DataLocation.identity(dataset));
         k.put("teacher", teacher);
         return ConfigHash.sha256(ConfigHash.canonicalJson(k), 16);
     }
@@ -80,6 +81,11 @@ public final class TeacherCache {
                 return new Teacher(net, key, m.get("test_accuracy").asDouble(), m.get("train_seconds").asDouble(), true);
             } catch (IOException | RuntimeException e) {
                 log.accept("teacher " + key + ": cache unreadable (" + e.getMessage() + "), retraining");
+                try {
+                    deleteTree(dir);
+                } catch (IOException ignored) {
+                    // the move below then keeps whatever is there; the next run retries
+                }
             }
         }
         log.accept("teacher " + key + ": training " + spec.model().type() + " " + spec.model().hidden()
@@ -110,10 +116,12 @@ public final class TeacherCache {
             m.put("params", net.paramCount());
             m.put("spec", ConfigHash.canonicalJson(spec));
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("teacher.json").toFile(), m);
-            if (Files.exists(dir)) {
-                deleteTree(dir);
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // another worker stored the same teacher first (same key, same seed): keep theirs
+                deleteTree(tmp);
             }
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write teacher cache " + dir + ": " + e.getMessage(), e);
         }

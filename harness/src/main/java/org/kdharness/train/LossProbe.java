@@ -1,6 +1,8 @@
 package org.kdharness.train;
 
 import org.kdharness.data.DatasetLoader;
+import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.SoftTargets;
 import org.kdharness.models.Network;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,6 +61,11 @@ final class LossProbe {
         }
         m.put("loss", loss);
         metricVariables.forEach((name, variable) -> m.put(name, out.get(variable).getDouble(0)));
+        INDArray softTargets = placeholders.get(DistillationObjective.TEACHER_PROBS);
+        if (m.containsKey("soft_ce") && softTargets != null) {
+            // CE(p_t, q_s) - H(p_t) on the same sample is the KL the formula names
+            m.put("soft_kl", m.get("soft_ce") - SoftTargets.meanEntropyOfProbabilities(softTargets));
+        }
         return m;
     }
 }

@@ -33,18 +33,30 @@ class EndToEndTest {
 
     @Test
     void runResumeReportAndExport() throws Exception {
-        Path config = TinySweep.write(dir, "e2e", TinySweep.SMALL_GRID);
+        String grid = """
+                sweep:
+                  methods: [baseline, response, feature]
+                  temperature: [2, 4]
+                  alpha: [0.5]
+                  mappings:
+                    - [{student: 2, teacher: 2}]
+                    - [{student: 1, teacher: 1}, {student: 2, teacher: 2}]
+                  seeds: [1, 2]
+                """;
+        Path config = TinySweep.write(dir, "e2e", grid);
         String reports = dir.resolve("reports").toString();
 
         Captured run = capture(() -> Main.execute("run", config.toString(), "--reports", reports));
         assertEquals(0, run.code, run.out + run.err);
-        // 2 baseline + 2 T x 1 alpha x 2 seeds response + 2 T x 1 mapping x 2 seeds feature
-        assertTrue(run.out.contains("10/10 done, 0 failed, 10 run now"), run.out);
+        // 2 baseline + 2 T x 1 alpha x 2 seeds response + 2 T x 2 mappings x 2 seeds feature
+        assertTrue(run.out.contains("14/14 done, 0 failed, 14 run now"), run.out);
+        assertTrue(run.out.contains(": training mlp"), "first run trains the teacher: " + run.out);
         Path html = dir.resolve("reports/e2e/index.html");
         assertTrue(Files.isRegularFile(html));
 
         Captured again = capture(() -> Main.execute("run", config.toString(), "--reports", reports));
-        assertTrue(again.out.contains("10/10 done, 0 failed, 0 run now"), "resume must not re-run done trials: " + again.out);
+        assertTrue(again.out.contains("14/14 done, 0 failed, 0 run now"), "resume must not re-run done trials: " + again.out);
+        assertTrue(again.out.contains(": reused from"), "second run reuses the cached teacher: " + again.out);
 
         Captured csv = capture(() -> Main.execute("export", config.toString(), "--reports", reports, "--format", "csv"));
         assertEquals(0, csv.code, csv.err);
@@ -54,7 +66,7 @@ class EndToEndTest {
                 "seed", "status", "test_accuracy", "teacher_agreement", "epochs", "seconds"), header.subList(0, 14),
                 "the first 14 columns are a public contract");
         assertEquals(CsvExport.COLUMNS, header);
-        assertEquals(11, lines.size());
+        assertEquals(15, lines.size());
 
         String url = "jdbc:h2:file:" + dir.resolve("reports/e2e/metrics").toAbsolutePath() + ";AUTO_SERVER=TRUE";
         Map<String, TrialRow> stored;
@@ -75,23 +87,41 @@ class EndToEndTest {
             assertEquals(t.metric("test_teacher_agreement"), Double.parseDouble(row.get("teacher_agreement")), 1e-5);
             assertEquals("1", row.get("epochs"));
             assertEquals(Long.toString(t.seed()), row.get("seed"));
+            assertEquals(t.seconds(), Double.parseDouble(row.get("seconds")), 1e-3 * t.seconds());
+            assertTrue(t.seconds() > 0);
             switch (t.method()) {
-                case "baseline" -> assertEquals("", row.get("temperature") + row.get("alpha") + row.get("mapping"));
+                case "baseline" -> assertEquals("", row.get("temperature") + row.get("alpha") + row.get("mapping")
+                        + row.get("w_feature") + row.get("w_response"));
                 case "response" -> {
                     assertEquals("0.5", row.get("alpha"));
-                    assertEquals("", row.get("mapping") + row.get("w_feature"));
+                    assertEquals(t.temperature(), Double.parseDouble(row.get("temperature")));
+                    assertEquals("", row.get("mapping") + row.get("w_feature") + row.get("w_response"));
                 }
                 case "feature" -> {
-                    assertEquals("s2<-t2", row.get("mapping"));
+                    assertTrue(List.of("s2<-t2", "s1<-t1,s2<-t2").contains(row.get("mapping")), row.get("mapping"));
+                    assertEquals(t.mapping(), row.get("mapping"));
+                    assertEquals(t.temperature(), Double.parseDouble(row.get("temperature")));
                     assertEquals("0.8", row.get("w_feature"));
                     assertEquals("0.2", row.get("w_response"));
                 }
                 default -> throw new AssertionError(t.method());
             }
         }
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"s1<-t1,s2<-t2\"")), "a mapping with a comma is quoted");
         String page = Files.readString(html);
         assertTrue(page.contains("data-method=\"feature\""), "headline lists feature KD");
-        assertTrue(page.contains("10 of 10 trials done"), "header counts");
+        assertTrue(page.contains("14 of 14 trials done"), "header counts");
+
+        // narrowing the config: T=4 trials leave the plan; nothing re-runs, exports show the plan only
+        Files.writeString(config, Files.readString(config).replace("temperature: [2, 4]", "temperature: [2]"));
+        Captured narrowed = capture(() -> Main.execute("run", config.toString(), "--reports", reports));
+        assertTrue(narrowed.out.contains("8/8 done, 0 failed, 0 run now"), narrowed.out);
+        Captured csv2 = capture(() -> Main.execute("export", config.toString(), "--reports", reports));
+        assertEquals(9, csv2.out.lines().count());
+        assertTrue(csv2.out.lines().skip(1).noneMatch(l -> parse(l).get(3).equals("4")), csv2.out);
+        Captured status = capture(() -> Main.execute("status", "e2e", "--reports", reports));
+        assertTrue(status.out.startsWith("e2e: 8/8 done"), "status by sweep name: " + status.out);
+        assertTrue(Files.readString(html).contains("6 trials of earlier versions"), "report notes the 6 T=4 trials kept aside");
     }
 
     /** Splits one CSV line, honouring RFC 4180 quotes. */

@@ -1,0 +1,84 @@
+package org.kdharness.data;
+
+import org.kdharness.config.ConfigHash;
+import org.kdharness.config.DatasetSpec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds a dataset's files and fingerprints their content.
+ *
+ * <p>Why: a relative {@code dataset.path} should work from the repository root or from
+ * wherever {@code ./kd} was called ({@code KD_HOME} is set by the launcher); and the
+ * teacher cache key and trial ids must change when the data changes, not when the same
+ * data is named by another path. So identity hashes the files' bytes, not their path.
+ */
+public final class DataLocation {
+
+    static final List<String> FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+
+    private DataLocation() {
+    }
+
+    /** The directory {@code path} names: as given, else relative to {@code KD_HOME}. */
+    public static Path resolve(String path) {
+        Path p = Path.of(path);
+        if (p.isAbsolute() || Files.isDirectory(p)) {
+            return p.toAbsolutePath().normalize();
+        }
+        String home = System.getenv("KD_HOME");
+        if (home != null && Files.isDirectory(Path.of(home).resolve(p))) {
+            return Path.of(home).resolve(p).toAbsolutePath().normalize();
+        }
+        return p.toAbsolutePath().normalize();
+    }
+
+    /** SHA-256 over the dataset files' bytes (first 16 hex digits). */
+    public static String fingerprint(Path dir) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (String base : FILES) {
+                Path f = Files.isRegularFile(dir.resolve(base + ".gz")) ? dir.resolve(base + ".gz") : dir.resolve(base);
+                if (!Files.isRegularFile(f)) {
+                    throw new IllegalArgumentException("dataset.path: " + f + " not found; " + DatasetLoader.INSTALL_HINT);
+                }
+                md.update(f.getFileName().toString().getBytes());
+                try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read dataset in " + dir + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The dataset's identity for hashing: its content fingerprint and every setting that
+     * changes which examples land in which split.
+     */
+    public static String identity(DatasetSpec d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("content", fingerprint(resolve(d.path())));
+        m.put("name", d.name());
+        m.put("validation_fraction", d.validationFraction());
+        m.put("train_limit", d.trainLimit());
+        m.put("test_limit", d.testLimit());
+        m.put("split_seed", d.splitSeed());
+        return ConfigHash.canonicalJson(m);
+    }
+}
