@@ -52,21 +52,7 @@ public final class ConfigValidator {
     }
 
     private void network(NetworkSpec n, String at) {
-        ModelSpec m = n.model();
-        check(m.type().equals("mlp") || m.type().equals("cnn"), at + "/model/type", "must be mlp or cnn, got '" + m.type() + "'");
-        check(!m.type().equals("mlp") || m.conv().isEmpty(), at + "/model/conv", "an mlp has no conv blocks (use type: cnn)");
-        check(!m.type().equals("cnn") || !m.conv().isEmpty(), at + "/model/conv", "a cnn needs at least one conv block");
-        check(m.hiddenLayerCount() > 0, at + "/model/hidden", "needs at least one hidden layer");
-        for (int i = 0; i < m.hidden().size(); i++) {
-            check(m.hidden().get(i) != null && m.hidden().get(i) > 0, at + "/model/hidden/" + i, "layer width must be > 0");
-        }
-        for (int i = 0; i < m.conv().size(); i++) {
-            ModelSpec.ConvBlock b = m.conv().get(i);
-            check(b.filters() > 0, at + "/model/conv/" + i + "/filters", "must be > 0");
-            check(b.kernel() > 0, at + "/model/conv/" + i + "/kernel", "must be > 0");
-        }
-        check(ACTIVATIONS.contains(m.activation()), at + "/model/activation", "unknown activation '" + m.activation() + "' (known: " + sorted(ACTIVATIONS) + ")");
-        check(m.dropout() >= 0 && m.dropout() < 1, at + "/model/dropout", "must be in [0, 1)");
+        model(n.model(), at + "/model");
         TrainingSpec t = n.training();
         check(t.epochs() >= 1, at + "/training/epochs", "must be >= 1");
         check(t.batchSize() >= 1, at + "/training/batch_size", "must be >= 1");
@@ -74,6 +60,23 @@ public final class ConfigValidator {
         check(OPTIMISERS.contains(t.optimiser()), at + "/training/optimiser", "unknown optimiser '" + t.optimiser() + "' (known: " + sorted(OPTIMISERS) + ")");
         check(t.weightDecay() >= 0, at + "/training/weight_decay", "must be >= 0");
         check(t.patience() >= 0, at + "/training/patience", "must be >= 0");
+    }
+
+    private void model(ModelSpec m, String at) {
+        check(m.type().equals("mlp") || m.type().equals("cnn"), at + "/type", "must be mlp or cnn, got '" + m.type() + "'");
+        check(!m.type().equals("mlp") || m.conv().isEmpty(), at + "/conv", "an mlp has no conv blocks (use type: cnn)");
+        check(!m.type().equals("cnn") || !m.conv().isEmpty(), at + "/conv", "a cnn needs at least one conv block");
+        check(m.hiddenLayerCount() > 0, at + "/hidden", "needs at least one hidden layer");
+        for (int i = 0; i < m.hidden().size(); i++) {
+            check(m.hidden().get(i) != null && m.hidden().get(i) > 0, at + "/hidden/" + i, "layer width must be > 0");
+        }
+        for (int i = 0; i < m.conv().size(); i++) {
+            ModelSpec.ConvBlock b = m.conv().get(i);
+            check(b.filters() > 0, at + "/conv/" + i + "/filters", "must be > 0");
+            check(b.kernel() > 0, at + "/conv/" + i + "/kernel", "must be > 0");
+        }
+        check(ACTIVATIONS.contains(m.activation()), at + "/activation", "unknown activation '" + m.activation() + "' (known: " + sorted(ACTIVATIONS) + ")");
+        check(m.dropout() >= 0 && m.dropout() < 1, at + "/dropout", "must be in [0, 1)");
     }
 
     private void axes(SweepConfig c) {
@@ -107,22 +110,87 @@ public final class ConfigValidator {
         check(!distils || !s.alpha().isEmpty(), "/sweep/alpha", "a distillation method needs at least one alpha");
         check(!s.methods().contains("feature") || !s.mappings().isEmpty(), "/sweep/mappings",
                 "method 'feature' needs at least one layer mapping");
-        for (int i = 0; i < s.mappings().size(); i++) {
-            try {
-                resolve(s.mappings().get(i), c.student().model(), c.teacher().model());
-            } catch (IllegalArgumentException e) {
-                fail("/sweep/mappings/" + i, "sweep.mappings[" + i + "]", e.getMessage());
+        for (int i = 0; i < s.students().size(); i++) {
+            model(s.students().get(i), "/sweep/students/" + i);
+        }
+        for (int i = 0; i < s.learningRate().size(); i++) {
+            Double lr = s.learningRate().get(i);
+            check(lr != null && lr > 0, "/sweep/learning_rate/" + i, "learning rate must be > 0, got " + lr);
+        }
+        check(s.random() >= 0, "/sweep/random", "must be >= 0 (0 = the whole grid)");
+        for (ModelSpec student : students(c)) {
+            for (int i = 0; i < s.mappings().size(); i++) {
+                try {
+                    expand(s.mappings().get(i), student, c.teacher().model());
+                } catch (IllegalArgumentException e) {
+                    fail("/sweep/mappings/" + i, "sweep.mappings[" + i + "]", e.getMessage()
+                            + (s.students().isEmpty() ? "" : " (student " + student.hidden() + ")"));
+                }
+            }
+        }
+        for (int i = 0; i < s.trials().size(); i++) {
+            trial(c, s.trials().get(i), "/sweep/trials/" + i);
+        }
+    }
+
+    private void trial(SweepConfig c, SweepSpec.TrialOverride t, String at) {
+        check(t.method() != null && METHODS.contains(t.method()), at + "/method",
+                "each explicit trial needs a method (known: " + sorted(METHODS) + ")");
+        check(t.temperature() == null || t.temperature() > 0, at + "/temperature", "temperature must be > 0");
+        check(t.alpha() == null || (t.alpha() >= 0 && t.alpha() <= 1), at + "/alpha", "alpha must be in [0, 1]");
+        check(t.wFeature() == null || t.wFeature() >= 0, at + "/w_feature", "must be >= 0");
+        check(t.wResponse() == null || t.wResponse() >= 0, at + "/w_response", "must be >= 0");
+        check(t.distance() == null || DISTANCES.contains(t.distance()), at + "/distance", "unknown distance '" + t.distance() + "'");
+        check(t.learningRate() == null || t.learningRate() > 0, at + "/learning_rate", "must be > 0");
+        if (t.student() != null) {
+            model(t.student(), at + "/student");
+        }
+        ModelSpec student = t.student() != null ? t.student() : c.student().model();
+        if ("feature".equals(t.method())) {
+            check(t.mapping() != null || !c.sweep().mappings().isEmpty(), at + "/mapping", "a feature trial needs a mapping");
+            if (t.mapping() != null) {
+                try {
+                    resolvePairs(t.mapping(), student, c.teacher().model());
+                } catch (IllegalArgumentException e) {
+                    fail(at + "/mapping", field(at + "/mapping"), e.getMessage());
+                }
             }
         }
     }
 
-    /** Resolves every mapping of a validated config. */
-    public static List<LayerMapping> mappings(SweepConfig c) {
-        List<LayerMapping> out = new ArrayList<>();
-        for (List<LayerPairSpec> m : c.sweep().mappings()) {
-            out.add(resolve(m, c.student().model(), c.teacher().model()));
+    /** The student architectures a sweep compares: its {@code students} axis, else the student. */
+    public static List<ModelSpec> students(SweepConfig c) {
+        return c.sweep().students().isEmpty() ? List.of(c.student().model()) : c.sweep().students();
+    }
+
+    /** Every candidate mapping of a validated config for one student architecture, in order, without repeats. */
+    public static List<LayerMapping> mappings(SweepConfig c, ModelSpec student) {
+        java.util.LinkedHashMap<String, LayerMapping> out = new java.util.LinkedHashMap<>();
+        for (JsonNode m : c.sweep().mappings()) {
+            for (LayerMapping lm : expand(m, student, c.teacher().model())) {
+                out.putIfAbsent(lm.name(), lm);
+            }
         }
-        return out;
+        return List.copyOf(out.values());
+    }
+
+    /** One {@code mappings} entry: a list of pairs, or a generator object. */
+    static List<LayerMapping> expand(JsonNode entry, ModelSpec student, ModelSpec teacher) {
+        if (entry != null && entry.isObject() && entry.has("generator")) {
+            for (java.util.Iterator<String> it = entry.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!Set.of("generator", "max", "weight").contains(k)) {
+                    throw new IllegalArgumentException("unknown key '" + k + "' in a generator (known: generator, max, weight)");
+                }
+            }
+            int max = entry.path("max").asInt(0);
+            if (max < 0) {
+                throw new IllegalArgumentException("max must be >= 0");
+            }
+            return MappingGenerator.generate(entry.get("generator").asText(), student.hiddenLayerCount(),
+                    teacher.hiddenLayerCount(), max, entry.path("weight").asDouble(1.0));
+        }
+        return List.of(resolvePairs(entry, student, teacher));
     }
 
     /**
@@ -130,32 +198,38 @@ public final class ConfigValidator {
      *
      * @throws IllegalArgumentException naming the pair and layer at fault
      */
-    public static LayerMapping resolve(List<LayerPairSpec> specs, ModelSpec student, ModelSpec teacher) {
-        if (specs == null || specs.isEmpty()) {
-            throw new IllegalArgumentException("a mapping needs at least one {student, teacher} pair");
+    public static LayerMapping resolvePairs(JsonNode specs, ModelSpec student, ModelSpec teacher) {
+        if (specs == null || !specs.isArray() || specs.isEmpty()) {
+            throw new IllegalArgumentException("a mapping is a list of {student, teacher} pairs or a {generator: ...}");
         }
         List<LayerMapping.Pair> pairs = new ArrayList<>();
-        for (LayerPairSpec p : specs) {
-            if (p == null || p.student() == null || p.teacher() == null) {
+        for (JsonNode p : specs) {
+            if (!p.isObject() || !p.has("student") || !p.has("teacher")) {
                 throw new IllegalArgumentException("each pair needs 'student' and 'teacher'");
             }
-            int s = layer(p.student(), student.hiddenLayerCount(), "student");
+            for (java.util.Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!Set.of("student", "teacher", "weight", "aggregate").contains(k)) {
+                    throw new IllegalArgumentException("unknown key '" + k + "' in a pair (known: aggregate, student, teacher, weight)");
+                }
+            }
+            int s = layer(p.get("student"), student.hiddenLayerCount(), "student");
             List<Integer> ts = new ArrayList<>();
-            if (p.teacher().isArray()) {
-                for (JsonNode n : p.teacher()) {
+            if (p.get("teacher").isArray()) {
+                for (JsonNode n : p.get("teacher")) {
                     ts.add(layer(n, teacher.hiddenLayerCount(), "teacher"));
                 }
             } else {
-                ts.add(layer(p.teacher(), teacher.hiddenLayerCount(), "teacher"));
+                ts.add(layer(p.get("teacher"), teacher.hiddenLayerCount(), "teacher"));
             }
             if (ts.isEmpty()) {
                 throw new IllegalArgumentException("student layer " + s + " maps to no teacher layer");
             }
-            double w = p.weight() == null ? 1.0 : p.weight();
+            double w = p.path("weight").asDouble(1.0);
             if (!(w >= 0)) {
                 throw new IllegalArgumentException("pair weight must be >= 0, got " + w);
             }
-            String agg = p.aggregate() == null ? "mean" : p.aggregate();
+            String agg = p.path("aggregate").asText("mean");
             if (!agg.equals("mean") && !agg.equals("concat")) {
                 throw new IllegalArgumentException("aggregate must be mean or concat, got '" + agg + "'");
             }

@@ -25,7 +25,7 @@ public record SweepConfig(
 
     public SweepConfig {
         dataset = dataset == null ? new DatasetSpec(null, null, null, null, null, null) : dataset;
-        sweep = sweep == null ? new SweepSpec(null, null, null, null, null, null, null, null) : sweep;
+        sweep = sweep == null ? SweepSpec.defaults() : sweep;
         store = store == null ? new StoreSpec(null) : store;
         runtime = runtime == null ? RuntimeSpec.defaults() : runtime;
     }

@@ -1,5 +1,7 @@
 package org.kdharness.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.List;
 
 /**
@@ -10,14 +12,20 @@ import java.util.List;
  * loss weights for {@code response}) are dropped for that method during expansion, so no
  * duplicate trials arise.
  *
- * @param methods     {@code baseline}, {@code response}, {@code feature}
- * @param temperature softening temperatures T (&gt; 0)
- * @param alpha       hard-label weights alpha in [0, 1]
- * @param wFeature    weights w1 of the feature loss (Loss1)
- * @param wResponse   weights w2 of the response loss (Loss2)
- * @param distance    feature distances: {@code mse}, {@code cosine}
- * @param mappings    candidate layer mappings, each a list of pairs
- * @param seeds       seeds; each gives the student's initial weights and data order
+ * @param methods      {@code baseline}, {@code response}, {@code feature}
+ * @param temperature  softening temperatures T (&gt; 0)
+ * @param alpha        hard-label weights alpha in [0, 1]
+ * @param wFeature     weights w1 of the feature loss (Loss1)
+ * @param wResponse    weights w2 of the response loss (Loss2)
+ * @param distance     feature distances: {@code mse}, {@code cosine}
+ * @param mappings     candidate layer mappings: each a list of pairs, or a generator
+ *                     {@code {generator: all-one-to-one, max: 10}} (see {@link MappingGenerator})
+ * @param seeds        seeds; each gives the student's initial weights and data order
+ * @param students     student architectures to compare (empty = {@code student.model} only)
+ * @param learningRate student learning rates to compare (empty = {@code student.training})
+ * @param random       when &gt; 0, run a seeded random sample of this many grid points
+ * @param randomSeed   seed of that sample
+ * @param trials       explicit trials added to the grid, each a set of overrides
  */
 public record SweepSpec(
         List<String> methods,
@@ -26,8 +34,13 @@ public record SweepSpec(
         List<Double> wFeature,
         List<Double> wResponse,
         List<String> distance,
-        List<List<LayerPairSpec>> mappings,
-        List<Long> seeds) {
+        List<JsonNode> mappings,
+        List<Long> seeds,
+        List<ModelSpec> students,
+        List<Double> learningRate,
+        Integer random,
+        Long randomSeed,
+        List<TrialOverride> trials) {
 
     public SweepSpec {
         methods = methods == null ? List.of("baseline", "response", "feature") : List.copyOf(methods);
@@ -38,5 +51,34 @@ public record SweepSpec(
         distance = distance == null ? List.of("mse") : List.copyOf(distance);
         mappings = mappings == null ? List.of() : List.copyOf(mappings);
         seeds = seeds == null ? List.of(1L) : List.copyOf(seeds);
+        students = students == null ? List.of() : List.copyOf(students);
+        learningRate = learningRate == null ? List.of() : List.copyOf(learningRate);
+        random = random == null ? 0 : random;
+        randomSeed = randomSeed == null ? 0L : randomSeed;
+        trials = trials == null ? List.of() : List.copyOf(trials);
+    }
+
+    /** The defaults, for a config without a sweep section. */
+    public static SweepSpec defaults() {
+        return new SweepSpec(null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * One explicit trial: any axis value given here replaces the sweep default; the rest
+     * take the first value of the corresponding axis.
+     *
+     * @param method       required
+     * @param temperature  T
+     * @param alpha        alpha
+     * @param wFeature     w1
+     * @param wResponse    w2
+     * @param distance     feature distance
+     * @param mapping      a list of pairs (feature only)
+     * @param seed         seed (default: first of {@code seeds})
+     * @param learningRate student learning rate
+     * @param student      student architecture
+     */
+    public record TrialOverride(String method, Double temperature, Double alpha, Double wFeature, Double wResponse,
+                                String distance, JsonNode mapping, Long seed, Double learningRate, ModelSpec student) {
     }
 }

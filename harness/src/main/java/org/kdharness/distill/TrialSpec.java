@@ -1,6 +1,8 @@
 package org.kdharness.distill;
 
+import org.kdharness.config.ConfigHash;
 import org.kdharness.config.LayerMapping;
+import org.kdharness.config.ModelSpec;
 
 /**
  * The settings that make one trial's loss: method, temperature, alpha, loss weights,
@@ -17,6 +19,8 @@ import org.kdharness.config.LayerMapping;
  * @param mapping     layer mapping (feature only)
  * @param distance    feature distance (feature only)
  * @param seed        student init and data-order seed
+ * @param student      student architecture when it differs from the config's (else null)
+ * @param learningRate student learning rate when it differs from the config's (else null)
  */
 public record TrialSpec(
         Method method,
@@ -26,7 +30,15 @@ public record TrialSpec(
         Double wResponse,
         LayerMapping mapping,
         String distance,
-        long seed) {
+        long seed,
+        ModelSpec student,
+        Double learningRate) {
+
+    /** A trial with the config's student architecture and learning rate. */
+    public TrialSpec(Method method, Double temperature, Double alpha, Double wFeature, Double wResponse,
+                     LayerMapping mapping, String distance, long seed) {
+        this(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, null, null);
+    }
 
     /** Effective alpha: 1 for baseline (hard labels only). */
     public double effectiveAlpha() {
@@ -52,6 +64,18 @@ public record TrialSpec(
     public String canonical() {
         return "method=" + method.id() + ";T=" + temperature + ";alpha=" + alpha + ";w_feature=" + wFeature
                 + ";w_response=" + wResponse + ";mapping=" + (mapping == null ? null : mapping.name())
-                + ";distance=" + distance + ";seed=" + seed;
+                + ";distance=" + distance + ";seed=" + seed
+                // appended only when set, so ids of trials without these axes never change
+                + (student == null ? "" : ";student=" + ConfigHash.canonicalJson(student))
+                + (learningRate == null ? "" : ";lr=" + learningRate);
+    }
+
+    /** Short readable form of the student override, e.g. {@code mlp[128, 64]}. */
+    public String studentName() {
+        if (student == null) {
+            return null;
+        }
+        String conv = student.conv().isEmpty() ? "" : "conv" + student.conv().stream().map(b -> b.filters() + "").toList();
+        return student.type() + conv + student.hidden();
     }
 }

@@ -34,14 +34,38 @@ public final class MetricsStore implements AutoCloseable {
 
     /** Opens (creating and migrating if needed) the store at {@code jdbcUrl}. */
     public static MetricsStore open(String jdbcUrl) {
-        try {
-            Flyway.configure().loggers("slf4j").dataSource(jdbcUrl, "sa", "").load().migrate();
-            Connection c = DriverManager.getConnection(jdbcUrl, "sa", "");
-            c.setAutoCommit(true);
-            return new MetricsStore(c);
-        } catch (SQLException | RuntimeException e) {
-            throw new StoreException("cannot open metrics store " + jdbcUrl + ": " + e.getMessage(), e);
+        // Workers started together race for an H2 file's lock (AUTO_SERVER elects one as
+        // server); a short randomised retry lets the others connect to it.
+        java.util.Random jitter = new java.util.Random();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Flyway.configure().loggers("slf4j").dataSource(jdbcUrl, "sa", "").load().migrate();
+                Connection c = DriverManager.getConnection(jdbcUrl, "sa", "");
+                c.setAutoCommit(true);
+                return new MetricsStore(c);
+            } catch (SQLException | RuntimeException e) {
+                if (attempt >= 10 || !isLockRace(e)) {
+                    throw new StoreException("cannot open metrics store " + jdbcUrl + ": " + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep(200L + jitter.nextInt(300 * attempt));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreException("interrupted opening " + jdbcUrl, ie);
+                }
+            }
         }
+    }
+
+    private static boolean isLockRace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("Lock file recently modified") || m.contains("Database may be already in use")
+                    || m.contains("Connection is broken")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public synchronized void upsertSweep(String name, String yaml) {
@@ -87,7 +111,7 @@ public final class MetricsStore implements AutoCloseable {
     /** A planned trial to register: id, order, settings and the spec's canonical JSON. */
     public record PlannedTrial(String trialId, int ordinal, String method, Double temperature, Double alpha,
                                Double wFeature, Double wResponse, String mapping, String distance, long seed,
-                               String specJson) {
+                               String student, Double learningRate, String specJson) {
     }
 
     /**
@@ -101,9 +125,10 @@ public final class MetricsStore implements AutoCloseable {
         for (PlannedTrial t : trials) {
             if (query("SELECT 1 FROM trial WHERE sweep = ? AND trial_id = ?", rs -> 1, sweep, t.trialId()).isEmpty()) {
                 update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
-                                + " mapping, distance, seed, spec_json, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
+                                + " mapping, distance, seed, student, learning_rate, spec_json, status)"
+                                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
                         sweep, t.trialId(), t.ordinal(), t.method(), t.temperature(), t.alpha(), t.wFeature(),
-                        t.wResponse(), t.mapping(), t.distance(), t.seed(), t.specJson());
+                        t.wResponse(), t.mapping(), t.distance(), t.seed(), t.student(), t.learningRate(), t.specJson());
                 added++;
             } else {
                 update("UPDATE trial SET ordinal = ?, in_plan = TRUE WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId());
@@ -201,10 +226,10 @@ public final class MetricsStore implements AutoCloseable {
             return 0;
         }, sweep);
         return query("SELECT trial_id, ordinal, method, temperature, alpha, w_feature, w_response, mapping, distance, seed,"
-                        + " status, reason, epochs, seconds FROM trial WHERE sweep = ? AND in_plan ORDER BY ordinal",
+                        + " status, reason, epochs, seconds, student, learning_rate FROM trial WHERE sweep = ? AND in_plan ORDER BY ordinal",
                 rs -> new TrialRow(sweep, rs.getString(1), rs.getInt(2), rs.getString(3), nullable(rs, 4), nullable(rs, 5),
                         nullable(rs, 6), nullable(rs, 7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getString(11),
-                        rs.getString(12), (Integer) rs.getObject(13), nullable(rs, 14),
+                        rs.getString(12), (Integer) rs.getObject(13), nullable(rs, 14), rs.getString(15), nullable(rs, 16),
                         metrics.getOrDefault(rs.getString(1), Map.of())), sweep);
     }
 

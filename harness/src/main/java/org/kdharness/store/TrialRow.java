@@ -24,6 +24,8 @@ public record TrialRow(
         String reason,
         Integer epochs,
         Double seconds,
+        String student,
+        Double learningRate,
         Map<String, Double> metrics) {
 
     public double metric(String name) {
@@ -34,6 +36,6 @@ public record TrialRow(
     /** The settings that identify a configuration regardless of seed (for grouping seeds). */
     public String configKey() {
         return method + "|T=" + temperature + "|a=" + alpha + "|wf=" + wFeature + "|wr=" + wResponse
-                + "|m=" + mapping + "|d=" + distance;
+                + "|m=" + mapping + "|d=" + distance + "|s=" + student + "|lr=" + learningRate;
     }
 }

@@ -3,6 +3,7 @@ package org.kdharness.sweep;
 import org.kdharness.config.ConfigHash;
 import org.kdharness.config.ConfigValidator;
 import org.kdharness.config.LayerMapping;
+import org.kdharness.config.ModelSpec;
 import org.kdharness.config.SweepConfig;
 import org.kdharness.config.SweepSpec;
 import org.kdharness.distill.Method;
@@ -10,16 +11,20 @@ import org.kdharness.distill.TrialSpec;
 import org.kdharness.teacher.TeacherCache;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * Expands a sweep's axes into trials.
  *
  * <p>Why conditional expansion: a {@code baseline} trial ignores T, alpha and mappings, a
  * {@code response} trial ignores mappings and loss weights; expanding only the axes a
- * method uses means no two trials differ only in values that change nothing.
+ * method uses means no two trials differ only in values that change nothing. Trials are
+ * keyed by id, so explicit trials equal to grid points are not duplicated either.
  *
  * @param trials the trials in run order
  */
@@ -27,37 +32,78 @@ public record SweepPlan(List<Trial> trials) {
 
     public static SweepPlan expand(SweepConfig c) {
         SweepSpec s = c.sweep();
-        List<LayerMapping> mappings = ConfigValidator.mappings(c);
         // the teacher key already covers the data's content and split settings
         String context = ConfigHash.canonicalJson(Map.of(
                 "student", c.student(),
                 "teacher", TeacherCache.key(c.dataset(), c.teacher())));
-        Map<String, TrialSpec> specs = new LinkedHashMap<>();
-        for (String m : s.methods()) {
-            Method method = Method.parse(m);
-            List<TrialSpec> expanded = new ArrayList<>();
-            switch (method) {
-                case BASELINE -> s.seeds().forEach(seed ->
-                        expanded.add(new TrialSpec(method, null, null, null, null, null, null, seed)));
-                case RESPONSE -> {
-                    for (double t : s.temperature()) {
-                        for (double a : s.alpha()) {
-                            for (long seed : s.seeds()) {
-                                expanded.add(new TrialSpec(method, t, a, null, null, null, null, seed));
-                            }
+        List<ModelSpec> students = s.students().isEmpty() ? Collections.singletonList(null) : s.students();
+        List<Double> rates = s.learningRate().isEmpty() ? Collections.singletonList(null) : s.learningRate();
+        Map<String, TrialSpec> grid = new LinkedHashMap<>();
+        for (ModelSpec student : students) {
+            List<LayerMapping> mappings = ConfigValidator.mappings(c, student == null ? c.student().model() : student);
+            for (Double lr : rates) {
+                for (String m : s.methods()) {
+                    for (TrialSpec t : method(Method.parse(m), s, mappings, student, lr)) {
+                        grid.putIfAbsent(id(context, t), t);
+                    }
+                }
+            }
+        }
+        List<Map.Entry<String, TrialSpec>> chosen = new ArrayList<>(grid.entrySet());
+        if (s.random() > 0 && s.random() < chosen.size()) {
+            // seeded sample, kept in grid order
+            Integer[] idx = new Integer[chosen.size()];
+            Arrays.setAll(idx, i -> i);
+            Collections.shuffle(Arrays.asList(idx), new Random(s.randomSeed()));
+            Integer[] pick = Arrays.copyOf(idx, s.random());
+            Arrays.sort(pick);
+            List<Map.Entry<String, TrialSpec>> sample = new ArrayList<>();
+            for (int i : pick) {
+                sample.add(chosen.get(i));
+            }
+            chosen = sample;
+        }
+        Map<String, TrialSpec> all = new LinkedHashMap<>();
+        chosen.forEach(e -> all.put(e.getKey(), e.getValue()));
+        for (SweepSpec.TrialOverride o : s.trials()) {
+            TrialSpec t = explicit(c, o);
+            all.putIfAbsent(id(context, t), t);
+        }
+        List<Trial> trials = new ArrayList<>();
+        int ordinal = 0;
+        for (Map.Entry<String, TrialSpec> e : all.entrySet()) {
+            trials.add(new Trial(e.getKey(), ordinal++, e.getValue()));
+        }
+        return new SweepPlan(List.copyOf(trials));
+    }
+
+    private static String id(String context, TrialSpec t) {
+        return ConfigHash.sha256(context + "|" + t.canonical(), 12);
+    }
+
+    private static List<TrialSpec> method(Method method, SweepSpec s, List<LayerMapping> mappings, ModelSpec student, Double lr) {
+        List<TrialSpec> out = new ArrayList<>();
+        switch (method) {
+            case BASELINE -> s.seeds().forEach(seed ->
+                    out.add(new TrialSpec(method, null, null, null, null, null, null, seed, student, lr)));
+            case RESPONSE -> {
+                for (double t : s.temperature()) {
+                    for (double a : s.alpha()) {
+                        for (long seed : s.seeds()) {
+                            out.add(new TrialSpec(method, t, a, null, null, null, null, seed, student, lr));
                         }
                     }
                 }
-                case FEATURE -> {
-                    for (LayerMapping map : mappings) {
-                        for (String d : s.distance()) {
-                            for (double t : s.temperature()) {
-                                for (double a : s.alpha()) {
-                                    for (double wf : s.wFeature()) {
-                                        for (double wr : s.wResponse()) {
-                                            for (long seed : s.seeds()) {
-                                                expanded.add(new TrialSpec(method, t, a, wf, wr, map, d, seed));
-                                            }
+            }
+            case FEATURE -> {
+                for (LayerMapping map : mappings) {
+                    for (String d : s.distance()) {
+                        for (double t : s.temperature()) {
+                            for (double a : s.alpha()) {
+                                for (double wf : s.wFeature()) {
+                                    for (double wr : s.wResponse()) {
+                                        for (long seed : s.seeds()) {
+                                            out.add(new TrialSpec(method, t, a, wf, wr, map, d, seed, student, lr));
                                         }
                                     }
                                 }
@@ -66,16 +112,30 @@ public record SweepPlan(List<Trial> trials) {
                     }
                 }
             }
-            for (TrialSpec t : expanded) {
-                specs.putIfAbsent(ConfigHash.sha256(context + "|" + t.canonical(), 12), t);
-            }
         }
-        List<Trial> trials = new ArrayList<>();
-        int ordinal = 0;
-        for (Map.Entry<String, TrialSpec> e : specs.entrySet()) {
-            trials.add(new Trial(e.getKey(), ordinal++, e.getValue()));
+        return out;
+    }
+
+    /** An explicit trial: given values, else the first of each axis; ignored axes dropped. */
+    private static TrialSpec explicit(SweepConfig c, SweepSpec.TrialOverride o) {
+        SweepSpec s = c.sweep();
+        Method method = Method.parse(o.method());
+        long seed = o.seed() != null ? o.seed() : s.seeds().get(0);
+        ModelSpec student = o.student();
+        if (method == Method.BASELINE) {
+            return new TrialSpec(method, null, null, null, null, null, null, seed, student, o.learningRate());
         }
-        return new SweepPlan(List.copyOf(trials));
+        double t = o.temperature() != null ? o.temperature() : s.temperature().get(0);
+        double a = o.alpha() != null ? o.alpha() : s.alpha().get(0);
+        if (method == Method.RESPONSE) {
+            return new TrialSpec(method, t, a, null, null, null, null, seed, student, o.learningRate());
+        }
+        ModelSpec arch = student != null ? student : c.student().model();
+        LayerMapping mapping = o.mapping() != null ? ConfigValidator.resolvePairs(o.mapping(), arch, c.teacher().model())
+                : ConfigValidator.mappings(c, arch).get(0);
+        return new TrialSpec(method, t, a, o.wFeature() != null ? o.wFeature() : s.wFeature().get(0),
+                o.wResponse() != null ? o.wResponse() : s.wResponse().get(0), mapping,
+                o.distance() != null ? o.distance() : s.distance().get(0), seed, student, o.learningRate());
     }
 
     /** Number of trials per method, in plan order. */

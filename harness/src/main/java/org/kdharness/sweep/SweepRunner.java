@@ -171,6 +171,12 @@ public final class SweepRunner {
             sb.append(" ").append(s.mapping().name()).append(" ").append(s.distance())
                     .append(" w=").append(num(s.wFeature())).append("/").append(num(s.wResponse()));
         }
+        if (s.student() != null) {
+            sb.append(" student=").append(s.studentName());
+        }
+        if (s.learningRate() != null) {
+            sb.append(" lr=").append(s.learningRate());
+        }
         return sb.append(" seed=").append(s.seed()).toString();
     }
 
@@ -182,7 +188,7 @@ public final class SweepRunner {
         TrialSpec s = t.spec();
         return new MetricsStore.PlannedTrial(t.id(), t.ordinal(), s.method().id(), s.temperature(), s.alpha(),
                 s.wFeature(), s.wResponse(), s.mapping() == null ? null : s.mapping().name(), s.distance(), s.seed(),
-                ConfigHash.canonicalJson(Map.of("trial", s.canonical())));
+                s.studentName(), s.learningRate(), ConfigHash.canonicalJson(Map.of("trial", s.canonical())));
     }
 
     /** Best test accuracy seen in this run, for the progress line. */

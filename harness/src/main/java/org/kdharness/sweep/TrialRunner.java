@@ -1,6 +1,8 @@
 package org.kdharness.sweep;
 
+import org.kdharness.config.ModelSpec;
 import org.kdharness.config.NetworkSpec;
+import org.kdharness.config.TrainingSpec;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.ImageData;
 import org.kdharness.distill.DistillationObjective;
@@ -54,7 +56,11 @@ public final class TrialRunner {
         ImageData train = data.train();
         int classes = train.numClasses();
         NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(train.channels(), train.height(), train.width());
-        Network net = NetworkBuilder.build(SameDiff.create(), "", student.model(), shape, classes, spec.seed());
+        ModelSpec arch = spec.student() != null ? spec.student() : student.model();
+        TrainingSpec t = student.training();
+        TrainingSpec training = spec.learningRate() == null ? t : new TrainingSpec(t.epochs(), t.batchSize(),
+                spec.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), t.patience());
+        Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, classes, spec.seed());
         DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher::hiddenSize);
 
         List<INDArray> labels = new ArrayList<>();
@@ -67,7 +73,7 @@ public final class TrialRunner {
                 labels.add(teacher.hidden(Integer.parseInt(name.substring("teacher_h".length()))));
             }
         }
-        Trainer.Result r = new Trainer().fit(net, student.training(), spec.seed(), train, obj.labelPlaceholders(),
+        Trainer.Result r = new Trainer().fit(net, training, spec.seed(), train, obj.labelPlaceholders(),
                 labels, obj.metricVariables(), data.validation(), epochs);
 
         Map<String, Double> metrics = new LinkedHashMap<>();

@@ -118,7 +118,10 @@ public final class TeacherCache {
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("teacher.json").toFile(), m);
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            } catch (IOException e) {
+                if (!Files.isRegularFile(dir.resolve("teacher.json"))) {
+                    throw e;
+                }
                 // another worker stored the same teacher first (same key, same seed): keep theirs
                 deleteTree(tmp);
             }

@@ -122,6 +122,21 @@ class EndToEndTest {
         Captured status = capture(() -> Main.execute("status", "e2e", "--reports", reports));
         assertTrue(status.out.startsWith("e2e: 8/8 done"), "status by sweep name: " + status.out);
         assertTrue(Files.readString(html).contains("6 trials of earlier versions"), "report notes the 6 T=4 trials kept aside");
+
+        // a bad config is rejected before anything is written: same trials, same stored YAML
+        String good = Files.readString(config);
+        Files.writeString(config, good.replace("temperature: [2]", "temperature: [2, -1]"));
+        Captured bad = capture(() -> Main.execute("run", config.toString(), "--reports", reports));
+        assertEquals(2, bad.code);
+        assertTrue(bad.err.contains("e2e.yaml:") && bad.err.contains("sweep.temperature[1]"), bad.err);
+        try (MetricsStore store = MetricsStore.open(url)) {
+            assertEquals(8, store.trials("e2e").size());
+            assertEquals(good, store.sweepYaml("e2e").orElseThrow());
+        }
+        Path fresh = dir.resolve("fresh");
+        Captured badFresh = capture(() -> Main.execute("run", config.toString(), "--reports", fresh.toString()));
+        assertEquals(2, badFresh.code);
+        assertTrue(!Files.exists(fresh.resolve("e2e")), "no store is created for a bad config");
     }
 
     /** Splits one CSV line, honouring RFC 4180 quotes. */

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Expansion counts, conditional axes and stable ids. */
 class SweepPlanTest {
@@ -51,5 +52,72 @@ class SweepPlanTest {
         SweepConfig widerStudent = new ConfigLoader().parse(TinySweep.yaml("ids", TinySweep.SMALL_GRID)
                 .replace("hidden: [16, 8]", "hidden: [16, 9]"), "c").config();
         assertNotEquals(ta.get(0).id(), SweepPlan.expand(widerStudent).trials().get(0).id());
+    }
+
+    private static SweepPlan plan(String section) {
+        return SweepPlan.expand(new ConfigLoader().parse(TinySweep.yaml("axes", section), "x").config());
+    }
+
+    @Test
+    void generatorsExpandPerStudentArchitecture() {
+        // teacher has 2 hidden layers; students of depth 2 and 1
+        SweepPlan p = plan("""
+                sweep:
+                  methods: [feature]
+                  temperature: [4]
+                  alpha: [0.5]
+                  mappings:
+                    - {generator: all-one-to-one}
+                    - [{student: 1, teacher: 2}]
+                  students:
+                    - {type: mlp, hidden: [16, 8]}
+                    - {type: mlp, hidden: [12]}
+                  seeds: [1]
+                """);
+        // depth 2: C(2,2)=1 generated + 1 explicit; depth 1: C(2,1)=2 generated (one equals the explicit)
+        assertEquals(4, p.trials().size());
+        assertEquals(List.of("s1<-t1,s2<-t2", "s1<-t2", "s1<-t1", "s1<-t2"),
+                p.trials().stream().map(t -> t.spec().mapping().name()).toList());
+    }
+
+    @Test
+    void learningRateAxisAndRandomSample() {
+        String grid = """
+                sweep:
+                  methods: [baseline, response]
+                  temperature: [1, 2, 4, 8]
+                  alpha: [0.5, 0.9]
+                  seeds: [1, 2]
+                  learning_rate: [0.001, 0.01]
+                """;
+        SweepPlan full = plan(grid);
+        assertEquals(2 * (2 + 16), full.trials().size());
+        SweepPlan sample = plan(grid + "  random: 5\n  random_seed: 3\n");
+        assertEquals(5, sample.trials().size());
+        assertEquals(sample.trials().stream().map(Trial::id).toList(),
+                plan(grid + "  random: 5\n  random_seed: 3\n").trials().stream().map(Trial::id).toList(), "seeded");
+        List<String> fullIds = full.trials().stream().map(Trial::id).toList();
+        assertTrue(fullIds.containsAll(sample.trials().stream().map(Trial::id).toList()), "a sample of the grid");
+    }
+
+    @Test
+    void explicitTrialsAddToTheGridWithoutDuplicates() {
+        SweepPlan p = plan("""
+                sweep:
+                  methods: [baseline]
+                  temperature: [4]
+                  alpha: [0.5]
+                  mappings:
+                    - [{student: 2, teacher: 2}]
+                  seeds: [1]
+                  trials:
+                    - {method: baseline}
+                    - {method: response, temperature: 3, alpha: 0.7}
+                    - {method: feature, mapping: [{student: 1, teacher: [1, 2]}], seed: 9}
+                """);
+        assertEquals(3, p.trials().size(), "the explicit baseline equals the grid's");
+        assertEquals(3.0, p.trials().get(1).spec().temperature());
+        assertEquals("s1<-t1+t2", p.trials().get(2).spec().mapping().name());
+        assertEquals(9, p.trials().get(2).spec().seed());
     }
 }

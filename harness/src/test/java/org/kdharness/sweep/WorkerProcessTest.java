@@ -1,0 +1,145 @@
+package org.kdharness.sweep;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.TinySweep;
+import org.kdharness.cli.Main;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real worker processes on one store: a worker killed with SIGKILL mid-sweep loses nothing
+ * and a rerun finishes every trial exactly once; two workers split a sweep without running
+ * any trial twice.
+ */
+class WorkerProcessTest {
+
+    @TempDir
+    Path dir;
+
+    /** 10 trials of about a second each. */
+    static final String GRID = """
+            sweep:
+              methods: [baseline, response]
+              temperature: [2, 4]
+              alpha: [0.5, 0.9]
+              seeds: [1, 2]
+            """;
+
+    private Path config(String name) throws Exception {
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, TinySweep.yaml(name, GRID)
+                .replace("train_limit: 600", "train_limit: 3000")
+                .replace("training: {epochs: 1, batch_size: 64}", "training: {epochs: 3, batch_size: 32}"));
+        return file;
+    }
+
+    private Process worker(Path config, String log) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g",
+                "-Dorg.bytedeco.javacpp.platform.extension=" + System.getProperty("org.bytedeco.javacpp.platform.extension", "-onednn"),
+                "-cp", System.getProperty("java.class.path"), "org.kdharness.cli.Main",
+                "run", config.toString(), "--reports", dir.resolve("reports").toString(), "--no-report");
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
+        return pb.start();
+    }
+
+    private String url(String name) {
+        return "jdbc:h2:file:" + dir.resolve("reports/" + name + "/metrics").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+    }
+
+    /** trial_id to {status, attempts, finished_at, worker, epoch rows}. */
+    private Map<String, List<String>> ledger(String name) throws SQLException {
+        Map<String, List<String>> out = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(url(name), "sa", "");
+             ResultSet rs = c.createStatement().executeQuery("SELECT t.trial_id, t.status, t.attempts, t.finished_at, t.worker,"
+                     + " (SELECT COUNT(*) FROM epoch_metric e WHERE e.sweep = t.sweep AND e.trial_id = t.trial_id AND e.name = 'epoch')"
+                     + " FROM trial t WHERE t.sweep = '" + name + "'")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), List.of(rs.getString(2), rs.getString(3), String.valueOf(rs.getString(4)),
+                        String.valueOf(rs.getString(5)), rs.getString(6)));
+            }
+        }
+        return out;
+    }
+
+    private long count(Map<String, List<String>> ledger, String status) {
+        return ledger.values().stream().filter(r -> r.get(0).equals(status)).count();
+    }
+
+    @Test
+    void killedWorkerLosesNothingAndRerunFinishesEachTrialOnce() throws Exception {
+        Path config = config("killed");
+        Process p = worker(config, "killed.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        Map<String, List<String>> seen = Map.of();
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            Thread.sleep(300);
+            try {
+                seen = ledger("killed");
+            } catch (SQLException e) {
+                continue; // the worker is still creating the store
+            }
+            if (count(seen, "done") >= 3 && count(seen, "running") >= 1) {
+                break;
+            }
+        }
+        assertTrue(p.isAlive(), "worker finished before it could be killed: " + Files.readString(dir.resolve("killed.log")));
+        p.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
+        p.waitFor(30, TimeUnit.SECONDS);
+
+        Map<String, List<String>> before = ledger("killed");
+        assertEquals(10, before.size());
+        List<String> doneBefore = new ArrayList<>();
+        before.forEach((id, r) -> {
+            if (r.get(0).equals("done")) {
+                doneBefore.add(id);
+            }
+        });
+        assertTrue(count(before, "running") >= 1, "the kill left a trial running: " + before);
+
+        assertEquals(0, Main.execute("run", config.toString(), "--reports", dir.resolve("reports").toString(), "--no-report"));
+        Map<String, List<String>> after = ledger("killed");
+        assertEquals(10, count(after, "done"), after.toString());
+        for (String id : doneBefore) {
+            assertEquals(before.get(id).get(2), after.get(id).get(2), "done trial " + id + " was re-run");
+            assertEquals("1", after.get(id).get(1));
+        }
+        before.forEach((id, r) -> {
+            if (r.get(0).equals("running")) {
+                assertEquals("2", after.get(id).get(1), "the interrupted trial ran again");
+            }
+        });
+        after.values().forEach(r -> assertEquals("3", r.get(4), "one row per epoch, none left from the killed attempt"));
+    }
+
+    @Test
+    void twoWorkersSplitOneSweepWithoutRunningATrialTwice() throws Exception {
+        Path config = config("pair");
+        Process a = worker(config, "a.log");
+        Process b = worker(config, "b.log");
+        assertTrue(a.waitFor(300, TimeUnit.SECONDS) && b.waitFor(300, TimeUnit.SECONDS), "workers did not finish");
+        assertEquals(0, a.exitValue(), Files.readString(dir.resolve("a.log")));
+        assertEquals(0, b.exitValue(), Files.readString(dir.resolve("b.log")));
+        Map<String, List<String>> ledger = ledger("pair");
+        assertEquals(10, count(ledger, "done"));
+        ledger.values().forEach(r -> assertEquals("1", r.get(1), "a trial was claimed twice: " + ledger));
+        Map<String, Long> perWorker = new HashMap<>();
+        ledger.values().forEach(r -> perWorker.merge(r.get(3), 1L, Long::sum));
+        assertEquals(2, perWorker.size(), "both workers ran trials: " + perWorker);
+    }
+}
