@@ -1,6 +1,7 @@
 package org.kdharness.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.kdharness.distill.Method;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,8 @@ import java.util.Set;
  */
 public final class ConfigValidator {
 
-    static final Set<String> METHODS = Set.of("baseline", "response", "feature");
-    static final Set<String> DISTANCES = Set.of("mse", "cosine");
+    static final Set<String> METHODS = Set.of("baseline", "response", "feature", "relation");
+    static final Set<String> DISTANCES = Set.of("mse", "cosine", "attention", "sp", "rkd_distance");
     static final Set<String> ACTIVATIONS = Set.of("relu", "tanh", "sigmoid", "leaky_relu", "elu");
     static final Set<String> OPTIMISERS = Set.of("adam", "sgd", "nesterovs");
 
@@ -108,8 +109,17 @@ public final class ConfigValidator {
         boolean distils = s.methods().contains("response") || s.methods().contains("feature");
         check(!distils || !s.temperature().isEmpty(), "/sweep/temperature", "a distillation method needs at least one temperature");
         check(!distils || !s.alpha().isEmpty(), "/sweep/alpha", "a distillation method needs at least one alpha");
-        check(!s.methods().contains("feature") || !s.mappings().isEmpty(), "/sweep/mappings",
-                "method 'feature' needs at least one layer mapping");
+        boolean layered = s.methods().contains("feature") || s.methods().contains("relation");
+        check(!layered || !s.mappings().isEmpty(), "/sweep/mappings",
+                "methods 'feature' and 'relation' need at least one layer mapping");
+        check(!s.methods().contains("feature") || s.distance().stream().anyMatch(Method.FEATURE_DISTANCES::contains),
+                "/sweep/distance", "method 'feature' needs a feature distance (" + sorted(Method.FEATURE_DISTANCES) + ")");
+        check(!s.methods().contains("relation") || s.distance().stream().anyMatch(Method.RELATION_DISTANCES::contains),
+                "/sweep/distance", "method 'relation' needs a relation distance (" + sorted(Method.RELATION_DISTANCES) + ")");
+        for (int i = 0; i < s.labelledFraction().size(); i++) {
+            Double f = s.labelledFraction().get(i);
+            check(f != null && f > 0 && f <= 1, "/sweep/labelled_fraction/" + i, "must be in (0, 1], got " + f);
+        }
         for (int i = 0; i < s.students().size(); i++) {
             model(s.students().get(i), "/sweep/students/" + i);
         }
@@ -142,12 +152,17 @@ public final class ConfigValidator {
         check(t.wResponse() == null || t.wResponse() >= 0, at + "/w_response", "must be >= 0");
         check(t.distance() == null || DISTANCES.contains(t.distance()), at + "/distance", "unknown distance '" + t.distance() + "'");
         check(t.learningRate() == null || t.learningRate() > 0, at + "/learning_rate", "must be > 0");
+        check(t.labelledFraction() == null || (t.labelledFraction() > 0 && t.labelledFraction() <= 1),
+                at + "/labelled_fraction", "must be in (0, 1]");
+        check(t.distance() == null || !METHODS.contains(t.method()) || t.method().equals("baseline") || t.method().equals("response")
+                || Method.parse(t.method()).accepts(t.distance()), at + "/distance",
+                "distance '" + t.distance() + "' does not belong to method '" + t.method() + "'");
         if (t.student() != null) {
             model(t.student(), at + "/student");
         }
         ModelSpec student = t.student() != null ? t.student() : c.student().model();
-        if ("feature".equals(t.method())) {
-            check(t.mapping() != null || !c.sweep().mappings().isEmpty(), at + "/mapping", "a feature trial needs a mapping");
+        if ("feature".equals(t.method()) || "relation".equals(t.method())) {
+            check(t.mapping() != null || !c.sweep().mappings().isEmpty(), at + "/mapping", "a " + t.method() + " trial needs a mapping");
             if (t.mapping() != null) {
                 try {
                     resolvePairs(t.mapping(), student, c.teacher().model());

@@ -46,7 +46,8 @@ public record LayerMapping(List<Pair> pairs) {
             aggregate = aggregate == null ? "mean" : aggregate;
         }
 
-        String name() {
+        /** Readable name of this pair, e.g. {@code s2<-t3+t4}. */
+        public String name() {
             String t = teacher.stream().map(i -> "t" + i).collect(Collectors.joining("+"));
             String s = "s" + student + "<-" + t;
             if (teacher.size() > 1 && !"mean".equals(aggregate)) {

@@ -12,12 +12,13 @@ import java.util.List;
  * loss weights for {@code response}) are dropped for that method during expansion, so no
  * duplicate trials arise.
  *
- * @param methods      {@code baseline}, {@code response}, {@code feature}
+ * @param methods      {@code baseline}, {@code response}, {@code feature}, {@code relation}
  * @param temperature  softening temperatures T (&gt; 0)
  * @param alpha        hard-label weights alpha in [0, 1]
  * @param wFeature     weights w1 of the feature loss (Loss1)
  * @param wResponse    weights w2 of the response loss (Loss2)
- * @param distance     feature distances: {@code mse}, {@code cosine}
+ * @param distance     distances: {@code mse}, {@code cosine}, {@code attention} (feature);
+ *                     {@code sp}, {@code rkd_distance} (relation); each method uses its own
  * @param mappings     candidate layer mappings: each a list of pairs, or a generator
  *                     {@code {generator: all-one-to-one, max: 10}} (see {@link MappingGenerator})
  * @param seeds        seeds; each gives the student's initial weights and data order
@@ -26,6 +27,8 @@ import java.util.List;
  * @param random       when &gt; 0, run a seeded random sample of this many grid points
  * @param randomSeed   seed of that sample
  * @param trials       explicit trials added to the grid, each a set of overrides
+ * @param labelledFraction shares of training labels kept (1 = all); the rest is an
+ *                     unlabelled transfer pool that only the teacher-driven terms use
  */
 public record SweepSpec(
         List<String> methods,
@@ -40,7 +43,8 @@ public record SweepSpec(
         List<Double> learningRate,
         Integer random,
         Long randomSeed,
-        List<TrialOverride> trials) {
+        List<TrialOverride> trials,
+        List<Double> labelledFraction) {
 
     public SweepSpec {
         methods = methods == null ? List.of("baseline", "response", "feature") : List.copyOf(methods);
@@ -56,11 +60,12 @@ public record SweepSpec(
         random = random == null ? 0 : random;
         randomSeed = randomSeed == null ? 0L : randomSeed;
         trials = trials == null ? List.of() : List.copyOf(trials);
+        labelledFraction = labelledFraction == null ? List.of() : List.copyOf(labelledFraction);
     }
 
     /** The defaults, for a config without a sweep section. */
     public static SweepSpec defaults() {
-        return new SweepSpec(null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SweepSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -77,8 +82,10 @@ public record SweepSpec(
      * @param seed         seed (default: first of {@code seeds})
      * @param learningRate student learning rate
      * @param student      student architecture
+     * @param labelledFraction share of training labels kept
      */
     public record TrialOverride(String method, Double temperature, Double alpha, Double wFeature, Double wResponse,
-                                String distance, JsonNode mapping, Long seed, Double learningRate, ModelSpec student) {
+                                String distance, JsonNode mapping, Long seed, Double learningRate, ModelSpec student,
+                                Double labelledFraction) {
     }
 }

@@ -14,7 +14,8 @@ import java.util.function.IntFunction;
 
 /**
  * A trial's whole training objective added to the student's graph:
- * {@code baseline: CE}; {@code response: L2}; {@code feature: w1*Loss1 + w2*L2}.
+ * {@code baseline: CE}; {@code response: L2}; {@code feature} and {@code relation}:
+ * {@code w1*Loss1 + w2*L2} with Loss1 the hint or relation loss over the mapping.
  *
  * <p>Why weighted pieces as separate loss variables: SameDiff sums its loss variables, so
  * each weighted piece is one (see {@link ResponseLoss} for why weights live inside the
@@ -36,6 +37,8 @@ public record DistillationObjective(
 
     public static final String LABELS = "labels";
     public static final String TEACHER_PROBS = "teacher_probs";
+    /** {@code [n, 1]}: 1 where the training label may be used (transfer-data trials only). */
+    public static final String LABEL_MASK = "label_mask";
 
     /** Name of the placeholder carrying teacher layer {@code j}. */
     public static String teacherLayerName(int j) {
@@ -45,10 +48,10 @@ public record DistillationObjective(
     /**
      * Builds the objective and sets the graph's loss variables.
      *
-     * @param teacherSize per-example size of teacher hidden layer j (1-based)
+     * @param teacherShape per-example shape of teacher hidden layer j (1-based)
      */
     public static DistillationObjective build(Network student, TrialSpec trial, int classes,
-                                              IntFunction<Long> teacherSize) {
+                                              IntFunction<long[]> teacherShape) {
         SameDiff sd = student.sd();
         List<String> labelNames = new ArrayList<>();
         Map<String, String> metrics = new LinkedHashMap<>();
@@ -62,8 +65,13 @@ public record DistillationObjective(
             teacherProbs = sd.placeHolder(TEACHER_PROBS, DataType.FLOAT, -1, classes);
             labelNames.add(TEACHER_PROBS);
         }
-        double w2 = trial.method() == Method.FEATURE ? trial.effectiveWResponse() : 1.0;
-        ResponseLoss.Terms response = ResponseLoss.build(sd, labels, teacherProbs, student.logits(), temperature, alpha, w2);
+        SDVariable labelMask = null;
+        if (trial.effectiveLabelledFraction() < 1.0) {
+            labelMask = sd.reshape(sd.placeHolder(LABEL_MASK, DataType.FLOAT, -1, 1), -1);
+            labelNames.add(LABEL_MASK);
+        }
+        double w2 = trial.method().usesMapping() ? trial.effectiveWResponse() : 1.0;
+        ResponseLoss.Terms response = ResponseLoss.build(sd, labels, teacherProbs, student.logits(), temperature, alpha, w2, labelMask);
         metrics.put("hard_ce", response.hardCe().name());
         if (response.softCe() != null) {
             metrics.put("soft_ce", response.softCe().name());
@@ -72,21 +80,24 @@ public record DistillationObjective(
 
         List<Integer> teacherLayers = new ArrayList<>();
         List<String> projections = List.of();
-        if (trial.method() == Method.FEATURE) {
+        if (trial.method().usesMapping()) {
             TreeSet<Integer> needed = new TreeSet<>();
             trial.mapping().pairs().forEach(p -> needed.addAll(p.teacher()));
             Map<Integer, SDVariable> placeholders = new LinkedHashMap<>();
             for (int j : needed) {
-                placeholders.put(j, sd.placeHolder(teacherLayerName(j), DataType.FLOAT, -1, teacherSize.apply(j)));
+                long units = FeatureLoss.size(teacherShape.apply(j));
+                placeholders.put(j, sd.placeHolder(teacherLayerName(j), DataType.FLOAT, -1, units));
                 labelNames.add(teacherLayerName(j));
                 teacherLayers.add(j);
             }
-            FeatureLoss.Terms feature = FeatureLoss.build(sd, student, trial.mapping(), trial.distance(),
-                    placeholders::get, teacherSize, trial.seed());
-            metrics.put("feature_loss1", feature.loss1().name());
+            boolean relation = trial.method() == Method.RELATION;
+            FeatureLoss.Terms feature = FeatureLoss.build(sd, student, trial.mapping(), trial.distance(), relation,
+                    placeholders::get, teacherShape, trial.seed());
+            String prefix = relation ? "relation" : "feature";
+            metrics.put(prefix + "_loss1", feature.loss1().name());
             int m = 1;
-            for (SDVariable term : feature.pairTerms().values()) {
-                metrics.put("feature_m" + m++, term.name());
+            for (SDVariable term : feature.pairTerms()) {
+                metrics.put(prefix + "_m" + m++, term.name());
             }
             // plain ops, so an outer weight does scale the gradient here
             losses.add(sd.identity("loss_feature", feature.loss1().mul(trial.effectiveWFeature())).name());

@@ -5,6 +5,9 @@ import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
@@ -15,21 +18,33 @@ import java.util.Random;
 import java.util.function.IntFunction;
 
 /**
- * FitNets-style hint loss: {@code Loss1 = sum_m w_m * d(proj_m(h_s), h_t)}.
+ * Layer-to-layer distillation terms: FitNets-style hints
+ * ({@code Loss1 = sum_m w_m * d(proj_m(h_s), h_t)}) and, for the relation method, the same
+ * sum over relation distances (see {@link RelationLoss}).
  *
  * <p>Why projections: a student layer is usually narrower than the teacher layer it
- * imitates, so a trainable linear map {@code proj(h) = h W + b} lifts it to the teacher's
- * width when the widths differ (identity when equal). Projection weights are trained with
- * the student but are not part of the deployed student and are excluded from its
- * parameter count.
+ * imitates. Vectors are lifted by a trainable linear map {@code h W + b}; feature maps by a
+ * trainable 1x1 convolution (channels), after average pooling the larger map down to the
+ * smaller's spatial size (integer factors only). Widths that already agree get no
+ * projection. Projections are trained with the student but are not part of the deployed
+ * student and are excluded from its parameter count. A map paired with a vector is
+ * flattened and projected linearly.
  *
  * <p>Many-to-one pairs: with {@code aggregate: mean} each teacher layer j gets its own
  * projection and the pair's distance is {@code (1/|J|) sum_j d(proj_j(h_s), h_t_j)}; with
- * {@code concat} the teacher layers are concatenated and one projection maps onto them.
- * Feature maps are flattened per example.
+ * {@code concat} the flattened teacher layers are concatenated and one linear projection
+ * maps onto them.
  *
  * <p>Distances, averaged over the batch: {@code mse} = mean over examples and units of
- * {@code (p - t)^2}; {@code cosine} = mean over examples of {@code 1 - p.t/(|p||t| + eps)}.
+ * {@code (p - t)^2}; {@code cosine} = mean over examples of
+ * {@code 1 - p.t/(sqrt(|p|^2 + eps) sqrt(|t|^2 + eps))}; {@code attention} (attention
+ * transfer, Zagoruyko &amp; Komodakis 2017, conv maps only, no projection) = mean over
+ * examples of {@code |a_s - a_t|^2} where {@code a = vec(sum_c F_c^2)} normalised to unit
+ * L2 norm.
+ *
+ * <p>Normalisations multiply by a reciprocal instead of dividing: in ND4J 1.0.0-M2.1 the
+ * gradient of a division whose divisor broadcasts from a single element is wrong (pinned
+ * by the gradient checks in {@code FeatureLossTest} and {@code RelationLossTest}).
  */
 public final class FeatureLoss {
 
@@ -39,93 +54,176 @@ public final class FeatureLoss {
      * The built loss.
      *
      * @param loss1       {@code sum_m w_m d_m}
-     * @param pairTerms   unweighted {@code d_m} per pair, named by the pair
+     * @param pairTerms   unweighted {@code d_m} per pair, in pair order
      * @param projections names of the projection variables (not deployed)
      */
-    public record Terms(SDVariable loss1, Map<String, SDVariable> pairTerms, List<String> projections) {
+    public record Terms(SDVariable loss1, List<SDVariable> pairTerms, List<String> projections) {
     }
 
-    private FeatureLoss() {
+    private final SameDiff sd;
+    private final Random rng;
+    private final List<String> projections = new ArrayList<>();
+
+    private FeatureLoss(SameDiff sd, long seed) {
+        this.sd = sd;
+        this.rng = new Random(seed ^ 0x5DEECE66DL);
     }
 
     /**
-     * Adds the hint loss to the student's graph.
+     * Adds the loss over {@code mapping} to the student's graph.
      *
-     * @param teacherLayer   placeholder of the (flattened) teacher layer j, 1-based
-     * @param teacherSize    per-example size of teacher layer j, 1-based
-     * @param seed           seeds the projections' initial weights
+     * @param relation     whether {@code distance} is a relation distance
+     * @param teacherLayer placeholder of the (flattened) teacher layer j, 1-based
+     * @param teacherShape per-example shape of teacher layer j ({@code [d]} or {@code [c, h, w]})
+     * @param seed         seeds the projections' initial weights
+     * @throws IllegalArgumentException when a pair cannot be compared (named in the message)
      */
-    public static Terms build(SameDiff sd, Network student, LayerMapping mapping, String distance,
-                              IntFunction<SDVariable> teacherLayer, IntFunction<Long> teacherSize, long seed) {
-        Random rng = new Random(seed ^ 0x5DEECE66DL);
-        Map<String, SDVariable> terms = new LinkedHashMap<>();
-        List<String> projections = new ArrayList<>();
+    public static Terms build(SameDiff sd, Network student, LayerMapping mapping, String distance, boolean relation,
+                              IntFunction<SDVariable> teacherLayer, IntFunction<long[]> teacherShape, long seed) {
+        FeatureLoss f = new FeatureLoss(sd, seed);
+        List<SDVariable> terms = new ArrayList<>();
         SDVariable loss1 = null;
         int m = 1;
         for (LayerMapping.Pair pair : mapping.pairs()) {
-            SDVariable hs = flat(sd, student, pair.student());
-            long ds = student.hiddenSize(pair.student());
+            SDVariable hs = student.hidden().get(pair.student() - 1);
+            long[] ss = student.hiddenShapes().get(pair.student() - 1);
             SDVariable d;
-            if ("concat".equals(pair.aggregate()) && pair.teacher().size() > 1) {
-                SDVariable[] parts = new SDVariable[pair.teacher().size()];
-                long dt = 0;
-                for (int j = 0; j < parts.length; j++) {
-                    parts[j] = teacherLayer.apply(pair.teacher().get(j));
-                    dt += teacherSize.apply(pair.teacher().get(j));
+            try {
+                if (relation) {
+                    d = null;
+                    for (int t : pair.teacher()) {
+                        SDVariable dj = RelationLoss.distance(sd, flat(sd, hs, ss), teacherLayer.apply(t), distance);
+                        d = d == null ? dj : d.add(dj);
+                    }
+                    d = d.div(pair.teacher().size());
+                } else if ("concat".equals(pair.aggregate()) && pair.teacher().size() > 1) {
+                    if (distance.equals("attention")) {
+                        throw new IllegalArgumentException("attention transfer cannot use aggregate: concat");
+                    }
+                    SDVariable[] parts = new SDVariable[pair.teacher().size()];
+                    long dt = 0;
+                    for (int j = 0; j < parts.length; j++) {
+                        parts[j] = teacherLayer.apply(pair.teacher().get(j));
+                        dt += size(teacherShape.apply(pair.teacher().get(j)));
+                    }
+                    SDVariable p = f.linear(flat(sd, hs, ss), size(ss), dt, "proj" + m + "_cat");
+                    d = vectorDistance(sd, p, sd.concat(1, parts), distance);
+                } else {
+                    d = null;
+                    for (int t : pair.teacher()) {
+                        SDVariable dj = f.term(hs, ss, teacherLayer.apply(t), teacherShape.apply(t), distance, "proj" + m + "_t" + t);
+                        d = d == null ? dj : d.add(dj);
+                    }
+                    d = d.div(pair.teacher().size());
                 }
-                SDVariable target = sd.concat(1, parts);
-                d = distance(sd, project(sd, hs, ds, dt, "proj" + m + "_cat", rng, projections), target, distance);
-            } else {
-                d = null;
-                for (int t : pair.teacher()) {
-                    long dt = teacherSize.apply(t);
-                    SDVariable dj = distance(sd, project(sd, hs, ds, dt, "proj" + m + "_t" + t, rng, projections),
-                            teacherLayer.apply(t), distance);
-                    d = d == null ? dj : d.add(dj);
-                }
-                d = d.div(pair.teacher().size());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("mapping " + mapping.name() + ", pair " + pair.name() + ": " + e.getMessage(), e);
             }
             d = sd.identity("feature_m" + m, d);
-            terms.put(pair.student() + "", d);
+            terms.add(d);
             SDVariable wd = d.mul(pair.weight());
             loss1 = loss1 == null ? wd : loss1.add(wd);
             m++;
         }
-        return new Terms(sd.identity("feature_loss1", loss1), terms, List.copyOf(projections));
+        return new Terms(sd.identity("feature_loss1", loss1), List.copyOf(terms), List.copyOf(f.projections));
     }
 
-    private static SDVariable flat(SameDiff sd, Network net, int layer) {
-        SDVariable h = net.hidden().get(layer - 1);
-        return net.hiddenShapes().get(layer - 1).length == 1 ? h : sd.reshape(h, -1, net.hiddenSize(layer));
+    /** One student layer against one teacher layer. */
+    private SDVariable term(SDVariable hs, long[] ss, SDVariable tFlat, long[] ts, String distance, String name) {
+        boolean maps = ss.length == 3 && ts.length == 3;
+        if (distance.equals("attention")) {
+            if (!maps) {
+                throw new IllegalArgumentException("attention transfer needs conv feature maps on both sides");
+            }
+            SDVariable[] st = sameSpatial(hs, ss, sd.reshape(tFlat, -1, ts[0], ts[1], ts[2]), ts);
+            SDVariable as = attention(st[0]), at = attention(st[1]);
+            return sd.math.squaredDifference(as, at).sum(1).mean();
+        }
+        if (maps) {
+            SDVariable[] st = sameSpatial(hs, ss, sd.reshape(tFlat, -1, ts[0], ts[1], ts[2]), ts);
+            SDVariable p = ss[0] == ts[0] ? st[0] : conv1x1(st[0], ss[0], ts[0], name);
+            long units = ts[0] * spatialSize;
+            return vectorDistance(sd, sd.reshape(p, -1, units), sd.reshape(st[1], -1, units), distance);
+        }
+        return vectorDistance(sd, linear(flat(sd, hs, ss), size(ss), size(ts), name), tFlat, distance);
     }
 
-    private static SDVariable project(SameDiff sd, SDVariable hs, long ds, long dt, String name, Random rng,
-                                      List<String> projections) {
-        if (ds == dt) {
-            return hs;
+    /** Height times width of the maps compared by the current term, set by {@link #sameSpatial}. */
+    private long spatialSize;
+
+    /** Average-pools the larger of two maps down to the smaller's height and width. */
+    private SDVariable[] sameSpatial(SDVariable s, long[] ss, SDVariable t, long[] ts) {
+        if (ss[1] != ss[2] || ts[1] != ts[2]) {
+            throw new IllegalArgumentException("feature maps must be square, got " + ss[1] + "x" + ss[2] + " and " + ts[1] + "x" + ts[2]);
         }
-        float[] w = new float[Math.toIntExact(ds * dt)];
-        double std = Math.sqrt(1.0 / ds);
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) (rng.nextGaussian() * std);
+        long big = Math.max(ss[1], ts[1]), small = Math.min(ss[1], ts[1]);
+        if (big % small != 0) {
+            throw new IllegalArgumentException("spatial sizes " + ss[1] + " and " + ts[1] + " are not integer multiples; cannot pool one onto the other");
         }
-        SDVariable wt = sd.var(name + "_W", Nd4j.create(w, new long[]{ds, dt}, DataType.FLOAT));
-        SDVariable b = sd.var(name + "_b", Nd4j.zeros(DataType.FLOAT, 1, dt));
-        projections.add(wt.name());
+        int k = (int) (big / small);
+        spatialSize = small * small;
+        if (k == 1) {
+            return new SDVariable[]{s, t};
+        }
+        Pooling2DConfig pool = Pooling2DConfig.builder().kH(k).kW(k).sH(k).sW(k).build();
+        return ss[1] > ts[1] ? new SDVariable[]{sd.cnn.avgPooling2d(s, pool), t} : new SDVariable[]{s, sd.cnn.avgPooling2d(t, pool)};
+    }
+
+    private SDVariable attention(SDVariable map) {
+        SDVariable a = map.mul(map).sum(1);
+        a = sd.reshape(a, -1, spatialSize);
+        return a.mul(sd.math.sqrt(a.mul(a).sum(true, 1).add(EPS)).rdiv(1.0));
+    }
+
+    private SDVariable conv1x1(SDVariable x, long in, long out, String name) {
+        SDVariable w = param(name + "_W", Math.sqrt(1.0 / in), 1, 1, in, out);
+        SDVariable b = sd.var(name + "_b", Nd4j.zeros(DataType.FLOAT, out));
         projections.add(b.name());
-        return hs.mmul(wt).add(b);
+        return sd.cnn.conv2d(x, w, b, Conv2DConfig.builder().kH(1).kW(1).paddingMode(PaddingMode.VALID).build());
     }
 
-    private static SDVariable distance(SameDiff sd, SDVariable p, SDVariable t, String distance) {
+    private SDVariable linear(SDVariable x, long in, long out, String name) {
+        if (in == out) {
+            return x;
+        }
+        SDVariable w = param(name + "_W", Math.sqrt(1.0 / in), in, out);
+        SDVariable b = sd.var(name + "_b", Nd4j.zeros(DataType.FLOAT, 1, out));
+        projections.add(b.name());
+        return x.mmul(w).add(b);
+    }
+
+    private SDVariable param(String name, double std, long... shape) {
+        float[] v = new float[Math.toIntExact(size(shape))];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (rng.nextGaussian() * std);
+        }
+        SDVariable w = sd.var(name, Nd4j.create(v, shape, DataType.FLOAT));
+        projections.add(w.name());
+        return w;
+    }
+
+    static SDVariable flat(SameDiff sd, SDVariable h, long[] shape) {
+        return shape.length == 1 ? h : sd.reshape(h, -1, size(shape));
+    }
+
+    static long size(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    static SDVariable vectorDistance(SameDiff sd, SDVariable p, SDVariable t, String distance) {
         return switch (distance) {
             case "mse" -> sd.math.squaredDifference(p, t).mean();
             case "cosine" -> {
                 SDVariable dot = p.mul(t).sum(true, 1);
                 SDVariable np = sd.math.sqrt(p.mul(p).sum(true, 1).add(EPS));
                 SDVariable nt = sd.math.sqrt(t.mul(t).sum(true, 1).add(EPS));
-                yield sd.constant(1.0f).sub(dot.div(np.mul(nt)).mean());
+                yield sd.constant(1.0f).sub(dot.mul(np.mul(nt).rdiv(1.0)).mean());
             }
-            default -> throw new IllegalArgumentException("unknown distance '" + distance + "'");
+            default -> throw new IllegalArgumentException("unknown feature distance '" + distance + "'");
         };
     }
 }

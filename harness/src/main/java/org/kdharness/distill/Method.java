@@ -15,7 +15,9 @@ public enum Method {
     /** Hinton response distillation: {@code alpha*CE + (1-alpha)*T^2*KL}. */
     RESPONSE,
     /** FitNets-style hints plus response distillation: {@code w1*Loss1 + w2*Loss2}. */
-    FEATURE;
+    FEATURE,
+    /** Relational KD (sample-to-sample structure) plus response distillation: {@code w1*LossR + w2*Loss2}. */
+    RELATION;
 
     public static Method parse(String s) {
         return valueOf(s.toUpperCase(Locale.ROOT));
@@ -32,6 +34,20 @@ public enum Method {
 
     /** Whether a layer mapping, distance and loss weights change this method's loss. */
     public boolean usesMapping() {
-        return this == FEATURE;
+        return this == FEATURE || this == RELATION;
     }
+
+    /** Whether {@code distance} is one of this method's distances. */
+    public boolean accepts(String distance) {
+        return switch (this) {
+            case FEATURE -> FEATURE_DISTANCES.contains(distance);
+            case RELATION -> RELATION_DISTANCES.contains(distance);
+            default -> false;
+        };
+    }
+
+    /** Hint distances between (projected) student and teacher layers. */
+    public static final java.util.Set<String> FEATURE_DISTANCES = java.util.Set.of("mse", "cosine", "attention");
+    /** Distances between the two networks' sample-to-sample structures. */
+    public static final java.util.Set<String> RELATION_DISTANCES = java.util.Set.of("sp", "rkd_distance");
 }

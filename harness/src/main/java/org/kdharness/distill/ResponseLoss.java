@@ -45,13 +45,17 @@ public final class ResponseLoss {
      * @param teacherProbs {@code softmax(z_t/T)}, {@code [n, C]} (null when alpha = 1)
      * @param logits       student logits {@code [n, C]}
      * @param scale        outer weight (w2 in {@code w1*Loss1 + w2*Loss2}; 1 otherwise)
+     * @param labelMask    {@code [n]}: 1 for examples whose label may be used, 0 for the
+     *                     unlabelled transfer pool (null = all labelled). The hard term is then
+     *                     the mean over the batch's labelled examples; the soft term uses all.
      */
     public static Terms build(SameDiff sd, SDVariable labels, SDVariable teacherProbs, SDVariable logits,
-                              double temperature, double alpha, double scale) {
+                              double temperature, double alpha, double scale, SDVariable labelMask) {
         List<SDVariable> losses = new ArrayList<>();
         double hardWeight = alpha * scale;
         if (hardWeight > 0) {
-            losses.add(sd.loss.softmaxCrossEntropy("loss_hard", labels, logits, weight(sd, hardWeight),
+            SDVariable w = labelMask == null ? weight(sd, hardWeight) : labelMask.mul(hardWeight);
+            losses.add(sd.loss.softmaxCrossEntropy("loss_hard", labels, logits, w,
                     LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0.0));
         }
         SDVariable hard = sd.loss.softmaxCrossEntropy("hard_ce", labels, logits, null,

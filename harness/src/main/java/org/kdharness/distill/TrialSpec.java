@@ -21,6 +21,7 @@ import org.kdharness.config.ModelSpec;
  * @param seed        student init and data-order seed
  * @param student      student architecture when it differs from the config's (else null)
  * @param learningRate student learning rate when it differs from the config's (else null)
+ * @param labelledFraction share of training examples whose labels are used (null = all)
  */
 public record TrialSpec(
         Method method,
@@ -32,12 +33,18 @@ public record TrialSpec(
         String distance,
         long seed,
         ModelSpec student,
-        Double learningRate) {
+        Double learningRate,
+        Double labelledFraction) {
 
-    /** A trial with the config's student architecture and learning rate. */
+    /** A trial with the config's student architecture and learning rate, on fully labelled data. */
     public TrialSpec(Method method, Double temperature, Double alpha, Double wFeature, Double wResponse,
                      LayerMapping mapping, String distance, long seed) {
-        this(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, null, null);
+        this(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, null, null, null);
+    }
+
+    /** Effective labelled fraction: 1 when every training label is used. */
+    public double effectiveLabelledFraction() {
+        return labelledFraction == null ? 1.0 : labelledFraction;
     }
 
     /** Effective alpha: 1 for baseline (hard labels only). */
@@ -67,7 +74,8 @@ public record TrialSpec(
                 + ";distance=" + distance + ";seed=" + seed
                 // appended only when set, so ids of trials without these axes never change
                 + (student == null ? "" : ";student=" + ConfigHash.canonicalJson(student))
-                + (learningRate == null ? "" : ";lr=" + learningRate);
+                + (learningRate == null ? "" : ";lr=" + learningRate)
+                + (labelledFraction == null ? "" : ";labelled=" + labelledFraction);
     }
 
     /** Short readable form of the student override, e.g. {@code mlp[128, 64]}. */

@@ -26,6 +26,7 @@ public record TrialRow(
         Double seconds,
         String student,
         Double learningRate,
+        Double labelledFraction,
         Map<String, Double> metrics) {
 
     public double metric(String name) {
@@ -36,6 +37,6 @@ public record TrialRow(
     /** The settings that identify a configuration regardless of seed (for grouping seeds). */
     public String configKey() {
         return method + "|T=" + temperature + "|a=" + alpha + "|wf=" + wFeature + "|wr=" + wResponse
-                + "|m=" + mapping + "|d=" + distance + "|s=" + student + "|lr=" + learningRate;
+                + "|m=" + mapping + "|d=" + distance + "|s=" + student + "|lr=" + learningRate + "|lf=" + labelledFraction;
     }
 }

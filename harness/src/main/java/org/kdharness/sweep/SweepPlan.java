@@ -38,13 +38,18 @@ public record SweepPlan(List<Trial> trials) {
                 "teacher", TeacherCache.key(c.dataset(), c.teacher())));
         List<ModelSpec> students = s.students().isEmpty() ? Collections.singletonList(null) : s.students();
         List<Double> rates = s.learningRate().isEmpty() ? Collections.singletonList(null) : s.learningRate();
+        List<Double> fractions = s.labelledFraction().isEmpty() ? Collections.singletonList(null) : s.labelledFraction();
         Map<String, TrialSpec> grid = new LinkedHashMap<>();
         for (ModelSpec student : students) {
             List<LayerMapping> mappings = ConfigValidator.mappings(c, student == null ? c.student().model() : student);
             for (Double lr : rates) {
-                for (String m : s.methods()) {
-                    for (TrialSpec t : method(Method.parse(m), s, mappings, student, lr)) {
-                        grid.putIfAbsent(id(context, t), t);
+                for (Double f : fractions) {
+                    // a fraction of 1 is the fully labelled default: no separate trials
+                    Double labelled = f == null || f >= 1.0 ? null : f;
+                    for (String m : s.methods()) {
+                        for (TrialSpec t : method(Method.parse(m), s, mappings, student, lr, labelled)) {
+                            grid.putIfAbsent(id(context, t), t);
+                        }
                     }
                 }
             }
@@ -81,29 +86,30 @@ public record SweepPlan(List<Trial> trials) {
         return ConfigHash.sha256(context + "|" + t.canonical(), 12);
     }
 
-    private static List<TrialSpec> method(Method method, SweepSpec s, List<LayerMapping> mappings, ModelSpec student, Double lr) {
+    private static List<TrialSpec> method(Method method, SweepSpec s, List<LayerMapping> mappings, ModelSpec student,
+                                          Double lr, Double labelled) {
         List<TrialSpec> out = new ArrayList<>();
         switch (method) {
             case BASELINE -> s.seeds().forEach(seed ->
-                    out.add(new TrialSpec(method, null, null, null, null, null, null, seed, student, lr)));
+                    out.add(new TrialSpec(method, null, null, null, null, null, null, seed, student, lr, labelled)));
             case RESPONSE -> {
                 for (double t : s.temperature()) {
                     for (double a : s.alpha()) {
                         for (long seed : s.seeds()) {
-                            out.add(new TrialSpec(method, t, a, null, null, null, null, seed, student, lr));
+                            out.add(new TrialSpec(method, t, a, null, null, null, null, seed, student, lr, labelled));
                         }
                     }
                 }
             }
-            case FEATURE -> {
+            case FEATURE, RELATION -> {
                 for (LayerMapping map : mappings) {
-                    for (String d : s.distance()) {
+                    for (String d : s.distance().stream().filter(method::accepts).toList()) {
                         for (double t : s.temperature()) {
                             for (double a : s.alpha()) {
                                 for (double wf : s.wFeature()) {
                                     for (double wr : s.wResponse()) {
                                         for (long seed : s.seeds()) {
-                                            out.add(new TrialSpec(method, t, a, wf, wr, map, d, seed, student, lr));
+                                            out.add(new TrialSpec(method, t, a, wf, wr, map, d, seed, student, lr, labelled));
                                         }
                                     }
                                 }
@@ -122,20 +128,22 @@ public record SweepPlan(List<Trial> trials) {
         Method method = Method.parse(o.method());
         long seed = o.seed() != null ? o.seed() : s.seeds().get(0);
         ModelSpec student = o.student();
+        Double labelled = o.labelledFraction() == null || o.labelledFraction() >= 1.0 ? null : o.labelledFraction();
         if (method == Method.BASELINE) {
-            return new TrialSpec(method, null, null, null, null, null, null, seed, student, o.learningRate());
+            return new TrialSpec(method, null, null, null, null, null, null, seed, student, o.learningRate(), labelled);
         }
         double t = o.temperature() != null ? o.temperature() : s.temperature().get(0);
         double a = o.alpha() != null ? o.alpha() : s.alpha().get(0);
         if (method == Method.RESPONSE) {
-            return new TrialSpec(method, t, a, null, null, null, null, seed, student, o.learningRate());
+            return new TrialSpec(method, t, a, null, null, null, null, seed, student, o.learningRate(), labelled);
         }
         ModelSpec arch = student != null ? student : c.student().model();
         LayerMapping mapping = o.mapping() != null ? ConfigValidator.resolvePairs(o.mapping(), arch, c.teacher().model())
                 : ConfigValidator.mappings(c, arch).get(0);
         return new TrialSpec(method, t, a, o.wFeature() != null ? o.wFeature() : s.wFeature().get(0),
                 o.wResponse() != null ? o.wResponse() : s.wResponse().get(0), mapping,
-                o.distance() != null ? o.distance() : s.distance().get(0), seed, student, o.learningRate());
+                o.distance() != null ? o.distance() : s.distance().stream().filter(method::accepts).findFirst().orElseThrow(),
+                seed, student, o.learningRate(), labelled);
     }
 
     /** Number of trials per method, in plan order. */

@@ -69,6 +69,7 @@ public final class SweepRunner {
         SweepPlan plan = SweepPlan.expand(c);
         Map<String, Trial> byId = plan.trials().stream().collect(Collectors.toMap(Trial::id, Function.identity()));
         DataSplits data = new DatasetLoader().load(c.dataset());
+        Preflight.check(c, plan, data.train());
         Backend backend = Backend.configure(c.runtime().threadsPerTrial());
         out.println("kd run " + c.name() + ": " + plan.trials().size() + " trials " + plan.countsByMethod());
         out.println(backend + " | parallel trials " + c.runtime().parallelTrials());
@@ -177,6 +178,9 @@ public final class SweepRunner {
         if (s.learningRate() != null) {
             sb.append(" lr=").append(s.learningRate());
         }
+        if (s.labelledFraction() != null) {
+            sb.append(" labelled=").append(s.labelledFraction());
+        }
         return sb.append(" seed=").append(s.seed()).toString();
     }
 
@@ -188,7 +192,7 @@ public final class SweepRunner {
         TrialSpec s = t.spec();
         return new MetricsStore.PlannedTrial(t.id(), t.ordinal(), s.method().id(), s.temperature(), s.alpha(),
                 s.wFeature(), s.wResponse(), s.mapping() == null ? null : s.mapping().name(), s.distance(), s.seed(),
-                s.studentName(), s.learningRate(), ConfigHash.canonicalJson(Map.of("trial", s.canonical())));
+                s.studentName(), s.learningRate(), s.labelledFraction(), ConfigHash.canonicalJson(Map.of("trial", s.canonical())));
     }
 
     /** Best test accuracy seen in this run, for the progress line. */

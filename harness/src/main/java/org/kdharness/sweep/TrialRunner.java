@@ -14,7 +14,10 @@ import org.kdharness.teacher.TeacherOutputs;
 import org.kdharness.teacher.TeacherOutputs.Split;
 import org.kdharness.train.ClassificationMetrics;
 import org.kdharness.train.Trainer;
+import org.kdharness.data.DatasetLoader;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -61,12 +64,14 @@ public final class TrialRunner {
         TrainingSpec training = spec.learningRate() == null ? t : new TrainingSpec(t.epochs(), t.batchSize(),
                 spec.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), t.patience());
         Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, classes, spec.seed());
-        DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher::hiddenSize);
+        DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher::hiddenShape);
 
         List<INDArray> labels = new ArrayList<>();
         for (String name : obj.labelPlaceholders()) {
             if (name.equals(DistillationObjective.LABELS)) {
                 labels.add(trainOneHot);
+            } else if (name.equals(DistillationObjective.LABEL_MASK)) {
+                labels.add(labelMask(spec.effectiveLabelledFraction()));
             } else if (name.equals(DistillationObjective.TEACHER_PROBS)) {
                 labels.add(SoftTargets.soften(teacher.logits(Split.TRAIN), spec.effectiveTemperature()));
             } else {
@@ -100,7 +105,23 @@ public final class TrialRunner {
         metrics.put("best_epoch", (double) r.bestEpoch());
         metrics.put("samples_per_second", r.samplesPerSecond());
         metrics.put("train_seconds", r.seconds());
+        metrics.put("labelled_examples", (double) Math.round(train.size() * spec.effectiveLabelledFraction()));
         return new Outcome(metrics, r.epochsRun(), r.seconds());
+    }
+
+    /**
+     * 1 for the labelled share of the training split, 0 for the unlabelled pool. The split
+     * depends only on the data and the fraction (not on the trial's seed or method), so
+     * every trial at a fraction sees the same labelled examples.
+     */
+    private INDArray labelMask(double fraction) {
+        int n = data.train().size();
+        int[] order = DatasetLoader.shuffled(n, 0x1abe11edL + Math.round(fraction * 1_000_000));
+        float[] mask = new float[n];
+        for (int i = 0; i < Math.round(n * fraction); i++) {
+            mask[order[i]] = 1f;
+        }
+        return Nd4j.create(mask, new long[]{n, 1}, DataType.FLOAT);
     }
 
     private ClassificationMetrics evaluate(Network net, ImageData split, Split which) {

@@ -91,7 +91,7 @@ public final class TeacherCache {
         log.accept("teacher " + key + ": training " + spec.model().type() + " " + spec.model().hidden()
                 + " for " + spec.training().epochs() + " epochs");
         TrialSpec hardLabels = new TrialSpec(Method.BASELINE, null, null, null, null, null, null, spec.training().seed());
-        DistillationObjective obj = DistillationObjective.build(net, hardLabels, train.numClasses(), j -> 0L);
+        DistillationObjective obj = DistillationObjective.build(net, hardLabels, train.numClasses(), j -> new long[0]);
         Trainer.Result r = new Trainer().fit(net, spec.training(), spec.training().seed(), train,
                 obj.labelPlaceholders(), List.of(train.oneHot()), obj.metricVariables(), data.validation(),
                 (epoch, m) -> log.accept(String.format("  teacher epoch %d: loss %.4f val_acc %.4f",

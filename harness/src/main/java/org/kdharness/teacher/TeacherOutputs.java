@@ -46,9 +46,9 @@ public final class TeacherOutputs {
                 k -> Trainer.output(net, data.train().features(), net.hidden().get(layer - 1).name()));
     }
 
-    /** Per-example size of teacher hidden layer {@code layer} (1-based). */
-    public long hiddenSize(int layer) {
-        return teacher.network().hiddenSize(layer);
+    /** Per-example shape of teacher hidden layer {@code layer} (1-based): {@code [d]} or {@code [c, h, w]}. */
+    public long[] hiddenShape(int layer) {
+        return teacher.network().hiddenShapes().get(layer - 1);
     }
 
     private INDArray features(Split split) {

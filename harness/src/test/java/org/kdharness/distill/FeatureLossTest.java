@@ -29,7 +29,8 @@ class FeatureLossTest {
         final Network net = new Network(sd, null, null, List.of(h), List.of(new long[]{3}), List.of(), List.of("h"), 6);
 
         FeatureLoss.Terms build(LayerMapping mapping, String distance) {
-            FeatureLoss.Terms terms = FeatureLoss.build(sd, net, mapping, distance, teacher::get, j -> j == 1 ? 3L : 4L, 11);
+            FeatureLoss.Terms terms = FeatureLoss.build(sd, net, mapping, distance, false, teacher::get,
+                    j -> j == 1 ? new long[]{3} : new long[]{4}, 11);
             sd.setLossVariables(sd.identity("loss", terms.loss1()));
             return terms;
         }
@@ -123,5 +124,74 @@ class FeatureLossTest {
         FeatureLoss.Terms c = concat.build(pair(List.of(1, 2), 1.0, "concat"), "mse");
         assertEquals(2, c.projections().size(), "one projection onto the 7 concatenated units");
         assertEquals(7, concat.sd.getVariable(c.projections().get(0)).getArr().size(1));
+    }
+
+    @Test
+    void convMapsArePooledAndProjectedByOneByOneConvolution() {
+        // student map 2x4x4 vs teacher map 3x2x2: pool the student 2x2, then a 1x1 conv 2 -> 3
+        SameDiff sd = SameDiff.create();
+        SDVariable hs = sd.var("hs", Nd4j.rand(DataType.FLOAT, 2, 2, 4, 4).subi(0.5));
+        SDVariable t = sd.constant("t", Nd4j.rand(DataType.FLOAT, 2, 12));
+        Network net = new Network(sd, null, null, List.of(hs), List.of(new long[]{2, 4, 4}), List.of(), List.of("hs"), 32);
+        FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), "mse", false,
+                j -> t, j -> new long[]{3, 2, 2}, 5);
+        sd.setLossVariables(sd.identity("loss", terms.loss1()));
+        String w = terms.projections().get(0);
+        assertEquals(List.of(1L, 1L, 2L, 3L), java.util.Arrays.stream(sd.getVariable(w).getArr().shape()).boxed().toList(),
+                "1x1 conv weights [kH, kW, in, out]");
+        Map<String, INDArray> grads = sd.calculateGradients(Map.of(), "hs", w);
+        for (String var : List.of("hs", w)) {
+            INDArray param = sd.getVariable(var).getArr();
+            for (int k = 0; k < param.length(); k += 3) {
+                double orig = param.getDouble(k);
+                param.putScalar(k, orig + 1e-2);
+                double up = sd.output(Map.of(), "loss").get("loss").getDouble(0);
+                param.putScalar(k, orig - 1e-2);
+                double down = sd.output(Map.of(), "loss").get("loss").getDouble(0);
+                param.putScalar(k, orig);
+                assertEquals((up - down) / 2e-2, grads.get(var).getDouble(k), 2e-3, var + "[" + k + "]");
+            }
+        }
+    }
+
+    @Test
+    void attentionTransferKnownAnswer() {
+        // one example, student 1 channel 2x2, teacher 2 channels 2x2
+        SameDiff sd = SameDiff.create();
+        float[] s = {1, 2, 0, 1};
+        float[] t = {1, 0, 0, 1, 0, 1, 1, 0};
+        SDVariable hs = sd.var("hs", Nd4j.create(s, new long[]{1, 1, 2, 2}, DataType.FLOAT));
+        SDVariable tp = sd.constant("t", Nd4j.create(t, new long[]{1, 8}, DataType.FLOAT));
+        Network net = new Network(sd, null, null, List.of(hs), List.of(new long[]{1, 2, 2}), List.of(), List.of("hs"), 4);
+        FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), "attention", false,
+                j -> tp, j -> new long[]{2, 2, 2}, 5);
+        assertEquals(List.of(), terms.projections(), "attention needs no projection");
+        sd.setLossVariables(sd.identity("loss", terms.loss1()));
+        // a_s = (1, 4, 0, 1)/sqrt(18); a_t = (1, 1, 1, 1)/2
+        double[] as = {1 / Math.sqrt(18), 4 / Math.sqrt(18), 0, 1 / Math.sqrt(18)};
+        double expected = 0;
+        for (double v : as) {
+            expected += Math.pow(v - 0.5, 2);
+        }
+        assertEquals(expected, sd.output(Map.of(), "loss").get("loss").getDouble(0), 1e-5);
+        INDArray g = sd.calculateGradients(Map.of(), "hs").get("hs");
+        INDArray arr = hs.getArr();
+        for (int k = 0; k < arr.length(); k++) {
+            double orig = arr.getDouble(k);
+            arr.putScalar(k, orig + 1e-2);
+            double up = sd.output(Map.of(), "loss").get("loss").getDouble(0);
+            arr.putScalar(k, orig - 1e-2);
+            double down = sd.output(Map.of(), "loss").get("loss").getDouble(0);
+            arr.putScalar(k, orig);
+            assertEquals((up - down) / 2e-2, g.getDouble(k), 2e-3, "d/dhs[" + k + "]");
+        }
+    }
+
+    @Test
+    void impossiblePairsNameTheMapping() {
+        Fixture f = new Fixture();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> f.build(pair(List.of(1), 1.0, "mean"), "attention"));
+        assertEquals("mapping s1<-t1, pair s1<-t1: attention transfer needs conv feature maps on both sides", e.getMessage());
     }
 }

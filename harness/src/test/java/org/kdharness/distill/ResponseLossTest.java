@@ -27,7 +27,7 @@ class ResponseLossTest {
         y.putScalar(1, 2, 1f);
         SDVariable labels = sd.constant("y", y);
         SDVariable probs = sd.constant("p", SoftTargets.soften(Nd4j.create(ZT), t));
-        ResponseLoss.Terms terms = ResponseLoss.build(sd, labels, probs, z, t, alpha, scale);
+        ResponseLoss.Terms terms = ResponseLoss.build(sd, labels, probs, z, t, alpha, scale, null);
         sd.setLossVariables(terms.losses().toArray(SDVariable[]::new));
         double value = 0;
         for (SDVariable l : terms.losses()) {
@@ -101,6 +101,33 @@ class ResponseLossTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void labelMaskKeepsHardTermToLabelledExamples() {
+        // row 0 labelled, row 1 in the unlabelled transfer pool: the hard term is row 0's CE
+        // alone (mean over labelled rows), the soft term still averages both rows
+        double t = 2.0, alpha = 0.5;
+        SameDiff sd = SameDiff.create();
+        SDVariable z = sd.var("z", Nd4j.create(ZS).castTo(DataType.FLOAT));
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 2, 3);
+        y.putScalar(0, 1, 1f);
+        y.putScalar(1, 2, 1f);
+        SDVariable mask = sd.constant("m", Nd4j.create(new float[]{1f, 0f}, new long[]{2}, DataType.FLOAT));
+        ResponseLoss.Terms terms = ResponseLoss.build(sd, sd.constant("y", y), sd.constant("p", SoftTargets.soften(Nd4j.create(ZT), t)),
+                z, t, alpha, 1.0, mask);
+        sd.setLossVariables(terms.losses().toArray(SDVariable[]::new));
+        INDArray g = sd.calculateGradients(Map.of(), "z").get("z");
+        for (int i = 0; i < 2; i++) {
+            double[] q = SoftTargets.softmax(ZS[i], 1);
+            double[] qt = SoftTargets.softmax(ZS[i], t);
+            double[] pt = SoftTargets.softmax(ZT[i], t);
+            for (int c = 0; c < 3; c++) {
+                double hard = i == 0 ? alpha * (q[c] - (Y[i] == c ? 1 : 0)) : 0;
+                double soft = (1 - alpha) * t * (qt[c] - pt[c]) / 2;
+                assertEquals(hard + soft, g.getDouble(i, c), 1e-5, "row " + i + " class " + c);
             }
         }
     }

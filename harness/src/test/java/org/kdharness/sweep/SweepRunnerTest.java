@@ -63,8 +63,8 @@ class SweepRunnerTest {
                 .replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: cnn, conv: [{filters: 2}], hidden: [8]}");
         TrialRow t = run("cnn", yaml, 0).get(0);
         assertEquals("done", t.status(), t.reason());
-        // 2x14x14 student map projected onto 4x14x14 teacher map: (392 + 1) x 784 parameters
-        assertEquals(393.0 * 784, t.metric("projection_params"));
+        // 2x14x14 student map onto a 4x14x14 teacher map: a 1x1 convolution, 2x4 weights + 4 biases
+        assertEquals(2 * 4 + 4, t.metric("projection_params"));
         // deployed student: conv 3x3x1x2 + 2, dense 392x8 + 8, out 8x10 + 10
         assertEquals(18 + 2 + 392 * 8 + 8 + 80 + 10, t.metric("student_params"));
     }
@@ -99,5 +99,53 @@ class SweepRunnerTest {
         }
         // the hint gradient reaches student and projections: with w1 = 0 the hint is not learnt
         assertTrue(lastHint[1] < 0.8 * lastHint[0], "w1=0.8 " + lastHint[1] + " vs w1=0 " + lastHint[0]);
+    }
+
+    @Test
+    void relationMethodsAndTransferDataRun() throws Exception {
+        List<TrialRow> rows = run("rel", TinySweep.yaml("rel", """
+                sweep:
+                  methods: [baseline, relation]
+                  temperature: [4]
+                  alpha: [0.5]
+                  distance: [mse, sp, rkd_distance]
+                  mappings:
+                    - [{student: 2, teacher: 2}]
+                  labelled_fraction: [0.1, 1.0]
+                  seeds: [1]
+                """), 0);
+        // baseline x 2 fractions + relation x 2 relation distances x 2 fractions; mse is not a relation distance
+        assertEquals(6, rows.size());
+        for (TrialRow t : rows) {
+            assertEquals("done", t.status(), t.reason());
+            double expected = t.labelledFraction() == null ? 480 : 48;
+            assertEquals(expected, t.metric("labelled_examples"), t.trialId());
+        }
+        assertEquals(List.of("sp", "rkd_distance"), rows.stream().filter(r -> r.method().equals("relation"))
+                .map(TrialRow::distance).distinct().toList());
+    }
+
+    @Test
+    void impossibleMappingFailsBeforeAnythingIsWritten() throws Exception {
+        Path config = dir.resolve("att.yaml");
+        Files.writeString(config, TinySweep.yaml("att", """
+                sweep:
+                  methods: [feature]
+                  distance: [attention]
+                  mappings:
+                    - [{student: 2, teacher: 2}]
+                """));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        int code;
+        try {
+            code = Main.execute("run", config.toString(), "--reports", dir.resolve("reports").toString());
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("mapping s2<-t2, pair s2<-t2: attention transfer needs conv feature maps"), err.toString());
+        assertTrue(!Files.exists(dir.resolve("reports/att")), "nothing written");
     }
 }
