@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +74,15 @@ public final class HtmlReport {
                 : store.teacher(String.valueOf(runs.get(0).get("teacher_key"))).orElse(null);
         model.put("teacherAccuracy", teacher == null ? "n/a" : pct(((Number) teacher.get("test_accuracy")).doubleValue()));
         model.put("teacherParams", teacher == null ? "n/a" : String.format(Locale.ROOT, "%,d", ((Number) teacher.get("params")).longValue()));
-        model.put("headline", headline(summary));
+        model.put("headline", ReportSections.headline(summary));
+        model.put("comparisons", ReportSections.comparisons(summary));
+        model.put("heatmaps", ReportSections.heatmaps(summary));
+        model.put("leaderboard", ReportSections.leaderboard(summary));
+        model.put("curves", ReportSections.curves(store, summary));
+        model.put("perClass", ReportSections.perClass(summary));
+        model.put("softened", ReportSections.softened(store, runs.isEmpty() ? null : String.valueOf(runs.get(0).get("teacher_key"))));
+        model.put("trainingHours", String.format(Locale.ROOT, "%.2f",
+                trials.stream().filter(t -> t.seconds() != null).mapToDouble(TrialRow::seconds).sum() / 3600));
         model.put("trials", trials.stream().map(HtmlReport::trialRow).toList());
         model.put("failures", trials.stream().filter(t -> "failed".equals(t.status()))
                 .map(t -> Map.of("id", t.trialId(), "reason", String.valueOf(t.reason()))).toList());
@@ -88,27 +95,6 @@ public final class HtmlReport {
         } catch (IOException | TemplateException e) {
             throw new IllegalStateException("report template failed: " + e.getMessage(), e);
         }
-    }
-
-    private static List<Map<String, Object>> headline(SweepSummary s) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (String method : List.of("baseline", "response", "feature")) {
-            s.bestOf(method).ifPresent(g -> {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("method", method);
-                r.put("configs", s.ranked(method).size());
-                r.put("config", describe(g.first()));
-                r.put("seeds", g.seeds());
-                r.put("test", meanStd(g.mean("test_accuracy"), g.std("test_accuracy")));
-                r.put("val", meanStd(g.mean("val_accuracy"), g.std("val_accuracy")));
-                r.put("agreement", meanStd(g.mean("test_teacher_agreement"), g.std("test_teacher_agreement")));
-                r.put("f1", meanStd(g.mean("test_macro_f1"), g.std("test_macro_f1")));
-                r.put("ece", fixed(g.mean("test_ece")));
-                r.put("params", String.format(Locale.ROOT, "%,d", (long) g.mean("student_params")));
-                rows.add(r);
-            });
-        }
-        return rows;
     }
 
     private static Map<String, Object> trialRow(TrialRow t) {

@@ -108,6 +108,29 @@ public final class MetricsStore implements AutoCloseable {
         return query("SELECT * FROM teacher WHERE teacher_key = ?", MetricsStore::rowMap, key).stream().findFirst();
     }
 
+    /** Stores test example {@code idx}'s label and teacher logits (comma-separated). */
+    public synchronized void putTeacherSample(String key, int idx, int label, double[] logits) {
+        String text = java.util.Arrays.stream(logits).mapToObj(v -> Double.toString(v)).collect(java.util.stream.Collectors.joining(","));
+        update("DELETE FROM teacher_sample WHERE teacher_key = ? AND idx = ?", key, idx);
+        update("INSERT INTO teacher_sample(teacher_key, idx, label, logits) VALUES (?,?,?,?)", key, idx, label, text);
+    }
+
+    /** Stored teacher samples: label then logits, by index. */
+    public synchronized Map<Integer, double[]> teacherSamples(String key) {
+        Map<Integer, double[]> out = new java.util.TreeMap<>();
+        query("SELECT idx, label, logits FROM teacher_sample WHERE teacher_key = ?", rs -> {
+            String[] parts = rs.getString(3).split(",");
+            double[] v = new double[parts.length + 1];
+            v[0] = rs.getInt(2);
+            for (int i = 0; i < parts.length; i++) {
+                v[i + 1] = Double.parseDouble(parts[i]);
+            }
+            out.put(rs.getInt(1), v);
+            return 0;
+        }, key);
+        return out;
+    }
+
     /** A planned trial to register: id, order, settings and the spec's canonical JSON. */
     public record PlannedTrial(String trialId, int ordinal, String method, Double temperature, Double alpha,
                                Double wFeature, Double wResponse, String mapping, String distance, long seed,

@@ -58,6 +58,9 @@ public final class SweepRunner {
     public record Summary(int total, int done, int failed, int ranNow) {
     }
 
+    /** Test examples whose teacher outputs the report shows at several temperatures. */
+    static final int TEACHER_SAMPLES = 4;
+
     private final PrintStream out;
 
     public SweepRunner(PrintStream out) {
@@ -84,12 +87,17 @@ public final class SweepRunner {
             Teacher teacher = new TeacherCache(ws.teacherRoot(), out::println).obtain(c.dataset(), c.teacher(), data);
             store.upsertTeacher(teacher.key(), ConfigHash.canonicalJson(c.teacher()), teacher.testAccuracy(),
                     teacher.network().paramCount(), teacher.trainSeconds());
+            TeacherOutputs outputs = new TeacherOutputs(teacher, data);
+            double[][] testLogits = outputs.logits(TeacherOutputs.Split.TEST).toDoubleMatrix();
+            for (int i = 0; i < Math.min(TEACHER_SAMPLES, testLogits.length); i++) {
+                store.putTeacherSample(teacher.key(), i, data.test().labels()[i], testLogits[i]);
+            }
             String runId = UUID.randomUUID().toString();
             String worker = WorkerId.current();
             store.startRun(new RunInfo(runId, c.name(), worker, backend.backend(), backend.device(), backend.threads(),
                     c.runtime().parallelTrials(), System.getProperty("java.version"), backend.gitCommit(),
                     backend.libraries(), teacher.key(), data.source()));
-            TrialRunner runner = new TrialRunner(c.student(), data, new TeacherOutputs(teacher, data));
+            TrialRunner runner = new TrialRunner(c.student(), data, outputs);
 
             long doneBefore = store.trials(c.name()).stream().filter(t -> t.status().equals("done")).count();
             AtomicInteger ranNow = new AtomicInteger();

@@ -1,0 +1,239 @@
+package org.kdharness.report;
+
+import org.kdharness.distill.SoftTargets;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.store.TrialRow;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The report's sections as plain template data: headline with intervals, paired
+ * comparisons, heatmaps, mapping leaderboard, learning curves, per-class accuracy and the
+ * teacher's softened outputs.
+ *
+ * <p>Why precomputed strings: numbers are formatted once, here, so the template only lays
+ * them out and tests can compare the page with the store.
+ */
+final class ReportSections {
+
+    static final List<String> METHODS = List.of("baseline", "response", "feature", "relation");
+    static final double[] SOFTEN_AT = {1, 2, 4, 8};
+
+    private ReportSections() {
+    }
+
+    static List<Map<String, Object>> headline(SweepSummary s) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String method : METHODS) {
+            s.bestOf(method).ifPresent(g -> {
+                Statistics.Summary test = Statistics.summary(g, SweepSummary.REPORT_ON);
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("method", method);
+                r.put("configs", s.ranked(method).size());
+                r.put("config", HtmlReport.describe(g.first()));
+                r.put("seeds", g.seeds());
+                r.put("test", HtmlReport.meanStd(test.mean(), test.std()));
+                r.put("ci", Double.isNaN(test.ciLow()) ? "–" : "[" + HtmlReport.pct(test.ciLow()) + ", " + HtmlReport.pct(test.ciHigh()) + "]");
+                r.put("val", HtmlReport.meanStd(g.mean("val_accuracy"), g.std("val_accuracy")));
+                r.put("agreement", HtmlReport.meanStd(g.mean("test_teacher_agreement"), g.std("test_teacher_agreement")));
+                r.put("f1", HtmlReport.meanStd(g.mean("test_macro_f1"), g.std("test_macro_f1")));
+                r.put("ece", HtmlReport.fixed(g.mean("test_ece")));
+                r.put("kl", HtmlReport.fixed(g.mean("test_kl_to_teacher")));
+                r.put("params", String.format(Locale.ROOT, "%,d", (long) g.mean("student_params")));
+                r.put("compression", String.format(Locale.ROOT, "%.1f×", g.mean("compression_ratio")));
+                rows.add(r);
+            });
+        }
+        return rows;
+    }
+
+    /** Paired tests between every two methods' best configurations, on matched seeds. */
+    static List<Map<String, Object>> comparisons(SweepSummary s) {
+        List<String> present = METHODS.stream().filter(m -> s.bestOf(m).isPresent()).toList();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < present.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                ConfigGroup a = s.bestOf(present.get(i)).orElseThrow(), b = s.bestOf(present.get(j)).orElseThrow();
+                Statistics.Paired p = Statistics.paired(a, b, SweepSummary.REPORT_ON);
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("a", present.get(i));
+                r.put("b", present.get(j));
+                r.put("pairs", p.pairs());
+                r.put("diff", Double.isNaN(p.meanDiff()) ? "–" : String.format(Locale.ROOT, "%+.2f", 100 * p.meanDiff()));
+                r.put("t", pValue(p.tTestP()));
+                r.put("wilcoxon", pValue(p.wilcoxonP()));
+                r.put("dz", Double.isNaN(p.effectDz()) ? "–" : String.format(Locale.ROOT, "%.2f", p.effectDz()));
+                rows.add(r);
+            }
+        }
+        return rows;
+    }
+
+    static String pValue(double p) {
+        return Double.isNaN(p) ? "–" : p < 0.001 ? "<0.001" : String.format(Locale.ROOT, "%.3f", p);
+    }
+
+    /** Test accuracy (%) of the best-by-validation configuration in each cell of two axes, per method. */
+    static List<Map<String, Object>> heatmaps(SweepSummary s) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String method : METHODS) {
+            List<ConfigGroup> gs = s.groups().stream().filter(g -> g.method().equals(method)).toList();
+            if (gs.isEmpty() || gs.get(0).first().temperature() == null) {
+                continue;
+            }
+            addHeatmap(out, method + ": test accuracy (%) over temperature × α", gs, "α", g -> g.first().alpha(),
+                    "temperature T", g -> g.first().temperature());
+            if (gs.get(0).first().wFeature() != null) {
+                addHeatmap(out, method + ": test accuracy (%) over w1 × w2", gs, "w2 (response)", g -> g.first().wResponse(),
+                        "w1 (" + (method.equals("relation") ? "relation" : "feature") + ")", g -> g.first().wFeature());
+            }
+        }
+        return out;
+    }
+
+    private static void addHeatmap(List<Map<String, Object>> out, String title, List<ConfigGroup> gs, String xName,
+                                   Function<ConfigGroup, Double> x, String yName, Function<ConfigGroup, Double> y) {
+        List<Double> xs = new ArrayList<>(new TreeSet<>(gs.stream().map(x).toList()));
+        List<Double> ys = new ArrayList<>(new TreeSet<>(gs.stream().map(y).toList()));
+        if (xs.size() * ys.size() < 2) {
+            return;
+        }
+        double[][] v = new double[ys.size()][xs.size()];
+        double[][] sel = new double[ys.size()][xs.size()];
+        for (double[] row : v) {
+            java.util.Arrays.fill(row, Double.NaN);
+        }
+        for (double[] row : sel) {
+            java.util.Arrays.fill(row, Double.NEGATIVE_INFINITY);
+        }
+        for (ConfigGroup g : gs) {
+            int i = ys.indexOf(y.apply(g)), j = xs.indexOf(x.apply(g));
+            double val = g.mean(SweepSummary.SELECT_ON);
+            if (val > sel[i][j]) {
+                sel[i][j] = val;
+                v[i][j] = 100 * g.mean(SweepSummary.REPORT_ON);
+            }
+        }
+        out.add(Map.of("title", title, "svg", Charts.heatmap(title, xName, xs.stream().map(CsvExport::num).toList(), yName,
+                ys.stream().map(CsvExport::num).toList(), v, "test acc %", "%.2f")));
+    }
+
+    /** Every candidate mapping, ranked by the test accuracy of its best-by-validation configuration. */
+    static List<Map<String, Object>> leaderboard(SweepSummary s) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int rank = 1;
+        for (TableExport.Row r : TableExport.rows(s, TableExport.GroupBy.MAPPING)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rank", rank++);
+            m.put("mapping", r.label());
+            m.put("config", HtmlReport.describe(r.group().first()));
+            m.put("seeds", r.group().seeds());
+            m.put("test", HtmlReport.meanStd(r.group().mean("test_accuracy"), r.group().std("test_accuracy")));
+            m.put("val", HtmlReport.meanStd(r.group().mean("val_accuracy"), r.group().std("val_accuracy")));
+            rows.add(m);
+        }
+        return rows;
+    }
+
+    /** Validation accuracy per epoch of each method's best configuration, and its loss terms. */
+    static List<Map<String, Object>> curves(MetricsStore store, SweepSummary s) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Map<String, double[]> val = new LinkedHashMap<>();
+        for (String method : METHODS) {
+            s.bestOf(method).ifPresent(g -> {
+                Map<String, double[]> terms = meanCurves(store, g);
+                if (terms.containsKey("val_accuracy")) {
+                    val.put(method, terms.get("val_accuracy"));
+                }
+                terms.remove("val_accuracy");
+                terms.remove("epoch");
+                terms.remove("epoch_seconds");
+                terms.keySet().removeIf(k -> k.equals("train_soft_ce"));
+                if (!terms.isEmpty()) {
+                    out.add(Map.of("title", method + ": loss terms", "svg",
+                            Charts.lines(method + ": training loss terms (best configuration)", "epoch", "value", terms)));
+                }
+            });
+        }
+        if (!val.isEmpty()) {
+            out.add(0, Map.of("title", "validation accuracy", "svg", Charts.lines("Validation accuracy per epoch (best configuration of each method)",
+                    "epoch", "validation accuracy", val)));
+        }
+        return out;
+    }
+
+    private static Map<String, double[]> meanCurves(MetricsStore store, ConfigGroup g) {
+        Map<String, List<double[]>> perSeed = new LinkedHashMap<>();
+        int epochs = 0;
+        for (TrialRow t : g.trials()) {
+            Map<Integer, Map<String, Double>> e = store.epochs(t.sweep(), t.trialId());
+            epochs = Math.max(epochs, e.size());
+            for (Map.Entry<Integer, Map<String, Double>> row : e.entrySet()) {
+                for (Map.Entry<String, Double> m : row.getValue().entrySet()) {
+                    perSeed.computeIfAbsent(m.getKey(), k -> new ArrayList<>()).add(new double[]{row.getKey(), m.getValue() == null ? Double.NaN : m.getValue()});
+                }
+            }
+        }
+        Map<String, double[]> mean = new LinkedHashMap<>();
+        for (Map.Entry<String, List<double[]>> e : perSeed.entrySet()) {
+            double[] sum = new double[epochs], n = new double[epochs];
+            for (double[] p : e.getValue()) {
+                if (!Double.isNaN(p[1])) {
+                    sum[(int) p[0] - 1] += p[1];
+                    n[(int) p[0] - 1]++;
+                }
+            }
+            double[] m = new double[epochs];
+            for (int i = 0; i < epochs; i++) {
+                m[i] = n[i] == 0 ? Double.NaN : sum[i] / n[i];
+            }
+            mean.put(e.getKey(), m);
+        }
+        return mean;
+    }
+
+    /** Per-class test accuracy (%) of each method's best configuration, mean over seeds. */
+    static Map<String, Object> perClass(SweepSummary s) {
+        List<String> methods = METHODS.stream().filter(m -> s.bestOf(m).isPresent()).toList();
+        List<List<String>> rows = new ArrayList<>();
+        for (int c = 0; ; c++) {
+            String metric = "test_class_" + c + "_accuracy";
+            int cls = c;
+            if (methods.isEmpty() || Double.isNaN(s.bestOf(methods.get(0)).orElseThrow().mean(metric))) {
+                break;
+            }
+            List<String> row = new ArrayList<>(List.of(Integer.toString(cls)));
+            methods.forEach(m -> row.add(HtmlReport.pct(s.bestOf(m).orElseThrow().mean(metric))));
+            rows.add(row);
+        }
+        return Map.of("methods", methods, "rows", rows);
+    }
+
+    /** The teacher's output on a few test examples at T = 1, 2, 4, 8. */
+    static List<Map<String, Object>> softened(MetricsStore store, String teacherKey) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (teacherKey == null) {
+            return out;
+        }
+        for (Map.Entry<Integer, double[]> e : store.teacherSamples(teacherKey).entrySet()) {
+            double[] logits = java.util.Arrays.copyOfRange(e.getValue(), 1, e.getValue().length);
+            List<String> classes = new ArrayList<>();
+            for (int c = 0; c < logits.length; c++) {
+                classes.add(Integer.toString(c));
+            }
+            Map<String, double[]> series = new LinkedHashMap<>();
+            for (double t : SOFTEN_AT) {
+                series.put("T=" + CsvExport.num(t), SoftTargets.softmax(logits, t));
+            }
+            String title = "Test example " + e.getKey() + " (label " + (int) e.getValue()[0] + "): softmax(z_t / T)";
+            out.add(Map.of("title", title, "svg", Charts.bars(title, "class", "probability", classes, series)));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,101 @@
+package org.kdharness.report;
+
+import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+import org.apache.commons.math3.stat.inference.TTest;
+import org.apache.commons.math3.stat.inference.WilcoxonSignedRankTest;
+import org.kdharness.store.TrialRow;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The statistics a paper needs: mean, sample std and 95% t-interval over seeds, and paired
+ * tests between two configurations on the seeds they share.
+ *
+ * <p>Why paired: every method starts from the same initial weights and data order for a
+ * given seed, so per-seed differences remove most of the seed-to-seed noise; the paired
+ * t-test, the Wilcoxon signed-rank test (exact for up to 30 pairs) and the effect size
+ * {@code d_z = mean(diff) / sd(diff)} all read those differences. With fewer than two
+ * pairs (or identical results) a test is undefined and reported as NaN.
+ */
+public final class Statistics {
+
+    private Statistics() {
+    }
+
+    /**
+     * Summary of one metric over a configuration's seeds.
+     *
+     * @param n    number of seeds
+     * @param mean mean
+     * @param std  sample standard deviation (NaN for one seed)
+     * @param ciLow  lower end of the 95% t-interval (NaN for one seed)
+     * @param ciHigh upper end
+     */
+    public record Summary(int n, double mean, double std, double ciLow, double ciHigh) {
+    }
+
+    /**
+     * A paired comparison {@code a - b}.
+     *
+     * @param pairs    seeds both configurations finished
+     * @param meanDiff mean of {@code a - b}
+     * @param tTestP   two-sided paired t-test p-value
+     * @param wilcoxonP two-sided Wilcoxon signed-rank p-value
+     * @param effectDz Cohen's d_z
+     */
+    public record Paired(int pairs, double meanDiff, double tTestP, double wilcoxonP, double effectDz) {
+        public boolean significant(double level) {
+            return tTestP < level;
+        }
+    }
+
+    public static Summary summary(double[] values) {
+        DescriptiveStatistics s = new DescriptiveStatistics(values);
+        int n = values.length;
+        if (n < 2) {
+            return new Summary(n, n == 0 ? Double.NaN : s.getMean(), Double.NaN, Double.NaN, Double.NaN);
+        }
+        double half = new TDistribution(n - 1).inverseCumulativeProbability(0.975) * s.getStandardDeviation() / Math.sqrt(n);
+        return new Summary(n, s.getMean(), s.getStandardDeviation(), s.getMean() - half, s.getMean() + half);
+    }
+
+    public static Summary summary(ConfigGroup g, String metric) {
+        return summary(g.trials().stream().mapToDouble(t -> t.metric(metric)).filter(v -> !Double.isNaN(v)).toArray());
+    }
+
+    /** Compares {@code a} with {@code b} on the seeds both have. */
+    public static Paired paired(ConfigGroup a, ConfigGroup b, String metric) {
+        Map<Long, Double> bySeed = new TreeMap<>();
+        b.trials().forEach(t -> bySeed.put(t.seed(), t.metric(metric)));
+        List<double[]> pairs = new ArrayList<>();
+        for (TrialRow t : a.trials()) {
+            Double other = bySeed.get(t.seed());
+            if (other != null && !other.isNaN() && !Double.isNaN(t.metric(metric))) {
+                pairs.add(new double[]{t.metric(metric), other});
+            }
+        }
+        int n = pairs.size();
+        double[] x = pairs.stream().mapToDouble(p -> p[0]).toArray();
+        double[] y = pairs.stream().mapToDouble(p -> p[1]).toArray();
+        double[] d = pairs.stream().mapToDouble(p -> p[0] - p[1]).toArray();
+        DescriptiveStatistics ds = new DescriptiveStatistics(d);
+        double meanDiff = n == 0 ? Double.NaN : ds.getMean();
+        double sd = n < 2 ? Double.NaN : ds.getStandardDeviation();
+        double tp = Double.NaN, wp = Double.NaN;
+        if (n >= 2 && sd > 0) {
+            tp = new TTest().pairedTTest(x, y);
+        }
+        if (n >= 2 && (ds.getMax() != 0 || ds.getMin() != 0)) {
+            try {
+                wp = new WilcoxonSignedRankTest().wilcoxonSignedRankTest(x, y, n <= 30);
+            } catch (RuntimeException e) {
+                wp = Double.NaN;
+            }
+        }
+        return new Paired(n, meanDiff, tp, n < 2 ? Double.NaN : wp, sd > 0 ? meanDiff / sd : Double.NaN);
+    }
+}

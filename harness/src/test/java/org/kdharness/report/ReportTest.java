@@ -1,0 +1,181 @@
+package org.kdharness.report;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.TinySweep;
+import org.kdharness.cli.Main;
+import org.kdharness.data.TestPaths;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.store.TrialRow;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The report and the paper tables say what the store says: numbers are recomputed here
+ * from the stored trials and compared with the rendered HTML and LaTeX; degenerate sweeps
+ * (failures, one seed) still render; LaTeX compiles and the page renders in Chromium when
+ * those tools are installed (CI installs them).
+ */
+class ReportTest {
+
+    @TempDir
+    static Path dir;
+    static Path config;
+    static String reports;
+    static List<TrialRow> trials;
+
+    static final String GRID = """
+            sweep:
+              methods: [baseline, response, feature]
+              temperature: [2, 4]
+              alpha: [0.5]
+              mappings:
+                - [{student: 2, teacher: 2}]
+                - [{student: 1, teacher: 1}]
+              seeds: [1, 2, 3]
+            """;
+
+    @BeforeAll
+    static void runSweep() throws Exception {
+        config = TinySweep.write(dir, "rep", GRID);
+        reports = dir.resolve("reports").toString();
+        assertEquals(0, Main.execute("run", config.toString(), "--reports", reports));
+        try (MetricsStore store = MetricsStore.open("jdbc:h2:file:" + dir.resolve("reports/rep/metrics").toAbsolutePath())) {
+            trials = store.trials("rep");
+        }
+    }
+
+    /** Mean and std (percent, 2 decimals) of the best-by-validation configuration of a method, from the raw rows. */
+    private String expectedCell(String method) {
+        java.util.Map<String, List<TrialRow>> byConfig = new java.util.LinkedHashMap<>();
+        trials.stream().filter(t -> t.method().equals(method)).forEach(t -> byConfig.computeIfAbsent(t.configKey(), k -> new java.util.ArrayList<>()).add(t));
+        List<TrialRow> best = null;
+        double bestVal = -1;
+        for (List<TrialRow> g : byConfig.values()) {
+            double v = g.stream().mapToDouble(t -> t.metric("val_accuracy")).average().orElseThrow();
+            if (v > bestVal) {
+                bestVal = v;
+                best = g;
+            }
+        }
+        double[] acc = best.stream().mapToDouble(t -> t.metric("test_accuracy")).toArray();
+        double mean = java.util.Arrays.stream(acc).average().orElseThrow();
+        double var = java.util.Arrays.stream(acc).map(a -> (a - mean) * (a - mean)).sum() / (acc.length - 1);
+        return String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean, 100 * Math.sqrt(var));
+    }
+
+    @Test
+    void htmlHeadlineEqualsStore() throws Exception {
+        String html = Files.readString(dir.resolve("reports/rep/index.html"));
+        for (String method : List.of("baseline", "response", "feature")) {
+            Matcher m = Pattern.compile("<tr data-method=\"" + method + "\">.*?<td class=\"num test\">([^<]+)</td>", Pattern.DOTALL).matcher(html);
+            assertTrue(m.find(), method);
+            assertEquals(expectedCell(method), m.group(1), method);
+        }
+        assertTrue(html.contains("id=\"comparisons\""));
+        assertTrue(html.contains("<svg"), "charts are inline SVG");
+        assertTrue(html.contains("id=\"leaderboard\""));
+        assertTrue(html.contains("What temperature reveals"));
+        assertTrue(!html.contains("<script") && !Pattern.compile("(src|href)=\"https?:").matcher(html).find(),
+                "self-contained: no scripts, no external resources");
+    }
+
+    private String export(String... extra) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            String[] args = new String[4 + extra.length];
+            args[0] = "export";
+            args[1] = config.toString();
+            args[2] = "--reports";
+            args[3] = reports;
+            System.arraycopy(extra, 0, args, 4, extra.length);
+            assertEquals(0, Main.execute(args));
+        } finally {
+            System.setOut(old);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void latexAndMarkdownEqualStore() throws Exception {
+        String latex = export("--format", "latex");
+        String md = export("--format", "markdown");
+        for (String method : List.of("baseline", "response", "feature")) {
+            String cell = expectedCell(method);
+            assertTrue(latex.contains(cell.replace("±", "$\\pm$")), method + " in\n" + latex);
+            assertTrue(md.contains(cell), method + " in\n" + md);
+        }
+        assertTrue(latex.contains("\\toprule") && latex.contains("\\textbf{"), latex);
+        String byMapping = export("--format", "latex", "--group-by", "mapping");
+        assertTrue(byMapping.contains("s2$\\leftarrow$t2") && byMapping.contains("s1$\\leftarrow$t1"), byMapping);
+        Assumptions.assumeTrue(onPath("pdflatex"), "pdflatex not installed: compile check skipped");
+        Path tex = dir.resolve("table.tex");
+        Files.writeString(tex, "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n" + latex + byMapping
+                + export("--format", "latex", "--group-by", "temperature") + "\\end{document}\n");
+        Process p = new ProcessBuilder("pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.getFileName().toString())
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), log);
+        assertTrue(Files.size(dir.resolve("table.pdf")) > 1000);
+    }
+
+    @Test
+    void failedTrialsAndSingleSeedRender() throws Exception {
+        Path bad = dir.resolve("single.yaml");
+        Files.writeString(bad, TinySweep.yaml("single", """
+                sweep:
+                  methods: [baseline, response]
+                  temperature: [1.0e-38, 2]
+                  alpha: [0.5]
+                  seeds: [1]
+                """));
+        assertEquals(3, Main.execute("run", bad.toString(), "--reports", reports));
+        String html = Files.readString(dir.resolve("reports/single/index.html"));
+        assertTrue(html.contains("Failed trials") && html.contains("non-finite"), "failure reasons listed");
+        Matcher m = Pattern.compile("<tr data-method=\"baseline\">.*?<td class=\"num test\">([^<]+)</td><td class=\"num\">([^<]+)</td>",
+                Pattern.DOTALL).matcher(html);
+        assertTrue(m.find());
+        assertTrue(m.group(1).matches("\\d+\\.\\d\\d"), "one seed: mean without ± " + m.group(1));
+        assertEquals("–", m.group(2), "one seed: no interval");
+    }
+
+    @Test
+    void rendersInHeadlessChromiumWithScreenshot() throws Exception {
+        Assumptions.assumeTrue(onPath("chromium"), "chromium not installed: render check skipped");
+        Path script = TestPaths.repo().resolve("harness/scripts/screenshot-report");
+        Path png = dir.resolve("headline.png");
+        Process p = new ProcessBuilder("bash", script.toString(), dir.resolve("reports/rep/index.html").toString(), png.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), log);
+        byte[] head = Files.readAllBytes(png);
+        assertTrue(head.length > 10_000 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G', "a PNG screenshot");
+    }
+
+    static boolean onPath(String tool) {
+        for (String d : System.getenv("PATH").split(":")) {
+            if (Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

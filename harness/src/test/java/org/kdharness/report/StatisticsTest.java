@@ -1,0 +1,51 @@
+package org.kdharness.report;
+
+import org.junit.jupiter.api.Test;
+import org.kdharness.store.TrialRow;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Interval and paired tests against textbook values. */
+class StatisticsTest {
+
+    static ConfigGroup group(String method, double... acc) {
+        List<TrialRow> rows = new ArrayList<>();
+        for (int i = 0; i < acc.length; i++) {
+            rows.add(new TrialRow("s", method + i, i, method, null, null, null, null, null, null, i + 1, "done", null, 1, 1.0,
+                    null, null, null, Map.of("test_accuracy", acc[i], "val_accuracy", acc[i])));
+        }
+        return new ConfigGroup(method, rows);
+    }
+
+    @Test
+    void tIntervalOverSeeds() {
+        Statistics.Summary s = Statistics.summary(new double[]{0.80, 0.82, 0.85});
+        assertEquals(0.823333, s.mean(), 1e-6);
+        assertEquals(0.025166, s.std(), 1e-6);
+        // t(0.975, df=2) = 4.302653
+        assertEquals(0.823333 - 0.062517, s.ciLow(), 1e-5);
+        assertEquals(0.823333 + 0.062517, s.ciHigh(), 1e-5);
+        Statistics.Summary one = Statistics.summary(new double[]{0.8});
+        assertTrue(Double.isNaN(one.std()) && Double.isNaN(one.ciLow()));
+    }
+
+    @Test
+    void pairedTestsOnMatchedSeeds() {
+        // differences 0.02, 0.02, 0.05: mean 0.03, sd 0.017321, t = 3.0 with 2 df
+        Statistics.Paired p = Statistics.paired(group("a", 0.80, 0.82, 0.85), group("b", 0.78, 0.80, 0.80), "test_accuracy");
+        assertEquals(3, p.pairs());
+        assertEquals(0.03, p.meanDiff(), 1e-9);
+        assertEquals(0.095466, p.tTestP(), 1e-5);
+        // exact signed-rank: all three differences positive, two-sided p = 2/8
+        assertEquals(0.25, p.wilcoxonP(), 1e-9);
+        assertEquals(1.732051, p.effectDz(), 1e-5);
+        Statistics.Paired single = Statistics.paired(group("a", 0.8), group("b", 0.7), "test_accuracy");
+        assertEquals(1, single.pairs());
+        assertTrue(Double.isNaN(single.tTestP()) && Double.isNaN(single.wilcoxonP()));
+    }
+}
