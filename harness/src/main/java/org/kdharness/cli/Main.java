@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Entry point of {@code ./kd}: {@code run|plan|status|report|export CONFIG}.
+ * Entry point of {@code ./kd}: {@code run|plan|status|report|export|suggest-mappings CONFIG}.
  *
  * <p>Why picocli: subcommands, {@code --help} for each, typed options and clear usage
  * errors with no hand-written parsing.
@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kd", mixinStandardHelpOptions = true, version = "kd-harness 0.1.0",
         description = "Knowledge-distillation sweeps: run, inspect, report, export.",
         subcommands = {RunCommand.class, PlanCommand.class, StatusCommand.class, ReportCommand.class,
-                ExportCommand.class, CommandLine.HelpCommand.class})
+                ExportCommand.class, SuggestMappingsCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -1,6 +1,7 @@
 package org.kdharness.cli;
 
 import org.kdharness.config.ConfigLoader;
+import org.kdharness.config.ConfigValidator;
 import org.kdharness.sweep.SweepPlan;
 import org.kdharness.sweep.SweepRunner;
 import org.kdharness.sweep.Trial;
@@ -25,6 +26,10 @@ final class PlanCommand implements Callable<Integer> {
         ConfigLoader.Loaded loaded = args.load();
         SweepPlan plan = SweepPlan.expand(loaded.config());
         System.out.println(loaded.config().name() + ": " + plan.trials().size() + " trials " + plan.countsByMethod());
+        if (ConfigValidator.ckaGenerator(loaded.config()).isPresent()) {
+            System.out.println("(cka-top-k mappings are chosen by 'kd run' once the teacher exists: not listed here;"
+                    + " preview them with 'kd suggest-mappings')");
+        }
         int shown = 0;
         for (Trial t : plan.trials()) {
             if (rows > 0 && shown++ >= rows) {

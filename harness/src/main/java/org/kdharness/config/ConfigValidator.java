@@ -180,27 +180,53 @@ public final class ConfigValidator {
 
     /** Every candidate mapping of a validated config for one student architecture, in order, without repeats. */
     public static List<LayerMapping> mappings(SweepConfig c, ModelSpec student) {
+        return mappings(c, student, null);
+    }
+
+    /**
+     * As {@link #mappings(SweepConfig, ModelSpec)}, with {@code ckaRanking} (candidates best
+     * first, or null before it is measured) resolving {@code cka-top-k} generators.
+     */
+    public static List<LayerMapping> mappings(SweepConfig c, ModelSpec student, List<LayerMapping> ckaRanking) {
         java.util.LinkedHashMap<String, LayerMapping> out = new java.util.LinkedHashMap<>();
         for (JsonNode m : c.sweep().mappings()) {
-            for (LayerMapping lm : expand(m, student, c.teacher().model())) {
+            for (LayerMapping lm : expand(m, student, c.teacher().model(), ckaRanking)) {
                 out.putIfAbsent(lm.name(), lm);
             }
         }
         return List.copyOf(out.values());
     }
 
-    /** One {@code mappings} entry: a list of pairs, or a generator object. */
+    /** The {@code cka-top-k} generator entry of a config, if it has one. */
+    public static java.util.Optional<JsonNode> ckaGenerator(SweepConfig c) {
+        return c.sweep().mappings().stream().filter(m -> m.isObject() && "cka-top-k".equals(m.path("generator").asText())).findFirst();
+    }
+
     static List<LayerMapping> expand(JsonNode entry, ModelSpec student, ModelSpec teacher) {
+        return expand(entry, student, teacher, null);
+    }
+
+    /** One {@code mappings} entry: a list of pairs, or a generator object. */
+    static List<LayerMapping> expand(JsonNode entry, ModelSpec student, ModelSpec teacher, List<LayerMapping> ckaRanking) {
         if (entry != null && entry.isObject() && entry.has("generator")) {
             for (java.util.Iterator<String> it = entry.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
-                if (!Set.of("generator", "max", "weight").contains(k)) {
-                    throw new IllegalArgumentException("unknown key '" + k + "' in a generator (known: generator, max, weight)");
+                if (!Set.of("generator", "max", "weight", "k", "warmup_epochs", "sample").contains(k)) {
+                    throw new IllegalArgumentException("unknown key '" + k + "' in a generator (known: generator, max, weight;"
+                            + " for cka-top-k also k, warmup_epochs, sample)");
                 }
             }
             int max = entry.path("max").asInt(0);
             if (max < 0) {
                 throw new IllegalArgumentException("max must be >= 0");
+            }
+            if ("cka-top-k".equals(entry.get("generator").asText())) {
+                int k = entry.path("k").asInt(3);
+                if (k < 1 || entry.path("warmup_epochs").asInt(1) < 0 || entry.path("sample").asInt(1000) < 10) {
+                    throw new IllegalArgumentException("cka-top-k needs k >= 1, warmup_epochs >= 0 and sample >= 10");
+                }
+                // resolved once the teacher exists and CKA has been measured (kd run / plan)
+                return ckaRanking == null ? List.of() : ckaRanking.stream().limit(k).toList();
             }
             return MappingGenerator.generate(entry.get("generator").asText(), student.hiddenLayerCount(),
                     teacher.hiddenLayerCount(), max, entry.path("weight").asDouble(1.0));

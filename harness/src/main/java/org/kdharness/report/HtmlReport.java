@@ -80,6 +80,7 @@ public final class HtmlReport {
         model.put("leaderboard", ReportSections.leaderboard(summary));
         model.put("curves", ReportSections.curves(store, summary));
         model.put("perClass", ReportSections.perClass(summary));
+        model.put("cka", ReportSections.cka(store, summary, sweep, ckaStudentName(store, sweep)));
         model.put("softened", ReportSections.softened(store, runs.isEmpty() ? null : String.valueOf(runs.get(0).get("teacher_key"))));
         model.put("trainingHours", String.format(Locale.ROOT, "%.2f",
                 trials.stream().filter(t -> t.seconds() != null).mapToDouble(TrialRow::seconds).sum() / 3600));
@@ -112,6 +113,11 @@ public final class HtmlReport {
         r.put("agreement", pct(t.metric("test_teacher_agreement")));
         r.put("seconds", t.seconds() == null ? "" : String.format(Locale.ROOT, "%.1f", t.seconds()));
         return r;
+    }
+
+    /** CKA matrices are stored under the student's hidden widths; trials without an override use the config's. */
+    private static String ckaStudentName(MetricsStore store, String sweep) {
+        return store.cka(sweep).keySet().stream().findFirst().orElse("");
     }
 
     static String describe(TrialRow t) {

@@ -236,4 +236,64 @@ final class ReportSections {
         }
         return out;
     }
+
+    /**
+     * CKA heatmaps and how well the CKA ranking predicted the sweep's measured ranking of
+     * mappings: Spearman's rho between a mapping's CKA score and the test accuracy of its
+     * best-by-validation feature configuration.
+     */
+    static List<Map<String, Object>> cka(MetricsStore store, SweepSummary s, String sweep, String defaultStudent) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map.Entry<String, double[][]> e : store.cka(sweep).entrySet()) {
+            double[][] m = e.getValue();
+            List<String> tl = new ArrayList<>(), sl = new ArrayList<>();
+            for (int j = 1; j <= m[0].length; j++) {
+                tl.add("t" + j);
+            }
+            for (int i = 1; i <= m.length; i++) {
+                sl.add("s" + i);
+            }
+            String title = "Linear CKA, student " + e.getKey() + " vs teacher";
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("title", title);
+            r.put("svg", Charts.heatmap(title, "teacher layer", tl, "student layer", sl, m, "CKA", "%.2f"));
+            Map<String, double[]> bestPerMapping = new LinkedHashMap<>();
+            for (ConfigGroup g : s.groups()) {
+                if (!g.method().equals("feature") || g.first().mapping() == null) {
+                    continue;
+                }
+                String student = g.first().student() == null ? defaultStudent : g.first().student();
+                if (!e.getKey().equals(student) && !student.endsWith(e.getKey())) {
+                    continue;
+                }
+                // per mapping: its best-by-validation configuration
+                double[] point = {mappingScore(g.first().mapping(), m), g.mean(SweepSummary.REPORT_ON), g.mean(SweepSummary.SELECT_ON)};
+                bestPerMapping.merge(g.first().mapping(), point, (a, b) -> b[2] > a[2] ? b : a);
+            }
+            double[] x = bestPerMapping.values().stream().mapToDouble(p -> p[0]).toArray();
+            double[] y = bestPerMapping.values().stream().mapToDouble(p -> p[1]).toArray();
+            r.put("mappings", x.length);
+            r.put("spearman", x.length < 3 ? "– (needs 3 or more mappings)"
+                    : String.format(Locale.ROOT, "%.3f", new org.apache.commons.math3.stat.correlation.SpearmansCorrelation().correlation(x, y)));
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** Mean over pairs of the mean CKA with the pair's teacher layers, from a mapping's stored name. */
+    static double mappingScore(String mapping, double[][] cka) {
+        double sum = 0;
+        String[] pairs = mapping.split(",");
+        for (String pair : pairs) {
+            String[] st = pair.replaceAll("\\*.*$|\\[.*$", "").split("<-");
+            int s = Integer.parseInt(st[0].substring(1));
+            String[] ts = st[1].split("\\+");
+            double p = 0;
+            for (String t : ts) {
+                p += cka[s - 1][Integer.parseInt(t.substring(1)) - 1];
+            }
+            sum += p / ts.length;
+        }
+        return sum / pairs.length;
+    }
 }

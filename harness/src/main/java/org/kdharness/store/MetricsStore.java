@@ -131,6 +131,34 @@ public final class MetricsStore implements AutoCloseable {
         return out;
     }
 
+    /** Stores a CKA matrix {@code cka[s-1][t-1]} measured for a student architecture. */
+    public synchronized void putCka(String sweep, String student, double[][] cka) {
+        update("DELETE FROM cka WHERE sweep = ? AND student = ?", sweep, student);
+        for (int i = 0; i < cka.length; i++) {
+            for (int j = 0; j < cka[i].length; j++) {
+                update("INSERT INTO cka(sweep, student, student_layer, teacher_layer, cka_value) VALUES (?,?,?,?,?)",
+                        sweep, student, i + 1, j + 1, cka[i][j]);
+            }
+        }
+    }
+
+    /** CKA matrices of a sweep by student architecture. */
+    public synchronized Map<String, double[][]> cka(String sweep) {
+        Map<String, List<double[]>> cells = new LinkedHashMap<>();
+        query("SELECT student, student_layer, teacher_layer, cka_value FROM cka WHERE sweep = ? ORDER BY student, student_layer, teacher_layer",
+                rs -> cells.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(new double[]{rs.getInt(2), rs.getInt(3), rs.getDouble(4)}), sweep);
+        Map<String, double[][]> out = new LinkedHashMap<>();
+        cells.forEach((student, list) -> {
+            int s = (int) list.stream().mapToDouble(c -> c[0]).max().orElse(0);
+            int t = (int) list.stream().mapToDouble(c -> c[1]).max().orElse(0);
+            double[][] m = new double[s][t];
+            list.forEach(c -> m[(int) c[0] - 1][(int) c[1] - 1] = c[2]);
+            out.put(student, m);
+        });
+        return out;
+    }
+
     /** A planned trial to register: id, order, settings and the spec's canonical JSON. */
     public record PlannedTrial(String trialId, int ordinal, String method, Double temperature, Double alpha,
                                Double wFeature, Double wResponse, String mapping, String distance, long seed,

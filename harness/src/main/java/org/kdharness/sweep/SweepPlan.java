@@ -31,6 +31,14 @@ import java.util.Random;
 public record SweepPlan(List<Trial> trials) {
 
     public static SweepPlan expand(SweepConfig c) {
+        return expand(c, Map.of());
+    }
+
+    /**
+     * @param ckaRankings per student architecture, CKA-ranked candidate mappings (resolves
+     *                    {@code cka-top-k}; empty when the config has no such generator)
+     */
+    public static SweepPlan expand(SweepConfig c, Map<ModelSpec, List<LayerMapping>> ckaRankings) {
         SweepSpec s = c.sweep();
         // the teacher key already covers the data's content and split settings
         String context = ConfigHash.canonicalJson(Map.of(
@@ -41,7 +49,8 @@ public record SweepPlan(List<Trial> trials) {
         List<Double> fractions = s.labelledFraction().isEmpty() ? Collections.singletonList(null) : s.labelledFraction();
         Map<String, TrialSpec> grid = new LinkedHashMap<>();
         for (ModelSpec student : students) {
-            List<LayerMapping> mappings = ConfigValidator.mappings(c, student == null ? c.student().model() : student);
+            ModelSpec arch = student == null ? c.student().model() : student;
+            List<LayerMapping> mappings = ConfigValidator.mappings(c, arch, ckaRankings.get(arch));
             for (Double lr : rates) {
                 for (Double f : fractions) {
                     // a fraction of 1 is the fully labelled default: no separate trials

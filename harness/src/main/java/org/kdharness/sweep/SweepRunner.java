@@ -3,6 +3,7 @@ package org.kdharness.sweep;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.kdharness.advise.CkaRankings;
 import org.kdharness.config.ConfigHash;
 import org.kdharness.config.ConfigLoader;
 import org.kdharness.config.SweepConfig;
@@ -69,22 +70,24 @@ public final class SweepRunner {
 
     public Summary run(ConfigLoader.Loaded loaded, Workspace ws, Options opt) {
         SweepConfig c = loaded.config();
-        SweepPlan plan = SweepPlan.expand(c);
-        Map<String, Trial> byId = plan.trials().stream().collect(Collectors.toMap(Trial::id, Function.identity()));
         DataSplits data = new DatasetLoader().load(c.dataset());
-        Preflight.check(c, plan, data.train());
         Backend backend = Backend.configure(c.runtime().threadsPerTrial());
-        out.println("kd run " + c.name() + ": " + plan.trials().size() + " trials " + plan.countsByMethod());
-        out.println(backend + " | parallel trials " + c.runtime().parallelTrials());
+        out.println("kd run " + c.name() + " | " + backend + " | parallel trials " + c.runtime().parallelTrials());
         out.println("data: " + data.source());
+        // the teacher cache lives outside the store: training it writes nothing there
+        Teacher teacher = new TeacherCache(ws.teacherRoot(), out::println).obtain(c.dataset(), c.teacher(), data);
+        CkaRankings cka = CkaRankings.compute(c, data, teacher, out::println);
+        SweepPlan plan = SweepPlan.expand(c, cka.rankings());
+        Preflight.check(c, plan, data.train());
+        Map<String, Trial> byId = plan.trials().stream().collect(Collectors.toMap(Trial::id, Function.identity()));
+        out.println(plan.trials().size() + " trials " + plan.countsByMethod());
 
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
             store.upsertSweep(c.name(), loaded.yaml());
             int added = store.addTrials(c.name(), plan.trials().stream().map(SweepRunner::planned).toList());
             int released = store.releaseAbandoned(c.name(), WorkerId.host(), opt.staleSeconds(), opt.retryFailed());
             out.println("store: " + ws.jdbcUrl() + " (" + added + " new trials, " + released + " returned to pending)");
-
-            Teacher teacher = new TeacherCache(ws.teacherRoot(), out::println).obtain(c.dataset(), c.teacher(), data);
+            cka.similarities().forEach((student, sim) -> store.putCka(c.name(), String.valueOf(student.hidden()), sim.cka()));
             store.upsertTeacher(teacher.key(), ConfigHash.canonicalJson(c.teacher()), teacher.testAccuracy(),
                     teacher.network().paramCount(), teacher.trainSeconds());
             TeacherOutputs outputs = new TeacherOutputs(teacher, data);

@@ -148,4 +148,43 @@ class SweepRunnerTest {
         assertTrue(err.toString().contains("mapping s2<-t2, pair s2<-t2: attention transfer needs conv feature maps"), err.toString());
         assertTrue(!Files.exists(dir.resolve("reports/att")), "nothing written");
     }
+
+    @Test
+    void ckaTopKChoosesMappingsAndTheReportJudgesThem() throws Exception {
+        Path config = dir.resolve("cka.yaml");
+        Files.writeString(config, TinySweep.yaml("cka", """
+                sweep:
+                  methods: [feature]
+                  temperature: [4]
+                  alpha: [0.5]
+                  mappings:
+                    - {generator: cka-top-k, k: 3, sample: 100}
+                  seeds: [1]
+                """).replace("hidden: [48, 32]", "hidden: [48, 32, 24]"));
+        assertEquals(0, Main.execute("run", config.toString(), "--reports", dir.resolve("reports").toString()));
+        List<TrialRow> rows;
+        Map<String, double[][]> cka;
+        try (MetricsStore store = MetricsStore.open("jdbc:h2:file:" + dir.resolve("reports/cka/metrics").toAbsolutePath())) {
+            rows = store.trials("cka");
+            cka = store.cka("cka");
+        }
+        // student 2 hidden layers, teacher 3: 3 one-to-one + 2 many-to-one candidates, top 3 run
+        assertEquals(1, cka.size());
+        double[][] m = cka.values().iterator().next();
+        assertEquals(2, m.length);
+        assertEquals(3, m[0].length);
+        assertEquals(3, rows.size());
+        for (double[] row : m) {
+            for (double v : row) {
+                assertTrue(v >= 0 && v <= 1 + 1e-9, "CKA in [0, 1]: " + v);
+            }
+        }
+        List<Map.Entry<org.kdharness.config.LayerMapping, Double>> ranked = org.kdharness.advise.MappingAdvisor.rank(m);
+        assertEquals(ranked.stream().limit(3).map(e -> e.getKey().name()).toList(),
+                rows.stream().map(TrialRow::mapping).toList(), "the sweep runs the top-k by CKA, in rank order");
+        String html = Files.readString(dir.resolve("reports/cka/index.html"));
+        int at = html.indexOf("cka-spearman");
+        assertTrue(html.contains("Spearman ρ over 3 mappings"), "report judges the CKA ranking against the measured one: "
+                + (at < 0 ? "no CKA section" : html.substring(at, Math.min(html.length(), at + 120))));
+    }
 }

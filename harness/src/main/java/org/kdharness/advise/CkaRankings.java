@@ -1,0 +1,59 @@
+package org.kdharness.advise;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.kdharness.config.ConfigValidator;
+import org.kdharness.config.LayerMapping;
+import org.kdharness.config.ModelSpec;
+import org.kdharness.config.SweepConfig;
+import org.kdharness.data.DataSplits;
+import org.kdharness.teacher.Teacher;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Resolves a sweep's {@code cka-top-k} generator: measures CKA for each student
+ * architecture the sweep compares and ranks the candidate mappings.
+ *
+ * @param rankings     per architecture, candidate mappings best first
+ * @param similarities per architecture, the measured CKA matrix
+ */
+public record CkaRankings(Map<ModelSpec, List<LayerMapping>> rankings, Map<ModelSpec, MappingAdvisor.Similarity> similarities) {
+
+    public static CkaRankings none() {
+        return new CkaRankings(Map.of(), Map.of());
+    }
+
+    /**
+     * Measures when the config has a {@code cka-top-k} generator, or compares three or more
+     * mappings by feature distillation (so the report can judge CKA against the measured
+     * ranking); otherwise returns {@link #none()}.
+     */
+    public static CkaRankings compute(SweepConfig c, DataSplits data, Teacher teacher, Consumer<String> log) {
+        JsonNode gen = ConfigValidator.ckaGenerator(c).orElse(null);
+        boolean compares = c.sweep().methods().contains("feature")
+                && ConfigValidator.students(c).stream().anyMatch(s -> ConfigValidator.mappings(c, s).size() >= 3);
+        if (gen == null && !compares) {
+            return none();
+        }
+        if (gen == null) {
+            gen = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+        Map<ModelSpec, List<LayerMapping>> rankings = new LinkedHashMap<>();
+        Map<ModelSpec, MappingAdvisor.Similarity> sims = new LinkedHashMap<>();
+        for (ModelSpec student : ConfigValidator.students(c)) {
+            MappingAdvisor.Similarity sim = MappingAdvisor.measure(student, c.student(), data, teacher,
+                    gen.path("warmup_epochs").asInt(1), gen.path("sample").asInt(1000), c.sweep().seeds().get(0));
+            List<Map.Entry<LayerMapping, Double>> ranked = MappingAdvisor.rank(sim.cka());
+            rankings.put(student, ranked.stream().map(Map.Entry::getKey).toList());
+            sims.put(student, sim);
+            int k = gen.path("k").asInt(3);
+            log.accept("CKA-ranked mappings for student " + student.hidden() + ": " + ranked.stream().limit(k)
+                    .map(e -> e.getKey().name() + String.format(Locale.ROOT, " (%.3f)", e.getValue())).toList());
+        }
+        return new CkaRankings(rankings, sims);
+    }
+}

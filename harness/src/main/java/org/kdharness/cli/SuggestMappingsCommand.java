@@ -1,0 +1,104 @@
+package org.kdharness.cli;
+
+import org.kdharness.advise.MappingAdvisor;
+import org.kdharness.config.ConfigLoader;
+import org.kdharness.config.ConfigValidator;
+import org.kdharness.config.LayerMapping;
+import org.kdharness.config.ModelSpec;
+import org.kdharness.config.SweepConfig;
+import org.kdharness.data.DataSplits;
+import org.kdharness.data.DatasetLoader;
+import org.kdharness.report.Charts;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.sweep.Backend;
+import org.kdharness.sweep.Workspace;
+import org.kdharness.teacher.Teacher;
+import org.kdharness.teacher.TeacherCache;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code kd suggest-mappings CONFIG}: CKA between teacher and student layers, and ranked candidate mappings. */
+@Command(name = "suggest-mappings", mixinStandardHelpOptions = true,
+        description = "Rank candidate layer mappings by linear CKA between teacher layers and a briefly warmed-up student.")
+final class SuggestMappingsCommand implements Callable<Integer> {
+
+    @Mixin
+    SweepArgs args;
+
+    @Option(names = "--top", defaultValue = "10", description = "mappings to list (default: ${DEFAULT-VALUE})")
+    int top;
+
+    @Option(names = "--warmup-epochs", defaultValue = "1", description = "student epochs on hard labels first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--sample", defaultValue = "1000", description = "held-out examples for CKA (default: ${DEFAULT-VALUE})")
+    int sample;
+
+    @Override
+    public Integer call() throws Exception {
+        ConfigLoader.Loaded loaded = args.load();
+        SweepConfig c = loaded.config();
+        Workspace ws = args.workspace(loaded);
+        DataSplits data = new DatasetLoader().load(c.dataset());
+        Backend.configure(c.runtime().threadsPerTrial());
+        Teacher teacher = new TeacherCache(ws.teacherRoot(), System.out::println).obtain(c.dataset(), c.teacher(), data);
+        Files.createDirectories(ws.reports());
+        try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
+            for (ModelSpec student : ConfigValidator.students(c)) {
+                MappingAdvisor.Similarity sim = MappingAdvisor.measure(student, c.student(), data, teacher, warmup, sample,
+                        c.sweep().seeds().get(0));
+                print(student, sim);
+                store.putCka(c.name(), String.valueOf(student.hidden()), sim.cka());
+                Path svg = ws.reports().resolve("cka-" + student.hidden().toString().replaceAll("[^0-9]+", "-")
+                        .replaceAll("^-|-$", "") + ".svg");
+                Files.writeString(svg, heatmap(student, sim));
+                System.out.println("heatmap: " + svg);
+            }
+        }
+        System.out.println("use them in a sweep with: mappings: [{generator: cka-top-k, k: 3}]");
+        return 0;
+    }
+
+    private void print(ModelSpec student, MappingAdvisor.Similarity sim) {
+        System.out.printf(Locale.ROOT, "linear CKA, student %s (after %d warm-up epochs) vs teacher, on %d held-out examples%n",
+                student.hidden(), sim.warmupEpochs(), sim.sample());
+        StringBuilder h = new StringBuilder("      ");
+        for (int t = 1; t <= sim.teacherLayers(); t++) {
+            h.append(String.format(Locale.ROOT, "%7s", "t" + t));
+        }
+        System.out.println(h);
+        for (int s = 0; s < sim.studentLayers(); s++) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%6s", "s" + (s + 1)));
+            for (double v : sim.cka()[s]) {
+                row.append(String.format(Locale.ROOT, "%7.3f", v));
+            }
+            System.out.println(row);
+        }
+        List<Map.Entry<LayerMapping, Double>> ranked = MappingAdvisor.rank(sim.cka());
+        System.out.println("rank  score  mapping");
+        for (int i = 0; i < Math.min(top, ranked.size()); i++) {
+            System.out.printf(Locale.ROOT, "%4d  %.3f  %s%n", i + 1, ranked.get(i).getValue(), ranked.get(i).getKey().name());
+        }
+    }
+
+    private static String heatmap(ModelSpec student, MappingAdvisor.Similarity sim) {
+        List<String> tl = new ArrayList<>(), sl = new ArrayList<>();
+        for (int t = 1; t <= sim.teacherLayers(); t++) {
+            tl.add("t" + t);
+        }
+        for (int s = 1; s <= sim.studentLayers(); s++) {
+            sl.add("s" + s);
+        }
+        return Charts.heatmap("Linear CKA, student " + student.hidden() + " vs teacher", "teacher layer", tl, "student layer", sl,
+                sim.cka(), "CKA", "%.2f");
+    }
+}
