@@ -1,0 +1,161 @@
+package org.kdharness.bench;
+
+import org.kdharness.config.DatasetSpec;
+import org.kdharness.config.LayerMapping;
+import org.kdharness.config.ModelSpec;
+import org.kdharness.config.TrainingSpec;
+import org.kdharness.data.DataSplits;
+import org.kdharness.data.DatasetLoader;
+import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.Method;
+import org.kdharness.distill.SoftTargets;
+import org.kdharness.distill.TrialSpec;
+import org.kdharness.models.Network;
+import org.kdharness.models.NetworkBuilder;
+import org.kdharness.teacher.Teacher;
+import org.kdharness.teacher.TeacherOutputs;
+import org.kdharness.train.Trainer;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The work a distillation sweep repeats, timed: one training epoch (batch 128, Adam) of the
+ * benchmark's teacher and students, teacher-output preparation, and the machine's GEMM rate.
+ *
+ * <p>Why whole epochs through the real trainer: that is what a trial costs here (including
+ * the end-of-epoch loss probe and validation pass), and the PyTorch reference script does
+ * exactly the same work, so the ratio compares like with like.
+ */
+public final class Benchmark {
+
+    /** One timed row. */
+    public record Row(String name, double seconds, long samples) {
+        public double samplesPerSecond() {
+            return samples / seconds;
+        }
+    }
+
+    static final ModelSpec MLP_TEACHER = new ModelSpec("mlp", List.of(1200, 1200), null, "relu", 0.0);
+    static final ModelSpec MLP_STUDENT = new ModelSpec("mlp", List.of(256, 256), null, "relu", 0.0);
+    static final ModelSpec CNN_TEACHER = new ModelSpec("cnn", List.of(128), List.of(new ModelSpec.ConvBlock(32, 3, true),
+            new ModelSpec.ConvBlock(64, 3, true)), "relu", 0.0);
+    static final ModelSpec CNN_STUDENT = new ModelSpec("cnn", List.of(32), List.of(new ModelSpec.ConvBlock(16, 3, true)), "relu", 0.0);
+    static final TrainingSpec ONE_EPOCH = new TrainingSpec(1, 128, 1e-3, "adam", 0.0, 0L, 0);
+
+    private final DataSplits data;
+    private final Consumer<String> log;
+
+    public Benchmark(String dataPath, Consumer<String> log) {
+        this.data = new DatasetLoader().load(new DatasetSpec("fashion-mnist", dataPath, 0.1, 0, 0, 42L));
+        this.log = log;
+    }
+
+    public DataSplits data() {
+        return data;
+    }
+
+    /** Runs every row; {@code cnn} adds the (slow) CNN rows. */
+    public List<Row> run(boolean cnn) {
+        List<Row> rows = new ArrayList<>();
+        int n = data.train().size();
+        Network teacherNet = network(MLP_TEACHER, 7);
+        rows.add(timed("teacher epoch, MLP 784-1200-1200-10", n, () -> train(teacherNet, baseline(), Map.of())));
+        Teacher teacher = new Teacher(teacherNet, "bench", Double.NaN, 0, false);
+        TeacherOutputs outputs = new TeacherOutputs(teacher, data);
+        rows.add(timed("prepare teacher outputs (logits + layer 2, train split)", n, () -> {
+            outputs.logits(TeacherOutputs.Split.TRAIN);
+            outputs.hidden(2);
+        }));
+        rows.add(timed("student epoch, baseline, MLP 784-256-256-10", n, () -> train(network(MLP_STUDENT, 1), baseline(), Map.of())));
+        TrialSpec response = new TrialSpec(Method.RESPONSE, 4.0, 0.5, null, null, null, null, 1);
+        Map<String, INDArray> soft = Map.of(DistillationObjective.TEACHER_PROBS, SoftTargets.soften(outputs.logits(TeacherOutputs.Split.TRAIN), 4.0));
+        rows.add(timed("student epoch, response KD (T=4, alpha=0.5)", n, () -> train(network(MLP_STUDENT, 1), response, soft)));
+        LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(2), 1.0, "mean")));
+        TrialSpec feature = new TrialSpec(Method.FEATURE, 4.0, 0.5, 0.8, 0.2, mapping, "mse", 1);
+        Map<String, INDArray> hints = new LinkedHashMap<>(soft);
+        hints.put(DistillationObjective.teacherLayerName(2), outputs.hidden(2));
+        rows.add(timed("student epoch, feature KD (s2<-t2, 256->1200 projection)", n, () -> train(network(MLP_STUDENT, 1), feature, hints)));
+        if (cnn) {
+            Network cnnTeacher = network(CNN_TEACHER, 7);
+            rows.add(timed("teacher epoch, CNN conv32-conv64-fc128", n, () -> train(cnnTeacher, baseline(), Map.of())));
+            TeacherOutputs cnnOutputs = new TeacherOutputs(new Teacher(cnnTeacher, "bench-cnn", Double.NaN, 0, false), data);
+            Map<String, INDArray> cnnSoft = Map.of(DistillationObjective.TEACHER_PROBS,
+                    SoftTargets.soften(cnnOutputs.logits(TeacherOutputs.Split.TRAIN), 4.0));
+            rows.add(timed("student epoch, response KD, CNN conv16-fc32", n, () -> train(network(CNN_STUDENT, 1), response, cnnSoft)));
+        }
+        return rows;
+    }
+
+    private static TrialSpec baseline() {
+        return new TrialSpec(Method.BASELINE, null, null, null, null, null, null, 1);
+    }
+
+    private Network network(ModelSpec spec, long seed) {
+        return NetworkBuilder.build(SameDiff.create(), "", spec, new NetworkBuilder.InputShape(1, 28, 28), 10, seed);
+    }
+
+    private void train(Network net, TrialSpec spec, Map<String, INDArray> extra) {
+        DistillationObjective obj = DistillationObjective.build(net, spec, 10, j -> new long[]{1200});
+        List<INDArray> labels = new ArrayList<>();
+        for (String name : obj.labelPlaceholders()) {
+            labels.add(name.equals(DistillationObjective.LABELS) ? data.train().oneHot() : extra.get(name));
+        }
+        new Trainer().fit(net, ONE_EPOCH, spec.seed(), data.train(), obj.labelPlaceholders(), labels, obj.metricVariables(),
+                data.validation(), null);
+    }
+
+    private Row timed(String name, long samples, Runnable work) {
+        long t0 = System.nanoTime();
+        work.run();
+        Row r = new Row(name, (System.nanoTime() - t0) / 1e9, samples);
+        log.accept(String.format(java.util.Locale.ROOT, "  %-60s %8.2f s %10.0f samples/s", name, r.seconds(), r.samplesPerSecond()));
+        return r;
+    }
+
+    /** Single-precision GEMM rate of this backend at the current thread setting, GFLOP/s (best of 5). */
+    public static double gemmGflops(int size) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, size, size), b = Nd4j.rand(DataType.FLOAT, size, size);
+        INDArray c = Nd4j.zeros(DataType.FLOAT, size, size);
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 6; i++) {
+            long t0 = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (i > 0) {
+                best = Math.min(best, s);
+            }
+        }
+        return 2.0 * size * size * size / best / 1e9;
+    }
+
+    /** Multiply-adds of one example's forward pass through a dense network. */
+    static long denseMacs(int... widths) {
+        long m = 0;
+        for (int i = 0; i + 1 < widths.length; i++) {
+            m += (long) widths[i] * widths[i + 1];
+        }
+        return m;
+    }
+
+    /** Peak resident memory of this process (VmHWM), MiB. */
+    public static double peakRssMib() {
+        try {
+            for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) {
+                    return Long.parseLong(l.replaceAll("\\D+", "")) / 1024.0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux: unknown
+        }
+        return Double.NaN;
+    }
+}

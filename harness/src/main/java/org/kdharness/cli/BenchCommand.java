@@ -1,0 +1,108 @@
+package org.kdharness.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.kdharness.bench.Benchmark;
+import org.kdharness.bench.StoreBenchmark;
+import org.kdharness.sweep.Backend;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code kd bench}: times the harness's distillation work and, when Debian's python3-torch
+ * is installed, the identical PyTorch script, printing the ratio per row.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark one epoch of teacher and student training (batch 128) against PyTorch on the same work.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--data", description = "Fashion-MNIST IDX directory (default: the full set if installed, else the shipped subset)")
+    String data;
+
+    @Option(names = "--threads", defaultValue = "1", description = "threads for both sides (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--cnn", description = "also time the (slow) CNN rows")
+    boolean cnn;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+            description = "Python with Debian's python3-torch for the reference (default: ${DEFAULT-VALUE}); 'none' to skip")
+    String python;
+
+    @Override
+    public Integer call() throws Exception {
+        String dir = data != null ? data : Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist"))
+                ? "/usr/share/datasets/fashion-mnist" : "datasets/fashion-mnist-small";
+        Backend backend = Backend.configure(threads);
+        System.out.println("kd bench | " + backend + " | data " + dir);
+        Benchmark bench = new Benchmark(dir, System.out::println);
+        System.out.println("harness (ND4J/SameDiff):");
+        List<Benchmark.Row> rows = bench.run(cnn);
+        double peak = Benchmark.peakRssMib();
+        Map<String, Double> torch = torch(dir);
+
+        System.out.printf(Locale.ROOT, "%n%-60s %10s %12s %10s %8s%n", "row (one epoch, batch 128)", "harness s", "samples/s", "torch s", "ratio");
+        for (Benchmark.Row r : rows) {
+            Double t = torch.get(r.name());
+            System.out.printf(Locale.ROOT, "%-60s %10.2f %12.0f %10s %8s%n", r.name(), r.seconds(), r.samplesPerSecond(),
+                    t == null ? "-" : String.format(Locale.ROOT, "%.2f", t), t == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.seconds() / t));
+        }
+        int n = bench.data().train().size();
+        Benchmark.Row response = rows.get(3), prep = rows.get(1);
+        // forward + backward of a dense net ~ 3 x forward multiply-adds x 2 flops; the teacher's soft targets are inputs
+        double flops = 6.0 * (784 * 256 + 256 * 256 + 256 * 10) * n;
+        double gemm = Benchmark.gemmGflops(1024);
+        System.out.printf(Locale.ROOT, "%nresponse-KD student step: %.2f GFLOP/s achieved (model FLOPs only) vs %.1f GFLOP/s SGEMM 1024^3 at %d thread(s): %.0f%% of GEMM rate%n",
+                flops / response.seconds() / 1e9, gemm, threads, 100 * flops / response.seconds() / 1e9 / gemm);
+        double trial = 5 * response.seconds();
+        System.out.printf(Locale.ROOT, "24-trial sweep of 5-epoch response trials (derived from the rows): %.0f s with the teacher-output cache,"
+                + " %.0f s if every trial recomputed teacher outputs (%.1f%% saved)%n", prep.seconds() + 24 * trial,
+                24 * (prep.seconds() + trial), 100 * (1 - (prep.seconds() + 24 * trial) / (24 * (prep.seconds() + trial))));
+        StoreBenchmark.Result store = StoreBenchmark.run();
+        System.out.printf(Locale.ROOT, "store: %.2f ms per epoch's metric write (%d metrics), %.3f%% of a response epoch; report for %d trials rendered in %.2f s%n",
+                store.epochWriteMillis(), store.metricsPerEpoch(), 100 * store.epochWriteMillis() / 1000 / response.seconds(),
+                store.reportTrials(), store.reportSeconds());
+        System.out.printf(Locale.ROOT, "peak resident memory of the harness process: %.0f MiB (max heap %d MiB)%n", peak,
+                Runtime.getRuntime().maxMemory() >> 20);
+        return 0;
+    }
+
+    private Map<String, Double> torch(String dir) {
+        Map<String, Double> out = new HashMap<>();
+        if (python.equals("none") || !new File(python).canExecute()) {
+            System.out.println("PyTorch reference skipped (no " + python + "; apt-get install python3-torch libopenblas0-pthread)");
+            return out;
+        }
+        Path script = Path.of(System.getenv().getOrDefault("KD_HOME", ".")).resolve("harness/bench/torch_bench.py");
+        try {
+            System.out.println("PyTorch reference (" + script + "):");
+            ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--data", dir, "--threads", String.valueOf(threads), "--json");
+            if (cnn) {
+                pb.command().add("--cnn");
+            }
+            pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+            pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+            Process p = pb.start();
+            String stdout = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                System.out.println("PyTorch reference failed (exit " + p.exitValue() + ")");
+                return out;
+            }
+            JsonNode json = new ObjectMapper().readTree(stdout.lines().reduce((a, b) -> b).orElse("{}"));
+            System.out.println("torch " + json.path("torch").asText() + ", threads " + json.path("threads").asInt() + ", " + json.path("blas"));
+            json.path("rows").forEach(r -> out.put(r.path("row").asText(), r.path("seconds").asDouble()));
+        } catch (Exception e) {
+            System.out.println("PyTorch reference failed: " + e.getMessage());
+        }
+        return out;
+    }
+}
