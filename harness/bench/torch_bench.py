@@ -168,7 +168,8 @@ def main():
         timed("student epoch, response KD, CNN conv16-fc32", lambda: (epoch(cs, x, y, r, csoft), probe_and_validate(cs, x, y, xv, r, csoft)))
 
     if a.json:
-        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
+        blas = os.path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu")
+        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "libblas": blas,
                           "blas": [l.strip() for l in torch.__config__.show().splitlines() if "BLAS" in l], "rows": rows}))
 
 

@@ -98,7 +98,8 @@ final class BenchCommand implements Callable<Integer> {
                 return out;
             }
             JsonNode json = new ObjectMapper().readTree(stdout.lines().reduce((a, b) -> b).orElse("{}"));
-            System.out.println("torch " + json.path("torch").asText() + ", threads " + json.path("threads").asInt() + ", " + json.path("blas"));
+            System.out.println("torch " + json.path("torch").asText() + ", threads " + json.path("threads").asInt() + ", libblas.so.3 -> "
+                    + json.path("libblas").asText() + ", " + json.path("blas"));
             json.path("rows").forEach(r -> out.put(r.path("row").asText(), r.path("seconds").asDouble()));
         } catch (Exception e) {
             System.out.println("PyTorch reference failed: " + e.getMessage());
