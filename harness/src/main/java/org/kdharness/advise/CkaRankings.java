@@ -28,11 +28,33 @@ public record CkaRankings(Map<ModelSpec, List<LayerMapping>> rankings, Map<Model
     }
 
     /**
+     * As {@link #compute}, but a matrix already stored for the sweep and student is reused,
+     * so every run and every worker of a sweep ranks mappings identically (and trial ids stay
+     * stable); new measurements are stored.
+     */
+    public static CkaRankings reuseOrCompute(SweepConfig c, DataSplits data, Teacher teacher,
+                                             org.kdharness.store.MetricsStore store, Consumer<String> log) {
+        Map<String, double[][]> stored = store.cka(c.name());
+        CkaRankings fresh = compute(c, data, teacher, log, stored);
+        fresh.similarities().forEach((student, sim) -> {
+            if (!stored.containsKey(student.shortName())) {
+                store.putCka(c.name(), student.shortName(), sim.cka());
+            }
+        });
+        return fresh;
+    }
+
+    public static CkaRankings compute(SweepConfig c, DataSplits data, Teacher teacher, Consumer<String> log) {
+        return compute(c, data, teacher, log, Map.of());
+    }
+
+    /**
      * Measures when the config has a {@code cka-top-k} generator, or compares three or more
      * mappings by feature distillation (so the report can judge CKA against the measured
      * ranking); otherwise returns {@link #none()}.
      */
-    public static CkaRankings compute(SweepConfig c, DataSplits data, Teacher teacher, Consumer<String> log) {
+    private static CkaRankings compute(SweepConfig c, DataSplits data, Teacher teacher, Consumer<String> log,
+                                       Map<String, double[][]> known) {
         JsonNode gen = ConfigValidator.ckaGenerator(c).orElse(null);
         boolean compares = c.sweep().methods().contains("feature")
                 && ConfigValidator.students(c).stream().anyMatch(s -> ConfigValidator.mappings(c, s).size() >= 3);
@@ -45,7 +67,10 @@ public record CkaRankings(Map<ModelSpec, List<LayerMapping>> rankings, Map<Model
         Map<ModelSpec, List<LayerMapping>> rankings = new LinkedHashMap<>();
         Map<ModelSpec, MappingAdvisor.Similarity> sims = new LinkedHashMap<>();
         for (ModelSpec student : ConfigValidator.students(c)) {
-            MappingAdvisor.Similarity sim = MappingAdvisor.measure(student, c.student(), data, teacher,
+            double[][] stored = known.get(student.shortName());
+            MappingAdvisor.Similarity sim = stored != null
+                    ? new MappingAdvisor.Similarity(stored, gen.path("sample").asInt(1000), gen.path("warmup_epochs").asInt(1))
+                    : MappingAdvisor.measure(student, c.student(), data, teacher,
                     gen.path("warmup_epochs").asInt(1), gen.path("sample").asInt(1000), c.sweep().seeds().get(0));
             List<Map.Entry<LayerMapping, Double>> ranked = MappingAdvisor.rank(sim.cka());
             rankings.put(student, ranked.stream().map(Map.Entry::getKey).toList());

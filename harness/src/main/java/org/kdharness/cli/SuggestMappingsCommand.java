@@ -9,7 +9,6 @@ import org.kdharness.config.SweepConfig;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.DatasetLoader;
 import org.kdharness.report.Charts;
-import org.kdharness.store.MetricsStore;
 import org.kdharness.sweep.Backend;
 import org.kdharness.sweep.Workspace;
 import org.kdharness.teacher.Teacher;
@@ -52,12 +51,12 @@ final class SuggestMappingsCommand implements Callable<Integer> {
         Backend.configure(c.runtime().threadsPerTrial());
         Teacher teacher = new TeacherCache(ws.teacherRoot(), System.out::println).obtain(c.dataset(), c.teacher(), data);
         Files.createDirectories(ws.reports());
-        try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
+        // a preview: nothing goes to the store, whose matrices are those the sweep ranked its trials by
+        {
             for (ModelSpec student : ConfigValidator.students(c)) {
                 MappingAdvisor.Similarity sim = MappingAdvisor.measure(student, c.student(), data, teacher, warmup, sample,
                         c.sweep().seeds().get(0));
                 print(student, sim);
-                store.putCka(c.name(), String.valueOf(student.hidden()), sim.cka());
                 Path svg = ws.reports().resolve("cka-" + student.hidden().toString().replaceAll("[^0-9]+", "-")
                         .replaceAll("^-|-$", "") + ".svg");
                 Files.writeString(svg, heatmap(student, sim));

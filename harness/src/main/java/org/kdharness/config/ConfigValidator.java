@@ -106,7 +106,7 @@ public final class ConfigValidator {
                     "unknown distance '" + s.distance().get(i) + "' (known: " + sorted(DISTANCES) + ")");
         }
         check(!s.seeds().isEmpty(), "/sweep/seeds", "at least one seed is required");
-        boolean distils = s.methods().contains("response") || s.methods().contains("feature");
+        boolean distils = s.methods().contains("response") || s.methods().contains("feature") || s.methods().contains("relation");
         check(!distils || !s.temperature().isEmpty(), "/sweep/temperature", "a distillation method needs at least one temperature");
         check(!distils || !s.alpha().isEmpty(), "/sweep/alpha", "a distillation method needs at least one alpha");
         boolean layered = s.methods().contains("feature") || s.methods().contains("relation");

@@ -33,6 +33,12 @@ public record ModelSpec(
         dropout = dropout == null ? 0.0 : dropout;
     }
 
+    /** Short readable name, e.g. {@code mlp[64, 64]} or {@code cnn[conv16, conv32][64]}. */
+    public String shortName() {
+        String c = conv.isEmpty() ? "" : conv.stream().map(b -> "conv" + b.filters()).toList().toString();
+        return type + c + hidden;
+    }
+
     /** Number of hidden layers a mapping may refer to (conv blocks first, then dense). */
     public int hiddenLayerCount() {
         return conv.size() + hidden.size();

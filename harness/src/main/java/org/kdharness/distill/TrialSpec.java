@@ -80,10 +80,6 @@ public record TrialSpec(
 
     /** Short readable form of the student override, e.g. {@code mlp[128, 64]}. */
     public String studentName() {
-        if (student == null) {
-            return null;
-        }
-        String conv = student.conv().isEmpty() ? "" : "conv" + student.conv().stream().map(b -> b.filters() + "").toList();
-        return student.type() + conv + student.hidden();
+        return student == null ? null : student.shortName();
     }
 }

@@ -74,13 +74,17 @@ public final class HtmlReport {
                 : store.teacher(String.valueOf(runs.get(0).get("teacher_key"))).orElse(null);
         model.put("teacherAccuracy", teacher == null ? "n/a" : pct(((Number) teacher.get("test_accuracy")).doubleValue()));
         model.put("teacherParams", teacher == null ? "n/a" : String.format(Locale.ROOT, "%,d", ((Number) teacher.get("params")).longValue()));
-        model.put("headline", ReportSections.headline(summary));
-        model.put("comparisons", ReportSections.comparisons(summary));
-        model.put("heatmaps", ReportSections.heatmaps(summary));
-        model.put("leaderboard", ReportSections.leaderboard(summary));
-        model.put("curves", ReportSections.curves(store, summary));
-        model.put("perClass", ReportSections.perClass(summary));
-        model.put("cka", ReportSections.cka(store, summary, sweep, ckaStudentName(store, sweep)));
+        List<Map<String, Object>> contexts = new java.util.ArrayList<>();
+        summary.byContext().forEach((label, part) -> contexts.add(Map.of("label", label.isEmpty() ? "config defaults" : label,
+                "headline", ReportSections.headline(part), "comparisons", ReportSections.comparisons(part))));
+        model.put("contexts", contexts);
+        SweepSummary primary = summary.primary();
+        model.put("primaryLabel", contexts.size() > 1 ? " (" + contexts.get(0).get("label") + ")" : "");
+        model.put("heatmaps", ReportSections.heatmaps(primary));
+        model.put("leaderboard", ReportSections.leaderboard(primary));
+        model.put("curves", ReportSections.curves(store, primary));
+        model.put("perClass", ReportSections.perClass(primary));
+        model.put("cka", ReportSections.cka(store, summary, sweep, defaultStudent(store, sweep)));
         model.put("softened", ReportSections.softened(store, runs.isEmpty() ? null : String.valueOf(runs.get(0).get("teacher_key"))));
         model.put("trainingHours", String.format(Locale.ROOT, "%.2f",
                 trials.stream().filter(t -> t.seconds() != null).mapToDouble(TrialRow::seconds).sum() / 3600));
@@ -115,9 +119,14 @@ public final class HtmlReport {
         return r;
     }
 
-    /** CKA matrices are stored under the student's hidden widths; trials without an override use the config's. */
-    private static String ckaStudentName(MetricsStore store, String sweep) {
-        return store.cka(sweep).keySet().stream().findFirst().orElse("");
+    /** Short name of the config's student (trials without a student override use it). */
+    private static String defaultStudent(MetricsStore store, String sweep) {
+        try {
+            return store.sweepYaml(sweep).map(y -> new org.kdharness.config.ConfigLoader().parse(y, sweep).config().student().model().shortName())
+                    .orElse("");
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     static String describe(TrialRow t) {

@@ -263,7 +263,7 @@ final class ReportSections {
                     continue;
                 }
                 String student = g.first().student() == null ? defaultStudent : g.first().student();
-                if (!e.getKey().equals(student) && !student.endsWith(e.getKey())) {
+                if (!e.getKey().equals(student)) {
                     continue;
                 }
                 // per mapping: its best-by-validation configuration

@@ -40,6 +40,25 @@ public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<
         return new SweepSummary(trials, groups, best);
     }
 
+    /**
+     * The sweep split by {@link TrialRow#context()}: methods are only compared within one
+     * student architecture, learning rate and labelled fraction. In plan order; the first is
+     * the primary context (the config's defaults when the grid includes them).
+     */
+    public Map<String, SweepSummary> byContext() {
+        Map<String, List<TrialRow>> split = new LinkedHashMap<>();
+        trials.forEach(t -> split.computeIfAbsent(t.context(), k -> new ArrayList<>()).add(t));
+        Map<String, SweepSummary> out = new LinkedHashMap<>();
+        split.forEach((k, v) -> out.put(k, of(v)));
+        return out;
+    }
+
+    /** The primary context's summary (see {@link #byContext()}). */
+    public SweepSummary primary() {
+        Map<String, SweepSummary> all = byContext();
+        return all.isEmpty() ? this : all.containsKey("") ? all.get("") : all.values().iterator().next();
+    }
+
     public long count(String status) {
         return trials.stream().filter(t -> status.equals(t.status())).count();
     }

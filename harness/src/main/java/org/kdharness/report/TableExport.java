@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -25,8 +24,11 @@ public final class TableExport {
 
     static final double SIGNIFICANCE = 0.05;
 
-    /** One table row: its label and the configuration it reports. */
-    public record Row(String label, ConfigGroup group) {
+    /**
+     * One table row: its label, the configuration it reports, and the baseline of the same
+     * setting (student, learning rate, labelled fraction) it is tested against, if any.
+     */
+    public record Row(String label, ConfigGroup group, ConfigGroup baseline) {
     }
 
     private record Column(String title, String metric, boolean percent, boolean higherIsBetter) {
@@ -40,8 +42,18 @@ public final class TableExport {
     private TableExport() {
     }
 
-    /** Rows for a grouping, each the best-by-validation configuration of its group. */
-    public static List<Row> rows(SweepSummary s, GroupBy by) {
+    /** Rows for a grouping, each the best-by-validation configuration of its group, per setting. */
+    public static List<Row> rows(SweepSummary all, GroupBy by) {
+        List<Row> rows = new ArrayList<>();
+        all.byContext().forEach((context, s) -> {
+            for (Row r : rowsOf(s, by)) {
+                rows.add(new Row(context.isEmpty() ? r.label() : "[" + context + "] " + r.label(), r.group(), r.baseline()));
+            }
+        });
+        return rows;
+    }
+
+    private static List<Row> rowsOf(SweepSummary s, GroupBy by) {
         Map<String, ConfigGroup> best = new LinkedHashMap<>();
         Function<ConfigGroup, String> key = switch (by) {
             case METHOD -> ConfigGroup::method;
@@ -55,7 +67,9 @@ public final class TableExport {
             }
         }
         List<Row> rows = new ArrayList<>();
-        best.forEach((k, g) -> rows.add(new Row(by == GroupBy.METHOD ? k + " (" + HtmlReport.describe(g.first()) + ")" : k, g)));
+        ConfigGroup baseline = s.bestOf("baseline").orElse(null);
+        best.forEach((k, g) -> rows.add(new Row(by == GroupBy.METHOD ? k + " (" + HtmlReport.describe(g.first()) + ")" : k, g,
+                baseline)));
         if (by == GroupBy.MAPPING) {
             rows.sort(Comparator.comparingDouble((Row r) -> r.group().mean(SweepSummary.REPORT_ON)).reversed());
         }
@@ -64,7 +78,6 @@ public final class TableExport {
 
     public static String latex(SweepSummary s, GroupBy by, String sweep) {
         List<Row> rows = rows(s, by);
-        Optional<ConfigGroup> baseline = s.bestOf("baseline");
         StringBuilder t = new StringBuilder();
         t.append("% kd-harness: sweep ").append(sweep).append(", needs \\usepackage{booktabs}\n");
         t.append("\\begin{table}[t]\n\\centering\n\\begin{tabular}{l").append("r".repeat(COLUMNS.size())).append("r}\n\\toprule\n");
@@ -73,9 +86,7 @@ public final class TableExport {
         t.append(" & Seeds \\\\\n\\midrule\n");
         for (Row r : rows) {
             t.append(escape(r.label()));
-            if (baseline.isPresent() && r.group() != baseline.get()
-                    && Statistics.paired(r.group(), baseline.get(), SweepSummary.REPORT_ON).significant(SIGNIFICANCE)
-                    && r.group().mean(SweepSummary.REPORT_ON) > baseline.get().mean(SweepSummary.REPORT_ON)) {
+            if (significant(r)) {
                 t.append("$^{\\dagger}$");
             }
             for (Column c : COLUMNS) {
@@ -93,19 +104,28 @@ public final class TableExport {
         return t.toString();
     }
 
+    /** Better than its setting's baseline by a paired t-test on matched seeds at {@link #SIGNIFICANCE}. */
+    static boolean significant(Row r) {
+        ConfigGroup b = r.baseline();
+        return b != null && r.group() != b && Statistics.paired(r.group(), b, SweepSummary.REPORT_ON).significant(SIGNIFICANCE)
+                && r.group().mean(SweepSummary.REPORT_ON) > b.mean(SweepSummary.REPORT_ON);
+    }
+
     public static String markdown(SweepSummary s, GroupBy by) {
         List<Row> rows = rows(s, by);
         StringBuilder t = new StringBuilder("| ").append(title(by));
         COLUMNS.forEach(c -> t.append(" | ").append(c.title().replace("\\%", "%")));
         t.append(" | Seeds |\n|---").append("|---:".repeat(COLUMNS.size() + 1)).append("|\n");
         for (Row r : rows) {
-            t.append("| ").append(r.label().replace("|", "\\|"));
+            t.append("| ").append(r.label().replace("|", "\\|")).append(significant(r) ? " †" : "");
             for (Column c : COLUMNS) {
                 String cell = cell(r.group(), c).replace("$\\pm$", "±");
                 t.append(" | ").append(isBest(rows, r, c) ? "**" + cell + "**" : cell);
             }
             t.append(" | ").append(r.group().seeds()).append(" |\n");
         }
+        t.append("\nMean ± sample standard deviation over seeds of the best-by-validation configuration per row; bold: best mean")
+                .append(" in its column; †: better than the baseline, paired t-test on matched seeds, p < 0.05.\n");
         return t.toString();
     }
 

@@ -171,22 +171,52 @@ public final class MetricsStore implements AutoCloseable {
      * plan (kept, but no longer run or reported). Returns how many were new.
      */
     public synchronized int addTrials(String sweep, List<PlannedTrial> trials) {
-        int added = 0;
-        update("UPDATE trial SET in_plan = FALSE WHERE sweep = ?", sweep);
-        for (PlannedTrial t : trials) {
-            if (query("SELECT 1 FROM trial WHERE sweep = ? AND trial_id = ?", rs -> 1, sweep, t.trialId()).isEmpty()) {
-                update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
-                                + " mapping, distance, seed, student, learning_rate, labelled_fraction, spec_json, status)"
-                                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
-                        sweep, t.trialId(), t.ordinal(), t.method(), t.temperature(), t.alpha(), t.wFeature(),
-                        t.wResponse(), t.mapping(), t.distance(), t.seed(), t.student(), t.learningRate(),
-                        t.labelledFraction(), t.specJson());
-                added++;
-            } else {
-                update("UPDATE trial SET ordinal = ?, in_plan = TRUE WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId());
+        // one transaction: other workers never see the plan half-replaced
+        try {
+            conn.setAutoCommit(false);
+            int added = 0;
+            update("UPDATE trial SET in_plan = FALSE WHERE sweep = ?", sweep);
+            for (PlannedTrial t : trials) {
+                if (update("UPDATE trial SET ordinal = ?, in_plan = TRUE WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId()) == 0) {
+                    update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
+                                    + " mapping, distance, seed, student, learning_rate, labelled_fraction, spec_json, status)"
+                                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
+                            sweep, t.trialId(), t.ordinal(), t.method(), t.temperature(), t.alpha(), t.wFeature(),
+                            t.wResponse(), t.mapping(), t.distance(), t.seed(), t.student(), t.learningRate(),
+                            t.labelledFraction(), t.specJson());
+                    added++;
+                }
+            }
+            conn.commit();
+            return added;
+        } catch (SQLException | StoreException e) {
+            try {
+                conn.rollback();
+            } catch (SQLException ignored) {
+                // the original failure is what matters
+            }
+            if (isDuplicateKey(e)) {
+                // another worker registered the same trials at the same moment: its plan is ours
+                return addTrials(sweep, trials);
+            }
+            throw e instanceof StoreException se ? se : new StoreException("registering trials failed: " + e.getMessage(), e);
+        } finally {
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // connection closing anyway
             }
         }
-        return added;
+    }
+
+    private static boolean isDuplicateKey(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLIntegrityConstraintViolationException
+                    || (t instanceof SQLException sql && "23505".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -34,6 +34,25 @@ public record TrialRow(
         return v == null ? Double.NaN : v;
     }
 
+    /**
+     * The setting a comparison between methods must hold fixed: student architecture,
+     * learning rate and labelled fraction when they differ from the config's defaults
+     * (empty for the defaults).
+     */
+    public String context() {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (student != null) {
+            parts.add("student " + student);
+        }
+        if (learningRate != null) {
+            parts.add("lr " + learningRate);
+        }
+        if (labelledFraction != null) {
+            parts.add("labelled " + labelledFraction);
+        }
+        return String.join(", ", parts);
+    }
+
     /** The settings that identify a configuration regardless of seed (for grouping seeds). */
     public String configKey() {
         return method + "|T=" + temperature + "|a=" + alpha + "|wf=" + wFeature + "|wr=" + wResponse

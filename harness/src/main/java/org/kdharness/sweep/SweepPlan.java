@@ -80,8 +80,10 @@ public record SweepPlan(List<Trial> trials) {
         Map<String, TrialSpec> all = new LinkedHashMap<>();
         chosen.forEach(e -> all.put(e.getKey(), e.getValue()));
         for (SweepSpec.TrialOverride o : s.trials()) {
-            TrialSpec t = explicit(c, o);
-            all.putIfAbsent(id(context, t), t);
+            TrialSpec t = explicit(c, o, ckaRankings);
+            if (t != null) {
+                all.putIfAbsent(id(context, t), t);
+            }
         }
         List<Trial> trials = new ArrayList<>();
         int ordinal = 0;
@@ -132,7 +134,7 @@ public record SweepPlan(List<Trial> trials) {
     }
 
     /** An explicit trial: given values, else the first of each axis; ignored axes dropped. */
-    private static TrialSpec explicit(SweepConfig c, SweepSpec.TrialOverride o) {
+    private static TrialSpec explicit(SweepConfig c, SweepSpec.TrialOverride o, Map<ModelSpec, List<LayerMapping>> ckaRankings) {
         SweepSpec s = c.sweep();
         Method method = Method.parse(o.method());
         long seed = o.seed() != null ? o.seed() : s.seeds().get(0);
@@ -147,8 +149,15 @@ public record SweepPlan(List<Trial> trials) {
             return new TrialSpec(method, t, a, null, null, null, null, seed, student, o.learningRate(), labelled);
         }
         ModelSpec arch = student != null ? student : c.student().model();
+        List<LayerMapping> candidates = ConfigValidator.mappings(c, arch, ckaRankings.get(arch));
+        if (o.mapping() == null && candidates.isEmpty() && ckaRankings.isEmpty() && ConfigValidator.ckaGenerator(c).isPresent()) {
+            return null; // defaults to the best CKA mapping once it is measured
+        }
+        if (o.mapping() == null && candidates.isEmpty()) {
+            throw new IllegalArgumentException("explicit " + o.method() + " trial without a mapping, and no mapping to default to yet");
+        }
         LayerMapping mapping = o.mapping() != null ? ConfigValidator.resolvePairs(o.mapping(), arch, c.teacher().model())
-                : ConfigValidator.mappings(c, arch).get(0);
+                : candidates.get(0);
         return new TrialSpec(method, t, a, o.wFeature() != null ? o.wFeature() : s.wFeature().get(0),
                 o.wResponse() != null ? o.wResponse() : s.wResponse().get(0), mapping,
                 o.distance() != null ? o.distance() : s.distance().stream().filter(method::accepts).findFirst().orElseThrow(),

@@ -74,20 +74,21 @@ public final class SweepRunner {
         Backend backend = Backend.configure(c.runtime().threadsPerTrial());
         out.println("kd run " + c.name() + " | " + backend + " | parallel trials " + c.runtime().parallelTrials());
         out.println("data: " + data.source());
+        // every graph nameable without the teacher is built once before anything is trained
+        preflight(loaded, SweepPlan.expand(c), data);
         // the teacher cache lives outside the store: training it writes nothing there
         Teacher teacher = new TeacherCache(ws.teacherRoot(), out::println).obtain(c.dataset(), c.teacher(), data);
-        CkaRankings cka = CkaRankings.compute(c, data, teacher, out::println);
-        SweepPlan plan = SweepPlan.expand(c, cka.rankings());
-        Preflight.check(c, plan, data.train());
-        Map<String, Trial> byId = plan.trials().stream().collect(Collectors.toMap(Trial::id, Function.identity()));
-        out.println(plan.trials().size() + " trials " + plan.countsByMethod());
 
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
+            CkaRankings cka = CkaRankings.reuseOrCompute(c, data, teacher, store, out::println);
+            SweepPlan plan = SweepPlan.expand(c, cka.rankings());
+            preflight(loaded, plan, data);
+            Map<String, Trial> byId = plan.trials().stream().collect(Collectors.toMap(Trial::id, Function.identity()));
+            out.println(plan.trials().size() + " trials " + plan.countsByMethod());
             store.upsertSweep(c.name(), loaded.yaml());
             int added = store.addTrials(c.name(), plan.trials().stream().map(SweepRunner::planned).toList());
             int released = store.releaseAbandoned(c.name(), WorkerId.host(), opt.staleSeconds(), opt.retryFailed());
             out.println("store: " + ws.jdbcUrl() + " (" + added + " new trials, " + released + " returned to pending)");
-            cka.similarities().forEach((student, sim) -> store.putCka(c.name(), String.valueOf(student.hidden()), sim.cka()));
             store.upsertTeacher(teacher.key(), ConfigHash.canonicalJson(c.teacher()), teacher.testAccuracy(),
                     teacher.network().paramCount(), teacher.trainSeconds());
             TeacherOutputs outputs = new TeacherOutputs(teacher, data);
@@ -106,11 +107,11 @@ public final class SweepRunner {
             AtomicInteger ranNow = new AtomicInteger();
             BestSoFar best = new BestSoFar();
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName(c.name()).setInitialMax(plan.trials().size())
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().build()) {
-                bar.stepTo(doneBefore);
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed()
+                    .startsFrom(doneBefore, java.time.Duration.ZERO).build()) {
                 Runnable work = () -> {
                     Optional<String> next;
-                    while ((next = store.claimNext(c.name(), worker, opt.shard(), opt.shards())).isPresent()) {
+                    while ((next = claim(store, c.name(), worker, opt)).isPresent()) {
                         Trial t = byId.get(next.get());
                         if (t == null) {
                             // registered by an older version of this config: not ours to run now
@@ -143,6 +144,26 @@ public final class SweepRunner {
         }
     }
 
+    /**
+     * The next pending trial; when none is left, trials abandoned by workers that died while
+     * this one ran are returned to pending and claimed too.
+     */
+    private static Optional<String> claim(MetricsStore store, String sweep, String worker, Options opt) {
+        Optional<String> next = store.claimNext(sweep, worker, opt.shard(), opt.shards());
+        if (next.isEmpty() && store.releaseAbandoned(sweep, WorkerId.host(), opt.staleSeconds(), false) > 0) {
+            next = store.claimNext(sweep, worker, opt.shard(), opt.shards());
+        }
+        return next;
+    }
+
+    private void preflight(ConfigLoader.Loaded loaded, SweepPlan plan, DataSplits data) {
+        try {
+            Preflight.check(loaded.config(), plan, data.train());
+        } catch (IllegalArgumentException e) {
+            throw new org.kdharness.config.ConfigException(loaded.file().toString(), 0, "sweep.mappings", e.getMessage());
+        }
+    }
+
     private void runOne(MetricsStore store, String sweep, TrialRunner runner, Trial t, ProgressBar bar, BestSoFar best) {
         TrialSpec s = t.spec();
         String label = describe(s);
@@ -150,7 +171,7 @@ public final class SweepRunner {
             TrialRunner.Outcome o = runner.run(s, (epoch, m) -> store.recordEpoch(sweep, t.id(), epoch, m));
             store.complete(sweep, t.id(), o.metrics(), o.epochs(), o.seconds());
             double acc = o.metrics().get("test_accuracy");
-            best.offer(acc, label);
+            best.offer(o.metrics().get("val_accuracy"), acc, label);
             line(bar, String.format(Locale.ROOT, "done   %s %-60s test_acc %.4f agree %.4f (%.1f s)", t.id(), label, acc,
                     o.metrics().getOrDefault("test_teacher_agreement", Double.NaN), o.seconds()));
         } catch (DivergedException e) {
@@ -206,20 +227,22 @@ public final class SweepRunner {
                 s.studentName(), s.learningRate(), s.labelledFraction(), ConfigHash.canonicalJson(Map.of("trial", s.canonical())));
     }
 
-    /** Best test accuracy seen in this run, for the progress line. */
+    /** The trial with the best validation accuracy in this run (its test accuracy shown), for the progress line. */
     private static final class BestSoFar {
+        private double val = Double.NaN;
         private double acc = Double.NaN;
         private String label = "";
 
-        synchronized void offer(double a, String l) {
-            if (Double.isNaN(acc) || a > acc) {
+        synchronized void offer(double v, double a, String l) {
+            if (Double.isNaN(val) || v > val) {
+                val = v;
                 acc = a;
                 label = l;
             }
         }
 
         synchronized String describe() {
-            return Double.isNaN(acc) ? "" : String.format(Locale.ROOT, " | best %.4f %s", acc, label);
+            return Double.isNaN(acc) ? "" : String.format(Locale.ROOT, " | best by val: test %.4f %s", acc, label);
         }
     }
 }

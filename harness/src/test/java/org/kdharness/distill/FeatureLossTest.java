@@ -88,22 +88,8 @@ class FeatureLossTest {
             FeatureLoss.Terms terms = f.build(pair(List.of(2), 1.0, "mean"), distance);
             assertEquals(2, terms.projections().size(), "3 -> 4 needs W and b");
             String w = terms.projections().get(0);
-            Map<String, INDArray> grads = f.sd.calculateGradients(Map.of(), "h", w);
-            for (String var : List.of("h", w)) {
-                INDArray param = f.sd.getVariable(var).getArr();
-                for (int k = 0; k < param.length(); k++) {
-                    double orig = param.getDouble(k);
-                    double eps = 1e-2;
-                    param.putScalar(k, orig + eps);
-                    double up = f.value();
-                    param.putScalar(k, orig - eps);
-                    double down = f.value();
-                    param.putScalar(k, orig);
-                    double numeric = (up - down) / (2 * eps);
-                    assertEquals(numeric, grads.get(var).getDouble(k), 2e-3 + 1e-2 * Math.abs(numeric),
-                            distance + " d/d" + var + "[" + k + "]");
-                }
-            }
+            GradientCheck.check(f.sd, "loss", "h", 1e-2, 2e-3, 1e-2, 1);
+            GradientCheck.check(f.sd, "loss", w, 1e-2, 2e-3, 1e-2, 1);
         }
     }
 
@@ -139,19 +125,8 @@ class FeatureLossTest {
         String w = terms.projections().get(0);
         assertEquals(List.of(1L, 1L, 2L, 3L), java.util.Arrays.stream(sd.getVariable(w).getArr().shape()).boxed().toList(),
                 "1x1 conv weights [kH, kW, in, out]");
-        Map<String, INDArray> grads = sd.calculateGradients(Map.of(), "hs", w);
-        for (String var : List.of("hs", w)) {
-            INDArray param = sd.getVariable(var).getArr();
-            for (int k = 0; k < param.length(); k += 3) {
-                double orig = param.getDouble(k);
-                param.putScalar(k, orig + 1e-2);
-                double up = sd.output(Map.of(), "loss").get("loss").getDouble(0);
-                param.putScalar(k, orig - 1e-2);
-                double down = sd.output(Map.of(), "loss").get("loss").getDouble(0);
-                param.putScalar(k, orig);
-                assertEquals((up - down) / 2e-2, grads.get(var).getDouble(k), 2e-3, var + "[" + k + "]");
-            }
-        }
+        GradientCheck.check(sd, "loss", "hs", 1e-2, 2e-3, 0, 3);
+        GradientCheck.check(sd, "loss", w, 1e-2, 2e-3, 0, 1);
     }
 
     @Test
@@ -174,17 +149,7 @@ class FeatureLossTest {
             expected += Math.pow(v - 0.5, 2);
         }
         assertEquals(expected, sd.output(Map.of(), "loss").get("loss").getDouble(0), 1e-5);
-        INDArray g = sd.calculateGradients(Map.of(), "hs").get("hs");
-        INDArray arr = hs.getArr();
-        for (int k = 0; k < arr.length(); k++) {
-            double orig = arr.getDouble(k);
-            arr.putScalar(k, orig + 1e-2);
-            double up = sd.output(Map.of(), "loss").get("loss").getDouble(0);
-            arr.putScalar(k, orig - 1e-2);
-            double down = sd.output(Map.of(), "loss").get("loss").getDouble(0);
-            arr.putScalar(k, orig);
-            assertEquals((up - down) / 2e-2, g.getDouble(k), 2e-3, "d/dhs[" + k + "]");
-        }
+        GradientCheck.check(sd, "loss", "hs", 1e-2, 2e-3, 0, 1);
     }
 
     @Test
@@ -193,5 +158,35 @@ class FeatureLossTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> f.build(pair(List.of(1), 1.0, "mean"), "attention"));
         assertEquals("mapping s1<-t1, pair s1<-t1: attention transfer needs conv feature maps on both sides", e.getMessage());
+    }
+
+    @Test
+    void gradientsOfManyToOneConcatMapVectorAndTeacherPooling() {
+        // many-to-one, mean and concat, against teacher layers 1 (width 3) and 2 (width 4)
+        for (String aggregate : List.of("mean", "concat")) {
+            Fixture f = new Fixture();
+            FeatureLoss.Terms terms = f.build(pair(List.of(1, 2), 0.7, aggregate), "mse");
+            GradientCheck.check(f.sd, "loss", "h", 1e-2, 2e-3, 1e-2, 1);
+            GradientCheck.check(f.sd, "loss", terms.projections().get(0), 1e-2, 2e-3, 1e-2, 1);
+        }
+        // a 2x2x2 student map against a 5-wide teacher vector: flattened, linear projection
+        SameDiff sd = SameDiff.create();
+        SDVariable hs = sd.var("hs", Nd4j.rand(DataType.FLOAT, 2, 2, 2, 2).subi(0.5));
+        SDVariable t = sd.constant("t", Nd4j.rand(DataType.FLOAT, 2, 5));
+        Network net = new Network(sd, null, null, List.of(hs), List.of(new long[]{2, 2, 2}), List.of(), List.of("hs"), 16);
+        FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), "cosine", false,
+                j -> t, j -> new long[]{5}, 5);
+        sd.setLossVariables(sd.identity("loss", terms.loss1()));
+        GradientCheck.check(sd, "loss", "hs", 1e-2, 2e-3, 1e-2, 1);
+        // a 1x2x2 student map against a larger 2x4x4 teacher map: the teacher side is pooled, then a 1x1 conv
+        SameDiff sd2 = SameDiff.create();
+        SDVariable hs2 = sd2.var("hs", Nd4j.rand(DataType.FLOAT, 2, 1, 2, 2).subi(0.5));
+        SDVariable t2 = sd2.constant("t", Nd4j.rand(DataType.FLOAT, 2, 32));
+        Network net2 = new Network(sd2, null, null, List.of(hs2), List.of(new long[]{1, 2, 2}), List.of(), List.of("hs"), 4);
+        FeatureLoss.Terms terms2 = FeatureLoss.build(sd2, net2, pair(List.of(1), 1.0, "mean"), "mse", false,
+                j -> t2, j -> new long[]{2, 4, 4}, 5);
+        sd2.setLossVariables(sd2.identity("loss", terms2.loss1()));
+        GradientCheck.check(sd2, "loss", "hs", 1e-2, 2e-3, 1e-2, 1);
+        GradientCheck.check(sd2, "loss", terms2.projections().get(0), 1e-2, 2e-3, 1e-2, 1);
     }
 }

@@ -81,18 +81,7 @@ class RelationLossTest {
             double value = sd.output(Map.of(), "loss").get("loss").getDouble(0);
             assertEquals(reference(distance), value, 1e-5, distance);
             assertEquals(true, value > 1e-3, "non-trivial case");
-            INDArray g = sd.calculateGradients(Map.of(), "s").get("s");
-            INDArray arr = s.getArr();
-            for (int k = 0; k < arr.length(); k++) {
-                double orig = arr.getDouble(k);
-                arr.putScalar(k, orig + 1e-2);
-                double up = sd.output(Map.of(), "loss").get("loss").getDouble(0);
-                arr.putScalar(k, orig - 1e-2);
-                double down = sd.output(Map.of(), "loss").get("loss").getDouble(0);
-                arr.putScalar(k, orig);
-                double numeric = (up - down) / 2e-2;
-                assertEquals(numeric, g.getDouble(k), 2e-3 + 2e-2 * Math.abs(numeric), distance + " d/ds[" + k + "]");
-            }
+            GradientCheck.check(sd, "loss", "s", 1e-2, 2e-3, 2e-2, 1);
         }
     }
 

@@ -74,12 +74,25 @@ class ResponseLossTest {
     }
 
     @Test
-    void tSquaredFactorScalesSoftTerm() {
-        double t = 4.0;
-        double soft = ResponseLoss.reference(ZS, ZT, Y, t, 0.0);
-        double kl = (SoftTargets.kl(SoftTargets.softmax(ZT[0], t), SoftTargets.softmax(ZS[0], t))
-                + SoftTargets.kl(SoftTargets.softmax(ZT[1], t), SoftTargets.softmax(ZS[1], t))) / 2;
-        assertEquals(16 * kl, soft, 1e-12);
+    void graphKlAtT1AndT4MatchesIndependentKnownAnswers() {
+        // row 0 alone (a batch of one): KL(softmax(zt/T) || softmax(zs/T)) computed independently in
+        // Python: 0.432260 at T=1 and 0.024695 at T=4. At alpha=0 the graph's loss is T^2 * CE(p_t, q_s),
+        // so loss / T^2 - H(p_t) must equal them, which also pins the T^2 factor.
+        double[] expected = {0.432260, 0.024695};
+        double[] temperatures = {1.0, 4.0};
+        for (int k = 0; k < 2; k++) {
+            double t = temperatures[k];
+            SameDiff sd = SameDiff.create();
+            SDVariable z = sd.var("z", Nd4j.create(new double[][]{ZS[0]}).castTo(DataType.FLOAT));
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 1, 3);
+            y.putScalar(0, 1, 1f);
+            SDVariable probs = sd.constant("p", SoftTargets.soften(Nd4j.create(new double[][]{ZT[0]}), t));
+            ResponseLoss.Terms terms = ResponseLoss.build(sd, sd.constant("y", y), probs, z, t, 0.0, 1.0, null);
+            String loss = terms.losses().get(0).name();
+            double value = sd.output(Map.of(), loss).get(loss).getDouble(0);
+            double entropy = SoftTargets.entropy(SoftTargets.softmax(ZT[0], t));
+            assertEquals(expected[k], value / (t * t) - entropy, 1e-5, "T=" + t);
+        }
     }
 
     @Test
