@@ -187,4 +187,47 @@ class SweepRunnerTest {
         assertTrue(html.contains("Spearman ρ over 3 mappings"), "report judges the CKA ranking against the measured one: "
                 + (at < 0 ? "no CKA section" : html.substring(at, Math.min(html.length(), at + 120))));
     }
+
+    @Test
+    void retryFailedAndShards() throws Exception {
+        Path config = dir.resolve("retry.yaml");
+        Files.writeString(config, TinySweep.yaml("retry", """
+                sweep:
+                  methods: [baseline, response]
+                  temperature: [1.0e-38, 2]
+                  alpha: [0.5]
+                  seeds: [1, 2]
+                """));
+        String reports = dir.resolve("reports").toString();
+        // shard 0 of 2 runs only the trials at even plan positions: 3 of 6
+        assertEquals(3, Main.execute("run", config.toString(), "--reports", reports, "--no-report", "--shard", "0/2"));
+        String url = "jdbc:h2:file:" + dir.resolve("reports/retry/metrics").toAbsolutePath();
+        try (MetricsStore store = MetricsStore.open(url)) {
+            for (TrialRow t : store.trials("retry")) {
+                assertEquals(t.ordinal() % 2 == 0, !t.status().equals("pending"), t.ordinal() + " " + t.status());
+            }
+        }
+        assertEquals(3, Main.execute("run", config.toString(), "--reports", reports, "--no-report"));
+        java.util.Map<String, String> finished = new java.util.HashMap<>();
+        try (MetricsStore store = MetricsStore.open(url)) {
+            List<TrialRow> rows = store.trials("retry");
+            assertEquals(4, rows.stream().filter(r -> r.status().equals("done")).count());
+            assertEquals(2, rows.stream().filter(r -> r.status().equals("failed")).count(), "the two T=1e-38 trials diverge");
+        }
+        // a plain rerun leaves failed trials alone; --retry-failed runs them again (and they fail again)
+        assertEquals(3, Main.execute("run", config.toString(), "--reports", reports, "--no-report"));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT status, attempts FROM trial WHERE status = 'failed'")) {
+            while (rs.next()) {
+                assertEquals(1, rs.getInt(2), "failed trials are not retried without --retry-failed");
+            }
+        }
+        assertEquals(3, Main.execute("run", config.toString(), "--reports", reports, "--no-report", "--retry-failed"));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT status, attempts FROM trial ORDER BY ordinal")) {
+            while (rs.next()) {
+                assertEquals(rs.getString(1).equals("failed") ? 2 : 1, rs.getInt(2), "only failed trials ran again");
+            }
+        }
+    }
 }
