@@ -128,6 +128,10 @@ public final class ConfigValidator {
             check(lr != null && lr > 0, "/sweep/learning_rate/" + i, "learning rate must be > 0, got " + lr);
         }
         check(s.random() >= 0, "/sweep/random", "must be >= 0 (0 = the whole grid)");
+        for (int i = 0; i < s.optimiser().size(); i++) {
+            check(OPTIMISERS.contains(s.optimiser().get(i)), "/sweep/optimiser/" + i,
+                    "unknown optimiser '" + s.optimiser().get(i) + "' (known: " + sorted(OPTIMISERS) + ")");
+        }
         for (ModelSpec student : students(c)) {
             for (int i = 0; i < s.mappings().size(); i++) {
                 try {
@@ -152,6 +156,7 @@ public final class ConfigValidator {
         check(t.wResponse() == null || t.wResponse() >= 0, at + "/w_response", "must be >= 0");
         check(t.distance() == null || DISTANCES.contains(t.distance()), at + "/distance", "unknown distance '" + t.distance() + "'");
         check(t.learningRate() == null || t.learningRate() > 0, at + "/learning_rate", "must be > 0");
+        check(t.optimiser() == null || OPTIMISERS.contains(t.optimiser().toLowerCase()), at + "/optimiser", "unknown optimiser");
         check(t.labelledFraction() == null || (t.labelledFraction() > 0 && t.labelledFraction() <= 1),
                 at + "/labelled_fraction", "must be in (0, 1]");
         check(t.distance() == null || !METHODS.contains(t.method()) || t.method().equals("baseline") || t.method().equals("response")

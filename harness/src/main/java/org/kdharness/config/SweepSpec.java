@@ -29,6 +29,7 @@ import java.util.List;
  * @param trials       explicit trials added to the grid, each a set of overrides
  * @param labelledFraction shares of training labels kept (1 = all); the rest is an
  *                     unlabelled transfer pool that only the teacher-driven terms use
+ * @param optimiser    student optimisers to compare (empty = {@code student.training})
  */
 public record SweepSpec(
         List<String> methods,
@@ -44,7 +45,8 @@ public record SweepSpec(
         Integer random,
         Long randomSeed,
         List<TrialOverride> trials,
-        List<Double> labelledFraction) {
+        List<Double> labelledFraction,
+        List<String> optimiser) {
 
     public SweepSpec {
         methods = methods == null ? List.of("baseline", "response", "feature") : List.copyOf(methods);
@@ -61,11 +63,12 @@ public record SweepSpec(
         randomSeed = randomSeed == null ? 0L : randomSeed;
         trials = trials == null ? List.of() : List.copyOf(trials);
         labelledFraction = labelledFraction == null ? List.of() : List.copyOf(labelledFraction);
+        optimiser = optimiser == null ? List.of() : optimiser.stream().map(o -> o == null ? null : o.toLowerCase()).toList();
     }
 
     /** The defaults, for a config without a sweep section. */
     public static SweepSpec defaults() {
-        return new SweepSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SweepSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -83,9 +86,10 @@ public record SweepSpec(
      * @param learningRate student learning rate
      * @param student      student architecture
      * @param labelledFraction share of training labels kept
+     * @param optimiser    student optimiser
      */
     public record TrialOverride(String method, Double temperature, Double alpha, Double wFeature, Double wResponse,
                                 String distance, JsonNode mapping, Long seed, Double learningRate, ModelSpec student,
-                                Double labelledFraction) {
+                                Double labelledFraction, String optimiser) {
     }
 }

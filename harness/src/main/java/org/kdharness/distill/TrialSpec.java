@@ -22,6 +22,7 @@ import org.kdharness.config.ModelSpec;
  * @param student      student architecture when it differs from the config's (else null)
  * @param learningRate student learning rate when it differs from the config's (else null)
  * @param labelledFraction share of training examples whose labels are used (null = all)
+ * @param optimiser    student optimiser when it differs from the config's (else null)
  */
 public record TrialSpec(
         Method method,
@@ -34,12 +35,13 @@ public record TrialSpec(
         long seed,
         ModelSpec student,
         Double learningRate,
-        Double labelledFraction) {
+        Double labelledFraction,
+        String optimiser) {
 
     /** A trial with the config's student architecture and learning rate, on fully labelled data. */
     public TrialSpec(Method method, Double temperature, Double alpha, Double wFeature, Double wResponse,
                      LayerMapping mapping, String distance, long seed) {
-        this(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, null, null, null);
+        this(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, null, null, null, null);
     }
 
     /** Effective labelled fraction: 1 when every training label is used. */
@@ -75,7 +77,8 @@ public record TrialSpec(
                 // appended only when set, so ids of trials without these axes never change
                 + (student == null ? "" : ";student=" + ConfigHash.canonicalJson(student))
                 + (learningRate == null ? "" : ";lr=" + learningRate)
-                + (labelledFraction == null ? "" : ";labelled=" + labelledFraction);
+                + (labelledFraction == null ? "" : ";labelled=" + labelledFraction)
+                + (optimiser == null ? "" : ";optimiser=" + optimiser);
     }
 
     /** Short readable form of the student override, e.g. {@code mlp[128, 64]}. */

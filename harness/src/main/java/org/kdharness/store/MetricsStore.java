@@ -162,7 +162,8 @@ public final class MetricsStore implements AutoCloseable {
     /** A planned trial to register: id, order, settings and the spec's canonical JSON. */
     public record PlannedTrial(String trialId, int ordinal, String method, Double temperature, Double alpha,
                                Double wFeature, Double wResponse, String mapping, String distance, long seed,
-                               String student, Double learningRate, Double labelledFraction, String specJson) {
+                               String student, Double learningRate, Double labelledFraction, String optimiser,
+                               String specJson) {
     }
 
     /**
@@ -179,11 +180,11 @@ public final class MetricsStore implements AutoCloseable {
             for (PlannedTrial t : trials) {
                 if (update("UPDATE trial SET ordinal = ?, in_plan = TRUE WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId()) == 0) {
                     update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
-                                    + " mapping, distance, seed, student, learning_rate, labelled_fraction, spec_json, status)"
-                                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
+                                    + " mapping, distance, seed, student, learning_rate, labelled_fraction, optimiser, spec_json, status)"
+                                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
                             sweep, t.trialId(), t.ordinal(), t.method(), t.temperature(), t.alpha(), t.wFeature(),
                             t.wResponse(), t.mapping(), t.distance(), t.seed(), t.student(), t.learningRate(),
-                            t.labelledFraction(), t.specJson());
+                            t.labelledFraction(), t.optimiser(), t.specJson());
                     added++;
                 }
             }
@@ -308,11 +309,11 @@ public final class MetricsStore implements AutoCloseable {
             return 0;
         }, sweep);
         return query("SELECT trial_id, ordinal, method, temperature, alpha, w_feature, w_response, mapping, distance, seed,"
-                        + " status, reason, epochs, seconds, student, learning_rate, labelled_fraction FROM trial"
+                        + " status, reason, epochs, seconds, student, learning_rate, labelled_fraction, optimiser FROM trial"
                         + " WHERE sweep = ? AND in_plan ORDER BY ordinal",
                 rs -> new TrialRow(sweep, rs.getString(1), rs.getInt(2), rs.getString(3), nullable(rs, 4), nullable(rs, 5),
                         nullable(rs, 6), nullable(rs, 7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getString(11),
-                        rs.getString(12), (Integer) rs.getObject(13), nullable(rs, 14), rs.getString(15), nullable(rs, 16), nullable(rs, 17),
+                        rs.getString(12), (Integer) rs.getObject(13), nullable(rs, 14), rs.getString(15), nullable(rs, 16), nullable(rs, 17), rs.getString(18),
                         metrics.getOrDefault(rs.getString(1), Map.of())), sweep);
     }
 

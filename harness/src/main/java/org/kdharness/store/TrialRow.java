@@ -27,6 +27,7 @@ public record TrialRow(
         String student,
         Double learningRate,
         Double labelledFraction,
+        String optimiser,
         Map<String, Double> metrics) {
 
     public double metric(String name) {
@@ -36,7 +37,7 @@ public record TrialRow(
 
     /**
      * The setting a comparison between methods must hold fixed: student architecture,
-     * learning rate and labelled fraction when they differ from the config's defaults
+     * learning rate, labelled fraction and optimiser when they differ from the config's defaults
      * (empty for the defaults).
      */
     public String context() {
@@ -50,12 +51,15 @@ public record TrialRow(
         if (labelledFraction != null) {
             parts.add("labelled " + labelledFraction);
         }
+        if (optimiser != null) {
+            parts.add("optimiser " + optimiser);
+        }
         return String.join(", ", parts);
     }
 
     /** The settings that identify a configuration regardless of seed (for grouping seeds). */
     public String configKey() {
         return method + "|T=" + temperature + "|a=" + alpha + "|wf=" + wFeature + "|wr=" + wResponse
-                + "|m=" + mapping + "|d=" + distance + "|s=" + student + "|lr=" + learningRate + "|lf=" + labelledFraction;
+                + "|m=" + mapping + "|d=" + distance + "|s=" + student + "|lr=" + learningRate + "|lf=" + labelledFraction + "|opt=" + optimiser;
     }
 }

@@ -47,6 +47,7 @@ public record SweepPlan(List<Trial> trials) {
         List<ModelSpec> students = s.students().isEmpty() ? Collections.singletonList(null) : s.students();
         List<Double> rates = s.learningRate().isEmpty() ? Collections.singletonList(null) : s.learningRate();
         List<Double> fractions = s.labelledFraction().isEmpty() ? Collections.singletonList(null) : s.labelledFraction();
+        List<String> optimisers = s.optimiser().isEmpty() ? Collections.singletonList(null) : s.optimiser();
         Map<String, TrialSpec> grid = new LinkedHashMap<>();
         for (ModelSpec student : students) {
             ModelSpec arch = student == null ? c.student().model() : student;
@@ -55,9 +56,12 @@ public record SweepPlan(List<Trial> trials) {
                 for (Double f : fractions) {
                     // a fraction of 1 is the fully labelled default: no separate trials
                     Double labelled = f == null || f >= 1.0 ? null : f;
-                    for (String m : s.methods()) {
-                        for (TrialSpec t : method(Method.parse(m), s, mappings, student, lr, labelled)) {
-                            grid.putIfAbsent(id(context, t), t);
+                    for (String opt : optimisers) {
+                        for (String m : s.methods()) {
+                            for (TrialSpec t : method(Method.parse(m), s, mappings, student, lr, labelled)) {
+                                t = withOptimiser(t, opt);
+                                grid.putIfAbsent(id(context, t), t);
+                            }
                         }
                     }
                 }
@@ -82,6 +86,7 @@ public record SweepPlan(List<Trial> trials) {
         for (SweepSpec.TrialOverride o : s.trials()) {
             TrialSpec t = explicit(c, o, ckaRankings);
             if (t != null) {
+                t = withOptimiser(t, o.optimiser() == null ? null : o.optimiser().toLowerCase());
                 all.putIfAbsent(id(context, t), t);
             }
         }
@@ -93,6 +98,11 @@ public record SweepPlan(List<Trial> trials) {
         return new SweepPlan(List.copyOf(trials));
     }
 
+    private static TrialSpec withOptimiser(TrialSpec t, String optimiser) {
+        return optimiser == null ? t : new TrialSpec(t.method(), t.temperature(), t.alpha(), t.wFeature(), t.wResponse(),
+                t.mapping(), t.distance(), t.seed(), t.student(), t.learningRate(), t.labelledFraction(), optimiser);
+    }
+
     private static String id(String context, TrialSpec t) {
         return ConfigHash.sha256(context + "|" + t.canonical(), 12);
     }
@@ -102,12 +112,12 @@ public record SweepPlan(List<Trial> trials) {
         List<TrialSpec> out = new ArrayList<>();
         switch (method) {
             case BASELINE -> s.seeds().forEach(seed ->
-                    out.add(new TrialSpec(method, null, null, null, null, null, null, seed, student, lr, labelled)));
+                    out.add(new TrialSpec(method, null, null, null, null, null, null, seed, student, lr, labelled, null)));
             case RESPONSE -> {
                 for (double t : s.temperature()) {
                     for (double a : s.alpha()) {
                         for (long seed : s.seeds()) {
-                            out.add(new TrialSpec(method, t, a, null, null, null, null, seed, student, lr, labelled));
+                            out.add(new TrialSpec(method, t, a, null, null, null, null, seed, student, lr, labelled, null));
                         }
                     }
                 }
@@ -120,7 +130,7 @@ public record SweepPlan(List<Trial> trials) {
                                 for (double wf : s.wFeature()) {
                                     for (double wr : s.wResponse()) {
                                         for (long seed : s.seeds()) {
-                                            out.add(new TrialSpec(method, t, a, wf, wr, map, d, seed, student, lr, labelled));
+                                            out.add(new TrialSpec(method, t, a, wf, wr, map, d, seed, student, lr, labelled, null));
                                         }
                                     }
                                 }
@@ -141,12 +151,12 @@ public record SweepPlan(List<Trial> trials) {
         ModelSpec student = o.student();
         Double labelled = o.labelledFraction() == null || o.labelledFraction() >= 1.0 ? null : o.labelledFraction();
         if (method == Method.BASELINE) {
-            return new TrialSpec(method, null, null, null, null, null, null, seed, student, o.learningRate(), labelled);
+            return new TrialSpec(method, null, null, null, null, null, null, seed, student, o.learningRate(), labelled, null);
         }
         double t = o.temperature() != null ? o.temperature() : s.temperature().get(0);
         double a = o.alpha() != null ? o.alpha() : s.alpha().get(0);
         if (method == Method.RESPONSE) {
-            return new TrialSpec(method, t, a, null, null, null, null, seed, student, o.learningRate(), labelled);
+            return new TrialSpec(method, t, a, null, null, null, null, seed, student, o.learningRate(), labelled, null);
         }
         ModelSpec arch = student != null ? student : c.student().model();
         List<LayerMapping> candidates = ConfigValidator.mappings(c, arch, ckaRankings.get(arch));
@@ -161,7 +171,7 @@ public record SweepPlan(List<Trial> trials) {
         return new TrialSpec(method, t, a, o.wFeature() != null ? o.wFeature() : s.wFeature().get(0),
                 o.wResponse() != null ? o.wResponse() : s.wResponse().get(0), mapping,
                 o.distance() != null ? o.distance() : s.distance().stream().filter(method::accepts).findFirst().orElseThrow(),
-                seed, student, o.learningRate(), labelled);
+                seed, student, o.learningRate(), labelled, null);
     }
 
     /** Number of trials per method, in plan order. */

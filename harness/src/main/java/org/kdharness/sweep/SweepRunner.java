@@ -213,6 +213,9 @@ public final class SweepRunner {
         if (s.labelledFraction() != null) {
             sb.append(" labelled=").append(s.labelledFraction());
         }
+        if (s.optimiser() != null) {
+            sb.append(" optimiser=").append(s.optimiser());
+        }
         return sb.append(" seed=").append(s.seed()).toString();
     }
 
@@ -224,7 +227,8 @@ public final class SweepRunner {
         TrialSpec s = t.spec();
         return new MetricsStore.PlannedTrial(t.id(), t.ordinal(), s.method().id(), s.temperature(), s.alpha(),
                 s.wFeature(), s.wResponse(), s.mapping() == null ? null : s.mapping().name(), s.distance(), s.seed(),
-                s.studentName(), s.learningRate(), s.labelledFraction(), ConfigHash.canonicalJson(Map.of("trial", s.canonical())));
+                s.studentName(), s.learningRate(), s.labelledFraction(), s.optimiser(),
+                ConfigHash.canonicalJson(Map.of("trial", s.canonical())));
     }
 
     /** The trial with the best validation accuracy in this run (its test accuracy shown), for the progress line. */

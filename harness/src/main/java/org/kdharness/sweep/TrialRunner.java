@@ -61,8 +61,9 @@ public final class TrialRunner {
         NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(train.channels(), train.height(), train.width());
         ModelSpec arch = spec.student() != null ? spec.student() : student.model();
         TrainingSpec t = student.training();
-        TrainingSpec training = spec.learningRate() == null ? t : new TrainingSpec(t.epochs(), t.batchSize(),
-                spec.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), t.patience());
+        TrainingSpec training = new TrainingSpec(t.epochs(), t.batchSize(),
+                spec.learningRate() == null ? t.learningRate() : spec.learningRate(),
+                spec.optimiser() == null ? t.optimiser() : spec.optimiser(), t.weightDecay(), t.seed(), t.patience());
         Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, classes, spec.seed());
         DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher::hiddenShape);
 

@@ -120,4 +120,19 @@ class SweepPlanTest {
         assertEquals("s1<-t1+t2", p.trials().get(2).spec().mapping().name());
         assertEquals(9, p.trials().get(2).spec().seed());
     }
+
+    @Test
+    void optimiserAxisMultipliesEveryMethod() {
+        SweepPlan p = plan("""
+                sweep:
+                  methods: [baseline, response]
+                  temperature: [4]
+                  alpha: [0.5]
+                  optimiser: [adam, sgd]
+                  seeds: [1]
+                """);
+        assertEquals(4, p.trials().size());
+        assertEquals(List.of("adam", "adam", "sgd", "sgd"), p.trials().stream().map(t -> t.spec().optimiser()).toList());
+        assertEquals(2, p.trials().stream().map(t -> t.spec().method()).distinct().count());
+    }
 }
