@@ -38,8 +38,9 @@ final class StatusCommand implements Callable<Integer> {
             }
             rows.stream().filter(r -> "done".equals(r.status()))
                     .max((a, b) -> Double.compare(a.metric("val_accuracy"), b.metric("val_accuracy")))
-                    .ifPresent(b -> System.out.printf(Locale.ROOT, "best by val accuracy: %s %s test %.4f%n",
-                            b.trialId(), b.configKey(), b.metric("test_accuracy")));
+                    .ifPresent(b -> System.out.printf(Locale.ROOT, "best by val accuracy: %s %s (%s, seed %d): val %.4f, test %.4f%n",
+                            b.trialId(), b.method(), org.kdharness.report.HtmlReport.describe(b), b.seed(),
+                            b.metric("val_accuracy"), b.metric("test_accuracy")));
             rows.stream().filter(r -> "failed".equals(r.status()))
                     .forEach(r -> System.out.println("failed " + r.trialId() + ": " + r.reason()));
         }

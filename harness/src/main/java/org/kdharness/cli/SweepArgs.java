@@ -21,10 +21,10 @@ final class SweepArgs {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "sweep YAML path, or the sweep's name once it has run")
     String config;
 
-    @Option(names = "--reports", description = "reports root (default: reports/ of the repository, or of the working directory)")
+    @Option(names = "--reports", paramLabel = "DIR", description = "reports root (default: reports/ of the repository, or of the working directory)")
     Path reportsRootOption;
 
-    @Option(names = "--jdbc-url", description = "metrics store JDBC URL (default: H2 file in reports/<sweep>/)")
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "metrics store JDBC URL (default: H2 file in reports/<sweep>/)")
     String jdbcUrl;
 
     /** The reports root: the option, else {@code $KD_HOME/reports}, else {@code ./reports}. */

@@ -129,7 +129,7 @@ public final class HtmlReport {
         }
     }
 
-    static String describe(TrialRow t) {
+    public static String describe(TrialRow t) {
         StringBuilder sb = new StringBuilder();
         if (t.temperature() != null) {
             sb.append("T=").append(CsvExport.num(t.temperature())).append(", α=").append(CsvExport.num(t.alpha()));
