@@ -33,6 +33,26 @@ public record LayerMapping(List<Pair> pairs) {
     }
 
     /**
+     * The mapping a {@link #name()} stands for (the store and exports keep only names).
+     *
+     * @throws IllegalArgumentException when {@code name} is not of that form
+     */
+    public static LayerMapping parse(String name) {
+        java.util.regex.Pattern pair = java.util.regex.Pattern.compile("s(\\d+)<-(t\\d+(?:\\+t\\d+)*)(?:\\[(\\w+)])?(?:\\*([0-9.eE+-]+))?");
+        List<Pair> pairs = new java.util.ArrayList<>();
+        for (String part : name.split(",")) {
+            java.util.regex.Matcher m = pair.matcher(part);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("not a layer mapping name: '" + name + "'");
+            }
+            List<Integer> teacher = java.util.Arrays.stream(m.group(2).split("\\+")).map(t -> Integer.parseInt(t.substring(1))).toList();
+            pairs.add(new Pair(Integer.parseInt(m.group(1)), teacher, m.group(4) == null ? 1.0 : Double.parseDouble(m.group(4)),
+                    m.group(3) == null ? "mean" : m.group(3)));
+        }
+        return new LayerMapping(pairs);
+    }
+
+    /**
      * One student layer and the teacher layer(s) it imitates.
      *
      * @param student   1-based student hidden layer

@@ -1,5 +1,7 @@
 package org.kdharness.report;
 
+import org.kdharness.advise.MappingAdvisor;
+import org.kdharness.config.LayerMapping;
 import org.kdharness.distill.SoftTargets;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.store.TrialRow;
@@ -267,7 +269,7 @@ final class ReportSections {
                     continue;
                 }
                 // per mapping: its best-by-validation configuration
-                double[] point = {mappingScore(g.first().mapping(), m), g.mean(SweepSummary.REPORT_ON), g.mean(SweepSummary.SELECT_ON)};
+                double[] point = {MappingAdvisor.score(LayerMapping.parse(g.first().mapping()), m), g.mean(SweepSummary.REPORT_ON), g.mean(SweepSummary.SELECT_ON)};
                 bestPerMapping.merge(g.first().mapping(), point, (a, b) -> b[2] > a[2] ? b : a);
             }
             double[] x = bestPerMapping.values().stream().mapToDouble(p -> p[0]).toArray();
@@ -278,22 +280,5 @@ final class ReportSections {
             out.add(r);
         }
         return out;
-    }
-
-    /** Mean over pairs of the mean CKA with the pair's teacher layers, from a mapping's stored name. */
-    static double mappingScore(String mapping, double[][] cka) {
-        double sum = 0;
-        String[] pairs = mapping.split(",");
-        for (String pair : pairs) {
-            String[] st = pair.replaceAll("\\*.*$|\\[.*$", "").split("<-");
-            int s = Integer.parseInt(st[0].substring(1));
-            String[] ts = st[1].split("\\+");
-            double p = 0;
-            for (String t : ts) {
-                p += cka[s - 1][Integer.parseInt(t.substring(1)) - 1];
-            }
-            sum += p / ts.length;
-        }
-        return sum / pairs.length;
     }
 }

@@ -2,14 +2,12 @@ package org.kdharness.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.CliRun;
 import org.kdharness.TinySweep;
 import org.kdharness.report.CsvExport;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.store.TrialRow;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,21 +44,21 @@ class EndToEndTest {
         Path config = TinySweep.write(dir, "e2e", grid);
         String reports = dir.resolve("reports").toString();
 
-        Captured run = capture(() -> Main.execute("run", config.toString(), "--reports", reports));
-        assertEquals(0, run.code, run.out + run.err);
+        CliRun.Result run = CliRun.run("run", config.toString(), "--reports", reports);
+        assertEquals(0, run.code(), run.out() + run.err());
         // 2 baseline + 2 T x 1 alpha x 2 seeds response + 2 T x 2 mappings x 2 seeds feature
-        assertTrue(run.out.contains("14/14 done, 0 failed, 14 run now"), run.out);
-        assertTrue(run.out.contains(": training mlp"), "first run trains the teacher: " + run.out);
+        assertTrue(run.out().contains("14/14 done, 0 failed, 14 run now"), run.out());
+        assertTrue(run.out().contains(": training mlp"), "first run trains the teacher: " + run.out());
         Path html = dir.resolve("reports/e2e/index.html");
         assertTrue(Files.isRegularFile(html));
 
-        Captured again = capture(() -> Main.execute("run", config.toString(), "--reports", reports));
-        assertTrue(again.out.contains("14/14 done, 0 failed, 0 run now"), "resume must not re-run done trials: " + again.out);
-        assertTrue(again.out.contains(": reused from"), "second run reuses the cached teacher: " + again.out);
+        CliRun.Result again = CliRun.run("run", config.toString(), "--reports", reports);
+        assertTrue(again.out().contains("14/14 done, 0 failed, 0 run now"), "resume must not re-run done trials: " + again.out());
+        assertTrue(again.out().contains(": reused from"), "second run reuses the cached teacher: " + again.out());
 
-        Captured csv = capture(() -> Main.execute("export", config.toString(), "--reports", reports, "--format", "csv"));
-        assertEquals(0, csv.code, csv.err);
-        List<String> lines = csv.out.lines().toList();
+        CliRun.Result csv = CliRun.run("export", config.toString(), "--reports", reports, "--format", "csv");
+        assertEquals(0, csv.code(), csv.err());
+        List<String> lines = csv.out().lines().toList();
         List<String> header = Arrays.asList(lines.get(0).split(","));
         assertEquals(List.of("sweep", "trial_id", "method", "temperature", "alpha", "w_feature", "w_response", "mapping",
                 "seed", "status", "test_accuracy", "teacher_agreement", "epochs", "seconds"), header.subList(0, 14),
@@ -114,28 +112,28 @@ class EndToEndTest {
 
         // narrowing the config: T=4 trials leave the plan; nothing re-runs, exports show the plan only
         Files.writeString(config, Files.readString(config).replace("temperature: [2, 4]", "temperature: [2]"));
-        Captured narrowed = capture(() -> Main.execute("run", config.toString(), "--reports", reports));
-        assertTrue(narrowed.out.contains("8/8 done, 0 failed, 0 run now"), narrowed.out);
-        Captured csv2 = capture(() -> Main.execute("export", config.toString(), "--reports", reports));
-        assertEquals(9, csv2.out.lines().count());
-        assertTrue(csv2.out.lines().skip(1).noneMatch(l -> parse(l).get(3).equals("4")), csv2.out);
-        Captured status = capture(() -> Main.execute("status", "e2e", "--reports", reports));
-        assertTrue(status.out.startsWith("e2e: 8/8 done"), "status by sweep name: " + status.out);
+        CliRun.Result narrowed = CliRun.run("run", config.toString(), "--reports", reports);
+        assertTrue(narrowed.out().contains("8/8 done, 0 failed, 0 run now"), narrowed.out());
+        CliRun.Result csv2 = CliRun.run("export", config.toString(), "--reports", reports);
+        assertEquals(9, csv2.out().lines().count());
+        assertTrue(csv2.out().lines().skip(1).noneMatch(l -> parse(l).get(3).equals("4")), csv2.out());
+        CliRun.Result status = CliRun.run("status", "e2e", "--reports", reports);
+        assertTrue(status.out().startsWith("e2e: 8/8 done"), "status by sweep name: " + status.out());
         assertTrue(Files.readString(html).contains("6 trials of earlier versions"), "report notes the 6 T=4 trials kept aside");
 
         // a bad config is rejected before anything is written: same trials, same stored YAML
         String good = Files.readString(config);
         Files.writeString(config, good.replace("temperature: [2]", "temperature: [2, -1]"));
-        Captured bad = capture(() -> Main.execute("run", config.toString(), "--reports", reports));
-        assertEquals(2, bad.code);
-        assertTrue(bad.err.contains("e2e.yaml:") && bad.err.contains("sweep.temperature[1]"), bad.err);
+        CliRun.Result bad = CliRun.run("run", config.toString(), "--reports", reports);
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("e2e.yaml:") && bad.err().contains("sweep.temperature[1]"), bad.err());
         try (MetricsStore store = MetricsStore.open(url)) {
             assertEquals(8, store.trials("e2e").size());
             assertEquals(good, store.sweepYaml("e2e").orElseThrow());
         }
         Path fresh = dir.resolve("fresh");
-        Captured badFresh = capture(() -> Main.execute("run", config.toString(), "--reports", fresh.toString()));
-        assertEquals(2, badFresh.code);
+        CliRun.Result badFresh = CliRun.run("run", config.toString(), "--reports", fresh.toString());
+        assertEquals(2, badFresh.code());
         assertTrue(!Files.exists(fresh.resolve("e2e")), "no store is created for a bad config");
     }
 
@@ -166,26 +164,5 @@ class EndToEndTest {
         }
         out.add(cur.toString());
         return out;
-    }
-
-    record Captured(int code, String out, String err) {
-    }
-
-    interface Body {
-        int run() throws Exception;
-    }
-
-    static synchronized Captured capture(Body body) throws Exception {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = body.run();
-            return new Captured(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
     }
 }

@@ -47,4 +47,13 @@ class MappingGeneratorTest {
         assertEquals("all-one-to-one needs at least as many teacher layers (2) as student layers (3)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> names("best-guess", 2, 4, 0));
     }
+
+    @Test
+    void namesParseBackToTheSameMapping() {
+        for (String name : List.of("s2<-t4", "s1<-t1,s2<-t2+t3+t4", "s1<-t1+t2[concat]*0.5,s2<-t3")) {
+            assertEquals(name, LayerMapping.parse(name).name());
+        }
+        assertEquals(List.of(2, 3), LayerMapping.parse("s1<-t1,s2<-t2+t3").pairs().get(1).teacher());
+        assertThrows(IllegalArgumentException.class, () -> LayerMapping.parse("s1->t1"));
+    }
 }

@@ -4,15 +4,13 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.CliRun;
 import org.kdharness.TinySweep;
 import org.kdharness.cli.Main;
 import org.kdharness.data.TestPaths;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.store.TrialRow;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,22 +92,16 @@ class ReportTest {
                 "self-contained: no scripts, no external resources");
     }
 
-    private String export(String... extra) throws Exception {
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            String[] args = new String[4 + extra.length];
-            args[0] = "export";
-            args[1] = config.toString();
-            args[2] = "--reports";
-            args[3] = reports;
-            System.arraycopy(extra, 0, args, 4, extra.length);
-            assertEquals(0, Main.execute(args));
-        } finally {
-            System.setOut(old);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+    private String export(String... extra) {
+        String[] args = new String[4 + extra.length];
+        args[0] = "export";
+        args[1] = config.toString();
+        args[2] = "--reports";
+        args[3] = reports;
+        System.arraycopy(extra, 0, args, 4, extra.length);
+        CliRun.Result r = CliRun.run(args);
+        assertEquals(0, r.code(), r.err());
+        return r.out();
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.kdharness.sweep;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.CliRun;
 import org.kdharness.TinySweep;
 import org.kdharness.cli.Main;
 import org.kdharness.store.MetricsStore;
@@ -135,17 +136,9 @@ class SweepRunnerTest {
                   mappings:
                     - [{student: 2, teacher: 2}]
                 """));
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        int code;
-        try {
-            code = Main.execute("run", config.toString(), "--reports", dir.resolve("reports").toString());
-        } finally {
-            System.setErr(old);
-        }
-        assertEquals(2, code);
-        assertTrue(err.toString().contains("mapping s2<-t2, pair s2<-t2: attention transfer needs conv feature maps"), err.toString());
+        CliRun.Result r = CliRun.run("run", config.toString(), "--reports", dir.resolve("reports").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("mapping s2<-t2, pair s2<-t2: attention transfer needs conv feature maps"), r.err());
         assertTrue(!Files.exists(dir.resolve("reports/att")), "nothing written");
     }
 
