@@ -71,8 +71,7 @@ public final class MappingAdvisor {
             TrainingSpec warm = new TrainingSpec(warmupEpochs, t.batchSize(), t.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), 0);
             TrialSpec hard = new TrialSpec(Method.BASELINE, null, null, null, null, null, null, seed);
             DistillationObjective obj = DistillationObjective.build(net, hard, train.numClasses(), j -> new long[0]);
-            new Trainer().fit(net, warm, seed, train, obj.labelPlaceholders(), List.of(train.oneHot()), obj.metricVariables(),
-                    data.validation(), null);
+            new Trainer().fit(net, warm, seed, train, obj, List.of(train.oneHot()), data.validation(), null);
         }
         int n = (int) Math.min(sample, data.validation().size());
         INDArray x = data.validation().features().get(NDArrayIndex.interval(0, n), NDArrayIndex.all());

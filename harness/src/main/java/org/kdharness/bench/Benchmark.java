@@ -54,9 +54,12 @@ public final class Benchmark {
 
     private final DataSplits data;
     private final Consumer<String> log;
+    private final Trainer.Engine engine;
 
-    public Benchmark(String dataPath, Consumer<String> log) {
+    /** @param engine how training steps are computed ({@code GRAPH} times the SameDiff path for comparison) */
+    public Benchmark(String dataPath, Trainer.Engine engine, Consumer<String> log) {
         this.data = new DatasetLoader().load(new DatasetSpec("fashion-mnist", dataPath, 0.1, 0, 0, 42L));
+        this.engine = engine;
         this.log = log;
     }
 
@@ -112,8 +115,7 @@ public final class Benchmark {
             labels.add(name.equals(DistillationObjective.LABELS) ? data.train().oneHot() : extra.get(name));
         }
         double[] seconds = new double[2];
-        Trainer.Result r = new Trainer().fit(net, TWO_EPOCHS, spec.seed(), data.train(), obj.labelPlaceholders(), labels,
-                obj.metricVariables(), data.validation(), null);
+        Trainer.Result r = new Trainer(engine).fit(net, TWO_EPOCHS, spec.seed(), data.train(), obj, labels, data.validation(), null);
         for (int e = 0; e < 2; e++) {
             seconds[e] = r.epochs().get(e).get("epoch_seconds");
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.kdharness.bench.Benchmark;
 import org.kdharness.bench.StoreBenchmark;
 import org.kdharness.sweep.Backend;
+import org.kdharness.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,6 +35,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cnn", description = "also time the (slow) CNN rows")
     boolean cnn;
 
+    @Option(names = "--engine", defaultValue = "AUTO",
+            description = "AUTO (hand-written dense path for MLPs, as sweeps use) or GRAPH (SameDiff for everything) (default: ${DEFAULT-VALUE})")
+    Trainer.Engine engine;
+
     @Option(names = "--python", defaultValue = "/usr/bin/python3",
             description = "Python with Debian's python3-torch for the reference (default: ${DEFAULT-VALUE}); 'none' to skip")
     String python;
@@ -44,8 +49,8 @@ final class BenchCommand implements Callable<Integer> {
                 ? "/usr/share/datasets/fashion-mnist" : "datasets/fashion-mnist-small";
         Backend backend = Backend.configure(threads);
         System.out.println("kd bench | " + backend + " | data " + dir);
-        Benchmark bench = new Benchmark(dir, System.out::println);
-        System.out.println("harness (ND4J/SameDiff):");
+        Benchmark bench = new Benchmark(dir, engine, System.out::println);
+        System.out.println("harness (ND4J, engine " + engine + "):");
         List<Benchmark.Row> rows = bench.run(cnn);
         double peak = Benchmark.peakRssMib();
         Map<String, Double> torch = torch(dir);

@@ -28,12 +28,16 @@ import java.util.function.IntFunction;
  * @param teacherLayers     teacher layers (1-based) whose outputs must be fed
  * @param metricVariables   metric name to graph variable (unweighted loss terms)
  * @param projectionParams  variables trained but not deployed
+ * @param trial             the trial whose objective this is (method, T, alpha, weights, distance)
+ * @param hints             the mapping's pairs as built (empty for baseline and response)
  */
 public record DistillationObjective(
         List<String> labelPlaceholders,
         List<Integer> teacherLayers,
         Map<String, String> metricVariables,
-        List<String> projectionParams) {
+        List<String> projectionParams,
+        TrialSpec trial,
+        List<Hint> hints) {
 
     public static final String LABELS = "labels";
     public static final String TEACHER_PROBS = "teacher_probs";
@@ -80,6 +84,7 @@ public record DistillationObjective(
 
         List<Integer> teacherLayers = new ArrayList<>();
         List<String> projections = List.of();
+        List<Hint> hints = List.of();
         if (trial.method().usesMapping()) {
             TreeSet<Integer> needed = new TreeSet<>();
             trial.mapping().pairs().forEach(p -> needed.addAll(p.teacher()));
@@ -102,8 +107,9 @@ public record DistillationObjective(
             // plain ops, so an outer weight does scale the gradient here
             losses.add(sd.identity("loss_feature", feature.loss1().mul(trial.effectiveWFeature())).name());
             projections = feature.projections();
+            hints = feature.hints();
         }
         sd.setLossVariables(losses.toArray(String[]::new));
-        return new DistillationObjective(List.copyOf(labelNames), List.copyOf(teacherLayers), metrics, projections);
+        return new DistillationObjective(List.copyOf(labelNames), List.copyOf(teacherLayers), metrics, projections, trial, hints);
     }
 }

@@ -56,13 +56,16 @@ public final class FeatureLoss {
      * @param loss1       {@code sum_m w_m d_m}
      * @param pairTerms   unweighted {@code d_m} per pair, in pair order
      * @param projections names of the projection variables (not deployed)
+     * @param hints       the pairs' structure, in pair order
      */
-    public record Terms(SDVariable loss1, List<SDVariable> pairTerms, List<String> projections) {
+    public record Terms(SDVariable loss1, List<SDVariable> pairTerms, List<String> projections, List<Hint> hints) {
     }
 
     private final SameDiff sd;
     private final Random rng;
     private final List<String> projections = new ArrayList<>();
+    /** Targets of the pair being built. */
+    private final List<Hint.Target> targets = new ArrayList<>();
 
     private FeatureLoss(SameDiff sd, long seed) {
         this.sd = sd;
@@ -82,16 +85,19 @@ public final class FeatureLoss {
                               IntFunction<SDVariable> teacherLayer, IntFunction<long[]> teacherShape, long seed) {
         FeatureLoss f = new FeatureLoss(sd, seed);
         List<SDVariable> terms = new ArrayList<>();
+        List<Hint> hints = new ArrayList<>();
         SDVariable loss1 = null;
         int m = 1;
         for (LayerMapping.Pair pair : mapping.pairs()) {
             SDVariable hs = student.hidden().get(pair.student() - 1);
             long[] ss = student.hiddenShapes().get(pair.student() - 1);
             SDVariable d;
+            f.targets.clear();
             try {
                 if (relation) {
                     d = null;
                     for (int t : pair.teacher()) {
+                        f.targets.add(new Hint.Target(List.of(t), null, null, false));
                         SDVariable dj = RelationLoss.distance(sd, flat(sd, hs, ss), teacherLayer.apply(t), distance);
                         d = d == null ? dj : d.add(dj);
                     }
@@ -107,11 +113,12 @@ public final class FeatureLoss {
                         dt += size(teacherShape.apply(pair.teacher().get(j)));
                     }
                     SDVariable p = f.linear(flat(sd, hs, ss), size(ss), dt, "proj" + m + "_cat");
+                    f.addTarget(pair.teacher(), size(ss) != dt, "proj" + m + "_cat", false);
                     d = vectorDistance(sd, p, sd.concat(1, parts), distance);
                 } else {
                     d = null;
                     for (int t : pair.teacher()) {
-                        SDVariable dj = f.term(hs, ss, teacherLayer.apply(t), teacherShape.apply(t), distance, "proj" + m + "_t" + t);
+                        SDVariable dj = f.term(hs, ss, t, teacherLayer.apply(t), teacherShape.apply(t), distance, "proj" + m + "_t" + t);
                         d = d == null ? dj : d.add(dj);
                     }
                     d = d.div(pair.teacher().size());
@@ -121,30 +128,39 @@ public final class FeatureLoss {
             }
             d = sd.identity("feature_m" + m, d);
             terms.add(d);
+            hints.add(new Hint(pair.student(), pair.weight(), f.targets));
             SDVariable wd = d.mul(pair.weight());
             loss1 = loss1 == null ? wd : loss1.add(wd);
             m++;
         }
-        return new Terms(sd.identity("feature_loss1", loss1), List.copyOf(terms), List.copyOf(f.projections));
+        return new Terms(sd.identity("feature_loss1", loss1), List.copyOf(terms), List.copyOf(f.projections), List.copyOf(hints));
+    }
+
+    private void addTarget(List<Integer> teacherLayers, boolean projected, String name, boolean convolutional) {
+        targets.add(projected ? new Hint.Target(teacherLayers, name + "_W", name + "_b", convolutional)
+                : new Hint.Target(teacherLayers, null, null, false));
     }
 
     /** One student layer against one teacher layer. */
-    private SDVariable term(SDVariable hs, long[] ss, SDVariable tFlat, long[] ts, String distance, String name) {
+    private SDVariable term(SDVariable hs, long[] ss, int t, SDVariable tFlat, long[] ts, String distance, String name) {
         boolean maps = ss.length == 3 && ts.length == 3;
         if (distance.equals("attention")) {
             if (!maps) {
                 throw new IllegalArgumentException("attention transfer needs conv feature maps on both sides");
             }
             SDVariable[] st = sameSpatial(hs, ss, sd.reshape(tFlat, -1, ts[0], ts[1], ts[2]), ts);
+            addTarget(List.of(t), false, name, false);
             SDVariable as = attention(st[0]), at = attention(st[1]);
             return sd.math.squaredDifference(as, at).sum(1).mean();
         }
         if (maps) {
             SDVariable[] st = sameSpatial(hs, ss, sd.reshape(tFlat, -1, ts[0], ts[1], ts[2]), ts);
             SDVariable p = ss[0] == ts[0] ? st[0] : conv1x1(st[0], ss[0], ts[0], name);
+            addTarget(List.of(t), ss[0] != ts[0], name, true);
             long units = ts[0] * spatialSize;
             return vectorDistance(sd, sd.reshape(p, -1, units), sd.reshape(st[1], -1, units), distance);
         }
+        addTarget(List.of(t), size(ss) != size(ts), name, false);
         return vectorDistance(sd, linear(flat(sd, hs, ss), size(ss), size(ts), name), tFlat, distance);
     }
 

@@ -21,6 +21,7 @@ import java.util.List;
  * @param dropoutMasks placeholders of inverted-dropout masks, with their widths
  * @param params       names of this network's trainable variables (the deployed model)
  * @param paramCount   number of scalars in {@code params}
+ * @param dense        the parameters as a dense chain when the network is a pure MLP, else null
  */
 public record Network(
         SameDiff sd,
@@ -30,7 +31,14 @@ public record Network(
         List<long[]> hiddenShapes,
         List<DropoutMask> dropoutMasks,
         List<String> params,
-        long paramCount) {
+        long paramCount,
+        DenseChain dense) {
+
+    /** A network that is not (or not known to be) a pure MLP. */
+    public Network(SameDiff sd, SDVariable input, SDVariable logits, List<SDVariable> hidden, List<long[]> hiddenShapes,
+                   List<DropoutMask> dropoutMasks, List<String> params, long paramCount) {
+        this(sd, input, logits, hidden, hiddenShapes, dropoutMasks, params, paramCount, null);
+    }
 
     /**
      * A dropout mask placeholder: training feeds Bernoulli(1-p)/(1-p) values, inference ones.

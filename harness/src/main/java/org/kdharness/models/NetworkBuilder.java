@@ -83,9 +83,13 @@ public final class NetworkBuilder {
         }
         long in = c * h * w;
         int layer = spec.conv().size() + 1;
+        List<String> denseWeights = new ArrayList<>();
+        List<String> denseBiases = new ArrayList<>();
         for (int width : spec.hidden()) {
             SDVariable wt = param("dense" + layer + "_W", he(in, in, width));
             SDVariable bias = param("dense" + layer + "_b", Nd4j.zeros(DataType.FLOAT, 1, width));
+            denseWeights.add(wt.name());
+            denseBiases.add(bias.name());
             x = Activations.apply(sd, spec.activation(), x.mmul(wt).add(bias));
             if (spec.dropout() > 0) {
                 String maskName = prefix + "dropmask" + layer;
@@ -101,8 +105,11 @@ public final class NetworkBuilder {
         SDVariable wt = param("out_W", glorot(in, classes));
         SDVariable bias = param("out_b", Nd4j.zeros(DataType.FLOAT, 1, classes));
         SDVariable logits = sd.identity(prefix + "logits", x.mmul(wt).add(bias));
+        denseWeights.add(wt.name());
+        denseBiases.add(bias.name());
+        DenseChain dense = spec.conv().isEmpty() ? new DenseChain(spec.activation(), denseWeights, denseBiases) : null;
         return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.copyOf(masks),
-                List.copyOf(params), paramCount);
+                List.copyOf(params), paramCount, dense);
     }
 
     private SDVariable param(String name, INDArray init) {

@@ -79,8 +79,7 @@ public final class TrialRunner {
                 labels.add(teacher.hidden(Integer.parseInt(name.substring("teacher_h".length()))));
             }
         }
-        Trainer.Result r = new Trainer().fit(net, training, spec.seed(), train, obj.labelPlaceholders(),
-                labels, obj.metricVariables(), data.validation(), epochs);
+        Trainer.Result r = new Trainer().fit(net, training, spec.seed(), train, obj, labels, data.validation(), epochs);
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.putAll(evaluate(net, train, Split.TRAIN).named("train"));

@@ -92,8 +92,8 @@ public final class TeacherCache {
                 + " for " + spec.training().epochs() + " epochs");
         TrialSpec hardLabels = new TrialSpec(Method.BASELINE, null, null, null, null, null, null, spec.training().seed());
         DistillationObjective obj = DistillationObjective.build(net, hardLabels, train.numClasses(), j -> new long[0]);
-        Trainer.Result r = new Trainer().fit(net, spec.training(), spec.training().seed(), train,
-                obj.labelPlaceholders(), List.of(train.oneHot()), obj.metricVariables(), data.validation(),
+        Trainer.Result r = new Trainer().fit(net, spec.training(), spec.training().seed(), train, obj,
+                List.of(train.oneHot()), data.validation(),
                 (epoch, m) -> log.accept(String.format("  teacher epoch %d: loss %.4f val_acc %.4f",
                         epoch, m.get("train_loss"), m.getOrDefault("val_accuracy", Double.NaN))));
         double testAcc = ClassificationMetrics.of(Trainer.logits(net, data.test().features()), data.test().labels(), null).accuracy();

@@ -2,6 +2,7 @@ package org.kdharness.train;
 
 import org.kdharness.config.TrainingSpec;
 import org.kdharness.data.DatasetLoader;
+import org.kdharness.distill.DistillationObjective;
 import org.kdharness.data.ImageData;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -26,8 +27,31 @@ import java.util.Map;
  *
  * <p>Why one trainer for teacher and student: the teacher is simply a network trained on
  * hard labels, so it shares the loop, the data order rules and the divergence checks.
+ *
+ * <p>MLPs under the baseline, response and feature (mse) objectives are stepped by
+ * {@link DenseStep} (hand-written back-propagation, several times faster); everything else,
+ * and every measurement (loss probe, validation), goes through the SameDiff graph.
  */
 public final class Trainer {
+
+    /** How training steps are computed. */
+    public enum Engine {
+        /** The dense path when it covers the objective, else the graph. */
+        AUTO,
+        /** Always the SameDiff graph (reference behaviour, and for comparison). */
+        GRAPH
+    }
+
+    private final Engine engine;
+
+    /** A trainer that picks the fastest engine covering each objective. */
+    public Trainer() {
+        this(Engine.AUTO);
+    }
+
+    public Trainer(Engine engine) {
+        this.engine = engine;
+    }
 
     /** Rows per inference batch; large enough to amortise op dispatch, small enough for memory. */
     private static final int EVAL_BATCH = 2048;
@@ -46,22 +70,23 @@ public final class Trainer {
      * @param bestEpoch        epoch whose weights were kept
      * @param seconds          wall time of the training loop
      * @param samplesPerSecond training examples processed per second
+     * @param dense            whether the steps ran on the hand-written dense path
      */
     public record Result(List<Map<String, Double>> epochs, int epochsRun, int bestEpoch, double seconds,
-                         double samplesPerSecond) {
+                         double samplesPerSecond, boolean dense) {
     }
 
     /**
      * Trains {@code net} in place.
      *
-     * @param labelArrays arrays for the graph's label placeholders, in mapping order, rows aligned with {@code train}
-     * @param labelNames  the label placeholder names
-     * @param metricVariables unweighted loss terms to record per epoch
+     * @param objective   the loss built into {@code net}'s graph
+     * @param labelArrays arrays for the objective's label placeholders, in order, rows aligned with {@code train}
      */
-    public Result fit(Network net, TrainingSpec spec, long seed, ImageData train, List<String> labelNames,
-                      List<INDArray> labelArrays, Map<String, String> metricVariables, ImageData validation,
-                      EpochCallback callback) {
+    public Result fit(Network net, TrainingSpec spec, long seed, ImageData train, DistillationObjective objective,
+                      List<INDArray> labelArrays, ImageData validation, EpochCallback callback) {
         SameDiff sd = net.sd();
+        List<String> labelNames = objective.labelPlaceholders();
+        Map<String, String> metricVariables = objective.metricVariables();
         List<String> featureNames = new ArrayList<>();
         featureNames.add(net.input().name());
         List<BatchIterator.DropoutSpec> masks = new ArrayList<>();
@@ -76,7 +101,9 @@ public final class Trainer {
         if (spec.weightDecay() > 0) {
             tc.weightDecay(spec.weightDecay(), true);
         }
-        sd.setTrainingConfig(tc.build());
+        TrainingConfig config = tc.build();
+        sd.setTrainingConfig(config);
+        DenseStep dense = engine == Engine.AUTO ? DenseStep.of(net, objective, config) : null;
         INDArray[] features = {train.features()};
         INDArray[] labels = labelArrays.toArray(INDArray[]::new);
         LossProbe probe = new LossProbe(net, train.features(), labelNames, labelArrays, metricVariables, seed);
@@ -91,8 +118,11 @@ public final class Trainer {
             epoch++;
             long t0 = System.nanoTime();
             int[] order = DatasetLoader.shuffled(train.size(), seed * 1_000_003L + epoch);
-            BatchIterator it = new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch);
-            sd.fit(it, 1);
+            if (dense != null) {
+                dense.epoch(train.features(), labelArrays, order, spec.batchSize(), seed * 7919L + epoch);
+            } else {
+                sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
+            }
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("epoch", (double) epoch);
             for (Map.Entry<String, Double> e : probe.measure().entrySet()) {
@@ -128,7 +158,7 @@ public final class Trainer {
             bestParams.forEach((name, arr) -> sd.getVariable(name).getArr().assign(arr));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(history, epoch, bestEpoch, seconds, (double) train.size() * epoch / seconds);
+        return new Result(history, epoch, bestEpoch, seconds, (double) train.size() * epoch / seconds, dense != null);
     }
 
     private static Map<String, INDArray> snapshot(SameDiff sd, List<String> params) {

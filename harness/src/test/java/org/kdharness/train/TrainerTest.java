@@ -30,7 +30,7 @@ class TrainerTest {
         DistillationObjective obj = DistillationObjective.build(net, new TrialSpec(Method.BASELINE, null, null, null, null,
                 null, null, 3), 10, j -> new long[0]);
         return new Trainer().fit(net, new TrainingSpec(10, 50, learningRate, "sgd", 0.0, 0L, patience), 3, data.train(),
-                obj.labelPlaceholders(), List.of(data.train().oneHot()), obj.metricVariables(), data.validation(), null);
+                obj, List.of(data.train().oneHot()), data.validation(), null);
     }
 
     @Test

@@ -1,0 +1,112 @@
+package org.kdharness.train;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Every array one dense training step touches, for one batch size, allocated once.
+ *
+ * <p>Why: allocation per op per step is what made the graph slow for small students; a
+ * trial needs at most two sets (the full batch and the last, shorter one). Batches are
+ * gathered into these arrays row by row ({@code pullRows} into a destination), so the
+ * training split is never copied whole.
+ */
+final class DenseBuffers {
+
+    final int rows;
+    final INDArray x;
+    final INDArray labels;
+    final INDArray teacherProbs;
+    final INDArray labelMask;
+    /** Per hint term: the teacher layer's batch, and the projection output / its gradient. */
+    final INDArray[] teacher;
+    final INDArray[] hint;
+    /** Per hidden layer: pre-activation, activation, their gradients, dropout mask. */
+    final INDArray[] z;
+    final INDArray[] a;
+    final INDArray[] da;
+    final INDArray[] dz;
+    final INDArray[] dropMask;
+    final INDArray logits;
+    /** Softmax of the logits, then the gradient with respect to them. */
+    final INDArray p;
+    /** Softmax of the softened logits, then the soft term's gradient. */
+    final INDArray q;
+    private final int probsIndex;
+    private final int maskIndex;
+    private final int[] hintLabels;
+
+    /**
+     * @param widths     input width, hidden widths, classes
+     * @param hintLabels per hint term, the index of its teacher layer among the label arrays
+     * @param hintUnits  per hint term, the teacher layer's width
+     */
+    DenseBuffers(int rows, long[] widths, int probsIndex, int maskIndex, int[] hintLabels, long[] hintUnits, double[] drop) {
+        this.rows = rows;
+        this.probsIndex = probsIndex;
+        this.maskIndex = maskIndex;
+        this.hintLabels = hintLabels;
+        int hidden = widths.length - 2;
+        long classes = widths[widths.length - 1];
+        x = floats(rows, widths[0]);
+        labels = floats(rows, classes);
+        teacherProbs = probsIndex >= 0 ? floats(rows, classes) : null;
+        labelMask = maskIndex >= 0 ? floats(rows, 1) : null;
+        teacher = new INDArray[hintLabels.length];
+        hint = new INDArray[hintLabels.length];
+        for (int k = 0; k < hintLabels.length; k++) {
+            teacher[k] = floats(rows, hintUnits[k]);
+            hint[k] = floats(rows, hintUnits[k]);
+        }
+        z = new INDArray[hidden];
+        a = new INDArray[hidden];
+        da = new INDArray[hidden];
+        dz = new INDArray[hidden];
+        dropMask = new INDArray[hidden];
+        for (int l = 0; l < hidden; l++) {
+            long w = widths[l + 1];
+            z[l] = floats(rows, w);
+            a[l] = floats(rows, w);
+            da[l] = floats(rows, w);
+            dz[l] = floats(rows, w);
+            dropMask[l] = drop[l] > 0 ? floats(rows, w) : null;
+        }
+        logits = floats(rows, classes);
+        p = floats(rows, classes);
+        q = floats(rows, classes);
+    }
+
+    /** Gathers the batch {@code indices} and draws its dropout masks, in {@code BatchIterator}'s order. */
+    void load(INDArray features, List<INDArray> labelArrays, int[] indices, Random maskRng, double[] drop) {
+        Nd4j.pullRows(features, x, 1, indices);
+        Nd4j.pullRows(labelArrays.get(0), labels, 1, indices);
+        if (teacherProbs != null) {
+            Nd4j.pullRows(labelArrays.get(probsIndex), teacherProbs, 1, indices);
+        }
+        if (labelMask != null) {
+            Nd4j.pullRows(labelArrays.get(maskIndex), labelMask, 1, indices);
+        }
+        for (int k = 0; k < hintLabels.length; k++) {
+            Nd4j.pullRows(labelArrays.get(hintLabels[k]), teacher[k], 1, indices);
+        }
+        for (int l = 0; l < drop.length; l++) {
+            if (drop[l] > 0) {
+                // inverted dropout, the same draws as BatchIterator.mask
+                float keep = (float) (1.0 / (1.0 - drop[l]));
+                float[] m = new float[Math.toIntExact(dropMask[l].length())];
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = maskRng.nextDouble() < drop[l] ? 0f : keep;
+                }
+                dropMask[l].assign(Nd4j.create(m, dropMask[l].shape(), DataType.FLOAT));
+            }
+        }
+    }
+
+    private static INDArray floats(long... shape) {
+        return Nd4j.zeros(DataType.FLOAT, shape);
+    }
+}

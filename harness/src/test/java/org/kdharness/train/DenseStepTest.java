@@ -1,0 +1,154 @@
+package org.kdharness.train;
+
+import org.junit.jupiter.api.Test;
+import org.kdharness.config.LayerMapping;
+import org.kdharness.config.ModelSpec;
+import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.Method;
+import org.kdharness.distill.TrialSpec;
+import org.kdharness.models.Network;
+import org.kdharness.models.NetworkBuilder;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The hand-written dense step computes the gradients SameDiff computes for the same graph,
+ * loss and batch, for every objective and activation it claims, and declines the rest.
+ */
+class DenseStepTest {
+
+    private static final int N = 40;
+    private static final int IN = 12;
+    private static final int CLASSES = 5;
+    /** Teacher hidden widths (layer 1, layer 2). */
+    private static final long[] TEACHER = {20, 9};
+
+    private final Random rng = new Random(5);
+
+    private INDArray gaussian(long rows, long cols) {
+        float[] v = new float[Math.toIntExact(rows * cols)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) rng.nextGaussian();
+        }
+        return Nd4j.create(v, new long[]{rows, cols}, DataType.FLOAT);
+    }
+
+    private INDArray probabilities(INDArray logits) {
+        return Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax(logits.dup()))[0];
+    }
+
+    /** Builds the student and objective, and compares dense and graph gradients on one batch of rows. */
+    private void compare(String activation, TrialSpec trial, boolean labelMask) {
+        Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 9), null, activation, 0.0),
+                new NetworkBuilder.InputShape(1, 3, 4), CLASSES, 2);
+        DistillationObjective obj = DistillationObjective.build(net, trial, CLASSES, j -> new long[]{TEACHER[j - 1]});
+        INDArray x = gaussian(N, IN);
+        int[] y = rng.ints(N, 0, CLASSES).toArray();
+        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, N, CLASSES);
+        for (int i = 0; i < N; i++) {
+            oneHot.putScalar(i, y[i], 1f);
+        }
+        List<INDArray> labels = new ArrayList<>();
+        Map<String, INDArray> feed = new HashMap<>();
+        for (String name : obj.labelPlaceholders()) {
+            INDArray a = switch (name) {
+                case DistillationObjective.LABELS -> oneHot;
+                case DistillationObjective.TEACHER_PROBS -> probabilities(gaussian(N, CLASSES).muli(2));
+                case DistillationObjective.LABEL_MASK -> Nd4j.create(new float[N], new long[]{N, 1}, DataType.FLOAT)
+                        .assign(gaussian(N, 1).gt(0.3).castTo(DataType.FLOAT));
+                default -> gaussian(N, TEACHER[Integer.parseInt(name.substring("teacher_h".length())) - 1]);
+            };
+            labels.add(a);
+            feed.put(name, a);
+        }
+        assertEquals(labelMask, obj.labelPlaceholders().contains(DistillationObjective.LABEL_MASK));
+        // a batch of rows in a scrambled order, as an epoch's permutation would give
+        int[] rows = {7, 3, 31, 0, 12, 19, 25, 38, 1, 22, 16, 9, 33, 4, 27, 11};
+        feed.replaceAll((k, v) -> Nd4j.pullRows(v, 1, rows));
+        feed.put(net.input().name(), Nd4j.pullRows(x, 1, rows));
+
+        DenseStep step = DenseStep.of(net, obj, TrainingConfig.builder().updater(new Adam(1e-3))
+                .dataSetFeatureMapping(net.input().name()).dataSetLabelMapping(obj.labelPlaceholders()).build());
+        assertNotNull(step, "dense step should cover " + trial.method() + "/" + activation);
+        Map<String, INDArray> dense = step.gradients(x, labels, rows, 1);
+        List<String> vars = new ArrayList<>(dense.keySet());
+        Map<String, INDArray> graph = net.sd().calculateGradients(feed, vars);
+        assertEquals(net.params().size() + obj.projectionParams().size(), vars.size(), "every trainable variable has a gradient");
+        for (String v : vars) {
+            INDArray g = graph.get(v).reshape(dense.get(v).shape());
+            double scale = g.amaxNumber().doubleValue();
+            double err = dense.get(v).sub(g).amaxNumber().doubleValue();
+            assertTrue(scale > 0, v + ": graph gradient is zero, the case tests nothing");
+            assertTrue(err <= 1e-4 * scale + 1e-7, trial.method() + "/" + activation + " " + v + ": max |dense - graph| = "
+                    + err + " against max |graph| = " + scale);
+        }
+    }
+
+    private static TrialSpec trial(Method method, Double t, Double alpha, Double w1, Double w2, LayerMapping mapping,
+                                   String distance, Double labelledFraction) {
+        return new TrialSpec(method, t, alpha, w1, w2, mapping, distance, 1, null, null, labelledFraction, null);
+    }
+
+    @Test
+    void baselineGradientsMatchTheGraphForEveryActivation() {
+        for (String activation : List.of("relu", "tanh", "sigmoid", "leaky_relu", "elu")) {
+            compare(activation, trial(Method.BASELINE, null, null, null, null, null, null, null), false);
+        }
+    }
+
+    @Test
+    void responseGradientsMatchTheGraph() {
+        compare("relu", trial(Method.RESPONSE, 4.0, 0.3, null, null, null, null, null), false);
+        compare("tanh", trial(Method.RESPONSE, 1.0, 0.0, null, null, null, null, null), false);
+        // transfer data: the hard term averages over the batch's labelled rows only
+        compare("relu", trial(Method.RESPONSE, 2.0, 0.6, null, null, null, null, 0.5), true);
+    }
+
+    @Test
+    void featureGradientsMatchTheGraph() {
+        // s1 <- t1 through a 16->20 projection; s2 <- {t1, t2} averaged: a 9->20 projection and none for 9->9
+        LayerMapping mapping = new LayerMapping(List.of(
+                new LayerMapping.Pair(1, List.of(1), 0.7, "mean"),
+                new LayerMapping.Pair(2, List.of(1, 2), 1.5, "mean")));
+        compare("relu", trial(Method.FEATURE, 3.0, 0.5, 0.8, 0.2, mapping, "mse", null), false);
+        compare("elu", trial(Method.FEATURE, 3.0, 1.0, 2.0, 0.5, mapping, "mse", 0.5), true);
+    }
+
+    @Test
+    void declinesWhatOnlyTheGraphComputes() {
+        TrainingConfig config = TrainingConfig.builder().updater(new Adam(1e-3)).dataSetFeatureMapping("input")
+                .dataSetLabelMapping("labels").build();
+        LayerMapping one = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(2), 1.0, "mean")));
+        LayerMapping concat = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(1, 2), 1.0, "concat")));
+        Map<String, TrialSpec> declined = Map.of(
+                "relation", trial(Method.RELATION, 4.0, 0.5, 0.8, 0.2, one, "sp", null),
+                "cosine", trial(Method.FEATURE, 4.0, 0.5, 0.8, 0.2, one, "cosine", null),
+                "concat", trial(Method.FEATURE, 4.0, 0.5, 0.8, 0.2, concat, "mse", null));
+        declined.forEach((what, t) -> {
+            Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 9), null, "relu", 0.0),
+                    new NetworkBuilder.InputShape(1, 3, 4), CLASSES, 2);
+            DistillationObjective obj = DistillationObjective.build(net, t, CLASSES, j -> new long[]{TEACHER[j - 1]});
+            assertNull(DenseStep.of(net, obj, config), what + " must train through the graph");
+        });
+        Network cnn = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("cnn", List.of(8),
+                List.of(new ModelSpec.ConvBlock(4, 3, true)), "relu", 0.0), new NetworkBuilder.InputShape(1, 4, 4), CLASSES, 2);
+        DistillationObjective base = DistillationObjective.build(cnn, trial(Method.BASELINE, null, null, null, null, null, null, null),
+                CLASSES, j -> new long[0]);
+        assertNull(DenseStep.of(cnn, base, config), "convolutional students train through the graph");
+    }
+}
