@@ -72,7 +72,15 @@ public final class MetricsStore implements AutoCloseable {
         Timestamp now = now();
         int n = update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name);
         if (n == 0) {
-            update("INSERT INTO sweep(name, config_yaml, created_at, updated_at) VALUES (?, ?, ?, ?)", name, yaml, now, now);
+            try {
+                update("INSERT INTO sweep(name, config_yaml, created_at, updated_at) VALUES (?, ?, ?, ?)", name, yaml, now, now);
+            } catch (StoreException e) {
+                if (!isDuplicateKey(e)) {
+                    throw e;
+                }
+                // another worker registered the sweep between our update and insert
+                update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name);
+            }
         }
     }
 
