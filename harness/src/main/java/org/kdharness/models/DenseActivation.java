@@ -1,4 +1,4 @@
-package org.kdharness.train;
+package org.kdharness.models;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
@@ -20,14 +20,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@code models.Activations}: same names, same leaky slope and ELU alpha), without
  * allocating; every backward op takes the pre-activation and the incoming gradient.
  */
-enum DenseActivation {
+public enum DenseActivation {
     RELU, TANH, SIGMOID, LEAKY_RELU, ELU;
 
     /** Slope of leaky ReLU below zero, as in the graph builder. */
     private static final double LEAK = 0.01;
 
     /** The activation of a config name, or null when the dense trainer lacks it. */
-    static DenseActivation of(String name) {
+    public static DenseActivation of(String name) {
         return switch (name) {
             case "relu" -> RELU;
             case "tanh" -> TANH;
@@ -39,7 +39,7 @@ enum DenseActivation {
     }
 
     /** {@code out = f(z)}. */
-    void forward(INDArray z, INDArray out) {
+    public void forward(INDArray z, INDArray out) {
         switch (this) {
             case RELU -> Nd4j.exec(new RectifiedLinear(z, out, 0.0));
             case TANH -> Nd4j.exec(new Tanh(z, out));
@@ -50,7 +50,7 @@ enum DenseActivation {
     }
 
     /** {@code dz = f'(z) * da}. */
-    void backward(INDArray z, INDArray da, INDArray dz) {
+    public void backward(INDArray z, INDArray da, INDArray dz) {
         switch (this) {
             case RELU -> Nd4j.exec(new RectifiedLinearDerivative(z, da, dz));
             case TANH -> Nd4j.exec(new TanhDerivative(z, da, dz));

@@ -43,6 +43,20 @@ public record ClassificationMetrics(double accuracy, double macroF1, double[] pe
      * @param labels        true classes
      * @param teacherLogits teacher logits on the same examples, or null
      */
+    /**
+     * Top-1 accuracy alone: what early stopping reads every epoch, without the confusion
+     * matrix and calibration the full {@link #of} computes (which cost several times the
+     * validation forward pass).
+     */
+    public static double accuracy(INDArray logits, int[] labels) {
+        long[] predicted = logits.argMax(1).toLongVector();
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) {
+            correct += predicted[i] == labels[i] ? 1 : 0;
+        }
+        return (double) correct / labels.length;
+    }
+
     public static ClassificationMetrics of(INDArray logits, int[] labels, INDArray teacherLogits) {
         double[][] z = logits.toDoubleMatrix();
         double[][] zt = teacherLogits == null ? null : teacherLogits.toDoubleMatrix();

@@ -4,6 +4,7 @@ import org.kdharness.config.TrainingSpec;
 import org.kdharness.data.DatasetLoader;
 import org.kdharness.distill.DistillationObjective;
 import org.kdharness.data.ImageData;
+import org.kdharness.models.DenseForward;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
@@ -134,7 +135,7 @@ public final class Trainer {
                 }
             }
             if (validation.size() > 0) {
-                m.put("val_accuracy", ClassificationMetrics.of(logits(net, validation.features()), validation.labels(), null).accuracy());
+                m.put("val_accuracy", ClassificationMetrics.accuracy(logits(net, validation.features()), validation.labels()));
             }
             m.put("epoch_seconds", (System.nanoTime() - t0) / 1e9);
             history.add(m);
@@ -183,8 +184,21 @@ public final class Trainer {
         return output(net, x, net.logits().name());
     }
 
-    /** Any graph variable of {@code net} for every row of {@code x}, flattened per example. */
+    /**
+     * Any graph variable of {@code net} for every row of {@code x}, flattened per example;
+     * logits and hidden layers of an MLP are computed by {@link DenseForward}.
+     */
     public static INDArray output(Network net, INDArray x, String variable) {
+        if (DenseForward.covers(net)) {
+            if (variable.equals(net.logits().name())) {
+                return DenseForward.output(net, x, net.hidden().size() + 1);
+            }
+            for (int j = 0; j < net.hidden().size(); j++) {
+                if (variable.equals(net.hidden().get(j).name())) {
+                    return DenseForward.output(net, x, j + 1);
+                }
+            }
+        }
         long n = x.size(0);
         List<INDArray> parts = new ArrayList<>();
         for (long from = 0; from < n; from += EVAL_BATCH) {

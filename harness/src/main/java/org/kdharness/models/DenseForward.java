@@ -1,0 +1,62 @@
+package org.kdharness.models;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Inference through a pure MLP's dense chain without the graph: any hidden layer's output
+ * or the logits, for every row, in chunks.
+ *
+ * <p>Why: evaluation (validation every epoch, the final train/validation/test pass,
+ * teacher-output preparation, CKA) runs the same forward pass many times; through
+ * SameDiff's inference session it cost ~0.3 s per 6,000 rows for a 784-256-256-10
+ * student, over a tenth of a training epoch. Dropout is off at inference (the graph is
+ * fed masks of ones), so the chain alone defines the output.
+ */
+public final class DenseForward {
+
+    /** Rows per chunk: large enough for efficient GEMMs, small enough for memory. */
+    private static final int CHUNK = 2048;
+
+    private DenseForward() {
+    }
+
+    /**
+     * Output of layer {@code layer} of {@code net} for every row of {@code x}: hidden layer
+     * {@code layer} (1-based, after activation) or, for {@code layer = hidden + 1}, the logits.
+     */
+    public static INDArray output(Network net, INDArray x, int layer) {
+        DenseChain chain = net.dense();
+        DenseActivation activation = DenseActivation.of(chain.activation());
+        INDArray[] w = new INDArray[layer];
+        INDArray[] b = new INDArray[layer];
+        for (int l = 0; l < layer; l++) {
+            w[l] = net.sd().getVariable(chain.weights().get(l)).getArr();
+            b[l] = net.sd().getVariable(chain.biases().get(l)).getArr();
+        }
+        long n = x.size(0);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, w[layer - 1].size(1));
+        for (long from = 0; from < n; from += CHUNK) {
+            long to = Math.min(n, from + CHUNK);
+            INDArray in = x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            for (int l = 0; l < layer; l++) {
+                INDArray z = Nd4j.createUninitialized(DataType.FLOAT, to - from, w[l].size(1));
+                Nd4j.gemm(in, w[l], z, false, false, 1.0, 0.0);
+                z.addiRowVector(b[l]);
+                if (l < chain.hiddenLayers()) {
+                    activation.forward(z, z);
+                }
+                in = z;
+            }
+            out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).assign(in);
+        }
+        return out;
+    }
+
+    /** Whether {@link #output} covers {@code net}. */
+    public static boolean covers(Network net) {
+        return net.dense() != null && DenseActivation.of(net.dense().activation()) != null;
+    }
+}

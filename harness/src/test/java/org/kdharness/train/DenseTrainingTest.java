@@ -1,0 +1,106 @@
+package org.kdharness.train;
+
+import org.junit.jupiter.api.Test;
+import org.kdharness.config.DatasetSpec;
+import org.kdharness.config.LayerMapping;
+import org.kdharness.config.ModelSpec;
+import org.kdharness.config.TrainingSpec;
+import org.kdharness.data.DataSplits;
+import org.kdharness.data.DatasetLoader;
+import org.kdharness.data.TestPaths;
+import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.Method;
+import org.kdharness.distill.SoftTargets;
+import org.kdharness.distill.TrialSpec;
+import org.kdharness.models.Network;
+import org.kdharness.models.NetworkBuilder;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Training through the dense path follows the graph's training: same batches, dropout
+ * masks, updater and weight decay give the same losses and weights epoch after epoch.
+ */
+class DenseTrainingTest {
+
+    private static final DataSplits DATA = new DatasetLoader().load(new DatasetSpec("fashion-mnist",
+            TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), 0.2, 600, 100, 1L));
+    private static final long[] TEACHER = {40, 24};
+
+    private record Run(Trainer.Result result, Network net) {
+    }
+
+    private static Run train(Trainer.Engine engine, TrialSpec trial, String optimiser) {
+        Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(32, 16), null, "relu", 0.2),
+                new NetworkBuilder.InputShape(1, 28, 28), 10, 3);
+        DistillationObjective obj = DistillationObjective.build(net, trial, 10, j -> new long[]{TEACHER[j - 1]});
+        int n = DATA.train().size();
+        List<INDArray> labels = new ArrayList<>();
+        for (String name : obj.labelPlaceholders()) {
+            labels.add(switch (name) {
+                case DistillationObjective.LABELS -> DATA.train().oneHot();
+                case DistillationObjective.TEACHER_PROBS -> SoftTargets.soften(uniform(n, 10, 9).muli(6), 4.0);
+                case DistillationObjective.LABEL_MASK -> uniform(n, 1, 8).gt(0.5).castTo(DataType.FLOAT);
+                default -> uniform(n, TEACHER[Integer.parseInt(name.substring(9)) - 1], 7);
+            });
+        }
+        // strong weight decay, so that applying it differently would show in the weights
+        TrainingSpec spec = new TrainingSpec(3, 64, 2e-3, optimiser, 0.5, 0L, 0);
+        return new Run(new Trainer(engine).fit(net, spec, 3, DATA.train(), obj, labels, DATA.validation(), null), net);
+    }
+
+    private static INDArray uniform(long rows, long cols, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] v = new float[Math.toIntExact(rows * cols)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextFloat();
+        }
+        return Nd4j.create(v, new long[]{rows, cols}, DataType.FLOAT);
+    }
+
+    private static void assertSameTraining(TrialSpec trial, String optimiser) {
+        Run graph = train(Trainer.Engine.GRAPH, trial, optimiser);
+        Run dense = train(Trainer.Engine.AUTO, trial, optimiser);
+        assertFalse(graph.result().dense());
+        assertTrue(dense.result().dense(), trial.method() + " should train on the dense path");
+        for (int e = 0; e < 3; e++) {
+            Map<String, Double> g = graph.result().epochs().get(e), d = dense.result().epochs().get(e);
+            for (String k : g.keySet()) {
+                if (k.startsWith("train_")) {
+                    assertEquals(g.get(k), d.get(k), 2e-3 * Math.abs(g.get(k)) + 1e-5, trial.method() + " epoch " + (e + 1) + " " + k);
+                }
+            }
+            assertEquals(g.get("val_accuracy"), d.get("val_accuracy"), 0.02, "val accuracy in epoch " + (e + 1));
+        }
+        // the first epoch's loss differs from the third: training happened on both paths
+        assertTrue(graph.result().epochs().get(2).get("train_loss") < graph.result().epochs().get(0).get("train_loss"));
+        for (String p : graph.net().params()) {
+            INDArray a = graph.net().sd().getVariable(p).getArr(), b = dense.net().sd().getVariable(p).getArr();
+            assertTrue(a.sub(b).amaxNumber().doubleValue() < 2e-3, p + " differs by " + a.sub(b).amaxNumber());
+        }
+    }
+
+    @Test
+    void responseWithDropoutAndWeightDecayFollowsTheGraph() {
+        assertSameTraining(new TrialSpec(Method.RESPONSE, 4.0, 0.5, null, null, null, null, 3, null, null, 0.5, null), "adam");
+    }
+
+    @Test
+    void featureFollowsTheGraphWithAdamAndSgd() {
+        LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(1, List.of(1), 1.0, "mean"),
+                new LayerMapping.Pair(2, List.of(2), 0.5, "mean")));
+        TrialSpec feature = new TrialSpec(Method.FEATURE, 2.0, 0.7, 0.8, 0.2, mapping, "mse", 3);
+        assertSameTraining(feature, "adam");
+        assertSameTraining(feature, "nesterovs");
+    }
+}
