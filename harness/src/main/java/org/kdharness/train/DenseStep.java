@@ -14,7 +14,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.util.ArrayList;
@@ -48,8 +47,8 @@ final class DenseStep {
                             Param weight, Param bias) {
     }
 
-    /** A trainable array, its gradient buffer and its updater (ND4J's, or the direct Adam loop). */
-    private record Param(String name, INDArray value, INDArray gradient, GradientUpdater updater, DirectAdam adam) {
+    /** A trainable array, its gradient buffer and its updater. */
+    private record Param(String name, INDArray value, INDArray gradient, GradientUpdater updater) {
     }
 
     private final DenseActivation activation;
@@ -146,16 +145,12 @@ final class DenseStep {
         }
         INDArray value = sd.getVariable(name).getArr();
         INDArray gradient = Nd4j.zeros(value.dataType(), value.shape());
-        Param p;
-        if (config.getUpdater() instanceof Adam adam && DirectAdam.supported(value) && DirectAdam.supported(gradient)) {
-            p = new Param(name, value, gradient, null, new DirectAdam(adam, value.length()));
-        } else {
-            long stateSize = config.getUpdater().stateSize(value.length());
-            INDArray state = stateSize == 0 ? null : Nd4j.createUninitialized(value.dataType(), 1, stateSize);
-            GradientUpdater updater = config.getUpdater().instantiate(state, false);
-            updater.setStateViewArray(state, value.shape(), value.ordering(), true);
-            p = new Param(name, value, gradient, updater, null);
-        }
+        // as SameDiff's training session creates its updaters
+        long stateSize = config.getUpdater().stateSize(value.length());
+        INDArray state = stateSize == 0 ? null : Nd4j.createUninitialized(value.dataType(), 1, stateSize);
+        GradientUpdater updater = config.getUpdater().instantiate(state, false);
+        updater.setStateViewArray(state, value.shape(), value.ordering(), true);
+        Param p = new Param(name, value, gradient, updater);
         params.add(p);
         return p;
     }
@@ -294,16 +289,12 @@ final class DenseStep {
         double lr = config.getUpdater().hasLearningRate() ? config.getUpdater().getLearningRate(iteration, epoch) : 1.0;
         boolean regularised = regularization != null && !regularization.isEmpty();
         for (Param p : params) {
-            if (p.adam() != null && !regularised) {
-                p.adam().step(p.value(), p.gradient(), iteration, epoch);
+            if (p.updater() instanceof DirectAdam adam && !regularised) {
+                adam.step(p.value(), p.gradient(), iteration, epoch);
                 continue;
             }
             apply(regularization, Regularization.ApplyStep.BEFORE_UPDATER, p, lr);
-            if (p.adam() != null) {
-                p.adam().update(p.gradient(), iteration, epoch);
-            } else {
-                p.updater().applyUpdater(p.gradient(), iteration, epoch);
-            }
+            p.updater().applyUpdater(p.gradient(), iteration, epoch);
             apply(regularization, Regularization.ApplyStep.POST_UPDATER, p, lr);
             p.value().subi(p.gradient());
         }

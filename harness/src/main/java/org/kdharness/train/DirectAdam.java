@@ -3,9 +3,12 @@ package org.kdharness.train;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Adam (Kingma &amp; Ba 2015) in ND4J's exact form, as a Java loop over a float
@@ -17,24 +20,19 @@ import java.nio.FloatBuffer;
  * step for a 784x256 weight, 2 ms op overhead included), more than half of a small
  * student's training step; this loop does the same arithmetic in float, with the
  * same bias-correction fallback, at about a tenth of that. It reads the buffers directly,
- * so it is used only on the CPU backend ({@link #supported}); elsewhere ND4J's updater
- * runs. {@code DirectAdamTest} compares it with ND4J's updater step by step.
+ * so {@link HostAdam} creates it only on the CPU backend; elsewhere ND4J's updater runs.
+ * {@code DirectAdamTest} compares it with ND4J's updater step by step.
  */
-final class DirectAdam {
+final class DirectAdam implements GradientUpdater<Adam> {
 
     private final Adam config;
-    private final float[] m;
-    private final float[] v;
-    private final float[] g;
-    private final float[] p;
+    private float[] m;
+    private float[] v;
+    private float[] g;
+    private float[] p;
 
-    DirectAdam(Adam config, long length) {
+    DirectAdam(Adam config) {
         this.config = config;
-        int n = Math.toIntExact(length);
-        m = new float[n];
-        v = new float[n];
-        g = new float[n];
-        p = new float[n];
     }
 
     /** Whether {@code array} can be read and written through its host buffer. */
@@ -43,8 +41,57 @@ final class DirectAdam {
                 && array.length() == array.data().length() && array.elementWiseStride() == 1;
     }
 
+    private void allocate(long length) {
+        int n = Math.toIntExact(length);
+        if (m == null || m.length != n) {
+            m = new float[n];
+            v = new float[n];
+            g = new float[n];
+        }
+    }
+
+    @Override
+    public Adam getConfig() {
+        return config;
+    }
+
+    @Override
+    public void setStateViewArray(INDArray viewArray, long[] gradientShape, char gradientOrder, boolean initialize) {
+        long n = 1;
+        for (long d : gradientShape) {
+            n *= d;
+        }
+        allocate(n);
+    }
+
+    @Override
+    public Map<String, INDArray> getState() {
+        Map<String, INDArray> state = new LinkedHashMap<>();
+        state.put("M", Nd4j.create(m));
+        state.put("V", Nd4j.create(v));
+        return state;
+    }
+
+    @Override
+    public void setState(Map<String, INDArray> stateMap, boolean initialize) {
+        INDArray sm = stateMap.get("M"), sv = stateMap.get("V");
+        allocate(sm.length());
+        if (!initialize) {
+            System.arraycopy(sm.dup().data().asFloat(), 0, m, 0, m.length);
+            System.arraycopy(sv.dup().data().asFloat(), 0, v, 0, v.length);
+        }
+    }
+
     /** Turns {@code gradient} into Adam's update in place (ND4J's {@code applyUpdater}). */
-    void update(INDArray gradient, int iteration, int epoch) {
+    @Override
+    public void applyUpdater(INDArray gradient, int iteration, int epoch) {
+        allocate(gradient.length());
+        if (!supported(gradient)) {
+            INDArray copy = gradient.dup('c');
+            applyUpdater(copy, iteration, epoch);
+            gradient.assign(copy);
+            return;
+        }
         FloatBuffer gb = gradient.data().asNioFloat();
         gb.get(0, g);
         compute(iteration, epoch);
@@ -53,6 +100,15 @@ final class DirectAdam {
 
     /** The update and {@code param -= update} in one pass (no regularisation in between). */
     void step(INDArray param, INDArray gradient, int iteration, int epoch) {
+        if (!supported(param) || !supported(gradient)) {
+            applyUpdater(gradient, iteration, epoch);
+            param.subi(gradient);
+            return;
+        }
+        allocate(gradient.length());
+        if (p == null || p.length != g.length) {
+            p = new float[g.length];
+        }
         FloatBuffer gb = gradient.data().asNioFloat();
         FloatBuffer pb = param.data().asNioFloat();
         gb.get(0, g);

@@ -11,7 +11,6 @@ import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -172,7 +171,7 @@ public final class Trainer {
 
     static IUpdater updater(TrainingSpec spec) {
         return switch (spec.optimiser()) {
-            case "adam" -> new Adam(spec.learningRate());
+            case "adam" -> new HostAdam(spec.learningRate());
             case "sgd" -> new Sgd(spec.learningRate());
             case "nesterovs" -> new Nesterovs(spec.learningRate(), 0.9);
             default -> throw new IllegalArgumentException("unknown optimiser '" + spec.optimiser() + "'");

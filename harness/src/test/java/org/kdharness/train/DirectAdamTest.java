@@ -7,6 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Java Adam loop reproduces ND4J's Adam updater, step after step, both as update and as fused step. */
@@ -22,8 +23,16 @@ class DirectAdamTest {
         INDArray state = Nd4j.zeros(DataType.FLOAT, 1, config.stateSize(reference.length()));
         GradientUpdater nd4j = config.instantiate(state, true);
         nd4j.setStateViewArray(state, shape, 'c', true);
-        DirectAdam update = new DirectAdam(config, reference.length());
-        DirectAdam fused = new DirectAdam(config, reference.length());
+        HostAdam host = new HostAdam(3e-3);
+        host.setBeta1(0.8);
+        host.setBeta2(0.99);
+        host.setEpsilon(1e-6);
+        assertEquals(0, host.stateSize(reference.length()), "moments live on the Java heap");
+        GradientUpdater update = host.instantiate((INDArray) null, true);
+        update.setStateViewArray(null, shape, 'c', true);
+        assertTrue(update instanceof DirectAdam, "CPU backend: the Java loop");
+        DirectAdam fused = new DirectAdam(config);
+        fused.setStateViewArray(null, shape, 'c', true);
         assertTrue(DirectAdam.supported(reference));
         for (int it = 0; it < 25; it++) {
             // gradients of varying scale and sign, including exact zeros
@@ -32,7 +41,7 @@ class DirectAdamTest {
             INDArray g1 = g.dup(), g2 = g.dup(), g3 = g.dup();
             nd4j.applyUpdater(g1, it, 0);
             reference.subi(g1);
-            update.update(g2, it, 0);
+            update.applyUpdater(g2, it, 0);
             viaUpdate.subi(g2);
             fused.step(viaStep, g3, it, 0);
             double scale = g1.amaxNumber().doubleValue();
