@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +36,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cnn", description = "also time the (slow) CNN rows")
     boolean cnn;
 
+    @Option(names = "--repeat", defaultValue = "3",
+            description = "rounds, each the harness rows then the PyTorch rows; medians and the median of per-round ratios are printed (default: ${DEFAULT-VALUE})")
+    int repeat;
+
     @Option(names = "--engine", defaultValue = "AUTO",
             description = "AUTO (hand-written dense path for MLPs, as sweeps use) or GRAPH (SameDiff for everything) (default: ${DEFAULT-VALUE})")
     Trainer.Engine engine;
@@ -50,16 +55,33 @@ final class BenchCommand implements Callable<Integer> {
         Backend backend = Backend.configure(threads);
         System.out.println("kd bench | " + backend + " | data " + dir);
         Benchmark bench = new Benchmark(dir, engine, System.out::println);
-        System.out.println("harness (ND4J, engine " + engine + "):");
-        List<Benchmark.Row> rows = bench.run(cnn);
+        List<List<Benchmark.Row>> rounds = new ArrayList<>();
+        List<Map<String, Double>> torchRounds = new ArrayList<>();
+        for (int round = 1; round <= repeat; round++) {
+            System.out.println("round " + round + "/" + repeat + ", harness (ND4J, engine " + engine + "):");
+            rounds.add(bench.run(cnn));
+            torchRounds.add(torch(dir));
+        }
         double peak = Benchmark.peakRssMib();
-        Map<String, Double> torch = torch(dir);
+        List<Benchmark.Row> rows = medianRows(rounds);
 
-        System.out.printf(Locale.ROOT, "%n%-60s %10s %12s %10s %8s%n", "row (one epoch, batch 128)", "harness s", "samples/s", "torch s", "ratio");
-        for (Benchmark.Row r : rows) {
-            Double t = torch.get(r.name());
-            System.out.printf(Locale.ROOT, "%-60s %10.2f %12.0f %10s %8s%n", r.name(), r.seconds(), r.samplesPerSecond(),
-                    t == null ? "-" : String.format(Locale.ROOT, "%.2f", t), t == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.seconds() / t));
+        System.out.printf(Locale.ROOT, "%nmedians over %d round(s); ratio = median of the per-round harness/torch ratios (min-max)%n", repeat);
+        System.out.printf(Locale.ROOT, "%-60s %10s %12s %10s %8s %14s%n", "row (one epoch, batch 128)", "harness s", "samples/s", "torch s", "ratio", "ratio range");
+        for (int i = 0; i < rows.size(); i++) {
+            Benchmark.Row r = rows.get(i);
+            List<Double> torchTimes = new ArrayList<>(), ratios = new ArrayList<>();
+            for (int k = 0; k < rounds.size(); k++) {
+                Double t = torchRounds.get(k).get(r.name());
+                if (t != null) {
+                    torchTimes.add(t);
+                    ratios.add(rounds.get(k).get(i).seconds() / t);
+                }
+            }
+            boolean any = !ratios.isEmpty();
+            System.out.printf(Locale.ROOT, "%-60s %10.2f %12.0f %10s %8s %14s%n", r.name(), r.seconds(), r.samplesPerSecond(),
+                    any ? String.format(Locale.ROOT, "%.2f", median(torchTimes)) : "-",
+                    any ? String.format(Locale.ROOT, "%.2fx", median(ratios)) : "-",
+                    any ? String.format(Locale.ROOT, "%.2f-%.2f", java.util.Collections.min(ratios), java.util.Collections.max(ratios)) : "-");
         }
         int n = bench.data().train().size();
         Benchmark.Row response = rows.get(3), prep = rows.get(1);
@@ -79,6 +101,27 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "peak resident memory of the harness process: %.0f MiB (max heap %d MiB)%n", peak,
                 Runtime.getRuntime().maxMemory() >> 20);
         return 0;
+    }
+
+    /** Per row, the round with the median time (rows are in the same order in every round). */
+    private static List<Benchmark.Row> medianRows(List<List<Benchmark.Row>> rounds) {
+        List<Benchmark.Row> out = new ArrayList<>();
+        for (int i = 0; i < rounds.get(0).size(); i++) {
+            List<Double> times = new ArrayList<>();
+            for (List<Benchmark.Row> r : rounds) {
+                times.add(r.get(i).seconds());
+            }
+            Benchmark.Row first = rounds.get(0).get(i);
+            out.add(new Benchmark.Row(first.name(), median(times), first.samples()));
+        }
+        return out;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private Map<String, Double> torch(String dir) {

@@ -12,7 +12,7 @@ import java.util.Random;
  *
  * <p>Why: allocation per op per step is what made the graph slow for small students; a
  * trial needs at most two sets (the full batch and the last, shorter one). Batches are
- * gathered into these arrays row by row ({@code pullRows} into a destination), so the
+ * gathered into these arrays row by row, so the
  * training split is never copied whole.
  */
 final class DenseBuffers {
@@ -82,16 +82,16 @@ final class DenseBuffers {
 
     /** Gathers the batch {@code indices} and draws its dropout masks, in {@code BatchIterator}'s order. */
     void load(INDArray features, List<INDArray> labelArrays, int[] indices, Random maskRng, double[] drop) {
-        Nd4j.pullRows(features, x, 1, indices);
-        Nd4j.pullRows(labelArrays.get(0), labels, 1, indices);
+        DenseKernels.gatherRows(features, x, indices);
+        DenseKernels.gatherRows(labelArrays.get(0), labels, indices);
         if (teacherProbs != null) {
-            Nd4j.pullRows(labelArrays.get(probsIndex), teacherProbs, 1, indices);
+            DenseKernels.gatherRows(labelArrays.get(probsIndex), teacherProbs, indices);
         }
         if (labelMask != null) {
-            Nd4j.pullRows(labelArrays.get(maskIndex), labelMask, 1, indices);
+            DenseKernels.gatherRows(labelArrays.get(maskIndex), labelMask, indices);
         }
         for (int k = 0; k < hintLabels.length; k++) {
-            Nd4j.pullRows(labelArrays.get(hintLabels[k]), teacher[k], 1, indices);
+            DenseKernels.gatherRows(labelArrays.get(hintLabels[k]), teacher[k], indices);
         }
         for (int l = 0; l < drop.length; l++) {
             if (drop[l] > 0) {

@@ -11,7 +11,6 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -209,7 +208,7 @@ final class DenseStep {
         for (int l = hidden; l >= 0; l--) {
             INDArray below = l == 0 ? b.x : b.a[l - 1];
             Nd4j.gemm(below, delta, weights[l].gradient(), true, false, 1.0, 0.0);
-            delta.sum(biases[l].gradient(), true, 0);
+            DenseKernels.columnSums(delta, biases[l].gradient());
             if (l == 0) {
                 break;
             }
@@ -228,7 +227,11 @@ final class DenseStep {
             if (drop[l - 1] > 0) {
                 da.muli(b.dropMask[l - 1]);
             }
-            activation.backward(b.z[l - 1], da, b.dz[l - 1]);
+            if (activation == DenseActivation.RELU) {
+                DenseKernels.reluBackward(b.z[l - 1], da, b.dz[l - 1]);
+            } else {
+                activation.backward(b.z[l - 1], da, b.dz[l - 1]);
+            }
             delta = b.dz[l - 1];
         }
     }
@@ -236,7 +239,7 @@ final class DenseStep {
     /** {@code out = in W_l + b_l}. */
     private void affine(INDArray in, int l, INDArray out) {
         Nd4j.gemm(in, weights[l].value(), out, false, false, 1.0, 0.0);
-        out.addiRowVector(biases[l].value());
+        DenseKernels.addRowVector(out, biases[l].value());
     }
 
     /**
@@ -244,25 +247,8 @@ final class DenseStep {
      * {@code hardWeight (softmax(z) - y) / n_labelled + softWeight (softmax(z/T) - p_t) / (n T)}.
      */
     private void outputGradient(DenseBuffers b) {
-        long n = b.rows;
-        Nd4j.exec(new SoftMax(b.logits, b.p));
-        double labelled = n;
-        if (hardWeight > 0) {
-            b.p.subi(b.labels);
-            if (maskIndex >= 0) {
-                b.p.muliColumnVector(b.labelMask);
-                labelled = b.labelMask.sumNumber().doubleValue();
-            }
-            b.p.muli(labelled > 0 ? hardWeight / labelled : 0.0);
-        } else {
-            b.p.assign(0);
-        }
-        if (softWeight > 0) {
-            b.q.assign(b.logits).muli(1.0 / temperature);
-            Nd4j.exec(new SoftMax(b.q, b.q));
-            b.q.subi(b.teacherProbs).muli(softWeight / (n * temperature));
-            b.p.addi(b.q);
-        }
+        DenseKernels.responseGradient(b.logits, b.labels, b.teacherProbs, b.labelMask, hardWeight, softWeight, temperature,
+                b.p, b.q);
     }
 
     /**
@@ -272,14 +258,14 @@ final class DenseStep {
     private void hintGradient(HintTerm h, INDArray student, INDArray teacher, INDArray diff) {
         if (h.weight() != null) {
             Nd4j.gemm(student, h.weight().value(), diff, false, false, 1.0, 0.0);
-            diff.addiRowVector(h.bias().value());
+            DenseKernels.addRowVector(diff, h.bias().value());
         } else {
             diff.assign(student);
         }
-        diff.subi(teacher).muli(2.0 * h.coefficient() / ((double) diff.rows() * h.units()));
+        DenseKernels.scaledDifference(diff, teacher, 2.0 * h.coefficient() / ((double) diff.rows() * h.units()));
         if (h.weight() != null) {
             Nd4j.gemm(student, diff, h.weight().gradient(), true, false, 1.0, 0.0);
-            diff.sum(h.bias().gradient(), true, 0);
+            DenseKernels.columnSums(diff, h.bias().gradient());
         }
     }
 
