@@ -1,5 +1,6 @@
 package org.kdharness.distill;
 
+import org.kdharness.data.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -58,7 +59,7 @@ public final class SoftTargets {
 
     /** Row-wise {@code softmax(logits/T)} of a {@code [n, C]} matrix. */
     public static INDArray soften(INDArray logits, double temperature) {
-        double[][] z = logits.toDoubleMatrix();
+        double[][] z = Rows.of(logits);
         float[] out = new float[z.length * z[0].length];
         int k = 0;
         for (double[] row : z) {
@@ -71,7 +72,7 @@ public final class SoftTargets {
 
     /** Mean entropy over rows of a {@code [n, C]} matrix of distributions: the gap between soft CE and KL. */
     public static double meanEntropyOfProbabilities(INDArray probabilities) {
-        double[][] p = probabilities.toDoubleMatrix();
+        double[][] p = Rows.of(probabilities);
         double h = 0;
         for (double[] row : p) {
             h += entropy(row);

@@ -1,5 +1,6 @@
 package org.kdharness.sweep;
 
+import org.kdharness.data.Rows;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -92,7 +93,7 @@ public final class SweepRunner {
             store.upsertTeacher(teacher.key(), ConfigHash.canonicalJson(c.teacher()), teacher.testAccuracy(),
                     teacher.network().paramCount(), teacher.trainSeconds());
             TeacherOutputs outputs = new TeacherOutputs(teacher, data);
-            double[][] testLogits = outputs.logits(TeacherOutputs.Split.TEST).toDoubleMatrix();
+            double[][] testLogits = Rows.of(outputs.logits(TeacherOutputs.Split.TEST));
             for (int i = 0; i < Math.min(TEACHER_SAMPLES, testLogits.length); i++) {
                 store.putTeacherSample(teacher.key(), i, data.test().labels()[i], testLogits[i]);
             }

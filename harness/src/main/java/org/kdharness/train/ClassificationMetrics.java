@@ -1,5 +1,6 @@
 package org.kdharness.train;
 
+import org.kdharness.data.Rows;
 import org.tribuo.Example;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.MutableOutputInfo;
@@ -58,8 +59,8 @@ public record ClassificationMetrics(double accuracy, double macroF1, double[] pe
     }
 
     public static ClassificationMetrics of(INDArray logits, int[] labels, INDArray teacherLogits) {
-        double[][] z = logits.toDoubleMatrix();
-        double[][] zt = teacherLogits == null ? null : teacherLogits.toDoubleMatrix();
+        double[][] z = Rows.of(logits);
+        double[][] zt = teacherLogits == null ? null : Rows.of(teacherLogits);
         int classes = z[0].length;
         LabelFactory factory = new LabelFactory();
         Label[] names = new Label[classes];
