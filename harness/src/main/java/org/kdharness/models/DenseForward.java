@@ -5,6 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.function.UnaryOperator;
+
 /**
  * Inference through a pure MLP's dense chain without the graph: any hidden layer's output
  * or the logits, for every row, in chunks.
@@ -28,6 +30,17 @@ public final class DenseForward {
      * {@code layer} (1-based, after activation) or, for {@code layer = hidden + 1}, the logits.
      */
     public static INDArray output(Network net, INDArray x, int layer) {
+        return output(net, x, layer, CHUNK, null);
+    }
+
+    /**
+     * As {@link #output(Network, INDArray, int)} for a network with a convolutional front:
+     * {@code front} maps a chunk of input rows to the flattened features the dense layers
+     * read, and {@code layer} counts dense layers only.
+     *
+     * @param chunk rows per chunk (smaller for CNNs, whose im2col buffers grow with it)
+     */
+    public static INDArray output(Network net, INDArray x, int layer, int chunk, UnaryOperator<INDArray> front) {
         DenseChain chain = net.dense();
         DenseActivation activation = DenseActivation.of(chain.activation());
         INDArray[] w = new INDArray[layer];
@@ -40,19 +53,22 @@ public final class DenseForward {
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, w[layer - 1].size(1));
         // one buffer per layer, reused by every chunk (allocating ~10 MB per layer per chunk
         // made the pass a third slower than its GEMMs)
-        long chunk = Math.min(n, CHUNK);
+        long rowsPerChunk = Math.min(n, chunk);
         INDArray[] buffers = new INDArray[layer];
         for (int l = 0; l < layer; l++) {
-            buffers[l] = Nd4j.createUninitialized(DataType.FLOAT, chunk, w[l].size(1));
+            buffers[l] = Nd4j.createUninitialized(DataType.FLOAT, rowsPerChunk, w[l].size(1));
         }
-        INDArray ones = Nd4j.ones(DataType.FLOAT, chunk, 1);
-        for (long from = 0; from < n; from += chunk) {
-            long to = Math.min(n, from + chunk);
+        INDArray ones = Nd4j.ones(DataType.FLOAT, rowsPerChunk, 1);
+        for (long from = 0; from < n; from += rowsPerChunk) {
+            long to = Math.min(n, from + rowsPerChunk);
             long rows = to - from;
             INDArray in = x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            if (front != null) {
+                in = front.apply(in);
+            }
             for (int l = 0; l < layer; l++) {
-                INDArray z = rows == chunk ? buffers[l] : buffers[l].get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
-                INDArray one = rows == chunk ? ones : ones.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
+                INDArray z = rows == rowsPerChunk ? buffers[l] : buffers[l].get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
+                INDArray one = rows == rowsPerChunk ? ones : ones.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
                 // z = 1 b + in W: the bias broadcast as a rank-1 GEMM, then accumulated into
                 Nd4j.gemm(one, b[l], z, false, false, 1.0, 0.0);
                 Nd4j.gemm(in, w[l], z, false, false, 1.0, 1.0);
@@ -68,6 +84,6 @@ public final class DenseForward {
 
     /** Whether {@link #output} covers {@code net}. */
     public static boolean covers(Network net) {
-        return net.dense() != null && DenseActivation.of(net.dense().activation()) != null;
+        return net.dense() != null && net.conv() == null && DenseActivation.of(net.dense().activation()) != null;
     }
 }

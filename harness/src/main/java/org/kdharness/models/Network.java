@@ -21,7 +21,8 @@ import java.util.List;
  * @param dropoutMasks placeholders of inverted-dropout masks, with their widths
  * @param params       names of this network's trainable variables (the deployed model)
  * @param paramCount   number of scalars in {@code params}
- * @param dense        the parameters as a dense chain when the network is a pure MLP, else null
+ * @param dense        the dense layers' parameters (for a CNN, those after its convolutional front)
+ * @param conv         the convolutional front, or null for an MLP
  */
 public record Network(
         SameDiff sd,
@@ -32,12 +33,13 @@ public record Network(
         List<DropoutMask> dropoutMasks,
         List<String> params,
         long paramCount,
-        DenseChain dense) {
+        DenseChain dense,
+        ConvChain conv) {
 
-    /** A network that is not (or not known to be) a pure MLP. */
+    /** A network whose layer structure is not known (trains through the graph only). */
     public Network(SameDiff sd, SDVariable input, SDVariable logits, List<SDVariable> hidden, List<long[]> hiddenShapes,
                    List<DropoutMask> dropoutMasks, List<String> params, long paramCount) {
-        this(sd, input, logits, hidden, hiddenShapes, dropoutMasks, params, paramCount, null);
+        this(sd, input, logits, hidden, hiddenShapes, dropoutMasks, params, paramCount, null, null);
     }
 
     /**

@@ -59,10 +59,14 @@ public final class NetworkBuilder {
         List<Network.DropoutMask> masks = new ArrayList<>();
         SDVariable x = input;
         long c = shape.channels(), h = shape.height(), w = shape.width();
+        List<ConvChain.Block> blocks = new ArrayList<>();
+        boolean square = h == w;
         if (!spec.conv().isEmpty()) {
             x = sd.reshape(x, -1, c, h, w);
             int i = 1;
             for (ModelSpec.ConvBlock b : spec.conv()) {
+                long inChannels = c, inHeight = h;
+                square &= h == w;
                 SDVariable wt = param("conv" + i + "_W", he(c * b.kernel() * b.kernel(), b.kernel(), b.kernel(), c, b.filters()));
                 SDVariable bias = param("conv" + i + "_b", Nd4j.zeros(DataType.FLOAT, b.filters()));
                 x = sd.cnn.conv2d(x, wt, bias, Conv2DConfig.builder().kH(b.kernel()).kW(b.kernel())
@@ -77,6 +81,7 @@ public final class NetworkBuilder {
                 x = sd.identity(prefix + "h" + i, x);
                 hidden.add(x);
                 shapes.add(new long[]{c, h, w});
+                blocks.add(new ConvChain.Block(wt.name(), bias.name(), b.kernel(), (int) inChannels, b.filters(), (int) inHeight, b.pool()));
                 i++;
             }
             x = sd.reshape(x, -1, c * h * w);
@@ -107,9 +112,14 @@ public final class NetworkBuilder {
         SDVariable logits = sd.identity(prefix + "logits", x.mmul(wt).add(bias));
         denseWeights.add(wt.name());
         denseBiases.add(bias.name());
-        DenseChain dense = spec.conv().isEmpty() ? new DenseChain(spec.activation(), denseWeights, denseBiases) : null;
+        DenseChain dense = new DenseChain(spec.activation(), denseWeights, denseBiases);
+        // the hand-written CNN path covers square images only
+        ConvChain conv = blocks.isEmpty() || !square ? null : new ConvChain(blocks);
+        if (!blocks.isEmpty() && !square) {
+            dense = null;
+        }
         return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.copyOf(masks),
-                List.copyOf(params), paramCount, dense);
+                List.copyOf(params), paramCount, dense, conv);
     }
 
     private SDVariable param(String name, INDArray init) {

@@ -5,6 +5,7 @@ import org.kdharness.distill.Hint;
 import org.kdharness.distill.Method;
 import org.kdharness.distill.TrialSpec;
 import org.kdharness.models.DenseActivation;
+import org.kdharness.models.ConvChain;
 import org.kdharness.models.DenseChain;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -61,6 +62,10 @@ final class DenseStep {
     private final int probsIndex;
     private final int maskIndex;
     private final List<HintTerm> hints = new ArrayList<>();
+    /** The CNN's convolutional blocks, or null for an MLP. */
+    private final ConvFront front;
+    /** Hidden layers before the dense ones (the conv blocks): student layer numbers are offset by it. */
+    private final int convLayers;
     private final TrainingConfig config;
     private final Map<Integer, DenseBuffers> buffers = new HashMap<>();
     private int iteration;
@@ -77,6 +82,22 @@ final class DenseStep {
         for (int l = 0; l < layers; l++) {
             weights[l] = param(sd, chain.weights().get(l));
             biases[l] = param(sd, chain.biases().get(l));
+        }
+        ConvChain conv = net.conv();
+        convLayers = conv == null ? 0 : conv.blocks().size();
+        if (conv != null) {
+            int n = conv.blocks().size();
+            INDArray[] w = new INDArray[n], gw = new INDArray[n], bias = new INDArray[n], gb = new INDArray[n];
+            for (int i = 0; i < n; i++) {
+                Param pw = param(sd, conv.blocks().get(i).weight()), pb = param(sd, conv.blocks().get(i).bias());
+                w[i] = pw.value();
+                gw[i] = pw.gradient();
+                bias[i] = pb.value();
+                gb[i] = pb.gradient();
+            }
+            front = new ConvFront(conv, activation, w, gw, bias, gb);
+        } else {
+            front = null;
         }
         drop = new double[chain.hiddenLayers()];
         for (int l = 0; l < net.dropoutMasks().size(); l++) {
@@ -102,7 +123,7 @@ final class DenseStep {
                     b = param(sd, t.projectionBias());
                     units = w.value().size(1);
                 }
-                hints.add(new HintTerm(h.studentLayer(), labels.indexOf(DistillationObjective.teacherLayerName(j)),
+                hints.add(new HintTerm(h.studentLayer() - convLayers, labels.indexOf(DistillationObjective.teacherLayerName(j)),
                         units, coefficient, w, b));
             }
         }
@@ -119,12 +140,20 @@ final class DenseStep {
         if (method == Method.RELATION || (method == Method.FEATURE && !"mse".equals(obj.trial().distance()))) {
             return null;
         }
+        int convLayers = net.conv() == null ? 0 : net.conv().blocks().size();
         for (Hint h : obj.hints()) {
+            if (h.studentLayer() <= convLayers) {
+                return null;
+            }
             for (Hint.Target t : h.targets()) {
                 if (t.teacherLayers().size() != 1 || t.convolutional()) {
                     return null;
                 }
             }
+        }
+        if (net.conv() != null && !ConvFront.supports(net.params().stream()
+                .map(p -> net.sd().getVariable(p).getArr()).toArray(INDArray[]::new))) {
+            return null;
         }
         DenseStep step = new DenseStep(net, obj, config);
         // every trainable variable of the graph must be one this step updates
@@ -190,7 +219,8 @@ final class DenseStep {
     /** Forward pass, loss gradient and backward pass into the parameters' gradient buffers. */
     private void gradients(DenseBuffers b) {
         int hidden = drop.length;
-        INDArray in = b.x;
+        INDArray features = front == null ? b.x : front.forward(b.x);
+        INDArray in = features;
         for (int l = 0; l < hidden; l++) {
             affine(in, l, b.z[l]);
             activation.forward(b.z[l], b.a[l]);
@@ -206,10 +236,14 @@ final class DenseStep {
         }
         INDArray delta = b.p;
         for (int l = hidden; l >= 0; l--) {
-            INDArray below = l == 0 ? b.x : b.a[l - 1];
+            INDArray below = l == 0 ? features : b.a[l - 1];
             Nd4j.gemm(below, delta, weights[l].gradient(), true, false, 1.0, 0.0);
             DenseKernels.columnSums(delta, biases[l].gradient());
             if (l == 0) {
+                if (front != null) {
+                    Nd4j.gemm(delta, weights[0].value(), front.flatGradient(), false, true, 1.0, 0.0);
+                    front.backward();
+                }
                 break;
             }
             INDArray da = b.da[l - 1];

@@ -178,6 +178,19 @@ public final class Trainer {
         };
     }
 
+    /** Rows per inference chunk through a convolutional front (its im2col buffers grow with it). */
+    private static final int CONV_EVAL_BATCH = 256;
+
+    /** The 1-based hidden layer whose graph variable is {@code variable}, or 0. */
+    private static int hiddenLayer(Network net, String variable) {
+        for (int j = 0; j < net.hidden().size(); j++) {
+            if (variable.equals(net.hidden().get(j).name())) {
+                return j + 1;
+            }
+        }
+        return 0;
+    }
+
     /** Logits of {@code net} for every row of {@code x}, in inference mode (dropout off). */
     public static INDArray logits(Network net, INDArray x) {
         return output(net, x, net.logits().name());
@@ -188,6 +201,14 @@ public final class Trainer {
      * logits and hidden layers of an MLP are computed by {@link DenseForward}.
      */
     public static INDArray output(Network net, INDArray x, String variable) {
+        if (net.conv() != null && net.dense() != null) {
+            int blocks = net.conv().blocks().size();
+            int layer = variable.equals(net.logits().name()) ? net.hidden().size() + 1 : hiddenLayer(net, variable);
+            ConvFront front = layer > blocks ? ConvFront.forInference(net) : null;
+            if (front != null) {
+                return DenseForward.output(net, x, layer - blocks, CONV_EVAL_BATCH, front::forward);
+            }
+        }
         if (DenseForward.covers(net)) {
             if (variable.equals(net.logits().name())) {
                 return DenseForward.output(net, x, net.hidden().size() + 1);

@@ -52,12 +52,16 @@ class DenseStepTest {
         return Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax(logits.dup()))[0];
     }
 
-    /** Builds the student and objective, and compares dense and graph gradients on one batch of rows. */
+    /** Builds the MLP student and objective, and compares dense and graph gradients on one batch of rows. */
     private void compare(String activation, TrialSpec trial, boolean labelMask) {
-        Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 9), null, activation, 0.0),
-                new NetworkBuilder.InputShape(1, 3, 4), CLASSES, 2);
+        compare(new ModelSpec("mlp", List.of(16, 9), null, activation, 0.0), new NetworkBuilder.InputShape(1, 3, 4), trial, labelMask);
+    }
+
+    private void compare(ModelSpec model, NetworkBuilder.InputShape shape, TrialSpec trial, boolean labelMask) {
+        String activation = model.activation() + (model.conv().isEmpty() ? "" : " cnn");
+        Network net = NetworkBuilder.build(SameDiff.create(), "", model, shape, CLASSES, 2);
         DistillationObjective obj = DistillationObjective.build(net, trial, CLASSES, j -> new long[]{TEACHER[j - 1]});
-        INDArray x = gaussian(N, IN);
+        INDArray x = gaussian(N, shape.size());
         int[] y = rng.ints(N, 0, CLASSES).toArray();
         INDArray oneHot = Nd4j.zeros(DataType.FLOAT, N, CLASSES);
         for (int i = 0; i < N; i++) {
@@ -130,6 +134,21 @@ class DenseStepTest {
     }
 
     @Test
+    void cnnGradientsMatchTheGraph() {
+        // two blocks (3x3 then 5x5 kernels, pooling 6x6 -> 3x3 in the first), a dense layer, two input channels
+        ModelSpec cnn = new ModelSpec("cnn", List.of(9), List.of(new ModelSpec.ConvBlock(4, 3, true),
+                new ModelSpec.ConvBlock(5, 5, false)), "relu", 0.0);
+        NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(2, 6, 6);
+        compare(cnn, shape, trial(Method.BASELINE, null, null, null, null, null, null, null), false);
+        compare(cnn, shape, trial(Method.RESPONSE, 3.0, 0.4, null, null, null, null, null), false);
+        compare(new ModelSpec("cnn", List.of(9), cnn.conv(), "tanh", 0.0), shape,
+                trial(Method.RESPONSE, 2.0, 0.5, null, null, null, null, null), false);
+        // a hint on the dense layer after the blocks (student layer 3 <- teacher layer 2, 9 -> 9: no projection)
+        LayerMapping dense = new LayerMapping(List.of(new LayerMapping.Pair(3, List.of(2), 1.0, "mean")));
+        compare(cnn, shape, trial(Method.FEATURE, 2.0, 0.5, 0.8, 0.2, dense, "mse", null), false);
+    }
+
+    @Test
     void declinesWhatOnlyTheGraphComputes() {
         TrainingConfig config = TrainingConfig.builder().updater(new Adam(1e-3)).dataSetFeatureMapping("input")
                 .dataSetLabelMapping("labels").build();
@@ -145,10 +164,16 @@ class DenseStepTest {
             DistillationObjective obj = DistillationObjective.build(net, t, CLASSES, j -> new long[]{TEACHER[j - 1]});
             assertNull(DenseStep.of(net, obj, config), what + " must train through the graph");
         });
-        Network cnn = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("cnn", List.of(8),
+        java.util.function.Supplier<Network> newCnn = () -> NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("cnn", List.of(8),
                 List.of(new ModelSpec.ConvBlock(4, 3, true)), "relu", 0.0), new NetworkBuilder.InputShape(1, 4, 4), CLASSES, 2);
+        Network cnn = newCnn.get();
         DistillationObjective base = DistillationObjective.build(cnn, trial(Method.BASELINE, null, null, null, null, null, null, null),
                 CLASSES, j -> new long[0]);
-        assertNull(DenseStep.of(cnn, base, config), "convolutional students train through the graph");
+        assertNotNull(DenseStep.of(cnn, base, config), "CNN students train by hand too");
+        LayerMapping onBlock = new LayerMapping(List.of(new LayerMapping.Pair(1, List.of(2), 1.0, "mean")));
+        Network cnn2 = newCnn.get();
+        DistillationObjective hintOnBlock = DistillationObjective.build(cnn2, trial(Method.FEATURE, 4.0, 0.5, 0.8, 0.2, onBlock, "mse", null),
+                CLASSES, j -> new long[]{TEACHER[j - 1]});
+        assertNull(DenseStep.of(cnn2, hintOnBlock, config), "hints on convolutional blocks need the graph");
     }
 }

@@ -1,0 +1,137 @@
+package org.kdharness.train;
+
+/**
+ * Loops over Java arrays for the convolutional front: im2col and its adjoint, 2x2 max
+ * pooling and its backward pass, ReLU, and the NHWC/NCHW flatten the dense layers expect.
+ *
+ * <p>Why Java loops: each is a gather or scatter with almost no arithmetic, which ND4J
+ * 1.0.0-M2.1 runs through slow generic kernels; the GEMMs around them stay in BLAS.
+ * Activations are NHWC rows ({@code ((b*H + y)*W + x)*C + c}), so a convolution is one
+ * GEMM of the im2col matrix (columns ordered {@code (ky, kx, c)}, matching the graph's
+ * {@code [k, k, in, out]} weights) with the weights.
+ */
+final class ConvKernels {
+
+    private ConvKernels() {
+    }
+
+    /**
+     * {@code col[(b, y, x), (ky, kx, c)] = in[b, y + ky - pad, x + kx - pad, c]}, zero
+     * outside the image ({@code pad = (k-1)/2}: SAME padding at stride 1).
+     *
+     * @param nchw whether {@code in} is NCHW (the raw input) rather than NHWC
+     */
+    static void im2col(float[] in, boolean nchw, int batch, int h, int c, int k, float[] col) {
+        int pad = (k - 1) / 2, width = k * k * c, hw = h * h;
+        int r = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < h; x++, r++) {
+                    int base = r * width, j = 0;
+                    for (int ky = 0; ky < k; ky++) {
+                        int iy = y + ky - pad;
+                        for (int kx = 0; kx < k; kx++) {
+                            int ix = x + kx - pad;
+                            boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < h;
+                            for (int ch = 0; ch < c; ch++, j++) {
+                                col[base + j] = !inside ? 0f : nchw ? in[b * c * hw + ch * hw + iy * h + ix]
+                                        : in[((b * h + iy) * h + ix) * c + ch];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The adjoint of {@link #im2col} (NHWC): {@code in += scatter(col)}; {@code in} is zeroed first. */
+    static void col2im(float[] col, int batch, int h, int c, int k, float[] in) {
+        int pad = (k - 1) / 2, width = k * k * c;
+        java.util.Arrays.fill(in, 0, batch * h * h * c, 0f);
+        int r = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < h; x++, r++) {
+                    int base = r * width, j = 0;
+                    for (int ky = 0; ky < k; ky++) {
+                        int iy = y + ky - pad;
+                        for (int kx = 0; kx < k; kx++, j += c) {
+                            int ix = x + kx - pad;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < h) {
+                                int at = ((b * h + iy) * h + ix) * c;
+                                for (int ch = 0; ch < c; ch++) {
+                                    in[at + ch] += col[base + j + ch];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** 2x2, stride 2 max pooling of NHWC {@code a} ({@code h} x {@code h}, floor), remembering each maximum's index. */
+    static void maxPool(float[] a, int batch, int h, int c, float[] out, int[] argmax) {
+        int o = h / 2, r = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int y = 0; y < o; y++) {
+                for (int x = 0; x < o; x++) {
+                    for (int ch = 0; ch < c; ch++, r++) {
+                        int best = ((b * h + 2 * y) * h + 2 * x) * c + ch;
+                        for (int dy = 0; dy < 2; dy++) {
+                            for (int dx = 0; dx < 2; dx++) {
+                                int i = ((b * h + 2 * y + dy) * h + 2 * x + dx) * c + ch;
+                                if (a[i] > a[best]) {
+                                    best = i;
+                                }
+                            }
+                        }
+                        out[r] = a[best];
+                        argmax[r] = best;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Backward of {@link #maxPool}: each pooled gradient goes to its maximum; {@code da} is zeroed first. */
+    static void maxUnpool(float[] dOut, int[] argmax, int n, float[] da, int daLength) {
+        java.util.Arrays.fill(da, 0, daLength, 0f);
+        for (int r = 0; r < n; r++) {
+            da[argmax[r]] += dOut[r];
+        }
+    }
+
+    /** {@code a = max(z, 0)}. */
+    static void relu(float[] z, float[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            a[i] = z[i] > 0f ? z[i] : 0f;
+        }
+    }
+
+    /** {@code dz = z > 0 ? da : 0}, in place on {@code da}. */
+    static void reluBackward(float[] z, float[] da, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!(z[i] > 0f)) {
+                da[i] = 0f;
+            }
+        }
+    }
+
+    /** NHWC {@code [b, h, h, c]} to the graph's flattened NCHW rows {@code [b, c*h*h]}, and back ({@code toNchw = false}). */
+    static void flatten(float[] nhwc, float[] nchw, int batch, int h, int c, boolean toNchw) {
+        int hw = h * h;
+        for (int b = 0; b < batch; b++) {
+            for (int p = 0; p < hw; p++) {
+                for (int ch = 0; ch < c; ch++) {
+                    int i = (b * hw + p) * c + ch, j = b * c * hw + ch * hw + p;
+                    if (toNchw) {
+                        nchw[j] = nhwc[i];
+                    } else {
+                        nhwc[i] = nchw[j];
+                    }
+                }
+            }
+        }
+    }
+}
