@@ -35,10 +35,13 @@ final class ConvFront {
         final int[][] argmax;
         final INDArray flat, flatGradient;
         final float[] flatH;
+        /** Per block, its bias or (backward) its gradient. */
+        final float[][] bias;
 
         Buffers(int rows, long inputWidth, List<ConvChain.Block> blocks) {
             this.rows = rows;
             int n = blocks.size();
+            bias = new float[n][];
             input = new float[Math.toIntExact(rows * inputWidth)];
             col = new INDArray[n];
             z = new INDArray[n];
@@ -57,6 +60,7 @@ final class ConvFront {
                 ConvChain.Block b = blocks.get(i);
                 int positions = rows * b.height() * b.height();
                 int width = b.kernel() * b.kernel() * b.inChannels();
+                bias[i] = new float[b.outChannels()];
                 col[i] = Nd4j.create(DataType.FLOAT, positions, width);
                 colH[i] = new float[positions * width];
                 z[i] = Nd4j.create(DataType.FLOAT, positions, b.outChannels());
@@ -154,11 +158,13 @@ final class ConvFront {
             ConvKernels.im2col(in, i == 0, rows, blk.height(), blk.inChannels(), blk.kernel(), b.colH[i]);
             b.col[i].data().asNioFloat().put(0, b.colH[i]);
             Nd4j.gemm(b.col[i], weights[i], b.z[i], false, false, 1.0, 0.0);
-            DenseKernels.addRowVector(b.z[i], biases[i]);
             b.z[i].data().asNioFloat().get(0, b.zH[i]);
+            biases[i].data().asNioFloat().get(0, b.bias[i]);
+            ConvKernels.addBias(b.zH[i], b.bias[i], size);
             if (activation == DenseActivation.RELU) {
                 ConvKernels.relu(b.zH[i], b.aH[i], size);
             } else {
+                b.z[i].data().asNioFloat().put(0, b.zH[i]);
                 activation.forward(b.z[i], b.a[i]);
                 b.a[i].data().asNioFloat().get(0, b.aH[i]);
             }
@@ -200,9 +206,11 @@ final class ConvFront {
                 // the pre-activation gradient goes through a, reused as scratch
                 b.a[i].data().asNioFloat().put(0, b.dAH[i]);
                 activation.backward(b.z[i], b.a[i], b.dz[i]);
+                b.dz[i].data().asNioFloat().get(0, b.dAH[i]);
             }
             Nd4j.gemm(b.col[i], b.dz[i], weightGradients[i], true, false, 1.0, 0.0);
-            DenseKernels.columnSums(b.dz[i], biasGradients[i]);
+            ConvKernels.columnSums(b.dAH[i], size, b.bias[i]);
+            biasGradients[i].data().asNioFloat().put(0, b.bias[i]);
             if (i > 0) {
                 Nd4j.gemm(b.dz[i], weights[i], b.dcol[i], false, true, 1.0, 0.0);
                 b.dcol[i].data().asNioFloat().get(0, b.dcolH[i]);

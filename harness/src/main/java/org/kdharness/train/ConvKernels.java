@@ -30,12 +30,18 @@ final class ConvKernels {
                     int base = r * width, j = 0;
                     for (int ky = 0; ky < k; ky++) {
                         int iy = y + ky - pad;
-                        for (int kx = 0; kx < k; kx++) {
+                        for (int kx = 0; kx < k; kx++, j += c) {
                             int ix = x + kx - pad;
-                            boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < h;
-                            for (int ch = 0; ch < c; ch++, j++) {
-                                col[base + j] = !inside ? 0f : nchw ? in[b * c * hw + ch * hw + iy * h + ix]
-                                        : in[((b * h + iy) * h + ix) * c + ch];
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= h) {
+                                java.util.Arrays.fill(col, base + j, base + j + c, 0f);
+                            } else if (c == 1) {
+                                col[base + j] = in[(b * h + iy) * h + ix];
+                            } else if (!nchw) {
+                                System.arraycopy(in, ((b * h + iy) * h + ix) * c, col, base + j, c);
+                            } else {
+                                for (int ch = 0; ch < c; ch++) {
+                                    col[base + j + ch] = in[b * c * hw + ch * hw + iy * h + ix];
+                                }
                             }
                         }
                     }
@@ -99,6 +105,27 @@ final class ConvKernels {
         java.util.Arrays.fill(da, 0, daLength, 0f);
         for (int r = 0; r < n; r++) {
             da[argmax[r]] += dOut[r];
+        }
+    }
+
+    /** {@code z += bias} per row of {@code c} columns. */
+    static void addBias(float[] z, float[] bias, int n) {
+        int c = bias.length;
+        for (int base = 0; base < n; base += c) {
+            for (int j = 0; j < c; j++) {
+                z[base + j] += bias[j];
+            }
+        }
+    }
+
+    /** {@code sums[j] = sum over rows of d[row, j]}. */
+    static void columnSums(float[] d, int n, float[] sums) {
+        int c = sums.length;
+        java.util.Arrays.fill(sums, 0f);
+        for (int base = 0; base < n; base += c) {
+            for (int j = 0; j < c; j++) {
+                sums[j] += d[base + j];
+            }
         }
     }
 
