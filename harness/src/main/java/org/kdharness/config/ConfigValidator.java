@@ -50,6 +50,8 @@ public final class ConfigValidator {
         axes(c);
         check(c.runtime().threadsPerTrial() >= 1, "/runtime/threads_per_trial", "must be >= 1");
         check(c.runtime().parallelTrials() >= 1, "/runtime/parallel_trials", "must be >= 1");
+        check(c.runtime().engine().equals("auto") || c.runtime().engine().equals("graph"), "/runtime/engine",
+                "must be 'auto' or 'graph', got '" + c.runtime().engine() + "'");
     }
 
     private void network(NetworkSpec n, String at) {

@@ -8,14 +8,18 @@ package org.kdharness.config;
  *
  * @param threadsPerTrial OpenMP/BLAS threads each trial may use
  * @param parallelTrials  trials trained at once in one worker process
+ * @param engine          {@code auto} (hand-written back-propagation where it covers the
+ *                        trial, else the SameDiff graph) or {@code graph} (always the graph,
+ *                        e.g. to check a result); not part of trial ids
  */
-public record RuntimeSpec(Integer threadsPerTrial, Integer parallelTrials) {
+public record RuntimeSpec(Integer threadsPerTrial, Integer parallelTrials, String engine) {
     public RuntimeSpec {
         threadsPerTrial = threadsPerTrial == null ? 1 : threadsPerTrial;
         parallelTrials = parallelTrials == null ? 1 : parallelTrials;
+        engine = engine == null ? "auto" : engine.toLowerCase(java.util.Locale.ROOT);
     }
 
     public static RuntimeSpec defaults() {
-        return new RuntimeSpec(null, null);
+        return new RuntimeSpec(null, null, null);
     }
 }

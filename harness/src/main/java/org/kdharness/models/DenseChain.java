@@ -3,12 +3,12 @@ package org.kdharness.models;
 import java.util.List;
 
 /**
- * The parameters of a pure MLP in layer order, and its hidden activation.
+ * The parameters of a network's dense layers in order (all of an MLP; those after a
+ * CNN's {@link ConvChain}), and the hidden activation.
  *
  * <p>Why: a dense chain is simple enough to back-propagate by hand on preallocated
  * buffers ({@code org.kdharness.train.DenseStep}), which is several times faster than the
- * generic graph for the small students KD sweeps train by the hundred. Networks with
- * convolutions have no chain and train through the graph.
+ * generic graph for the small students KD sweeps train by the hundred.
  *
  * @param activation hidden activation name (as in the config)
  * @param weights    weight variables {@code [in, out]}, hidden layers first, output layer last

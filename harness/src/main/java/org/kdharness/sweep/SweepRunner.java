@@ -18,6 +18,7 @@ import org.kdharness.teacher.Teacher;
 import org.kdharness.teacher.TeacherCache;
 import org.kdharness.teacher.TeacherOutputs;
 import org.kdharness.train.DivergedException;
+import org.kdharness.train.Trainer;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -102,7 +103,8 @@ public final class SweepRunner {
             store.startRun(new RunInfo(runId, c.name(), worker, backend.backend(), backend.device(), backend.threads(),
                     c.runtime().parallelTrials(), System.getProperty("java.version"), backend.gitCommit(),
                     backend.libraries(), teacher.key(), data.source()));
-            TrialRunner runner = new TrialRunner(c.student(), data, outputs);
+            TrialRunner runner = new TrialRunner(c.student(), data, outputs,
+                    c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO);
 
             long doneBefore = store.trials(c.name()).stream().filter(t -> t.status().equals("done")).count();
             AtomicInteger ranNow = new AtomicInteger();

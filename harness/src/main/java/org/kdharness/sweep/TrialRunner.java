@@ -37,13 +37,15 @@ public final class TrialRunner {
     private final NetworkSpec student;
     private final DataSplits data;
     private final TeacherOutputs teacher;
+    private final Trainer.Engine engine;
     private final INDArray trainOneHot;
 
     /** What a finished trial reports. */
     public record Outcome(Map<String, Double> metrics, int epochs, double seconds) {
     }
 
-    public TrialRunner(NetworkSpec student, DataSplits data, TeacherOutputs teacher) {
+    public TrialRunner(NetworkSpec student, DataSplits data, TeacherOutputs teacher, Trainer.Engine engine) {
+        this.engine = engine;
         this.student = student;
         this.data = data;
         this.teacher = teacher;
@@ -79,7 +81,7 @@ public final class TrialRunner {
                 labels.add(teacher.hidden(Integer.parseInt(name.substring("teacher_h".length()))));
             }
         }
-        Trainer.Result r = new Trainer().fit(net, training, spec.seed(), train, obj, labels, data.validation(), epochs);
+        Trainer.Result r = new Trainer(engine).fit(net, training, spec.seed(), train, obj, labels, data.validation(), epochs);
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.putAll(evaluate(net, train, Split.TRAIN).named("train"));
@@ -103,6 +105,8 @@ public final class TrialRunner {
         metrics.put("projection_params", (double) obj.projectionParams().stream()
                 .mapToLong(p -> net.sd().getVariable(p).getArr().length()).sum());
         metrics.put("best_epoch", (double) r.bestEpoch());
+        // provenance: 1 = hand-written back-propagation (DenseStep), 0 = the SameDiff graph
+        metrics.put("dense_path", r.dense() ? 1.0 : 0.0);
         metrics.put("samples_per_second", r.samplesPerSecond());
         metrics.put("train_seconds", r.seconds());
         metrics.put("labelled_examples", (double) Math.round(train.size() * spec.effectiveLabelledFraction()));

@@ -26,8 +26,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * One training step of an MLP student, back-propagated by hand on preallocated buffers,
- * for the baseline, response and feature (mse) objectives.
+ * One training step of an MLP or CNN, back-propagated by hand on preallocated buffers,
+ * for the baseline, response and feature (mse) objectives. A CNN's convolutional blocks
+ * are handled by {@link ConvFront}.
  *
  * <p>Why: in ND4J 1.0.0-M2.1 SameDiff allocates every op's output at every step, and for
  * the small students KD sweeps train by the hundred that overhead, not arithmetic, set the
@@ -37,8 +38,9 @@ import java.util.TreeSet;
  * {@code DenseStepTest} compares them), the updater and weight decay are ND4J's own
  * classes applied as SameDiff's training session applies them, and the parameters updated
  * are the graph's own arrays, so the loss probe, evaluation, early-stopping snapshots and
- * saving keep reading the graph. Objectives this class does not cover (convolutions,
- * relation losses, cosine/attention distances, concatenated targets) train through the graph.
+ * saving keep reading the graph. Objectives this class does not cover (relation losses,
+ * cosine/attention distances, concatenated targets, hints on convolutional blocks) train
+ * through the graph.
  */
 final class DenseStep {
 

@@ -28,9 +28,11 @@ import java.util.Map;
  * <p>Why one trainer for teacher and student: the teacher is simply a network trained on
  * hard labels, so it shares the loop, the data order rules and the divergence checks.
  *
- * <p>MLPs under the baseline, response and feature (mse) objectives are stepped by
- * {@link DenseStep} (hand-written back-propagation, several times faster); everything else,
- * and every measurement (loss probe, validation), goes through the SameDiff graph.
+ * <p>MLPs and CNNs under the baseline, response and feature (mse, hints on dense layers)
+ * objectives are stepped by {@link DenseStep} (hand-written back-propagation, several
+ * times faster); other objectives go through the SameDiff graph. Inference for validation
+ * and evaluation uses the same hand-written forward pass where it covers the network; the
+ * loss probe always reads the graph, so both paths report the same quantities.
  */
 public final class Trainer {
 

@@ -58,6 +58,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void unknownEngineNamesField() {
+        ConfigException e = error("sweep:\n  methods: [baseline]\nruntime:\n  engine: fast\n");
+        assertTrue(e.getMessage().contains("runtime.engine") || e.getMessage().contains("/runtime/engine"), e.getMessage());
+        assertTrue(e.getMessage().contains("'auto' or 'graph'"), e.getMessage());
+        SweepConfig graph = new ConfigLoader().parse(TinySweep.yaml("ok", "sweep:\n  methods: [baseline]\nruntime:\n  engine: graph\n"), "ok.yaml").config();
+        assertEquals("graph", graph.runtime().engine());
+    }
+
+    @Test
     void wrongTypeNamesField() {
         ConfigException e = error("sweep:\n  seeds: [one]\n");
         assertTrue(e.getMessage().contains("seeds"), e.getMessage());

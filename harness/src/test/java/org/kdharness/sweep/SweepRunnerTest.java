@@ -68,6 +68,7 @@ class SweepRunnerTest {
         assertEquals(2 * 4 + 4, t.metric("projection_params"));
         // deployed student: conv 3x3x1x2 + 2, dense 392x8 + 8, out 8x10 + 10
         assertEquals(18 + 2 + 392 * 8 + 8 + 80 + 10, t.metric("student_params"));
+        assertEquals(0.0, t.metric("dense_path"), "a hint on a conv map trains through the graph");
     }
 
     @Test
@@ -124,6 +125,32 @@ class SweepRunnerTest {
         }
         assertEquals(List.of("sp", "rkd_distance"), rows.stream().filter(r -> r.method().equals("relation"))
                 .map(TrialRow::distance).distinct().toList());
+        // provenance: baselines step by hand, relation trials through the graph
+        for (TrialRow t : rows) {
+            assertEquals(t.method().equals("baseline") ? 1.0 : 0.0, t.metric("dense_path"), t.method());
+        }
+    }
+
+    @Test
+    void graphEngineSettingTrainsThroughTheGraph() throws Exception {
+        String grid = """
+                sweep:
+                  methods: [baseline, response]
+                  temperature: [4]
+                  alpha: [0.5]
+                  seeds: [1]
+                """;
+        List<TrialRow> auto = run("auto", TinySweep.yaml("auto", grid), 0);
+        List<TrialRow> graph = run("graph", TinySweep.yaml("graph", grid + "runtime:\n  engine: graph\n"), 0);
+        assertEquals(2, graph.size());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(1.0, auto.get(i).metric("dense_path"));
+            assertEquals(0.0, graph.get(i).metric("dense_path"));
+            // same trial ids (the engine is not part of them) and, within float noise, the same result
+            assertEquals(auto.get(i).trialId(), graph.get(i).trialId());
+            assertEquals(auto.get(i).metric("final_train_loss"), graph.get(i).metric("final_train_loss"),
+                    1e-3 * Math.abs(graph.get(i).metric("final_train_loss")));
+        }
     }
 
     @Test

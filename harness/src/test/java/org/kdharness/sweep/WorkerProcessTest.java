@@ -30,13 +30,19 @@ class WorkerProcessTest {
     @TempDir
     Path dir;
 
-    /** 10 trials of about a second each. */
+    /**
+     * 10 trials of about a second each: long enough to kill a worker mid-sweep and for two
+     * workers to overlap. The graph engine keeps them that long (the hand-written path runs
+     * this tiny MLP ten times faster).
+     */
     static final String GRID = """
             sweep:
               methods: [baseline, response]
               temperature: [2, 4]
               alpha: [0.5, 0.9]
               seeds: [1, 2]
+            runtime:
+              engine: graph
             """;
 
     private Path config(String name) throws Exception {
