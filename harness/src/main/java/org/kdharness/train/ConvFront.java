@@ -30,9 +30,11 @@ final class ConvFront {
     private static final class Buffers {
         final int rows;
         final float[] input;
-        final INDArray[] col, z, a, dz, dcol;
-        final float[][] colH, zH, aH, pooledH, dOutH, dAH, dcolH;
-        final int[][] argmax;
+        final INDArray[] col, z, a;
+        final float[][] colH, zH, aH, pooledH;
+        /** Backward-pass arrays, allocated on the first backward pass (inference needs none). */
+        INDArray[] dz, dcol;
+        float[][] dOutH, dAH, dcolH;
         final INDArray flat, flatGradient;
         final float[] flatH;
         /** Per block, its bias or (backward) its gradient. */
@@ -46,16 +48,10 @@ final class ConvFront {
             col = new INDArray[n];
             z = new INDArray[n];
             a = new INDArray[n];
-            dz = new INDArray[n];
-            dcol = new INDArray[n];
             colH = new float[n][];
             zH = new float[n][];
             aH = new float[n][];
             pooledH = new float[n][];
-            dOutH = new float[n][];
-            dAH = new float[n][];
-            dcolH = new float[n][];
-            argmax = new int[n][];
             for (int i = 0; i < n; i++) {
                 ConvChain.Block b = blocks.get(i);
                 int positions = rows * b.height() * b.height();
@@ -65,24 +61,40 @@ final class ConvFront {
                 colH[i] = new float[positions * width];
                 z[i] = Nd4j.create(DataType.FLOAT, positions, b.outChannels());
                 a[i] = Nd4j.create(DataType.FLOAT, positions, b.outChannels());
-                dz[i] = Nd4j.create(DataType.FLOAT, positions, b.outChannels());
                 zH[i] = new float[positions * b.outChannels()];
                 aH[i] = new float[positions * b.outChannels()];
-                dAH[i] = new float[positions * b.outChannels()];
                 int out = rows * b.outHeight() * b.outHeight() * b.outChannels();
                 pooledH[i] = b.pool() ? new float[out] : null;
-                argmax[i] = b.pool() ? new int[out] : null;
-                dOutH[i] = b.pool() ? new float[out] : dAH[i];
-                if (i > 0) {
-                    dcol[i] = Nd4j.create(DataType.FLOAT, positions, width);
-                    dcolH[i] = new float[positions * width];
-                }
             }
             ConvChain.Block last = blocks.get(n - 1);
             int features = last.outChannels() * last.outHeight() * last.outHeight();
             flat = Nd4j.create(DataType.FLOAT, rows, features);
             flatGradient = Nd4j.create(DataType.FLOAT, rows, features);
             flatH = new float[rows * features];
+        }
+
+        void allocateBackward(List<ConvChain.Block> blocks) {
+            if (dz != null) {
+                return;
+            }
+            int n = blocks.size();
+            dz = new INDArray[n];
+            dcol = new INDArray[n];
+            dOutH = new float[n][];
+            dAH = new float[n][];
+            dcolH = new float[n][];
+            for (int i = 0; i < n; i++) {
+                ConvChain.Block b = blocks.get(i);
+                int positions = rows * b.height() * b.height();
+                int width = b.kernel() * b.kernel() * b.inChannels();
+                dz[i] = Nd4j.create(DataType.FLOAT, positions, b.outChannels());
+                dAH[i] = new float[positions * b.outChannels()];
+                dOutH[i] = b.pool() ? new float[rows * b.outHeight() * b.outHeight() * b.outChannels()] : dAH[i];
+                if (i > 0) {
+                    dcol[i] = Nd4j.create(DataType.FLOAT, positions, width);
+                    dcolH[i] = new float[positions * width];
+                }
+            }
         }
 
         /** The block's output (after pooling) as NHWC. */
@@ -169,7 +181,7 @@ final class ConvFront {
                 b.a[i].data().asNioFloat().get(0, b.aH[i]);
             }
             if (blk.pool()) {
-                ConvKernels.maxPool(b.aH[i], rows, blk.height(), blk.outChannels(), b.pooledH[i], b.argmax[i]);
+                ConvKernels.maxPool(b.aH[i], rows, blk.height(), blk.outChannels(), b.pooledH[i]);
             }
             in = b.out(i, blk);
         }
@@ -187,6 +199,7 @@ final class ConvFront {
     /** Back-propagates {@link #flatGradient} into the blocks' weight and bias gradients. */
     void backward() {
         Buffers b = current;
+        b.allocateBackward(blocks);
         int rows = b.rows;
         ConvChain.Block last = blocks.get(blocks.size() - 1);
         b.flatGradient.data().asNioFloat().get(0, b.flatH);
@@ -196,8 +209,7 @@ final class ConvFront {
             int positions = rows * blk.height() * blk.height();
             int size = positions * blk.outChannels();
             if (blk.pool()) {
-                int pooled = rows * blk.outHeight() * blk.outHeight() * blk.outChannels();
-                ConvKernels.maxUnpool(b.dOutH[i], b.argmax[i], pooled, b.dAH[i], size);
+                ConvKernels.maxUnpool(b.aH[i], b.pooledH[i], b.dOutH[i], rows, blk.height(), blk.outChannels(), b.dAH[i]);
             }
             if (activation == DenseActivation.RELU) {
                 ConvKernels.reluBackward(b.zH[i], b.dAH[i], size);

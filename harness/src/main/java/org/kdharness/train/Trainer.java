@@ -181,7 +181,7 @@ public final class Trainer {
     }
 
     /** Rows per inference chunk through a convolutional front (its im2col buffers grow with it). */
-    private static final int CONV_EVAL_BATCH = 256;
+    private static final int CONV_EVAL_BATCH = 128;
 
     /** The 1-based hidden layer whose graph variable is {@code variable}, or 0. */
     private static int hiddenLayer(Network net, String variable) {
