@@ -35,8 +35,9 @@ import java.util.TreeSet;
  * speed (the graph reached 12 % of the machine's GEMM rate). Here a step is a fixed list
  * of BLAS calls and in-place ops on arrays allocated once per trial. The gradients are
  * the graph's (same loss definitions as {@code ResponseLoss} and {@code FeatureLoss};
- * {@code DenseStepTest} compares them), the updater and weight decay are ND4J's own
- * classes applied as SameDiff's training session applies them, and the parameters updated
+ * {@code DenseStepTest} compares them), the configured updater ({@link HostAdam}'s loop for
+ * Adam) and ND4J's weight decay are applied as SameDiff's training session applies them,
+ * and the parameters updated
  * are the graph's own arrays, so the loss probe, evaluation, early-stopping snapshots and
  * saving keep reading the graph. Objectives this class does not cover (relation losses,
  * cosine/attention distances, concatenated targets, hints on convolutional blocks) train
