@@ -52,6 +52,10 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String dir = data != null ? data : Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist"))
                 ? "/usr/share/datasets/fashion-mnist" : "datasets/fashion-mnist-small";
+        if (repeat < 1) {
+            System.err.println("kd bench: --repeat must be at least 1");
+            return 2;
+        }
         Backend backend = Backend.configure(threads);
         System.out.println("kd bench | " + backend + " | data " + dir);
         Benchmark bench = new Benchmark(dir, engine, System.out::println);

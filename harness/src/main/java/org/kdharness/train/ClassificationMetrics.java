@@ -40,11 +40,6 @@ public record ClassificationMetrics(double accuracy, double macroF1, double[] pe
     public static final int ECE_BINS = 15;
 
     /**
-     * @param logits        student logits {@code [n, C]}
-     * @param labels        true classes
-     * @param teacherLogits teacher logits on the same examples, or null
-     */
-    /**
      * Top-1 accuracy alone: what early stopping reads every epoch, without the confusion
      * matrix and calibration the full {@link #of} computes (which cost several times the
      * validation forward pass).
@@ -58,6 +53,11 @@ public record ClassificationMetrics(double accuracy, double macroF1, double[] pe
         return (double) correct / labels.length;
     }
 
+    /**
+     * @param logits        student logits {@code [n, C]}
+     * @param labels        true classes
+     * @param teacherLogits teacher logits on the same examples, or null
+     */
     public static ClassificationMetrics of(INDArray logits, int[] labels, INDArray teacherLogits) {
         double[][] z = Rows.of(logits);
         double[][] zt = teacherLogits == null ? null : Rows.of(teacherLogits);

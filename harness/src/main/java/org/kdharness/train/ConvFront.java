@@ -20,8 +20,8 @@ import java.util.Map;
  * backward op of a single 1->16-channel layer (and allocated every intermediate), about
  * three quarters of a small CNN student's step. Here the same arithmetic is GEMMs on
  * arrays allocated once per batch size, with the gathers and scatters done by
- * {@link ConvKernels} on Java arrays. The weights and biases are the graph's arrays, so
- * inference and evaluation still go through the graph. CPU backend only
+ * {@link ConvKernels} on Java arrays. The weights and biases are the graph's arrays (the
+ * loss probe still reads the graph; inference uses {@link #forInference}). CPU backend only
  * ({@link #supports}); {@code DenseStepTest} compares the gradients with the graph's.
  */
 final class ConvFront {
@@ -54,14 +54,15 @@ final class ConvFront {
             pooledH = new float[n][];
             for (int i = 0; i < n; i++) {
                 ConvChain.Block b = blocks.get(i);
-                int positions = rows * b.height() * b.height();
+                int positions = Math.multiplyExact(rows, b.height() * b.height());
                 int width = b.kernel() * b.kernel() * b.inChannels();
                 bias[i] = new float[b.outChannels()];
                 col[i] = Nd4j.create(DataType.FLOAT, positions, width);
-                colH[i] = new float[positions * width];
+                // Java arrays index with int: fail loudly rather than wrap for huge batches
+                colH[i] = new float[Math.multiplyExact(positions, width)];
                 z[i] = Nd4j.create(DataType.FLOAT, positions, b.outChannels());
                 a[i] = Nd4j.create(DataType.FLOAT, positions, b.outChannels());
-                zH[i] = new float[positions * b.outChannels()];
+                zH[i] = new float[Math.multiplyExact(positions, b.outChannels())];
                 aH[i] = new float[positions * b.outChannels()];
                 int out = rows * b.outHeight() * b.outHeight() * b.outChannels();
                 pooledH[i] = b.pool() ? new float[out] : null;

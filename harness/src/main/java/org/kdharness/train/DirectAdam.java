@@ -67,6 +67,9 @@ final class DirectAdam implements GradientUpdater<Adam> {
     @Override
     public Map<String, INDArray> getState() {
         Map<String, INDArray> state = new LinkedHashMap<>();
+        if (m == null) {
+            return state;
+        }
         state.put("M", Nd4j.create(m));
         state.put("V", Nd4j.create(v));
         return state;

@@ -36,11 +36,14 @@ import java.util.Map;
  */
 public final class Trainer {
 
-    /** How training steps are computed. */
+    /** How training steps are computed; a setting so that a result can be re-checked against autodiff. */
     public enum Engine {
         /** The dense path when it covers the objective, else the graph. */
         AUTO,
-        /** Always the SameDiff graph (reference behaviour, and for comparison). */
+        /**
+         * Every training step through the SameDiff graph: its autodiff gradients instead of the
+         * hand-written ones (the updater and inference are shared by both engines).
+         */
         GRAPH
     }
 

@@ -26,6 +26,11 @@ class DenseForwardTest {
             // dropout is in the graph (fed ones at inference) and must not change inference
             Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 7), null, activation, 0.3),
                     new NetworkBuilder.InputShape(1, 3, 4), 5, 4);
+            // builders start biases at zero: non-zero ones make the bias terms count
+            net.params().stream().filter(n -> n.endsWith("_b")).forEach(n -> {
+                INDArray b = net.sd().getVariable(n).getArr();
+                b.assign(Nd4j.randn(DataType.FLOAT, b.shape()));
+            });
             assertTrue(DenseForward.covers(net));
             Map<String, INDArray> feed = new HashMap<>();
             feed.put(net.input().name(), x);

@@ -24,7 +24,11 @@ class ConvInferenceTest {
         Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("cnn", List.of(12),
                         List.of(new ModelSpec.ConvBlock(4, 3, true), new ModelSpec.ConvBlock(6, 3, true)), "relu", 0.25),
                 new NetworkBuilder.InputShape(1, 8, 8), 5, 9);
-        // 300 rows: more than one 256-row chunk
+        net.params().stream().filter(n -> n.endsWith("_b")).forEach(n -> {
+            INDArray b = net.sd().getVariable(n).getArr();
+            b.assign(Nd4j.randn(DataType.FLOAT, b.shape()));
+        });
+        // 300 rows: more than two 128-row chunks
         INDArray x = Nd4j.rand(DataType.FLOAT, 300, 64);
         Map<String, INDArray> feed = new HashMap<>();
         feed.put(net.input().name(), x);

@@ -48,6 +48,15 @@ class DenseStepTest {
         return Nd4j.create(v, new long[]{rows, cols}, DataType.FLOAT);
     }
 
+    /** Builders start biases at zero; non-zero ones make the bias terms of the comparison count. */
+    private void randomiseBiases(SameDiff sd) {
+        sd.variables().stream().filter(v -> v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE
+                && v.name().endsWith("_b")).forEach(v -> {
+                    INDArray b = v.getArr();
+                    b.assign(gaussian(1, b.length()).reshape(b.shape()).muli(0.5));
+                });
+    }
+
     private INDArray probabilities(INDArray logits) {
         return Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax(logits.dup()))[0];
     }
@@ -61,6 +70,7 @@ class DenseStepTest {
         String activation = model.activation() + (model.conv().isEmpty() ? "" : " cnn");
         Network net = NetworkBuilder.build(SameDiff.create(), "", model, shape, CLASSES, 2);
         DistillationObjective obj = DistillationObjective.build(net, trial, CLASSES, j -> new long[]{TEACHER[j - 1]});
+        randomiseBiases(net.sd());
         INDArray x = gaussian(N, shape.size());
         int[] y = rng.ints(N, 0, CLASSES).toArray();
         INDArray oneHot = Nd4j.zeros(DataType.FLOAT, N, CLASSES);
