@@ -40,9 +40,14 @@ class DenseTrainingTest {
     private record Run(Trainer.Result result, Network net) {
     }
 
+    private static final ModelSpec MLP = new ModelSpec("mlp", List.of(32, 16), null, "relu", 0.2);
+
     private static Run train(Trainer.Engine engine, TrialSpec trial, String optimiser) {
-        Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(32, 16), null, "relu", 0.2),
-                new NetworkBuilder.InputShape(1, 28, 28), 10, 3);
+        return train(engine, trial, optimiser, MLP, 0.5);
+    }
+
+    private static Run train(Trainer.Engine engine, TrialSpec trial, String optimiser, ModelSpec model, double weightDecay) {
+        Network net = NetworkBuilder.build(SameDiff.create(), "", model, new NetworkBuilder.InputShape(1, 28, 28), 10, 3);
         DistillationObjective obj = DistillationObjective.build(net, trial, 10, j -> new long[]{TEACHER[j - 1]});
         int n = DATA.train().size();
         List<INDArray> labels = new ArrayList<>();
@@ -55,7 +60,7 @@ class DenseTrainingTest {
             });
         }
         // strong weight decay, so that applying it differently would show in the weights
-        TrainingSpec spec = new TrainingSpec(3, 64, 2e-3, optimiser, 0.5, 0L, 0);
+        TrainingSpec spec = new TrainingSpec(3, 64, 2e-3, optimiser, weightDecay, 0L, 0);
         return new Run(new Trainer(engine).fit(net, spec, 3, DATA.train(), obj, labels, DATA.validation(), null), net);
     }
 
@@ -69,8 +74,12 @@ class DenseTrainingTest {
     }
 
     private static void assertSameTraining(TrialSpec trial, String optimiser) {
-        Run graph = train(Trainer.Engine.GRAPH, trial, optimiser);
-        Run dense = train(Trainer.Engine.AUTO, trial, optimiser);
+        assertSameTraining(trial, optimiser, MLP, 0.5);
+    }
+
+    private static void assertSameTraining(TrialSpec trial, String optimiser, ModelSpec model, double weightDecay) {
+        Run graph = train(Trainer.Engine.GRAPH, trial, optimiser, model, weightDecay);
+        Run dense = train(Trainer.Engine.AUTO, trial, optimiser, model, weightDecay);
         assertFalse(graph.result().dense());
         assertTrue(dense.result().dense(), trial.method() + " should train on the dense path");
         for (int e = 0; e < 3; e++) {
@@ -93,6 +102,14 @@ class DenseTrainingTest {
     @Test
     void responseWithDropoutAndWeightDecayFollowsTheGraph() {
         assertSameTraining(new TrialSpec(Method.RESPONSE, 4.0, 0.5, null, null, null, null, 3, null, null, 0.5, null), "adam");
+    }
+
+    @Test
+    void cnnWithoutWeightDecayFollowsTheGraph() {
+        // the fused Adam step (no regularisation in between) and the convolutional front
+        ModelSpec cnn = new ModelSpec("cnn", List.of(16), List.of(new ModelSpec.ConvBlock(4, 3, true),
+                new ModelSpec.ConvBlock(6, 3, true)), "relu", 0.2);
+        assertSameTraining(new TrialSpec(Method.RESPONSE, 4.0, 0.5, null, null, null, null, 3), "adam", cnn, 0.0);
     }
 
     @Test
