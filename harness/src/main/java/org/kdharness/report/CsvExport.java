@@ -19,7 +19,8 @@ public final class CsvExport {
     public static final List<String> COLUMNS = List.of("sweep", "trial_id", "method", "temperature", "alpha",
             "w_feature", "w_response", "mapping", "seed", "status", "test_accuracy", "teacher_agreement", "epochs",
             "seconds", "distance", "val_accuracy", "test_macro_f1", "test_kl_to_teacher", "test_ece",
-            "student_params", "compression_ratio", "samples_per_second", "reason", "student", "learning_rate", "labelled_fraction", "optimiser");
+            "student_params", "compression_ratio", "samples_per_second", "reason", "student", "learning_rate", "labelled_fraction", "optimiser",
+            "dense_path");
 
     private CsvExport() {
     }
@@ -35,7 +36,7 @@ public final class CsvExport {
                     metric(t, "val_accuracy"), metric(t, "test_macro_f1"), metric(t, "test_kl_to_teacher"),
                     metric(t, "test_ece"), metric(t, "student_params"), metric(t, "compression_ratio"),
                     metric(t, "samples_per_second"), text(t.reason()), text(t.student()), num(t.learningRate()),
-                    num(t.labelledFraction()), text(t.optimiser()))));
+                    num(t.labelledFraction()), text(t.optimiser()), metric(t, "dense_path"))));
         }
     }
 

@@ -84,6 +84,8 @@ class EndToEndTest {
             assertEquals(t.metric("test_accuracy"), Double.parseDouble(row.get("test_accuracy")), 1e-5);
             assertEquals(t.metric("test_teacher_agreement"), Double.parseDouble(row.get("teacher_agreement")), 1e-5);
             assertEquals("1", row.get("epochs"));
+            // MLP trials under baseline/response/feature-mse train by hand (provenance column)
+            assertEquals("1", row.get("dense_path"));
             assertEquals(Long.toString(t.seed()), row.get("seed"));
             assertEquals(t.seconds(), Double.parseDouble(row.get("seconds")), 1e-3 * t.seconds());
             assertTrue(t.seconds() > 0);
