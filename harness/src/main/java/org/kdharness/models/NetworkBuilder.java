@@ -60,13 +60,11 @@ public final class NetworkBuilder {
         SDVariable x = input;
         long c = shape.channels(), h = shape.height(), w = shape.width();
         List<ConvChain.Block> blocks = new ArrayList<>();
-        boolean square = h == w;
         if (!spec.conv().isEmpty()) {
             x = sd.reshape(x, -1, c, h, w);
             int i = 1;
             for (ModelSpec.ConvBlock b : spec.conv()) {
                 long inChannels = c, inHeight = h;
-                square &= h == w;
                 SDVariable wt = param("conv" + i + "_W", he(c * b.kernel() * b.kernel(), b.kernel(), b.kernel(), c, b.filters()));
                 SDVariable bias = param("conv" + i + "_b", Nd4j.zeros(DataType.FLOAT, b.filters()));
                 x = sd.cnn.conv2d(x, wt, bias, Conv2DConfig.builder().kH(b.kernel()).kW(b.kernel())
@@ -112,12 +110,10 @@ public final class NetworkBuilder {
         SDVariable logits = sd.identity(prefix + "logits", x.mmul(wt).add(bias));
         denseWeights.add(wt.name());
         denseBiases.add(bias.name());
-        DenseChain dense = new DenseChain(spec.activation(), denseWeights, denseBiases);
-        // the hand-written CNN path covers square images only
-        ConvChain conv = blocks.isEmpty() || !square ? null : new ConvChain(blocks);
-        if (!blocks.isEmpty() && !square) {
-            dense = null;
-        }
+        // the hand-written path covers MLPs, and CNNs on square images (so their maps stay square)
+        boolean handWritten = blocks.isEmpty() || shape.height() == shape.width();
+        DenseChain dense = handWritten ? new DenseChain(spec.activation(), denseWeights, denseBiases) : null;
+        ConvChain conv = handWritten && !blocks.isEmpty() ? new ConvChain(blocks) : null;
         return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.copyOf(masks),
                 List.copyOf(params), paramCount, dense, conv);
     }

@@ -39,6 +39,8 @@ final class DenseBuffers {
     private final int probsIndex;
     private final int maskIndex;
     private final int[] hintLabels;
+    /** Per hidden layer, the dropout probability (0 = none). */
+    private final double[] drop;
 
     /**
      * @param widths     input width, hidden widths, classes
@@ -50,6 +52,7 @@ final class DenseBuffers {
         this.probsIndex = probsIndex;
         this.maskIndex = maskIndex;
         this.hintLabels = hintLabels;
+        this.drop = drop;
         int hidden = widths.length - 2;
         long classes = widths[widths.length - 1];
         x = floats(rows, widths[0]);
@@ -81,7 +84,7 @@ final class DenseBuffers {
     }
 
     /** Gathers the batch {@code indices} and draws its dropout masks, in {@code BatchIterator}'s order. */
-    void load(INDArray features, List<INDArray> labelArrays, int[] indices, Random maskRng, double[] drop) {
+    void load(INDArray features, List<INDArray> labelArrays, int[] indices, Random maskRng) {
         DenseKernels.gatherRows(features, x, indices);
         DenseKernels.gatherRows(labelArrays.get(0), labels, indices);
         if (teacherProbs != null) {

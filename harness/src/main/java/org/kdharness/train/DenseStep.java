@@ -67,8 +67,6 @@ final class DenseStep {
     private final List<HintTerm> hints = new ArrayList<>();
     /** The CNN's convolutional blocks, or null for an MLP. */
     private final ConvFront front;
-    /** Hidden layers before the dense ones (the conv blocks): student layer numbers are offset by it. */
-    private final int convLayers;
     private final TrainingConfig config;
     private final Map<Integer, DenseBuffers> buffers = new HashMap<>();
     private int iteration;
@@ -87,7 +85,8 @@ final class DenseStep {
             biases[l] = param(sd, chain.biases().get(l));
         }
         ConvChain conv = net.conv();
-        convLayers = conv == null ? 0 : conv.blocks().size();
+        // hidden layers before the dense ones (the conv blocks): student layer numbers are offset by it
+        int convLayers = conv == null ? 0 : conv.blocks().size();
         if (conv != null) {
             int n = conv.blocks().size();
             INDArray[] w = new INDArray[n], gw = new INDArray[n], bias = new INDArray[n], gb = new INDArray[n];
@@ -215,7 +214,7 @@ final class DenseStep {
         DenseBuffers buf = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, widths(features.size(1)),
                 probsIndex, maskIndex, hints.stream().mapToInt(HintTerm::labelIndex).toArray(),
                 hints.stream().mapToLong(HintTerm::units).toArray(), drop));
-        buf.load(features, labels, rows, maskRng, drop);
+        buf.load(features, labels, rows, maskRng);
         return buf;
     }
 

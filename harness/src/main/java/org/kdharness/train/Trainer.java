@@ -2,8 +2,8 @@ package org.kdharness.train;
 
 import org.kdharness.config.TrainingSpec;
 import org.kdharness.data.DatasetLoader;
-import org.kdharness.distill.DistillationObjective;
 import org.kdharness.data.ImageData;
+import org.kdharness.distill.DistillationObjective;
 import org.kdharness.models.DenseForward;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -203,26 +203,19 @@ public final class Trainer {
 
     /**
      * Any graph variable of {@code net} for every row of {@code x}, flattened per example;
-     * logits and hidden layers of an MLP are computed by {@link DenseForward}.
+     * logits and dense hidden layers of MLPs and CNNs are computed by {@link DenseForward}.
      */
     public static INDArray output(Network net, INDArray x, String variable) {
+        int layer = variable.equals(net.logits().name()) ? net.hidden().size() + 1 : hiddenLayer(net, variable);
         if (net.conv() != null && net.dense() != null) {
             int blocks = net.conv().blocks().size();
-            int layer = variable.equals(net.logits().name()) ? net.hidden().size() + 1 : hiddenLayer(net, variable);
             ConvFront front = layer > blocks ? ConvFront.forInference(net) : null;
             if (front != null) {
                 return DenseForward.output(net, x, layer - blocks, CONV_EVAL_BATCH, front::forward);
             }
         }
-        if (DenseForward.covers(net)) {
-            if (variable.equals(net.logits().name())) {
-                return DenseForward.output(net, x, net.hidden().size() + 1);
-            }
-            for (int j = 0; j < net.hidden().size(); j++) {
-                if (variable.equals(net.hidden().get(j).name())) {
-                    return DenseForward.output(net, x, j + 1);
-                }
-            }
+        if (layer > 0 && DenseForward.covers(net)) {
+            return DenseForward.output(net, x, layer);
         }
         long n = x.size(0);
         List<INDArray> parts = new ArrayList<>();
