@@ -8,8 +8,8 @@ import org.kdharness.config.TrainingSpec;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.ImageData;
 import org.kdharness.distill.DistillationObjective;
-import org.kdharness.distill.Method;
 import org.kdharness.distill.TrialSpec;
+import org.kdharness.methods.DistillationRegistry;
 import org.kdharness.models.Network;
 import org.kdharness.models.NetworkBuilder;
 import org.kdharness.teacher.Teacher;
@@ -69,7 +69,7 @@ public final class MappingAdvisor {
         if (warmupEpochs > 0) {
             TrainingSpec t = studentTraining.training();
             TrainingSpec warm = new TrainingSpec(warmupEpochs, t.batchSize(), t.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), 0);
-            TrialSpec hard = new TrialSpec(Method.BASELINE, null, null, null, null, null, null, seed);
+            TrialSpec hard = new TrialSpec(DistillationRegistry.standard().method("baseline"), null, null, null, null, null, null, seed);
             DistillationObjective obj = DistillationObjective.build(net, hard, train.numClasses(), j -> new long[0]);
             new Trainer().fit(net, warm, seed, train, obj, List.of(train.oneHot()), data.validation(), null);
         }

@@ -7,9 +7,10 @@ import org.kdharness.config.TrainingSpec;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.DatasetLoader;
 import org.kdharness.distill.DistillationObjective;
-import org.kdharness.distill.Method;
+import org.kdharness.distill.ObjectiveInput;
 import org.kdharness.distill.SoftTargets;
 import org.kdharness.distill.TrialSpec;
+import org.kdharness.methods.DistillationRegistry;
 import org.kdharness.models.Network;
 import org.kdharness.models.NetworkBuilder;
 import org.kdharness.teacher.Teacher;
@@ -21,9 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -72,53 +71,64 @@ public final class Benchmark {
         List<Row> rows = new ArrayList<>();
         int n = data.train().size();
         Network teacherNet = network(MLP_TEACHER, 7);
-        rows.add(epochRow("teacher epoch, MLP 784-1200-1200-10", n, () -> train(teacherNet, baseline(), Map.of())));
+        rows.add(epochRow("teacher epoch, MLP 784-1200-1200-10", n, () -> train(teacherNet, baseline(), null)));
         Teacher teacher = new Teacher(teacherNet, "bench", Double.NaN, 0, false);
         TeacherOutputs outputs = new TeacherOutputs(teacher, data);
         rows.add(timed("prepare teacher outputs (logits + layer 2, train split)", n, () -> {
             outputs.logits(TeacherOutputs.Split.TRAIN);
             outputs.hidden(2);
         }));
-        rows.add(epochRow("student epoch, baseline, MLP 784-256-256-10", n, () -> train(network(MLP_STUDENT, 1), baseline(), Map.of())));
-        TrialSpec response = new TrialSpec(Method.RESPONSE, 4.0, 0.5, null, null, null, null, 1);
-        Map<String, INDArray> soft = Map.of(DistillationObjective.TEACHER_PROBS, SoftTargets.soften(outputs.logits(TeacherOutputs.Split.TRAIN), 4.0));
-        rows.add(epochRow("student epoch, response KD (T=4, alpha=0.5)", n, () -> train(network(MLP_STUDENT, 1), response, soft)));
-        LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(2), 1.0, "mean")));
-        TrialSpec feature = new TrialSpec(Method.FEATURE, 4.0, 0.5, 0.8, 0.2, mapping, "mse", 1);
-        Map<String, INDArray> hints = new LinkedHashMap<>(soft);
-        hints.put(DistillationObjective.teacherLayerName(2), outputs.hidden(2));
-        rows.add(epochRow("student epoch, feature KD (s2<-t2, 256->1200 projection)", n, () -> train(network(MLP_STUDENT, 1), feature, hints)));
+        for (TrialSpec trial : studentTrials()) {
+            rows.add(epochRow(rowName(trial), n, () -> train(network(MLP_STUDENT, 1), trial, outputs)));
+        }
         if (cnn) {
             Network cnnTeacher = network(CNN_TEACHER, 7);
-            rows.add(epochRow("teacher epoch, CNN conv32-conv64-fc128", n, () -> train(cnnTeacher, baseline(), Map.of())));
+            rows.add(epochRow("teacher epoch, CNN conv32-conv64-fc128", n, () -> train(cnnTeacher, baseline(), null)));
             TeacherOutputs cnnOutputs = new TeacherOutputs(new Teacher(cnnTeacher, "bench-cnn", Double.NaN, 0, false), data);
-            Map<String, INDArray> cnnSoft = Map.of(DistillationObjective.TEACHER_PROBS,
-                    SoftTargets.soften(cnnOutputs.logits(TeacherOutputs.Split.TRAIN), 4.0));
-            rows.add(epochRow("student epoch, response KD, CNN conv16-fc32", n, () -> train(network(CNN_STUDENT, 1), response, cnnSoft)));
+            TrialSpec response = studentTrials().stream().filter(t -> t.method().name().equals("response")).findFirst().orElseThrow();
+            rows.add(epochRow("student epoch, response KD, CNN conv16-fc32", n, () -> train(network(CNN_STUDENT, 1), response, cnnOutputs)));
         }
         return rows;
     }
 
+    /** One student trial per registered method and vector distance (s2 &lt;- t2), see {@link DistillationRegistry#exampleTrials}. */
+    static List<TrialSpec> studentTrials() {
+        return DistillationRegistry.standard().exampleTrials(
+                new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(2), 1.0, "mean"))));
+    }
+
+    /** The row's name, the same in {@code torch_bench.py}. */
+    static String rowName(TrialSpec t) {
+        return "student epoch, " + t.method().name() + (t.distance() == null ? "" : " " + t.distance().name() + " (s2<-t2)")
+                + (t.params().isEmpty() ? "" : " " + t.paramsText());
+    }
+
     private static TrialSpec baseline() {
-        return new TrialSpec(Method.BASELINE, null, null, null, null, null, null, 1);
+        return new TrialSpec(DistillationRegistry.standard().method("baseline"), null, null, null, null, null, null, 1);
     }
 
     private Network network(ModelSpec spec, long seed) {
         return NetworkBuilder.build(SameDiff.create(), "", spec, new NetworkBuilder.InputShape(1, 28, 28), 10, seed);
     }
 
-    /** Seconds of each of the two epochs. */
-    private double[] train(Network net, TrialSpec spec, Map<String, INDArray> extra) {
+    /** Seconds of each of the two epochs; {@code teacher} feeds the objective's teacher inputs. */
+    private double[] train(Network net, TrialSpec spec, TeacherOutputs teacher) {
         DistillationObjective obj = DistillationObjective.build(net, spec, 10, j -> new long[]{1200});
         List<INDArray> labels = new ArrayList<>();
-        for (String name : obj.labelPlaceholders()) {
-            labels.add(name.equals(DistillationObjective.LABELS) ? data.train().oneHot() : extra.get(name));
+        for (ObjectiveInput in : obj.inputs()) {
+            labels.add(switch (in.kind()) {
+                case LABELS -> data.train().oneHot();
+                case TEACHER_PROBS -> SoftTargets.soften(teacher.logits(TeacherOutputs.Split.TRAIN), spec.effectiveTemperature());
+                case TEACHER_LAYER -> teacher.hidden(in.teacherLayer());
+                case LABEL_MASK -> throw new IllegalStateException("the benchmark uses every label");
+            });
         }
         double[] seconds = new double[2];
         Trainer.Result r = new Trainer(engine).fit(net, TWO_EPOCHS, spec.seed(), data.train(), obj, labels, data.validation(), null);
         for (int e = 0; e < 2; e++) {
             seconds[e] = r.epochs().get(e).get("epoch_seconds");
         }
+        log.accept("    engine: " + (r.dense() ? "dense (hand-written gradients)" : "graph (SameDiff autodiff)"));
         return seconds;
     }
 

@@ -2,6 +2,7 @@ package org.kdharness.bench;
 
 import org.kdharness.report.HtmlReport;
 import org.kdharness.store.MetricsStore;
+import org.kdharness.store.TrialRow;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +45,7 @@ public final class StoreBenchmark {
                         method.equals("baseline") ? null : (double) (1 + i % 8), method.equals("baseline") ? null : 0.1 * (1 + i % 9),
                         method.equals("feature") ? 0.8 : null, method.equals("feature") ? 0.2 : null,
                         method.equals("feature") ? "s2<-t" + (1 + i % 4) : null, method.equals("feature") ? "mse" : null,
-                        i % 5, null, null, null, null, "{}"));
+                        i % 5, null, null, null, null, null, "{}"));
             }
             store.addTrials("bench", planned);
             Map<String, Double> epoch = new LinkedHashMap<>();
@@ -68,7 +69,7 @@ public final class StoreBenchmark {
                         "test_ece", "test_kl_to_teacher", "student_params", "compression_ratio")) {
                     finals.put(k, 0.5 + 0.4 * r.nextDouble());
                 }
-                store.complete("bench", id, finals, 5, 10.0);
+                store.complete("bench", id, finals, 5, 10.0, new TrialRow.Provenance("bench", "dense"));
             }
             double perEpoch = writing / 1e6 / writes;
             long r0 = System.nanoTime();

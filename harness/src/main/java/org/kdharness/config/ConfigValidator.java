@@ -1,7 +1,10 @@
 package org.kdharness.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.kdharness.distill.Method;
+import org.kdharness.distill.Axis;
+import org.kdharness.distill.DistillationMethod;
+import org.kdharness.distill.MethodParameter;
+import org.kdharness.methods.DistillationRegistry;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +20,8 @@ import java.util.Set;
  */
 public final class ConfigValidator {
 
-    static final Set<String> METHODS = Set.of("baseline", "response", "feature", "relation");
-    static final Set<String> DISTANCES = Set.of("mse", "cosine", "attention", "sp", "rkd_distance");
+    /** Methods, distances and method parameters: the registry's, never a list of our own. */
+    private static final DistillationRegistry REGISTRY = DistillationRegistry.standard();
     static final Set<String> ACTIVATIONS = Set.of("relu", "tanh", "sigmoid", "leaky_relu", "elu");
     static final Set<String> OPTIMISERS = Set.of("adam", "sgd", "nesterovs");
 
@@ -85,9 +88,12 @@ public final class ConfigValidator {
     private void axes(SweepConfig c) {
         SweepSpec s = c.sweep();
         check(!s.methods().isEmpty(), "/sweep/methods", "at least one method is required");
+        List<DistillationMethod> methods = new ArrayList<>();
         for (int i = 0; i < s.methods().size(); i++) {
-            check(METHODS.contains(s.methods().get(i)), "/sweep/methods/" + i,
-                    "unknown method '" + s.methods().get(i) + "' (known: " + sorted(METHODS) + ")");
+            String name = s.methods().get(i);
+            check(REGISTRY.findMethod(name).isPresent(), "/sweep/methods/" + i,
+                    "unknown method '" + name + "' (known: " + String.join(", ", REGISTRY.methodNames()) + ")");
+            methods.add(REGISTRY.method(name));
         }
         for (int i = 0; i < s.temperature().size(); i++) {
             Double t = s.temperature().get(i);
@@ -104,20 +110,25 @@ public final class ConfigValidator {
             check(s.wResponse().get(i) != null && s.wResponse().get(i) >= 0, "/sweep/w_response/" + i, "must be >= 0");
         }
         for (int i = 0; i < s.distance().size(); i++) {
-            check(DISTANCES.contains(s.distance().get(i)), "/sweep/distance/" + i,
-                    "unknown distance '" + s.distance().get(i) + "' (known: " + sorted(DISTANCES) + ")");
+            check(REGISTRY.findDistance(s.distance().get(i)).isPresent(), "/sweep/distance/" + i,
+                    "unknown distance '" + s.distance().get(i) + "' (known: " + String.join(", ", REGISTRY.distanceNames()) + ")");
         }
         check(!s.seeds().isEmpty(), "/sweep/seeds", "at least one seed is required");
-        boolean distils = s.methods().contains("response") || s.methods().contains("feature") || s.methods().contains("relation");
-        check(!distils || !s.temperature().isEmpty(), "/sweep/temperature", "a distillation method needs at least one temperature");
-        check(!distils || !s.alpha().isEmpty(), "/sweep/alpha", "a distillation method needs at least one alpha");
-        boolean layered = s.methods().contains("feature") || s.methods().contains("relation");
-        check(!layered || !s.mappings().isEmpty(), "/sweep/mappings",
-                "methods 'feature' and 'relation' need at least one layer mapping");
-        check(!s.methods().contains("feature") || s.distance().stream().anyMatch(Method.FEATURE_DISTANCES::contains),
-                "/sweep/distance", "method 'feature' needs a feature distance (" + sorted(Method.FEATURE_DISTANCES) + ")");
-        check(!s.methods().contains("relation") || s.distance().stream().anyMatch(Method.RELATION_DISTANCES::contains),
-                "/sweep/distance", "method 'relation' needs a relation distance (" + sorted(Method.RELATION_DISTANCES) + ")");
+        for (DistillationMethod m : methods) {
+            check(!m.reads(Axis.TEMPERATURE) || !s.temperature().isEmpty(), "/sweep/temperature",
+                    "method '" + m.name() + "' needs at least one temperature");
+            check(!m.reads(Axis.ALPHA) || !s.alpha().isEmpty(), "/sweep/alpha", "method '" + m.name() + "' needs at least one alpha");
+            check(!m.reads(Axis.MAPPING) || !s.mappings().isEmpty(), "/sweep/mappings",
+                    "method '" + m.name() + "' needs at least one layer mapping");
+            if (m.family() != null) {
+                check(s.distance().stream().anyMatch(d -> REGISTRY.accepts(m, d)), "/sweep/distance", "method '" + m.name()
+                        + "' needs one of its distances (" + String.join(", ", REGISTRY.distanceNames(m.family())) + ")");
+            }
+            check(!m.needsEveryLabel() || s.labelledFraction().stream().allMatch(f -> f == null || f >= 1.0),
+                    "/sweep/labelled_fraction", "method '" + m.name() + "' needs every training label, so it cannot use"
+                            + " labelled_fraction < 1");
+        }
+        params(s.params(), methods, "/sweep/params");
         for (int i = 0; i < s.labelledFraction().size(); i++) {
             Double f = s.labelledFraction().get(i);
             check(f != null && f > 0 && f <= 1, "/sweep/labelled_fraction/" + i, "must be in (0, 1], got " + f);
@@ -150,25 +161,31 @@ public final class ConfigValidator {
     }
 
     private void trial(SweepConfig c, SweepSpec.TrialOverride t, String at) {
-        check(t.method() != null && METHODS.contains(t.method()), at + "/method",
-                "each explicit trial needs a method (known: " + sorted(METHODS) + ")");
+        check(t.method() != null && REGISTRY.findMethod(t.method()).isPresent(), at + "/method",
+                "each explicit trial needs a method (known: " + String.join(", ", REGISTRY.methodNames()) + ")");
+        DistillationMethod method = REGISTRY.method(t.method());
         check(t.temperature() == null || t.temperature() > 0, at + "/temperature", "temperature must be > 0");
         check(t.alpha() == null || (t.alpha() >= 0 && t.alpha() <= 1), at + "/alpha", "alpha must be in [0, 1]");
         check(t.wFeature() == null || t.wFeature() >= 0, at + "/w_feature", "must be >= 0");
         check(t.wResponse() == null || t.wResponse() >= 0, at + "/w_response", "must be >= 0");
-        check(t.distance() == null || DISTANCES.contains(t.distance()), at + "/distance", "unknown distance '" + t.distance() + "'");
+        check(t.distance() == null || REGISTRY.findDistance(t.distance()).isPresent(), at + "/distance",
+                "unknown distance '" + t.distance() + "' (known: " + String.join(", ", REGISTRY.distanceNames()) + ")");
         check(t.learningRate() == null || t.learningRate() > 0, at + "/learning_rate", "must be > 0");
         check(t.optimiser() == null || OPTIMISERS.contains(t.optimiser().toLowerCase()), at + "/optimiser", "unknown optimiser");
         check(t.labelledFraction() == null || (t.labelledFraction() > 0 && t.labelledFraction() <= 1),
                 at + "/labelled_fraction", "must be in (0, 1]");
-        check(t.distance() == null || !METHODS.contains(t.method()) || t.method().equals("baseline") || t.method().equals("response")
-                || Method.parse(t.method()).accepts(t.distance()), at + "/distance",
+        check(t.distance() == null || method.family() == null || REGISTRY.accepts(method, t.distance()), at + "/distance",
                 "distance '" + t.distance() + "' does not belong to method '" + t.method() + "'");
+        check(!method.needsEveryLabel() || t.labelledFraction() == null || t.labelledFraction() >= 1.0, at + "/labelled_fraction",
+                "method '" + method.name() + "' needs every training label, so it cannot use labelled_fraction < 1");
+        Map<String, List<Double>> given = new java.util.TreeMap<>();
+        t.params().forEach((k, v) -> given.put(k, java.util.Collections.singletonList(v)));
+        params(given, List.of(method), at + "/params");
         if (t.student() != null) {
             model(t.student(), at + "/student");
         }
         ModelSpec student = t.student() != null ? t.student() : c.student().model();
-        if ("feature".equals(t.method()) || "relation".equals(t.method())) {
+        if (method.reads(Axis.MAPPING)) {
             check(t.mapping() != null || !c.sweep().mappings().isEmpty(), at + "/mapping", "a " + t.method() + " trial needs a mapping");
             if (t.mapping() != null) {
                 try {
@@ -176,6 +193,25 @@ public final class ConfigValidator {
                 } catch (IllegalArgumentException e) {
                     fail(at + "/mapping", field(at + "/mapping"), e.getMessage());
                 }
+            }
+        }
+    }
+
+    /** Each given parameter must belong to one of {@code methods} and hold valid values. */
+    private void params(Map<String, List<Double>> given, List<DistillationMethod> methods, String at) {
+        for (Map.Entry<String, List<Double>> e : given.entrySet()) {
+            String where = at + "/" + e.getKey();
+            MethodParameter p = methods.stream().flatMap(m -> m.parameters().stream())
+                    .filter(q -> q.name().equals(e.getKey())).findFirst().orElse(null);
+            if (p == null) {
+                String known = String.join(", ", methods.stream().flatMap(m -> m.parameters().stream()).map(MethodParameter::name).toList());
+                fail(where, field(where), "unknown parameter '" + e.getKey() + "' for the methods "
+                        + methods.stream().map(DistillationMethod::name).toList() + " (known: " + (known.isEmpty() ? "none" : known) + ")");
+            }
+            check(!e.getValue().isEmpty(), where, "needs at least one value");
+            for (int i = 0; i < e.getValue().size(); i++) {
+                String problem = p.check(e.getValue().get(i));
+                check(problem == null, where + "/" + i, problem);
             }
         }
     }

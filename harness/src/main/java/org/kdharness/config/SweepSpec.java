@@ -3,6 +3,7 @@ package org.kdharness.config;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The sweep's axes: the grid the researcher wants explored.
@@ -12,13 +13,12 @@ import java.util.List;
  * loss weights for {@code response}) are dropped for that method during expansion, so no
  * duplicate trials arise.
  *
- * @param methods      {@code baseline}, {@code response}, {@code feature}, {@code relation}
+ * @param methods      registered method names ({@code baseline}, {@code response}, {@code feature}, ...)
  * @param temperature  softening temperatures T (&gt; 0)
  * @param alpha        hard-label weights alpha in [0, 1]
  * @param wFeature     weights w1 of the feature loss (Loss1)
  * @param wResponse    weights w2 of the response loss (Loss2)
- * @param distance     distances: {@code mse}, {@code cosine}, {@code attention} (feature);
- *                     {@code sp}, {@code rkd_distance} (relation); each method uses its own
+ * @param distance     registered distances; each method with a mapping uses those of its family
  * @param mappings     candidate layer mappings: each a list of pairs, or a generator
  *                     {@code {generator: all-one-to-one, max: 10}} (see {@link MappingGenerator})
  * @param seeds        seeds; each gives the student's initial weights and data order
@@ -30,6 +30,8 @@ import java.util.List;
  * @param labelledFraction shares of training labels kept (1 = all); the rest is an
  *                     unlabelled transfer pool that only the teacher-driven terms use
  * @param optimiser    student optimisers to compare (empty = {@code student.training})
+ * @param params       the methods' own numeric axes by name (e.g. {@code dkd_beta: [4, 8]}); a
+ *                     method's parameter not given here sweeps its declared defaults
  */
 public record SweepSpec(
         List<String> methods,
@@ -46,7 +48,8 @@ public record SweepSpec(
         Long randomSeed,
         List<TrialOverride> trials,
         List<Double> labelledFraction,
-        List<String> optimiser) {
+        List<String> optimiser,
+        Map<String, List<Double>> params) {
 
     public SweepSpec {
         methods = methods == null ? List.of("baseline", "response", "feature") : List.copyOf(methods);
@@ -64,11 +67,12 @@ public record SweepSpec(
         trials = trials == null ? List.of() : List.copyOf(trials);
         labelledFraction = labelledFraction == null ? List.of() : List.copyOf(labelledFraction);
         optimiser = optimiser == null ? List.of() : optimiser.stream().map(o -> o == null ? null : o.toLowerCase()).toList();
+        params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(params));
     }
 
     /** The defaults, for a config without a sweep section. */
     public static SweepSpec defaults() {
-        return new SweepSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SweepSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -87,9 +91,13 @@ public record SweepSpec(
      * @param student      student architecture
      * @param labelledFraction share of training labels kept
      * @param optimiser    student optimiser
+     * @param params       the method's own parameters (others take the first value of their axis)
      */
     public record TrialOverride(String method, Double temperature, Double alpha, Double wFeature, Double wResponse,
                                 String distance, JsonNode mapping, Long seed, Double learningRate, ModelSpec student,
-                                Double labelledFraction, String optimiser) {
+                                Double labelledFraction, String optimiser, Map<String, Double> params) {
+        public TrialOverride {
+            params = params == null ? Map.of() : Map.copyOf(params);
+        }
     }
 }

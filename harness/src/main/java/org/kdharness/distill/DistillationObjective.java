@@ -13,30 +13,30 @@ import java.util.TreeSet;
 import java.util.function.IntFunction;
 
 /**
- * A trial's whole training objective added to the student's graph:
- * {@code baseline: CE}; {@code response: L2}; {@code feature} and {@code relation}:
- * {@code w1*Loss1 + w2*L2} with Loss1 the hint or relation loss over the mapping.
+ * A trial's whole training objective added to the student's graph: its method's weighted
+ * logit terms, plus {@code w1 * Loss1} over the mapping for methods that read layers.
  *
- * <p>Why weighted pieces as separate loss variables: SameDiff sums its loss variables, so
- * each weighted piece is one (see {@link ResponseLoss} for why weights live inside the
- * loss ops), and the unweighted terms ({@code hard_ce}, {@code soft_ce},
- * {@code feature_m*}) are separate graph outputs recorded per epoch.
+ * <p>Why the weights are kept here: the objective is built once from the method, and the
+ * dense fast path applies exactly these weights ({@link #logitTerms()},
+ * {@link #layerWeight()}), never recomputing them from the trial. Each weighted piece is a
+ * separate loss variable (SameDiff sums them); the unweighted terms ({@code hard_ce},
+ * {@code soft_ce}, {@code feature_m*}, ...) are separate graph outputs recorded per epoch.
  *
- * @param labelPlaceholders placeholders fed from the label side of a batch, in order:
- *                          {@code labels}, then {@code teacher_probs} if used, then
- *                          {@code teacher_h<j>} for each mapped teacher layer
- * @param teacherLayers     teacher layers (1-based) whose outputs must be fed
- * @param metricVariables   metric name to graph variable (unweighted loss terms)
- * @param projectionParams  variables trained but not deployed
- * @param trial             the trial whose objective this is (method, T, alpha, weights, distance)
- * @param hints             the mapping's pairs as built (empty for baseline and response)
+ * @param inputs           what the label side of a batch feeds, in placeholder order
+ * @param metricVariables  metric name to graph variable (unweighted loss terms)
+ * @param projectionParams variables trained but not deployed
+ * @param trial            the trial whose objective this is
+ * @param logitTerms       the method's logit terms with the weights they were built with
+ * @param layerWeight      w1, the weight the layer loss was built with (0 without one)
+ * @param hints            the mapping's pairs as built (empty without a layer loss)
  */
 public record DistillationObjective(
-        List<String> labelPlaceholders,
-        List<Integer> teacherLayers,
+        List<ObjectiveInput> inputs,
         Map<String, String> metricVariables,
         List<String> projectionParams,
         TrialSpec trial,
+        List<WeightedTerm> logitTerms,
+        double layerWeight,
         List<Hint> hints) {
 
     public static final String LABELS = "labels";
@@ -49,6 +49,26 @@ public record DistillationObjective(
         return "teacher_h" + j;
     }
 
+    /** Placeholder names of {@link #inputs()}, in order (the training config's label mapping). */
+    public List<String> labelPlaceholders() {
+        return inputs.stream().map(ObjectiveInput::placeholder).toList();
+    }
+
+    /** Position of the first input of {@code kind}, or -1. */
+    public int indexOf(ObjectiveInput.Kind kind) {
+        for (int i = 0; i < inputs.size(); i++) {
+            if (inputs.get(i).kind() == kind) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The distance of the layer loss, or null without one. */
+    public LayerDistance distance() {
+        return hints.isEmpty() ? null : trial.distance();
+    }
+
     /**
      * Builds the objective and sets the graph's loss variables.
      *
@@ -57,59 +77,54 @@ public record DistillationObjective(
     public static DistillationObjective build(Network student, TrialSpec trial, int classes,
                                               IntFunction<long[]> teacherShape) {
         SameDiff sd = student.sd();
-        List<String> labelNames = new ArrayList<>();
+        DistillationMethod method = trial.method();
+        List<WeightedTerm> terms = List.copyOf(method.logitTerms(trial));
+        List<ObjectiveInput> inputs = new ArrayList<>();
         Map<String, String> metrics = new LinkedHashMap<>();
         List<String> losses = new ArrayList<>();
-        SDVariable labels = sd.placeHolder(LABELS, DataType.FLOAT, -1, classes);
-        labelNames.add(LABELS);
-        double alpha = trial.effectiveAlpha();
-        double temperature = trial.effectiveTemperature();
-        SDVariable teacherProbs = null;
-        if (alpha < 1.0) {
-            teacherProbs = sd.placeHolder(TEACHER_PROBS, DataType.FLOAT, -1, classes);
-            labelNames.add(TEACHER_PROBS);
+        SDVariable labels = placeholder(sd, inputs, ObjectiveInput.of(ObjectiveInput.Kind.LABELS), classes);
+        SDVariable teacherProbs = terms.stream().anyMatch(t -> t.term().needsTeacherProbs())
+                ? placeholder(sd, inputs, ObjectiveInput.of(ObjectiveInput.Kind.TEACHER_PROBS), classes) : null;
+        SDVariable labelMask = trial.effectiveLabelledFraction() < 1.0
+                ? sd.reshape(placeholder(sd, inputs, ObjectiveInput.of(ObjectiveInput.Kind.LABEL_MASK), 1), -1) : null;
+        LogitTerm.Inputs in = new LogitTerm.Inputs(student.logits(), labels, teacherProbs, labelMask,
+                trial.effectiveTemperature());
+        for (WeightedTerm t : terms) {
+            LogitTerm.Graph g = t.term().build(sd, in, t.weight());
+            g.metrics().forEach((name, v) -> metrics.put(name, v.name()));
+            g.losses().forEach(l -> losses.add(l.name()));
         }
-        SDVariable labelMask = null;
-        if (trial.effectiveLabelledFraction() < 1.0) {
-            labelMask = sd.reshape(sd.placeHolder(LABEL_MASK, DataType.FLOAT, -1, 1), -1);
-            labelNames.add(LABEL_MASK);
-        }
-        double w2 = trial.method().usesMapping() ? trial.effectiveWResponse() : 1.0;
-        ResponseLoss.Terms response = ResponseLoss.build(sd, labels, teacherProbs, student.logits(), temperature, alpha, w2, labelMask);
-        metrics.put("hard_ce", response.hardCe().name());
-        if (response.softCe() != null) {
-            metrics.put("soft_ce", response.softCe().name());
-        }
-        response.losses().forEach(l -> losses.add(l.name()));
 
-        List<Integer> teacherLayers = new ArrayList<>();
         List<String> projections = List.of();
         List<Hint> hints = List.of();
-        if (trial.method().usesMapping()) {
+        double layerWeight = 0.0;
+        if (method.family() != null) {
             TreeSet<Integer> needed = new TreeSet<>();
             trial.mapping().pairs().forEach(p -> needed.addAll(p.teacher()));
             Map<Integer, SDVariable> placeholders = new LinkedHashMap<>();
             for (int j : needed) {
-                long units = FeatureLoss.size(teacherShape.apply(j));
-                placeholders.put(j, sd.placeHolder(teacherLayerName(j), DataType.FLOAT, -1, units));
-                labelNames.add(teacherLayerName(j));
-                teacherLayers.add(j);
+                placeholders.put(j, placeholder(sd, inputs, ObjectiveInput.teacherLayer(j), FeatureLoss.size(teacherShape.apply(j))));
             }
-            boolean relation = trial.method() == Method.RELATION;
-            FeatureLoss.Terms feature = FeatureLoss.build(sd, student, trial.mapping(), trial.distance(), relation,
+            FeatureLoss.Terms feature = FeatureLoss.build(sd, student, trial.mapping(), trial.distance(),
                     placeholders::get, teacherShape, trial.seed());
-            String prefix = relation ? "relation" : "feature";
+            String prefix = method.name();
             metrics.put(prefix + "_loss1", feature.loss1().name());
             int m = 1;
             for (SDVariable term : feature.pairTerms()) {
                 metrics.put(prefix + "_m" + m++, term.name());
             }
+            layerWeight = method.layerWeight(trial);
             // plain ops, so an outer weight does scale the gradient here
-            losses.add(sd.identity("loss_feature", feature.loss1().mul(trial.effectiveWFeature())).name());
+            losses.add(sd.identity("loss_feature", feature.loss1().mul(layerWeight)).name());
             projections = feature.projections();
             hints = feature.hints();
         }
         sd.setLossVariables(losses.toArray(String[]::new));
-        return new DistillationObjective(List.copyOf(labelNames), List.copyOf(teacherLayers), metrics, projections, trial, hints);
+        return new DistillationObjective(List.copyOf(inputs), metrics, projections, trial, terms, layerWeight, hints);
+    }
+
+    private static SDVariable placeholder(SameDiff sd, List<ObjectiveInput> inputs, ObjectiveInput input, long width) {
+        inputs.add(input);
+        return sd.placeHolder(input.placeholder(), DataType.FLOAT, -1, width);
     }
 }

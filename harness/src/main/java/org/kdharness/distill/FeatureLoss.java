@@ -19,8 +19,8 @@ import java.util.function.IntFunction;
 
 /**
  * Layer-to-layer distillation terms: FitNets-style hints
- * ({@code Loss1 = sum_m w_m * d(proj_m(h_s), h_t)}) and, for the relation method, the same
- * sum over relation distances (see {@link RelationLoss}).
+ * ({@code Loss1 = sum_m w_m * d(proj_m(h_s), h_t)}) and, for relation distances, the same
+ * sum with {@code d_rel(h_s, h_t)} (no projection).
  *
  * <p>Why projections: a student layer is usually narrower than the teacher layer it
  * imitates. Vectors are lifted by a trainable linear map {@code h W + b}; feature maps by a
@@ -35,12 +35,8 @@ import java.util.function.IntFunction;
  * {@code concat} the flattened teacher layers are concatenated and one linear projection
  * maps onto them.
  *
- * <p>Distances, averaged over the batch: {@code mse} = mean over examples and units of
- * {@code (p - t)^2}; {@code cosine} = mean over examples of
- * {@code 1 - p.t/(sqrt(|p|^2 + eps) sqrt(|t|^2 + eps))}; {@code attention} (attention
- * transfer, Zagoruyko &amp; Komodakis 2017, conv maps only, no projection) = mean over
- * examples of {@code |a_s - a_t|^2} where {@code a = vec(sum_c F_c^2)} normalised to unit
- * L2 norm.
+ * <p>The distance {@code d} is a registered {@link LayerDistance} (each defines itself);
+ * a maps-only distance (attention transfer) compares pooled conv maps with no projection.
  *
  * <p>Normalisations multiply by a reciprocal instead of dividing: in ND4J 1.0.0-M2.1 the
  * gradient of a division whose divisor broadcasts from a single element is wrong (pinned
@@ -48,7 +44,6 @@ import java.util.function.IntFunction;
  */
 public final class FeatureLoss {
 
-    private static final double EPS = 1e-8;
 
     /**
      * The built loss.
@@ -75,14 +70,15 @@ public final class FeatureLoss {
     /**
      * Adds the loss over {@code mapping} to the student's graph.
      *
-     * @param relation     whether {@code distance} is a relation distance
+     * @param distance     the registered distance (its family decides hint or relation)
      * @param teacherLayer placeholder of the (flattened) teacher layer j, 1-based
      * @param teacherShape per-example shape of teacher layer j ({@code [d]} or {@code [c, h, w]})
      * @param seed         seeds the projections' initial weights
      * @throws IllegalArgumentException when a pair cannot be compared (named in the message)
      */
-    public static Terms build(SameDiff sd, Network student, LayerMapping mapping, String distance, boolean relation,
+    public static Terms build(SameDiff sd, Network student, LayerMapping mapping, LayerDistance distance,
                               IntFunction<SDVariable> teacherLayer, IntFunction<long[]> teacherShape, long seed) {
+        boolean relation = distance.family() == LayerDistance.Family.RELATION;
         FeatureLoss f = new FeatureLoss(sd, seed);
         List<SDVariable> terms = new ArrayList<>();
         List<Hint> hints = new ArrayList<>();
@@ -98,13 +94,13 @@ public final class FeatureLoss {
                     d = null;
                     for (int t : pair.teacher()) {
                         f.targets.add(new Hint.Target(List.of(t), null, null, false));
-                        SDVariable dj = RelationLoss.distance(sd, flat(sd, hs, ss), teacherLayer.apply(t), distance);
+                        SDVariable dj = distance.build(sd, flat(sd, hs, ss), teacherLayer.apply(t));
                         d = d == null ? dj : d.add(dj);
                     }
                     d = d.div(pair.teacher().size());
                 } else if ("concat".equals(pair.aggregate()) && pair.teacher().size() > 1) {
-                    if (distance.equals("attention")) {
-                        throw new IllegalArgumentException("attention transfer cannot use aggregate: concat");
+                    if (distance.mapsOnly()) {
+                        throw new IllegalArgumentException(distance.name() + " cannot use aggregate: concat");
                     }
                     SDVariable[] parts = new SDVariable[pair.teacher().size()];
                     long dt = 0;
@@ -114,7 +110,7 @@ public final class FeatureLoss {
                     }
                     SDVariable p = f.linear(flat(sd, hs, ss), size(ss), dt, "proj" + m + "_cat");
                     f.addTarget(pair.teacher(), size(ss) != dt, "proj" + m + "_cat", false);
-                    d = vectorDistance(sd, p, sd.concat(1, parts), distance);
+                    d = distance.build(sd, p, sd.concat(1, parts));
                 } else {
                     d = null;
                     for (int t : pair.teacher()) {
@@ -142,26 +138,25 @@ public final class FeatureLoss {
     }
 
     /** One student layer against one teacher layer. */
-    private SDVariable term(SDVariable hs, long[] ss, int t, SDVariable tFlat, long[] ts, String distance, String name) {
+    private SDVariable term(SDVariable hs, long[] ss, int t, SDVariable tFlat, long[] ts, LayerDistance distance, String name) {
         boolean maps = ss.length == 3 && ts.length == 3;
-        if (distance.equals("attention")) {
+        if (distance.mapsOnly()) {
             if (!maps) {
-                throw new IllegalArgumentException("attention transfer needs conv feature maps on both sides");
+                throw new IllegalArgumentException(distance.name() + " needs conv feature maps on both sides");
             }
             SDVariable[] st = sameSpatial(hs, ss, sd.reshape(tFlat, -1, ts[0], ts[1], ts[2]), ts);
             addTarget(List.of(t), false, name, false);
-            SDVariable as = attention(st[0]), at = attention(st[1]);
-            return sd.math.squaredDifference(as, at).sum(1).mean();
+            return distance.build(sd, st[0], st[1]);
         }
         if (maps) {
             SDVariable[] st = sameSpatial(hs, ss, sd.reshape(tFlat, -1, ts[0], ts[1], ts[2]), ts);
             SDVariable p = ss[0] == ts[0] ? st[0] : conv1x1(st[0], ss[0], ts[0], name);
             addTarget(List.of(t), ss[0] != ts[0], name, true);
             long units = ts[0] * spatialSize;
-            return vectorDistance(sd, sd.reshape(p, -1, units), sd.reshape(st[1], -1, units), distance);
+            return distance.build(sd, sd.reshape(p, -1, units), sd.reshape(st[1], -1, units));
         }
         addTarget(List.of(t), size(ss) != size(ts), name, false);
-        return vectorDistance(sd, linear(flat(sd, hs, ss), size(ss), size(ts), name), tFlat, distance);
+        return distance.build(sd, linear(flat(sd, hs, ss), size(ss), size(ts), name), tFlat);
     }
 
     /** Height times width of the maps compared by the current term, set by {@link #sameSpatial}. */
@@ -183,12 +178,6 @@ public final class FeatureLoss {
         }
         Pooling2DConfig pool = Pooling2DConfig.builder().kH(k).kW(k).sH(k).sW(k).build();
         return ss[1] > ts[1] ? new SDVariable[]{sd.cnn.avgPooling2d(s, pool), t} : new SDVariable[]{s, sd.cnn.avgPooling2d(t, pool)};
-    }
-
-    private SDVariable attention(SDVariable map) {
-        SDVariable a = map.mul(map).sum(1);
-        a = sd.reshape(a, -1, spatialSize);
-        return a.mul(sd.math.sqrt(a.mul(a).sum(true, 1).add(EPS)).rdiv(1.0));
     }
 
     private SDVariable conv1x1(SDVariable x, long in, long out, String name) {
@@ -228,18 +217,5 @@ public final class FeatureLoss {
             n *= d;
         }
         return n;
-    }
-
-    static SDVariable vectorDistance(SameDiff sd, SDVariable p, SDVariable t, String distance) {
-        return switch (distance) {
-            case "mse" -> sd.math.squaredDifference(p, t).mean();
-            case "cosine" -> {
-                SDVariable dot = p.mul(t).sum(true, 1);
-                SDVariable np = sd.math.sqrt(p.mul(p).sum(true, 1).add(EPS));
-                SDVariable nt = sd.math.sqrt(t.mul(t).sum(true, 1).add(EPS));
-                yield sd.constant(1.0f).sub(dot.mul(np.mul(nt).rdiv(1.0)).mean());
-            }
-            default -> throw new IllegalArgumentException("unknown feature distance '" + distance + "'");
-        };
     }
 }

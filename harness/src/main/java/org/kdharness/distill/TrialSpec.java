@@ -4,6 +4,10 @@ import org.kdharness.config.ConfigHash;
 import org.kdharness.config.LayerMapping;
 import org.kdharness.config.ModelSpec;
 
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
 /**
  * The settings that make one trial's loss: method, temperature, alpha, loss weights,
  * mapping, distance and seed.
@@ -23,25 +27,39 @@ import org.kdharness.config.ModelSpec;
  * @param learningRate student learning rate when it differs from the config's (else null)
  * @param labelledFraction share of training examples whose labels are used (null = all)
  * @param optimiser    student optimiser when it differs from the config's (else null)
+ * @param params       the method's own parameters ({@link DistillationMethod#parameters()}), by name
  */
 public record TrialSpec(
-        Method method,
+        DistillationMethod method,
         Double temperature,
         Double alpha,
         Double wFeature,
         Double wResponse,
         LayerMapping mapping,
-        String distance,
+        LayerDistance distance,
         long seed,
         ModelSpec student,
         Double learningRate,
         Double labelledFraction,
-        String optimiser) {
+        String optimiser,
+        SortedMap<String, Double> params) {
+
+    public TrialSpec {
+        params = params == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(params));
+    }
+
+    /** A trial without method parameters. */
+    public TrialSpec(DistillationMethod method, Double temperature, Double alpha, Double wFeature, Double wResponse,
+                     LayerMapping mapping, LayerDistance distance, long seed, ModelSpec student, Double learningRate,
+                     Double labelledFraction, String optimiser) {
+        this(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, student, learningRate,
+                labelledFraction, optimiser, null);
+    }
 
     /** A trial with the config's student architecture and learning rate, on fully labelled data. */
-    public TrialSpec(Method method, Double temperature, Double alpha, Double wFeature, Double wResponse,
-                     LayerMapping mapping, String distance, long seed) {
-        this(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, null, null, null, null);
+    public TrialSpec(DistillationMethod method, Double temperature, Double alpha, Double wFeature, Double wResponse,
+                     LayerMapping mapping, LayerDistance distance, long seed) {
+        this(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, null, null, null, null, null);
     }
 
     /** Effective labelled fraction: 1 when every training label is used. */
@@ -71,14 +89,37 @@ public record TrialSpec(
 
     /** Canonical text of every value that changes training; hashed into the trial id. */
     public String canonical() {
-        return "method=" + method.id() + ";T=" + temperature + ";alpha=" + alpha + ";w_feature=" + wFeature
+        return "method=" + method.name() + ";T=" + temperature + ";alpha=" + alpha + ";w_feature=" + wFeature
                 + ";w_response=" + wResponse + ";mapping=" + (mapping == null ? null : mapping.name())
-                + ";distance=" + distance + ";seed=" + seed
+                + ";distance=" + (distance == null ? null : distance.name()) + ";seed=" + seed
                 // appended only when set, so ids of trials without these axes never change
                 + (student == null ? "" : ";student=" + ConfigHash.canonicalJson(student))
                 + (learningRate == null ? "" : ";lr=" + learningRate)
                 + (labelledFraction == null ? "" : ";labelled=" + labelledFraction)
-                + (optimiser == null ? "" : ";optimiser=" + optimiser);
+                + (optimiser == null ? "" : ";optimiser=" + optimiser)
+                + (params.isEmpty() ? "" : ";params=" + paramsText());
+    }
+
+    /** A copy with another optimiser. */
+    public TrialSpec withOptimiser(String value) {
+        return new TrialSpec(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, student,
+                learningRate, labelledFraction, value, params);
+    }
+
+    /** The value of a method parameter. @throws IllegalArgumentException when the trial has none of that name */
+    public double param(String name) {
+        Double v = params.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("trial of method " + method.name() + " has no parameter " + name);
+        }
+        return v;
+    }
+
+    /** {@code name=value} pairs in name order, e.g. {@code dkd_alpha=1.0,dkd_beta=8.0} (empty when none). */
+    public String paramsText() {
+        StringBuilder sb = new StringBuilder();
+        params.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        return sb.toString();
     }
 
     /** Short readable form of the student override, e.g. {@code mlp[128, 64]}. */

@@ -24,6 +24,11 @@ public record ConfigGroup(String key, List<TrialRow> trials) {
         return first().method();
     }
 
+    /** What the report compares this configuration as (see {@link TrialRow#variant()}). */
+    public String variant() {
+        return first().variant();
+    }
+
     public int seeds() {
         return trials.size();
     }

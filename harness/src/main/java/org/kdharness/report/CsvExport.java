@@ -20,7 +20,7 @@ public final class CsvExport {
             "w_feature", "w_response", "mapping", "seed", "status", "test_accuracy", "teacher_agreement", "epochs",
             "seconds", "distance", "val_accuracy", "test_macro_f1", "test_kl_to_teacher", "test_ece",
             "student_params", "compression_ratio", "samples_per_second", "reason", "student", "learning_rate", "labelled_fraction", "optimiser",
-            "dense_path");
+            "dense_path", "params", "engine", "run_id");
 
     private CsvExport() {
     }
@@ -36,8 +36,15 @@ public final class CsvExport {
                     metric(t, "val_accuracy"), metric(t, "test_macro_f1"), metric(t, "test_kl_to_teacher"),
                     metric(t, "test_ece"), metric(t, "student_params"), metric(t, "compression_ratio"),
                     metric(t, "samples_per_second"), text(t.reason()), text(t.student()), num(t.learningRate()),
-                    num(t.labelledFraction()), text(t.optimiser()), metric(t, "dense_path"))));
+                    num(t.labelledFraction()), text(t.optimiser()), densePath(t), text(t.params()),
+                    text(t.provenance().engine()), text(t.provenance().runId()))));
         }
+    }
+
+    /** 1 = hand-written gradients, 0 = graph: from the engine column (the metric of older stores otherwise). */
+    private static String densePath(TrialRow t) {
+        String engine = t.provenance().engine();
+        return engine == null ? metric(t, "dense_path") : engine.equals("dense") ? "1" : "0";
     }
 
     private static String metric(TrialRow t, String name) {

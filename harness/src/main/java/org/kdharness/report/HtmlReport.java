@@ -78,6 +78,7 @@ public final class HtmlReport {
         summary.byContext().forEach((label, part) -> contexts.add(Map.of("label", label.isEmpty() ? "config defaults" : label,
                 "headline", ReportSections.headline(part), "comparisons", ReportSections.comparisons(part))));
         model.put("contexts", contexts);
+        model.put("compared", summary.variants().isEmpty() ? "Methods compared" : String.join(" vs ", summary.variants()));
         SweepSummary primary = summary.primary();
         model.put("primaryLabel", contexts.size() > 1 ? " (" + contexts.get(0).get("label") + ")" : "");
         model.put("heatmaps", ReportSections.heatmaps(primary));
@@ -137,6 +138,9 @@ public final class HtmlReport {
         if (t.mapping() != null) {
             sb.append(", ").append(t.mapping()).append(" ").append(t.distance()).append(", w1/w2=")
                     .append(CsvExport.num(t.wFeature())).append("/").append(CsvExport.num(t.wResponse()));
+        }
+        if (t.params() != null) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(t.params());
         }
         return sb.length() == 0 ? "hard labels only" : sb.toString();
     }

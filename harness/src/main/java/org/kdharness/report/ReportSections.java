@@ -24,7 +24,6 @@ import java.util.function.Function;
  */
 final class ReportSections {
 
-    static final List<String> METHODS = List.of("baseline", "response", "feature", "relation");
     static final double[] SOFTEN_AT = {1, 2, 4, 8};
 
     private ReportSections() {
@@ -32,7 +31,7 @@ final class ReportSections {
 
     static List<Map<String, Object>> headline(SweepSummary s) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (String method : METHODS) {
+        for (String method : s.variants()) {
             s.bestOf(method).ifPresent(g -> {
                 Statistics.Summary test = Statistics.summary(g, SweepSummary.REPORT_ON);
                 Map<String, Object> r = new LinkedHashMap<>();
@@ -57,7 +56,7 @@ final class ReportSections {
 
     /** Paired tests between every two methods' best configurations, on matched seeds. */
     static List<Map<String, Object>> comparisons(SweepSummary s) {
-        List<String> present = METHODS.stream().filter(m -> s.bestOf(m).isPresent()).toList();
+        List<String> present = s.variants();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < present.size(); i++) {
             for (int j = 0; j < i; j++) {
@@ -84,16 +83,16 @@ final class ReportSections {
     /** Test accuracy (%) of the best-by-validation configuration in each cell of two axes, per method. */
     static List<Map<String, Object>> heatmaps(SweepSummary s) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (String method : METHODS) {
-            List<ConfigGroup> gs = s.groups().stream().filter(g -> g.method().equals(method)).toList();
-            if (gs.isEmpty() || gs.get(0).first().temperature() == null) {
+        for (String method : s.variants()) {
+            List<ConfigGroup> gs = s.groups().stream().filter(g -> g.variant().equals(method)).toList();
+            if (gs.isEmpty() || gs.get(0).first().temperature() == null || gs.get(0).first().alpha() == null) {
                 continue;
             }
             addHeatmap(out, method + ": test accuracy (%) over temperature × α", gs, "α", g -> g.first().alpha(),
                     "temperature T", g -> g.first().temperature());
             if (gs.get(0).first().wFeature() != null) {
                 addHeatmap(out, method + ": test accuracy (%) over w1 × w2", gs, "w2 (response)", g -> g.first().wResponse(),
-                        "w1 (" + (method.equals("relation") ? "relation" : "feature") + ")", g -> g.first().wFeature());
+                        "w1 (" + gs.get(0).method() + ")", g -> g.first().wFeature());
             }
         }
         return out;
@@ -147,7 +146,7 @@ final class ReportSections {
     static List<Map<String, Object>> curves(MetricsStore store, SweepSummary s) {
         List<Map<String, Object>> out = new ArrayList<>();
         Map<String, double[]> val = new LinkedHashMap<>();
-        for (String method : METHODS) {
+        for (String method : s.variants()) {
             s.bestOf(method).ifPresent(g -> {
                 Map<String, double[]> terms = meanCurves(store, g);
                 if (terms.containsKey("val_accuracy")) {
@@ -202,7 +201,7 @@ final class ReportSections {
 
     /** Per-class test accuracy (%) of each method's best configuration, mean over seeds. */
     static Map<String, Object> perClass(SweepSummary s) {
-        List<String> methods = METHODS.stream().filter(m -> s.bestOf(m).isPresent()).toList();
+        List<String> methods = s.variants();
         List<List<String>> rows = new ArrayList<>();
         for (int c = 0; ; c++) {
             String metric = "test_class_" + c + "_accuracy";

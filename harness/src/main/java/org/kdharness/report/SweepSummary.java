@@ -1,5 +1,6 @@
 package org.kdharness.report;
 
+import org.kdharness.methods.DistillationRegistry;
 import org.kdharness.store.TrialRow;
 
 import java.util.ArrayList;
@@ -10,15 +11,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The comparison a sweep exists to make: per method, its best configuration chosen on
- * validation accuracy, reported on test accuracy as mean and std over seeds.
+ * The comparison a sweep exists to make: per method (per method and distance, see
+ * {@link TrialRow#variant()}), its best configuration chosen on validation accuracy,
+ * reported on test accuracy as mean and std over seeds.
  *
  * <p>Why select on validation: choosing the best configuration by test accuracy would
  * report an optimistically biased number; test is only read for the chosen one.
  *
  * @param trials all trials in plan order
  * @param groups finished configurations
- * @param best   per method (in first-seen order), its best configuration
+ * @param best   per variant, its best configuration, in the registry's order of methods and distances
  */
 public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<String, ConfigGroup> best) {
 
@@ -34,10 +36,16 @@ public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<
         }
         List<ConfigGroup> groups = byConfig.entrySet().stream().map(e -> new ConfigGroup(e.getKey(), e.getValue())).toList();
         Map<String, ConfigGroup> best = new LinkedHashMap<>();
-        for (ConfigGroup g : groups) {
-            best.merge(g.method(), g, (a, b) -> b.mean(SELECT_ON) > a.mean(SELECT_ON) ? b : a);
-        }
+        groups.stream().sorted(Comparator.comparingInt(SweepSummary::registryRank)).forEach(g ->
+                best.merge(g.variant(), g, (a, b) -> b.mean(SELECT_ON) > a.mean(SELECT_ON) ? b : a));
         return new SweepSummary(trials, groups, best);
+    }
+
+    /** Registration order of the group's method, then of its distance (unknown names last). */
+    private static int registryRank(ConfigGroup g) {
+        DistillationRegistry r = DistillationRegistry.standard();
+        int m = r.methodNames().indexOf(g.method()), d = g.first().distance() == null ? -1 : r.distanceNames().indexOf(g.first().distance());
+        return (m < 0 ? 1000 : m) * 1000 + d + 1;
     }
 
     /**
@@ -63,13 +71,19 @@ public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<
         return trials.stream().filter(t -> status.equals(t.status())).count();
     }
 
-    public Optional<ConfigGroup> bestOf(String method) {
-        return Optional.ofNullable(best.get(method));
+    /** The best configuration of a variant ({@code baseline}, {@code relation (pkt)}, ...). */
+    public Optional<ConfigGroup> bestOf(String variant) {
+        return Optional.ofNullable(best.get(variant));
     }
 
-    /** Configurations of a method ranked by mean validation accuracy, best first. */
-    public List<ConfigGroup> ranked(String method) {
-        return groups.stream().filter(g -> g.method().equals(method))
+    /** The variants present, in report order. */
+    public List<String> variants() {
+        return List.copyOf(best.keySet());
+    }
+
+    /** Configurations of a variant ranked by mean validation accuracy, best first. */
+    public List<ConfigGroup> ranked(String variant) {
+        return groups.stream().filter(g -> g.variant().equals(variant))
                 .sorted(Comparator.comparingDouble((ConfigGroup g) -> g.mean(SELECT_ON)).reversed()).toList();
     }
 }

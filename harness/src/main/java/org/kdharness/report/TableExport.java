@@ -56,7 +56,7 @@ public final class TableExport {
     private static List<Row> rowsOf(SweepSummary s, GroupBy by) {
         Map<String, ConfigGroup> best = new LinkedHashMap<>();
         Function<ConfigGroup, String> key = switch (by) {
-            case METHOD -> ConfigGroup::method;
+            case METHOD -> ConfigGroup::variant;
             case MAPPING -> g -> g.first().mapping() == null ? null : g.method() + " " + g.first().mapping() + " (" + g.first().distance() + ")";
             case TEMPERATURE -> g -> g.first().temperature() == null ? g.method() : g.method() + " T=" + CsvExport.num(g.first().temperature());
         };

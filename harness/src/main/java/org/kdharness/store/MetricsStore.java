@@ -167,11 +167,11 @@ public final class MetricsStore implements AutoCloseable {
         return out;
     }
 
-    /** A planned trial to register: id, order, settings and the spec's canonical JSON. */
+    /** A planned trial to register: id, order, settings (method parameters as text) and the effective spec's JSON. */
     public record PlannedTrial(String trialId, int ordinal, String method, Double temperature, Double alpha,
                                Double wFeature, Double wResponse, String mapping, String distance, long seed,
                                String student, Double learningRate, Double labelledFraction, String optimiser,
-                               String specJson) {
+                               String params, String specJson) {
     }
 
     /**
@@ -188,11 +188,11 @@ public final class MetricsStore implements AutoCloseable {
             for (PlannedTrial t : trials) {
                 if (update("UPDATE trial SET ordinal = ?, in_plan = TRUE WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId()) == 0) {
                     update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
-                                    + " mapping, distance, seed, student, learning_rate, labelled_fraction, optimiser, spec_json, status)"
-                                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
+                                    + " mapping, distance, seed, student, learning_rate, labelled_fraction, optimiser, params, spec_json, status)"
+                                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
                             sweep, t.trialId(), t.ordinal(), t.method(), t.temperature(), t.alpha(), t.wFeature(),
                             t.wResponse(), t.mapping(), t.distance(), t.seed(), t.student(), t.learningRate(),
-                            t.labelledFraction(), t.optimiser(), t.specJson());
+                            t.labelledFraction(), t.optimiser(), t.params(), t.specJson());
                     added++;
                 }
             }
@@ -288,14 +288,15 @@ public final class MetricsStore implements AutoCloseable {
         update("UPDATE trial SET heartbeat_at = ? WHERE sweep = ? AND trial_id = ?", now(), sweep, trialId);
     }
 
-    /** Marks a trial done with its final metrics. */
-    public synchronized void complete(String sweep, String trialId, Map<String, Double> metrics, int epochs, double seconds) {
+    /** Marks a trial done with its final metrics and its provenance (the run that produced it, the engine). */
+    public synchronized void complete(String sweep, String trialId, Map<String, Double> metrics, int epochs, double seconds,
+                                      TrialRow.Provenance provenance) {
         update("DELETE FROM trial_metric WHERE sweep = ? AND trial_id = ?", sweep, trialId);
         for (Map.Entry<String, Double> e : metrics.entrySet()) {
             update("INSERT INTO trial_metric(sweep, trial_id, name, metric_value) VALUES (?,?,?,?)", sweep, trialId, e.getKey(), finite(e.getValue()));
         }
-        update("UPDATE trial SET status = 'done', reason = NULL, finished_at = ?, epochs = ?, seconds = ? WHERE sweep = ? AND trial_id = ?",
-                now(), epochs, seconds, sweep, trialId);
+        update("UPDATE trial SET status = 'done', reason = NULL, finished_at = ?, epochs = ?, seconds = ?, run_id = ?, engine = ?"
+                + " WHERE sweep = ? AND trial_id = ?", now(), epochs, seconds, provenance.runId(), provenance.engine(), sweep, trialId);
     }
 
     /** Marks a trial failed, keeping the reason. */
@@ -317,11 +318,12 @@ public final class MetricsStore implements AutoCloseable {
             return 0;
         }, sweep);
         return query("SELECT trial_id, ordinal, method, temperature, alpha, w_feature, w_response, mapping, distance, seed,"
-                        + " status, reason, epochs, seconds, student, learning_rate, labelled_fraction, optimiser FROM trial"
-                        + " WHERE sweep = ? AND in_plan ORDER BY ordinal",
+                        + " status, reason, epochs, seconds, student, learning_rate, labelled_fraction, optimiser, params, run_id, engine"
+                        + " FROM trial WHERE sweep = ? AND in_plan ORDER BY ordinal",
                 rs -> new TrialRow(sweep, rs.getString(1), rs.getInt(2), rs.getString(3), nullable(rs, 4), nullable(rs, 5),
                         nullable(rs, 6), nullable(rs, 7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getString(11),
                         rs.getString(12), (Integer) rs.getObject(13), nullable(rs, 14), rs.getString(15), nullable(rs, 16), nullable(rs, 17), rs.getString(18),
+                        rs.getString(19), new TrialRow.Provenance(rs.getString(20), rs.getString(21)),
                         metrics.getOrDefault(rs.getString(1), Map.of())), sweep);
     }
 

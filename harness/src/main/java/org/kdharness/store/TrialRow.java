@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * A trial as recorded in the store: its settings, status and final metrics.
  *
- * <p>Why a flat record: reports and exports read trials as rows; the metrics map holds
+ * <p>Why a flat record: reports and exports read trials as rows ({@code params} is the
+ * method parameters' text, {@code name=value,...}); the metrics map holds
  * every named final metric ({@code test_accuracy}, {@code test_teacher_agreement}, ...).
  */
 public record TrialRow(
@@ -28,7 +29,20 @@ public record TrialRow(
         Double learningRate,
         Double labelledFraction,
         String optimiser,
+        String params,
+        Provenance provenance,
         Map<String, Double> metrics) {
+
+    /**
+     * How a finished trial was produced (null parts for trials not finished, or finished by
+     * a version before provenance was recorded).
+     *
+     * @param runId  the {@code run} row (process, commit, backend) that finished it
+     * @param engine {@code dense} (hand-written gradients) or {@code graph} (SameDiff autodiff)
+     */
+    public record Provenance(String runId, String engine) {
+        public static final Provenance NONE = new Provenance(null, null);
+    }
 
     public double metric(String name) {
         Double v = metrics.get(name);
@@ -57,9 +71,18 @@ public record TrialRow(
         return String.join(", ", parts);
     }
 
+    /**
+     * What the report compares: the method, and for methods with a layer distance the
+     * distance too ({@code relation (pkt)}), since each distance is a method of its own in
+     * the literature (SP, RKD, PKT; FitNets' mse hints vs cosine hints).
+     */
+    public String variant() {
+        return distance == null ? method : method + " (" + distance + ")";
+    }
+
     /** The settings that identify a configuration regardless of seed (for grouping seeds). */
     public String configKey() {
-        return method + "|T=" + temperature + "|a=" + alpha + "|wf=" + wFeature + "|wr=" + wResponse
+        return method + (params == null ? "" : "|p=" + params) + "|T=" + temperature + "|a=" + alpha + "|wf=" + wFeature + "|wr=" + wResponse
                 + "|m=" + mapping + "|d=" + distance + "|s=" + student + "|lr=" + learningRate + "|lf=" + labelledFraction + "|opt=" + optimiser;
     }
 }

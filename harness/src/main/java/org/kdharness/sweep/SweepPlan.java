@@ -6,8 +6,12 @@ import org.kdharness.config.LayerMapping;
 import org.kdharness.config.ModelSpec;
 import org.kdharness.config.SweepConfig;
 import org.kdharness.config.SweepSpec;
-import org.kdharness.distill.Method;
+import org.kdharness.distill.Axis;
+import org.kdharness.distill.DistillationMethod;
+import org.kdharness.distill.LayerDistance;
+import org.kdharness.distill.MethodParameter;
 import org.kdharness.distill.TrialSpec;
+import org.kdharness.methods.DistillationRegistry;
 import org.kdharness.teacher.TeacherCache;
 
 import java.util.ArrayList;
@@ -21,14 +25,17 @@ import java.util.Random;
 /**
  * Expands a sweep's axes into trials.
  *
- * <p>Why conditional expansion: a {@code baseline} trial ignores T, alpha and mappings, a
- * {@code response} trial ignores mappings and loss weights; expanding only the axes a
- * method uses means no two trials differ only in values that change nothing. Trials are
+ * <p>Why conditional expansion: each method declares the axes it reads (a {@code baseline}
+ * trial ignores T, alpha and mappings, a {@code response} trial ignores mappings and loss
+ * weights); expanding only those means no two trials differ only in values that change
+ * nothing. Trials are
  * keyed by id, so explicit trials equal to grid points are not duplicated either.
  *
  * @param trials the trials in run order
  */
 public record SweepPlan(List<Trial> trials) {
+
+    private static final DistillationRegistry REGISTRY = DistillationRegistry.standard();
 
     public static SweepPlan expand(SweepConfig c) {
         return expand(c, Map.of());
@@ -58,8 +65,8 @@ public record SweepPlan(List<Trial> trials) {
                     Double labelled = f == null || f >= 1.0 ? null : f;
                     for (String opt : optimisers) {
                         for (String m : s.methods()) {
-                            for (TrialSpec t : method(Method.parse(m), s, mappings, student, lr, labelled)) {
-                                t = withOptimiser(t, opt);
+                            for (TrialSpec t : method(REGISTRY.method(m), s, mappings, student, lr, labelled)) {
+                                t = opt == null ? t : t.withOptimiser(opt);
                                 grid.putIfAbsent(id(context, t), t);
                             }
                         }
@@ -86,7 +93,7 @@ public record SweepPlan(List<Trial> trials) {
         for (SweepSpec.TrialOverride o : s.trials()) {
             TrialSpec t = explicit(c, o, ckaRankings);
             if (t != null) {
-                t = withOptimiser(t, o.optimiser() == null ? null : o.optimiser().toLowerCase());
+                t = o.optimiser() == null ? t : t.withOptimiser(o.optimiser().toLowerCase());
                 all.putIfAbsent(id(context, t), t);
             }
         }
@@ -98,40 +105,31 @@ public record SweepPlan(List<Trial> trials) {
         return new SweepPlan(List.copyOf(trials));
     }
 
-    private static TrialSpec withOptimiser(TrialSpec t, String optimiser) {
-        return optimiser == null ? t : new TrialSpec(t.method(), t.temperature(), t.alpha(), t.wFeature(), t.wResponse(),
-                t.mapping(), t.distance(), t.seed(), t.student(), t.learningRate(), t.labelledFraction(), optimiser);
-    }
-
     private static String id(String context, TrialSpec t) {
         return ConfigHash.sha256(context + "|" + t.canonical(), 12);
     }
 
-    private static List<TrialSpec> method(Method method, SweepSpec s, List<LayerMapping> mappings, ModelSpec student,
-                                          Double lr, Double labelled) {
+    /**
+     * The grid of one method: the product of the axes it reads, in the order mapping,
+     * distance, T, alpha, w1, w2, its parameters (by name), seed; axes it does not read stay null.
+     */
+    private static List<TrialSpec> method(DistillationMethod method, SweepSpec s, List<LayerMapping> mappings,
+                                          ModelSpec student, Double lr, Double labelled) {
+        List<LayerMapping> maps = method.reads(Axis.MAPPING) ? mappings : Collections.singletonList(null);
+        List<LayerDistance> distances = method.family() == null ? Collections.singletonList(null)
+                : s.distance().stream().filter(d -> REGISTRY.accepts(method, d)).map(REGISTRY::distance).toList();
+        List<Double> ts = axis(method, Axis.TEMPERATURE, s.temperature()), as = axis(method, Axis.ALPHA, s.alpha());
+        List<Double> wfs = axis(method, Axis.W_FEATURE, s.wFeature()), wrs = axis(method, Axis.W_RESPONSE, s.wResponse());
         List<TrialSpec> out = new ArrayList<>();
-        switch (method) {
-            case BASELINE -> s.seeds().forEach(seed ->
-                    out.add(new TrialSpec(method, null, null, null, null, null, null, seed, student, lr, labelled, null)));
-            case RESPONSE -> {
-                for (double t : s.temperature()) {
-                    for (double a : s.alpha()) {
-                        for (long seed : s.seeds()) {
-                            out.add(new TrialSpec(method, t, a, null, null, null, null, seed, student, lr, labelled, null));
-                        }
-                    }
-                }
-            }
-            case FEATURE, RELATION -> {
-                for (LayerMapping map : mappings) {
-                    for (String d : s.distance().stream().filter(method::accepts).toList()) {
-                        for (double t : s.temperature()) {
-                            for (double a : s.alpha()) {
-                                for (double wf : s.wFeature()) {
-                                    for (double wr : s.wResponse()) {
-                                        for (long seed : s.seeds()) {
-                                            out.add(new TrialSpec(method, t, a, wf, wr, map, d, seed, student, lr, labelled, null));
-                                        }
+        for (LayerMapping map : maps) {
+            for (LayerDistance d : distances) {
+                for (Double t : ts) {
+                    for (Double a : as) {
+                        for (Double wf : wfs) {
+                            for (Double wr : wrs) {
+                                for (java.util.SortedMap<String, Double> p : parameterGrid(method, s.params())) {
+                                    for (long seed : s.seeds()) {
+                                        out.add(new TrialSpec(method, t, a, wf, wr, map, d, seed, student, lr, labelled, null, p));
                                     }
                                 }
                             }
@@ -143,20 +141,44 @@ public record SweepPlan(List<Trial> trials) {
         return out;
     }
 
+    private static List<Double> axis(DistillationMethod method, Axis axis, List<Double> values) {
+        return method.reads(axis) ? values : Collections.singletonList(null);
+    }
+
+    /** Every combination of the method's parameters: the swept values, else each one's defaults. */
+    static List<java.util.SortedMap<String, Double>> parameterGrid(DistillationMethod method, Map<String, List<Double>> swept) {
+        List<java.util.SortedMap<String, Double>> grid = new ArrayList<>();
+        grid.add(new java.util.TreeMap<>());
+        for (MethodParameter p : method.parameters()) {
+            List<java.util.SortedMap<String, Double>> next = new ArrayList<>();
+            for (java.util.SortedMap<String, Double> partial : grid) {
+                for (double v : swept.getOrDefault(p.name(), p.defaults())) {
+                    java.util.SortedMap<String, Double> m = new java.util.TreeMap<>(partial);
+                    m.put(p.name(), v);
+                    next.add(m);
+                }
+            }
+            grid = next;
+        }
+        return grid;
+    }
+
     /** An explicit trial: given values, else the first of each axis; ignored axes dropped. */
     private static TrialSpec explicit(SweepConfig c, SweepSpec.TrialOverride o, Map<ModelSpec, List<LayerMapping>> ckaRankings) {
         SweepSpec s = c.sweep();
-        Method method = Method.parse(o.method());
+        DistillationMethod method = REGISTRY.method(o.method());
         long seed = o.seed() != null ? o.seed() : s.seeds().get(0);
         ModelSpec student = o.student();
         Double labelled = o.labelledFraction() == null || o.labelledFraction() >= 1.0 ? null : o.labelledFraction();
-        if (method == Method.BASELINE) {
-            return new TrialSpec(method, null, null, null, null, null, null, seed, student, o.learningRate(), labelled, null);
+        Double t = !method.reads(Axis.TEMPERATURE) ? null : o.temperature() != null ? o.temperature() : s.temperature().get(0);
+        Double a = !method.reads(Axis.ALPHA) ? null : o.alpha() != null ? o.alpha() : s.alpha().get(0);
+        java.util.SortedMap<String, Double> params = new java.util.TreeMap<>();
+        for (MethodParameter p : method.parameters()) {
+            params.put(p.name(), o.params().containsKey(p.name()) ? o.params().get(p.name())
+                    : s.params().getOrDefault(p.name(), p.defaults()).get(0));
         }
-        double t = o.temperature() != null ? o.temperature() : s.temperature().get(0);
-        double a = o.alpha() != null ? o.alpha() : s.alpha().get(0);
-        if (method == Method.RESPONSE) {
-            return new TrialSpec(method, t, a, null, null, null, null, seed, student, o.learningRate(), labelled, null);
+        if (!method.reads(Axis.MAPPING)) {
+            return new TrialSpec(method, t, a, null, null, null, null, seed, student, o.learningRate(), labelled, null, params);
         }
         ModelSpec arch = student != null ? student : c.student().model();
         List<LayerMapping> candidates = ConfigValidator.mappings(c, arch, ckaRankings.get(arch));
@@ -168,16 +190,17 @@ public record SweepPlan(List<Trial> trials) {
         }
         LayerMapping mapping = o.mapping() != null ? ConfigValidator.resolvePairs(o.mapping(), arch, c.teacher().model())
                 : candidates.get(0);
+        String distance = o.distance() != null ? o.distance()
+                : s.distance().stream().filter(d -> REGISTRY.accepts(method, d)).findFirst().orElseThrow();
         return new TrialSpec(method, t, a, o.wFeature() != null ? o.wFeature() : s.wFeature().get(0),
-                o.wResponse() != null ? o.wResponse() : s.wResponse().get(0), mapping,
-                o.distance() != null ? o.distance() : s.distance().stream().filter(method::accepts).findFirst().orElseThrow(),
-                seed, student, o.learningRate(), labelled, null);
+                o.wResponse() != null ? o.wResponse() : s.wResponse().get(0), mapping, REGISTRY.distance(distance),
+                seed, student, o.learningRate(), labelled, null, params);
     }
 
     /** Number of trials per method, in plan order. */
     public Map<String, Integer> countsByMethod() {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        trials.forEach(t -> counts.merge(t.spec().method().id(), 1, Integer::sum));
+        trials.forEach(t -> counts.merge(t.spec().method().name(), 1, Integer::sum));
         return counts;
     }
 }

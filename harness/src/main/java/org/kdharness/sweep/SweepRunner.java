@@ -13,6 +13,7 @@ import org.kdharness.data.DatasetLoader;
 import org.kdharness.distill.TrialSpec;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.store.RunInfo;
+import org.kdharness.store.TrialRow;
 import org.kdharness.store.WorkerId;
 import org.kdharness.teacher.Teacher;
 import org.kdharness.teacher.TeacherCache;
@@ -88,7 +89,7 @@ public final class SweepRunner {
             Map<String, Trial> byId = plan.trials().stream().collect(Collectors.toMap(Trial::id, Function.identity()));
             out.println(plan.trials().size() + " trials " + plan.countsByMethod());
             store.upsertSweep(c.name(), loaded.yaml());
-            int added = store.addTrials(c.name(), plan.trials().stream().map(SweepRunner::planned).toList());
+            int added = store.addTrials(c.name(), plan.trials().stream().map(t -> planned(c, t)).toList());
             int released = store.releaseAbandoned(c.name(), WorkerId.host(), opt.staleSeconds(), opt.retryFailed());
             out.println("store: " + ws.jdbcUrl() + " (" + added + " new trials, " + released + " returned to pending)");
             store.upsertTeacher(teacher.key(), ConfigHash.canonicalJson(c.teacher()), teacher.testAccuracy(),
@@ -121,7 +122,7 @@ public final class SweepRunner {
                             store.fail(c.name(), next.get(), "not part of the current config");
                             continue;
                         }
-                        runOne(store, c.name(), runner, t, bar, best);
+                        runOne(store, c.name(), runId, runner, t, bar, best);
                         ranNow.incrementAndGet();
                     }
                 };
@@ -167,12 +168,13 @@ public final class SweepRunner {
         }
     }
 
-    private void runOne(MetricsStore store, String sweep, TrialRunner runner, Trial t, ProgressBar bar, BestSoFar best) {
+    private void runOne(MetricsStore store, String sweep, String runId, TrialRunner runner, Trial t, ProgressBar bar,
+                        BestSoFar best) {
         TrialSpec s = t.spec();
         String label = describe(s);
         try {
             TrialRunner.Outcome o = runner.run(s, (epoch, m) -> store.recordEpoch(sweep, t.id(), epoch, m));
-            store.complete(sweep, t.id(), o.metrics(), o.epochs(), o.seconds());
+            store.complete(sweep, t.id(), o.metrics(), o.epochs(), o.seconds(), new TrialRow.Provenance(runId, o.engine()));
             double acc = o.metrics().get("test_accuracy");
             best.offer(o.metrics().get("val_accuracy"), acc, label);
             line(bar, String.format(Locale.ROOT, "done   %s %-60s test_acc %.4f agree %.4f (%.1f s)", t.id(), label, acc,
@@ -199,13 +201,16 @@ public final class SweepRunner {
 
     /** Short readable description of a trial's settings. */
     public static String describe(TrialSpec s) {
-        StringBuilder sb = new StringBuilder(s.method().id());
+        StringBuilder sb = new StringBuilder(s.method().name());
         if (s.temperature() != null) {
             sb.append(" T=").append(num(s.temperature())).append(" a=").append(num(s.alpha()));
         }
         if (s.mapping() != null) {
-            sb.append(" ").append(s.mapping().name()).append(" ").append(s.distance())
+            sb.append(" ").append(s.mapping().name()).append(" ").append(s.distance().name())
                     .append(" w=").append(num(s.wFeature())).append("/").append(num(s.wResponse()));
+        }
+        if (!s.params().isEmpty()) {
+            sb.append(" ").append(s.paramsText());
         }
         if (s.student() != null) {
             sb.append(" student=").append(s.studentName());
@@ -226,12 +231,37 @@ public final class SweepRunner {
         return v == null ? "-" : (v == Math.rint(v) ? String.valueOf(v.longValue()) : String.valueOf(v));
     }
 
-    static MetricsStore.PlannedTrial planned(Trial t) {
+    static MetricsStore.PlannedTrial planned(SweepConfig c, Trial t) {
         TrialSpec s = t.spec();
-        return new MetricsStore.PlannedTrial(t.id(), t.ordinal(), s.method().id(), s.temperature(), s.alpha(),
-                s.wFeature(), s.wResponse(), s.mapping() == null ? null : s.mapping().name(), s.distance(), s.seed(),
-                s.studentName(), s.learningRate(), s.labelledFraction(), s.optimiser(),
-                ConfigHash.canonicalJson(Map.of("trial", s.canonical())));
+        return new MetricsStore.PlannedTrial(t.id(), t.ordinal(), s.method().name(), s.temperature(), s.alpha(),
+                s.wFeature(), s.wResponse(), s.mapping() == null ? null : s.mapping().name(),
+                s.distance() == null ? null : s.distance().name(), s.seed(), s.studentName(), s.learningRate(),
+                s.labelledFraction(), s.optimiser(), s.params().isEmpty() ? null : s.paramsText(), specJson(c, s));
+    }
+
+    /**
+     * The effective spec as JSON: every setting that trains the student, with the config's
+     * values where the trial does not override them (student, learning rate, optimiser,
+     * labelled fraction), and the canonical text its id hashes.
+     */
+    static String specJson(SweepConfig c, TrialSpec s) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("method", s.method().name());
+        m.put("temperature", s.temperature());
+        m.put("alpha", s.alpha());
+        m.put("w_feature", s.wFeature());
+        m.put("w_response", s.wResponse());
+        m.put("mapping", s.mapping() == null ? null : s.mapping().name());
+        m.put("distance", s.distance() == null ? null : s.distance().name());
+        m.put("params", s.params());
+        m.put("seed", s.seed());
+        m.put("student", s.student() != null ? s.student() : c.student().model());
+        m.put("learning_rate", s.learningRate() != null ? s.learningRate() : c.student().training().learningRate());
+        m.put("optimiser", s.optimiser() != null ? s.optimiser() : c.student().training().optimiser());
+        m.put("labelled_fraction", s.effectiveLabelledFraction());
+        m.put("training", c.student().training());
+        m.put("canonical", s.canonical());
+        return ConfigHash.canonicalJson(m);
     }
 
     /** The trial with the best validation accuracy in this run (its test accuracy shown), for the progress line. */

@@ -6,6 +6,7 @@ import org.kdharness.config.TrainingSpec;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.ImageData;
 import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.ObjectiveInput;
 import org.kdharness.distill.SoftTargets;
 import org.kdharness.distill.TrialSpec;
 import org.kdharness.models.Network;
@@ -40,8 +41,12 @@ public final class TrialRunner {
     private final Trainer.Engine engine;
     private final INDArray trainOneHot;
 
-    /** What a finished trial reports. */
-    public record Outcome(Map<String, Double> metrics, int epochs, double seconds) {
+    /**
+     * What a finished trial reports.
+     *
+     * @param engine {@code dense} when its steps ran on the hand-written path, else {@code graph}
+     */
+    public record Outcome(Map<String, Double> metrics, int epochs, double seconds, String engine) {
     }
 
     public TrialRunner(NetworkSpec student, DataSplits data, TeacherOutputs teacher, Trainer.Engine engine) {
@@ -70,16 +75,13 @@ public final class TrialRunner {
         DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher::hiddenShape);
 
         List<INDArray> labels = new ArrayList<>();
-        for (String name : obj.labelPlaceholders()) {
-            if (name.equals(DistillationObjective.LABELS)) {
-                labels.add(trainOneHot);
-            } else if (name.equals(DistillationObjective.LABEL_MASK)) {
-                labels.add(labelMask(spec.effectiveLabelledFraction()));
-            } else if (name.equals(DistillationObjective.TEACHER_PROBS)) {
-                labels.add(SoftTargets.soften(teacher.logits(Split.TRAIN), spec.effectiveTemperature()));
-            } else {
-                labels.add(teacher.hidden(Integer.parseInt(name.substring("teacher_h".length()))));
-            }
+        for (ObjectiveInput in : obj.inputs()) {
+            labels.add(switch (in.kind()) {
+                case LABELS -> trainOneHot;
+                case LABEL_MASK -> labelMask(spec.effectiveLabelledFraction());
+                case TEACHER_PROBS -> SoftTargets.soften(teacher.logits(Split.TRAIN), spec.effectiveTemperature());
+                case TEACHER_LAYER -> teacher.hidden(in.teacherLayer());
+            });
         }
         Trainer.Result r = new Trainer(engine).fit(net, training, spec.seed(), train, obj, labels, data.validation(), epochs);
 
@@ -105,12 +107,10 @@ public final class TrialRunner {
         metrics.put("projection_params", (double) obj.projectionParams().stream()
                 .mapToLong(p -> net.sd().getVariable(p).getArr().length()).sum());
         metrics.put("best_epoch", (double) r.bestEpoch());
-        // provenance: 1 = hand-written back-propagation (DenseStep), 0 = the SameDiff graph
-        metrics.put("dense_path", r.dense() ? 1.0 : 0.0);
         metrics.put("samples_per_second", r.samplesPerSecond());
         metrics.put("train_seconds", r.seconds());
         metrics.put("labelled_examples", (double) Math.round(train.size() * spec.effectiveLabelledFraction()));
-        return new Outcome(metrics, r.epochsRun(), r.seconds());
+        return new Outcome(metrics, r.epochsRun(), r.seconds(), r.dense() ? "dense" : "graph");
     }
 
     /**

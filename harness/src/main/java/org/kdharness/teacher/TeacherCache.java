@@ -9,8 +9,8 @@ import org.kdharness.data.DataLocation;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.ImageData;
 import org.kdharness.distill.DistillationObjective;
-import org.kdharness.distill.Method;
 import org.kdharness.distill.TrialSpec;
+import org.kdharness.methods.DistillationRegistry;
 import org.kdharness.models.Network;
 import org.kdharness.models.NetworkBuilder;
 import org.kdharness.train.ClassificationMetrics;
@@ -90,7 +90,7 @@ public final class TeacherCache {
         }
         log.accept("teacher " + key + ": training " + spec.model().type() + " " + spec.model().hidden()
                 + " for " + spec.training().epochs() + " epochs");
-        TrialSpec hardLabels = new TrialSpec(Method.BASELINE, null, null, null, null, null, null, spec.training().seed());
+        TrialSpec hardLabels = new TrialSpec(DistillationRegistry.standard().method("baseline"), null, null, null, null, null, null, spec.training().seed());
         DistillationObjective obj = DistillationObjective.build(net, hardLabels, train.numClasses(), j -> new long[0]);
         Trainer.Result r = new Trainer().fit(net, spec.training(), spec.training().seed(), train, obj,
                 List.of(train.oneHot()), data.validation(),

@@ -22,9 +22,10 @@ final class DenseBuffers {
     final INDArray labels;
     final INDArray teacherProbs;
     final INDArray labelMask;
-    /** Per hint term: the teacher layer's batch, and the projection output / its gradient. */
+    /** Per layer term: the teacher layer's batch, the projection's output and the gradient with respect to it. */
     final INDArray[] teacher;
     final INDArray[] hint;
+    final INDArray[] hintGrad;
     /** Per hidden layer: pre-activation, activation, their gradients, dropout mask. */
     final INDArray[] z;
     final INDArray[] a;
@@ -32,10 +33,8 @@ final class DenseBuffers {
     final INDArray[] dz;
     final INDArray[] dropMask;
     final INDArray logits;
-    /** Softmax of the logits, then the gradient with respect to them. */
+    /** The gradient with respect to the logits. */
     final INDArray p;
-    /** Softmax of the softened logits, then the soft term's gradient. */
-    final INDArray q;
     private final int probsIndex;
     private final int maskIndex;
     private final int[] hintLabels;
@@ -44,10 +43,12 @@ final class DenseBuffers {
 
     /**
      * @param widths     input width, hidden widths, classes
-     * @param hintLabels per hint term, the index of its teacher layer among the label arrays
-     * @param hintUnits  per hint term, the teacher layer's width
+     * @param hintLabels   per layer term, the index of its teacher layer among the label arrays
+     * @param teacherUnits per layer term, the teacher layer's width
+     * @param hintUnits    per layer term, the width of what is compared with it (projection output or student layer)
      */
-    DenseBuffers(int rows, long[] widths, int probsIndex, int maskIndex, int[] hintLabels, long[] hintUnits, double[] drop) {
+    DenseBuffers(int rows, long[] widths, int probsIndex, int maskIndex, int[] hintLabels, long[] teacherUnits,
+                 long[] hintUnits, double[] drop) {
         this.rows = rows;
         this.probsIndex = probsIndex;
         this.maskIndex = maskIndex;
@@ -61,9 +62,11 @@ final class DenseBuffers {
         labelMask = maskIndex >= 0 ? floats(rows, 1) : null;
         teacher = new INDArray[hintLabels.length];
         hint = new INDArray[hintLabels.length];
+        hintGrad = new INDArray[hintLabels.length];
         for (int k = 0; k < hintLabels.length; k++) {
-            teacher[k] = floats(rows, hintUnits[k]);
+            teacher[k] = floats(rows, teacherUnits[k]);
             hint[k] = floats(rows, hintUnits[k]);
+            hintGrad[k] = floats(rows, hintUnits[k]);
         }
         z = new INDArray[hidden];
         a = new INDArray[hidden];
@@ -80,7 +83,6 @@ final class DenseBuffers {
         }
         logits = floats(rows, classes);
         p = floats(rows, classes);
-        q = floats(rows, classes);
     }
 
     /** Gathers the batch {@code indices} and draws its dropout masks, in {@code BatchIterator}'s order. */

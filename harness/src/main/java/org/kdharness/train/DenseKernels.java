@@ -3,14 +3,13 @@ package org.kdharness.train;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
 
 /**
  * The small per-step array operations of the dense trainer (row gather, bias add and
- * sum, ReLU backward, the response loss's gradient, the hint difference) as Java loops
+ * sum, ReLU backward) as Java loops
  * over host memory, each falling back to the equivalent ND4J ops when the arrays are not
  * plain contiguous float arrays on the CPU backend.
  *
@@ -98,87 +97,6 @@ final class DenseKernels {
         int n = Math.toIntExact(z.length());
         for (int i = 0; i < n; i++) {
             db.put(i, zb.get(i) > 0f ? ab.get(i) : 0f);
-        }
-    }
-
-    /**
-     * Gradient of {@code hardWeight * CE(y, softmax(z)) + softWeight * CE(p_t, softmax(z/T))}
-     * (each a mean; the hard one over the labelled rows) with respect to the logits, into
-     * {@code out}: {@code hardWeight m_i (softmax(z) - y) / n_labelled + softWeight (softmax(z/T) - p_t) / (n T)}.
-     *
-     * @param teacherProbs null when {@code softWeight = 0}
-     * @param labelMask    {@code [n, 1]}, null when every row is labelled
-     * @param scratch      same shape as {@code out}, for the ND4J fallback
-     */
-    static void responseGradient(INDArray logits, INDArray labels, INDArray teacherProbs, INDArray labelMask,
-                                 double hardWeight, double softWeight, double temperature, INDArray out, INDArray scratch) {
-        int n = Math.toIntExact(logits.size(0));
-        boolean soft = softWeight > 0;
-        boolean hostArrays = host(logits, labels, out) && (!soft || host(teacherProbs)) && (labelMask == null || host(labelMask));
-        double labelled = labelMask == null ? n : labelMask.sumNumber().doubleValue();
-        double hard = hardWeight > 0 && labelled > 0 ? hardWeight / labelled : 0.0;
-        double softScale = soft ? softWeight / (n * temperature) : 0.0;
-        if (!hostArrays) {
-            Nd4j.exec(new SoftMax(logits, out));
-            out.subi(labels);
-            if (labelMask != null) {
-                out.muliColumnVector(labelMask);
-            }
-            out.muli(hard);
-            if (soft) {
-                scratch.assign(logits).muli(1.0 / temperature);
-                Nd4j.exec(new SoftMax(scratch, scratch));
-                out.addi(scratch.subi(teacherProbs).muli(softScale));
-            }
-            return;
-        }
-        int classes = Math.toIntExact(logits.size(1));
-        FloatBuffer z = logits.data().asNioFloat(), y = labels.data().asNioFloat(), g = out.data().asNioFloat();
-        FloatBuffer pt = soft ? teacherProbs.data().asNioFloat() : null;
-        FloatBuffer mask = labelMask == null ? null : labelMask.data().asNioFloat();
-        double[] e = new double[classes];
-        for (int i = 0, base = 0; i < n; i++, base += classes) {
-            double rowHard = mask == null ? hard : hard * mask.get(i);
-            softmax(z, base, classes, 1.0, e);
-            for (int c = 0; c < classes; c++) {
-                g.put(base + c, (float) (rowHard * (e[c] - y.get(base + c))));
-            }
-            if (soft) {
-                softmax(z, base, classes, temperature, e);
-                for (int c = 0; c < classes; c++) {
-                    g.put(base + c, (float) (g.get(base + c) + softScale * (e[c] - pt.get(base + c))));
-                }
-            }
-        }
-    }
-
-    /** {@code out = softmax(z[base .. base+classes) / temperature)}. */
-    private static void softmax(FloatBuffer z, int base, int classes, double temperature, double[] out) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < classes; c++) {
-            max = Math.max(max, z.get(base + c));
-        }
-        double sum = 0;
-        for (int c = 0; c < classes; c++) {
-            out[c] = Math.exp((z.get(base + c) - max) / temperature);
-            sum += out[c];
-        }
-        for (int c = 0; c < classes; c++) {
-            out[c] /= sum;
-        }
-    }
-
-    /** {@code diff = scale * (diff - target)}: the mse hint's gradient from the projection's output. */
-    static void scaledDifference(INDArray diff, INDArray target, double scale) {
-        if (!host(diff, target)) {
-            diff.subi(target).muli(scale);
-            return;
-        }
-        FloatBuffer d = diff.data().asNioFloat(), t = target.data().asNioFloat();
-        int n = Math.toIntExact(diff.length());
-        float s = (float) scale;
-        for (int i = 0; i < n; i++) {
-            d.put(i, s * (d.get(i) - t.get(i)));
         }
     }
 }

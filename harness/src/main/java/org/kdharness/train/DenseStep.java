@@ -2,8 +2,10 @@ package org.kdharness.train;
 
 import org.kdharness.distill.DistillationObjective;
 import org.kdharness.distill.Hint;
-import org.kdharness.distill.Method;
-import org.kdharness.distill.TrialSpec;
+import org.kdharness.distill.LayerDistance;
+import org.kdharness.distill.LogitTerm;
+import org.kdharness.distill.ObjectiveInput;
+import org.kdharness.distill.WeightedTerm;
 import org.kdharness.models.DenseActivation;
 import org.kdharness.models.ConvChain;
 import org.kdharness.models.DenseChain;
@@ -16,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,27 +30,28 @@ import java.util.TreeSet;
 
 /**
  * One training step of an MLP or CNN, back-propagated by hand on preallocated buffers,
- * for the baseline, response and feature (mse) objectives. A CNN's convolutional blocks
- * are handled by {@link ConvFront}.
+ * for every objective whose terms all supply a hand gradient (an allow-list: each
+ * {@link LogitTerm} and {@link LayerDistance} says whether it has one). A CNN's
+ * convolutional blocks are handled by {@link ConvFront}.
  *
  * <p>Why: in ND4J 1.0.0-M2.1 SameDiff allocates every op's output at every step, and for
  * the small students KD sweeps train by the hundred that overhead, not arithmetic, set the
  * speed (the graph reached 12 % of the machine's GEMM rate). Here a step is a fixed list
  * of BLAS calls and in-place ops on arrays allocated once per trial. The gradients are
- * the graph's (same loss definitions as {@code ResponseLoss} and {@code FeatureLoss};
- * {@code DenseStepTest} compares them), the configured updater ({@link HostAdam}'s loop for
+ * the graph's (each term's hand gradient is tested against its own graph loss, and
+ * {@code DenseStepTest} compares whole steps), the configured updater ({@link HostAdam}'s loop for
  * Adam) and ND4J's weight decay are applied as SameDiff's training session applies them,
  * and the parameters updated
  * are the graph's own arrays, so the loss probe, evaluation, early-stopping snapshots and
- * saving keep reading the graph. Objectives this class does not cover (relation losses,
- * cosine/attention distances, concatenated targets, hints on convolutional blocks) train
- * through the graph.
+ * saving keep reading the graph. The weights are the built objective's
+ * ({@link DistillationObjective#logitTerms()}, {@link DistillationObjective#layerWeight()}).
+ * Objectives this class does not cover (a term without a hand gradient, concatenated
+ * targets, layer terms on convolutional blocks, a non-CPU backend) train through the graph.
  */
 final class DenseStep {
 
-    /** One term of a hint: a projection (or none) from a student layer onto one teacher layer. */
-    private record HintTerm(int studentLayer, int labelIndex, long units, double coefficient,
-                            Param weight, Param bias) {
+    /** One term of a layer loss: a projection (or none) from a student layer onto one teacher layer. */
+    private record HintTerm(int studentLayer, int labelIndex, long units, double coefficient, Param weight, Param bias) {
     }
 
     /** A trainable array, its gradient buffer and its updater. */
@@ -59,8 +63,8 @@ final class DenseStep {
     private final Param[] biases;
     private final List<Param> params = new ArrayList<>();
     private final double[] drop;
-    private final double hardWeight;
-    private final double softWeight;
+    private final List<WeightedTerm> logitTerms;
+    private final LayerDistance.HandGradient distance;
     private final double temperature;
     private final int probsIndex;
     private final int maskIndex;
@@ -105,19 +109,16 @@ final class DenseStep {
         for (int l = 0; l < net.dropoutMasks().size(); l++) {
             drop[l] = net.dropoutMasks().get(l).drop();
         }
-        TrialSpec trial = obj.trial();
-        double alpha = trial.effectiveAlpha();
-        double scale = trial.method().usesMapping() ? trial.effectiveWResponse() : 1.0;
-        hardWeight = alpha * scale;
-        temperature = trial.effectiveTemperature();
-        softWeight = alpha < 1.0 ? (1.0 - alpha) * temperature * temperature * scale : 0.0;
-        List<String> labels = obj.labelPlaceholders();
-        probsIndex = labels.indexOf(DistillationObjective.TEACHER_PROBS);
-        maskIndex = labels.indexOf(DistillationObjective.LABEL_MASK);
+        logitTerms = obj.logitTerms();
+        temperature = obj.trial().effectiveTemperature();
+        probsIndex = obj.indexOf(ObjectiveInput.Kind.TEACHER_PROBS);
+        maskIndex = obj.indexOf(ObjectiveInput.Kind.LABEL_MASK);
+        distance = obj.distance() == null ? null : obj.distance().hand();
         for (Hint h : obj.hints()) {
-            double coefficient = trial.effectiveWFeature() * h.weight() / h.targets().size();
+            double coefficient = obj.layerWeight() * h.weight() / h.targets().size();
             for (Hint.Target t : h.targets()) {
                 int j = t.teacherLayers().get(0);
+                int labelIndex = obj.inputs().indexOf(ObjectiveInput.teacherLayer(j));
                 long units = net.hiddenSize(h.studentLayer());
                 Param w = null, b = null;
                 if (t.projectionWeight() != null) {
@@ -125,8 +126,7 @@ final class DenseStep {
                     b = param(sd, t.projectionBias());
                     units = w.value().size(1);
                 }
-                hints.add(new HintTerm(h.studentLayer() - convLayers, labels.indexOf(DistillationObjective.teacherLayerName(j)),
-                        units, coefficient, w, b));
+                hints.add(new HintTerm(h.studentLayer() - convLayers, labelIndex, units, coefficient, w, b));
             }
         }
     }
@@ -135,11 +135,17 @@ final class DenseStep {
      * A step for {@code net} under {@code obj}, or null when the objective needs the graph.
      */
     static DenseStep of(Network net, DistillationObjective obj, TrainingConfig config) {
-        if (net.dense() == null || DenseActivation.of(net.dense().activation()) == null) {
+        // hand gradients read host memory
+        if (!Nd4j.getEnvironment().isCPU() || net.dense() == null || DenseActivation.of(net.dense().activation()) == null) {
             return null;
         }
-        Method method = obj.trial().method();
-        if (method == Method.RELATION || (method == Method.FEATURE && !"mse".equals(obj.trial().distance()))) {
+        // the allow-list: every term of the objective must bring its own hand gradient
+        for (WeightedTerm t : obj.logitTerms()) {
+            if (t.term().hand() == null) {
+                return null;
+            }
+        }
+        if (!obj.hints().isEmpty() && obj.distance().hand() == null) {
             return null;
         }
         int convLayers = net.conv() == null ? 0 : net.conv().blocks().size();
@@ -213,6 +219,7 @@ final class DenseStep {
     private DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
         DenseBuffers buf = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, widths(features.size(1)),
                 probsIndex, maskIndex, hints.stream().mapToInt(HintTerm::labelIndex).toArray(),
+                hints.stream().mapToLong(h -> labels.get(h.labelIndex()).size(1)).toArray(),
                 hints.stream().mapToLong(HintTerm::units).toArray(), drop));
         buf.load(features, labels, rows, maskRng);
         return buf;
@@ -234,7 +241,7 @@ final class DenseStep {
         affine(in, hidden, b.logits);
         outputGradient(b);
         for (int k = 0; k < hints.size(); k++) {
-            hintGradient(hints.get(k), b.a[hints.get(k).studentLayer() - 1], b.teacher[k], b.hint[k]);
+            hintGradient(hints.get(k), b.a[hints.get(k).studentLayer() - 1], b.teacher[k], b.hint[k], b.hintGrad[k]);
         }
         INDArray delta = b.p;
         for (int l = hidden; l >= 0; l--) {
@@ -254,9 +261,9 @@ final class DenseStep {
                 HintTerm h = hints.get(k);
                 if (h.studentLayer() == l) {
                     if (h.weight() != null) {
-                        Nd4j.gemm(b.hint[k], h.weight().value(), da, false, true, 1.0, 1.0);
+                        Nd4j.gemm(b.hintGrad[k], h.weight().value(), da, false, true, 1.0, 1.0);
                     } else {
-                        da.addi(b.hint[k]);
+                        da.addi(b.hintGrad[k]);
                     }
                 }
             }
@@ -278,30 +285,36 @@ final class DenseStep {
         DenseKernels.addRowVector(out, biases[l].value());
     }
 
-    /**
-     * Gradient of the response loss with respect to the logits, into {@code b.p}:
-     * {@code hardWeight (softmax(z) - y) / n_labelled + softWeight (softmax(z/T) - p_t) / (n T)}.
-     */
+    /** Sum of the logit terms' hand gradients with respect to the logits, into {@code b.p}. */
     private void outputGradient(DenseBuffers b) {
-        DenseKernels.responseGradient(b.logits, b.labels, b.teacherProbs, b.labelMask, hardWeight, softWeight, temperature,
-                b.p, b.q);
+        b.p.assign(0);
+        LogitTerm.Batch batch = new LogitTerm.Batch(b.logits.data().asNioFloat(), b.labels.data().asNioFloat(),
+                b.teacherProbs == null ? null : b.teacherProbs.data().asNioFloat(),
+                b.labelMask == null ? null : b.labelMask.data().asNioFloat(), b.rows, Math.toIntExact(b.logits.size(1)),
+                temperature);
+        FloatBuffer out = b.p.data().asNioFloat();
+        for (WeightedTerm t : logitTerms) {
+            t.term().hand().add(batch, t.weight(), out);
+        }
     }
 
     /**
-     * Gradient of {@code coefficient * mean((proj(h) - t)^2)} with respect to the
-     * projection's output, into {@code diff}, plus the projection's own gradients.
+     * Gradient of {@code coefficient * d(proj(h), t)} with respect to the projection's
+     * output (or {@code h} itself), into {@code grad}, plus the projection's own gradients;
+     * {@code out} receives the projection's output.
      */
-    private void hintGradient(HintTerm h, INDArray student, INDArray teacher, INDArray diff) {
+    private void hintGradient(HintTerm h, INDArray student, INDArray teacher, INDArray out, INDArray grad) {
+        INDArray p = student;
         if (h.weight() != null) {
-            Nd4j.gemm(student, h.weight().value(), diff, false, false, 1.0, 0.0);
-            DenseKernels.addRowVector(diff, h.bias().value());
-        } else {
-            diff.assign(student);
+            Nd4j.gemm(student, h.weight().value(), out, false, false, 1.0, 0.0);
+            DenseKernels.addRowVector(out, h.bias().value());
+            p = out;
         }
-        DenseKernels.scaledDifference(diff, teacher, 2.0 * h.coefficient() / ((double) diff.rows() * h.units()));
+        grad.assign(0);
+        distance.add(p, teacher, h.coefficient(), grad);
         if (h.weight() != null) {
-            Nd4j.gemm(student, diff, h.weight().gradient(), true, false, 1.0, 0.0);
-            DenseKernels.columnSums(diff, h.bias().gradient());
+            Nd4j.gemm(student, grad, h.weight().gradient(), true, false, 1.0, 0.0);
+            DenseKernels.columnSums(grad, h.bias().gradient());
         }
     }
 

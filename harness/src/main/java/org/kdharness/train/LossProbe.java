@@ -2,6 +2,7 @@ package org.kdharness.train;
 
 import org.kdharness.data.DatasetLoader;
 import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.ObjectiveInput;
 import org.kdharness.distill.SoftTargets;
 import org.kdharness.models.Network;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,51 +18,73 @@ import java.util.Map;
 
 /**
  * Measures the training objective and each of its unweighted terms at the end of an
- * epoch, on a fixed sample of at most {@value #SAMPLE} training examples.
+ * epoch, on a fixed sample of at most {@value #SAMPLE} training examples, in chunks of the
+ * training batch size.
  *
  * <p>Why a separate forward pass: SameDiff 1.0.0-M2.1's training loop neither computes
  * variables that listeners ask for nor evaluates loss ops whose values the backward pass
  * does not need, so per-batch loss values are not available from {@code fit}. One forward
  * pass over a fixed sample costs a few percent of an epoch and measures every epoch on the
  * same examples (dropout off), which also makes a diverging (non-finite) loss visible.
+ *
+ * <p>Why in batch-sized chunks, averaged with the chunks' sizes as weights: relation terms
+ * compare the examples of a batch with each other, so their value depends on the batch
+ * size; chunks of the training batch measure what training minimises, and keep memory at
+ * what one training batch needs ({@code n^2}, or {@code n^3} for RKD's angle term) instead
+ * of growing with the sample.
  */
 final class LossProbe {
 
     static final int SAMPLE = 2048;
 
     private final Network net;
-    private final Map<String, INDArray> placeholders = new HashMap<>();
+    private final List<Map<String, INDArray>> chunks = new ArrayList<>();
+    private final int[] chunkRows;
     private final Map<String, String> metricVariables;
     private final List<String> outputs = new ArrayList<>();
+    private final INDArray softTargets;
 
-    LossProbe(Network net, INDArray features, List<String> labelNames, List<INDArray> labelArrays,
-              Map<String, String> metricVariables, long seed) {
+    LossProbe(Network net, INDArray features, DistillationObjective objective, List<INDArray> labelArrays, long seed,
+              int batchSize) {
         this.net = net;
-        this.metricVariables = metricVariables;
+        this.metricVariables = objective.metricVariables();
         int n = (int) features.size(0);
         int[] rows = Arrays.copyOf(DatasetLoader.shuffled(n, seed ^ 0x9E3779B97F4A7C15L), Math.min(n, SAMPLE));
-        placeholders.put(net.input().name(), Nd4j.pullRows(features, 1, rows));
-        for (int i = 0; i < labelNames.size(); i++) {
-            placeholders.put(labelNames.get(i), Nd4j.pullRows(labelArrays.get(i), 1, rows));
+        List<String> labelNames = objective.labelPlaceholders();
+        int count = (rows.length + batchSize - 1) / batchSize;
+        chunkRows = new int[count];
+        for (int c = 0; c < count; c++) {
+            int[] part = Arrays.copyOfRange(rows, c * batchSize, Math.min(rows.length, (c + 1) * batchSize));
+            chunkRows[c] = part.length;
+            Map<String, INDArray> ph = new HashMap<>();
+            ph.put(net.input().name(), Nd4j.pullRows(features, 1, part));
+            for (int i = 0; i < labelNames.size(); i++) {
+                ph.put(labelNames.get(i), Nd4j.pullRows(labelArrays.get(i), 1, part));
+            }
+            for (Network.DropoutMask m : net.dropoutMasks()) {
+                ph.put(m.name(), Nd4j.ones(DataType.FLOAT, part.length, m.width()));
+            }
+            chunks.add(ph);
         }
-        for (Network.DropoutMask m : net.dropoutMasks()) {
-            placeholders.put(m.name(), Nd4j.ones(DataType.FLOAT, rows.length, m.width()));
-        }
+        int probs = objective.indexOf(ObjectiveInput.Kind.TEACHER_PROBS);
+        softTargets = probs < 0 ? null : Nd4j.pullRows(labelArrays.get(probs), 1, rows);
         outputs.addAll(net.sd().getLossVariables());
         outputs.addAll(metricVariables.values());
     }
 
-    /** {@code loss} (the weighted objective) and each named term. */
+    /** {@code loss} (the weighted objective) and each named term, means over the chunks weighted by their rows. */
     Map<String, Double> measure() {
-        Map<String, INDArray> out = net.sd().output(placeholders, outputs.toArray(String[]::new));
         Map<String, Double> m = new LinkedHashMap<>();
-        double loss = 0;
-        for (String l : net.sd().getLossVariables()) {
-            loss += out.get(l).sumNumber().doubleValue();
+        double total = Arrays.stream(chunkRows).sum();
+        for (int c = 0; c < chunks.size(); c++) {
+            Map<String, INDArray> out = net.sd().output(chunks.get(c), outputs.toArray(String[]::new));
+            double w = chunkRows[c] / total, loss = 0;
+            for (String l : net.sd().getLossVariables()) {
+                loss += out.get(l).sumNumber().doubleValue();
+            }
+            m.merge("loss", w * loss, Double::sum);
+            metricVariables.forEach((name, variable) -> m.merge(name, w * out.get(variable).getDouble(0), Double::sum));
         }
-        m.put("loss", loss);
-        metricVariables.forEach((name, variable) -> m.put(name, out.get(variable).getDouble(0)));
-        INDArray softTargets = placeholders.get(DistillationObjective.TEACHER_PROBS);
         if (m.containsKey("soft_ce") && softTargets != null) {
             // CE(p_t, q_s) - H(p_t) on the same sample is the KL the formula names
             m.put("soft_kl", m.get("soft_ce") - SoftTargets.meanEntropyOfProbabilities(softTargets));

@@ -28,9 +28,9 @@ import java.util.Map;
  * <p>Why one trainer for teacher and student: the teacher is simply a network trained on
  * hard labels, so it shares the loop, the data order rules and the divergence checks.
  *
- * <p>MLPs and CNNs under the baseline, response and feature (mse, hints on dense layers)
- * objectives are stepped by {@link DenseStep} (hand-written back-propagation, several
- * times faster); other objectives go through the SameDiff graph. Inference for validation
+ * <p>MLPs and CNNs whose objective's terms all supply hand gradients are stepped by
+ * {@link DenseStep} (hand-written back-propagation, several times faster); other
+ * objectives go through the SameDiff graph. Inference for validation
  * and evaluation uses the same hand-written forward pass where it covers the network; the
  * loss probe always reads the graph, so both paths report the same quantities.
  */
@@ -91,7 +91,6 @@ public final class Trainer {
                       List<INDArray> labelArrays, ImageData validation, EpochCallback callback) {
         SameDiff sd = net.sd();
         List<String> labelNames = objective.labelPlaceholders();
-        Map<String, String> metricVariables = objective.metricVariables();
         List<String> featureNames = new ArrayList<>();
         featureNames.add(net.input().name());
         List<BatchIterator.DropoutSpec> masks = new ArrayList<>();
@@ -111,7 +110,7 @@ public final class Trainer {
         DenseStep dense = engine == Engine.AUTO ? DenseStep.of(net, objective, config) : null;
         INDArray[] features = {train.features()};
         INDArray[] labels = labelArrays.toArray(INDArray[]::new);
-        LossProbe probe = new LossProbe(net, train.features(), labelNames, labelArrays, metricVariables, seed);
+        LossProbe probe = new LossProbe(net, train.features(), objective, labelArrays, seed, spec.batchSize());
 
         List<Map<String, Double>> history = new ArrayList<>();
         double bestVal = Double.NEGATIVE_INFINITY;

@@ -86,6 +86,8 @@ class EndToEndTest {
             assertEquals("1", row.get("epochs"));
             // MLP trials under baseline/response/feature-mse train by hand (provenance column)
             assertEquals("1", row.get("dense_path"));
+            assertEquals("dense", row.get("engine"));
+            assertEquals(t.provenance().runId(), row.get("run_id"));
             assertEquals(Long.toString(t.seed()), row.get("seed"));
             assertEquals(t.seconds(), Double.parseDouble(row.get("seconds")), 1e-3 * t.seconds());
             assertTrue(t.seconds() > 0);
@@ -109,7 +111,7 @@ class EndToEndTest {
         }
         assertTrue(lines.stream().anyMatch(l -> l.contains("\"s1<-t1,s2<-t2\"")), "a mapping with a comma is quoted");
         String page = Files.readString(html);
-        assertTrue(page.contains("data-method=\"feature\""), "headline lists feature KD");
+        assertTrue(page.contains("data-method=\"feature (mse)\""), "headline lists feature KD");
         assertTrue(page.contains("14 of 14 trials done"), "header counts");
 
         // narrowing the config: T=4 trials leave the plan; nothing re-runs, exports show the plan only

@@ -1,6 +1,7 @@
 package org.kdharness.distill;
 
 import org.junit.jupiter.api.Test;
+import org.kdharness.Methods;
 import org.kdharness.config.LayerMapping;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -29,7 +30,7 @@ class FeatureLossTest {
         final Network net = new Network(sd, null, null, List.of(h), List.of(new long[]{3}), List.of(), List.of("h"), 6);
 
         FeatureLoss.Terms build(LayerMapping mapping, String distance) {
-            FeatureLoss.Terms terms = FeatureLoss.build(sd, net, mapping, distance, false, teacher::get,
+            FeatureLoss.Terms terms = FeatureLoss.build(sd, net, mapping, Methods.distance(distance), teacher::get,
                     j -> j == 1 ? new long[]{3} : new long[]{4}, 11);
             sd.setLossVariables(sd.identity("loss", terms.loss1()));
             return terms;
@@ -119,7 +120,7 @@ class FeatureLossTest {
         SDVariable hs = sd.var("hs", Nd4j.rand(DataType.FLOAT, 2, 2, 4, 4).subi(0.5));
         SDVariable t = sd.constant("t", Nd4j.rand(DataType.FLOAT, 2, 12));
         Network net = new Network(sd, null, null, List.of(hs), List.of(new long[]{2, 4, 4}), List.of(), List.of("hs"), 32);
-        FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), "mse", false,
+        FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), Methods.distance("mse"),
                 j -> t, j -> new long[]{3, 2, 2}, 5);
         sd.setLossVariables(sd.identity("loss", terms.loss1()));
         String w = terms.projections().get(0);
@@ -138,7 +139,7 @@ class FeatureLossTest {
         SDVariable hs = sd.var("hs", Nd4j.create(s, new long[]{1, 1, 2, 2}, DataType.FLOAT));
         SDVariable tp = sd.constant("t", Nd4j.create(t, new long[]{1, 8}, DataType.FLOAT));
         Network net = new Network(sd, null, null, List.of(hs), List.of(new long[]{1, 2, 2}), List.of(), List.of("hs"), 4);
-        FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), "attention", false,
+        FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), Methods.distance("attention"),
                 j -> tp, j -> new long[]{2, 2, 2}, 5);
         assertEquals(List.of(), terms.projections(), "attention needs no projection");
         sd.setLossVariables(sd.identity("loss", terms.loss1()));
@@ -157,7 +158,7 @@ class FeatureLossTest {
         Fixture f = new Fixture();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> f.build(pair(List.of(1), 1.0, "mean"), "attention"));
-        assertEquals("mapping s1<-t1, pair s1<-t1: attention transfer needs conv feature maps on both sides", e.getMessage());
+        assertEquals("mapping s1<-t1, pair s1<-t1: attention needs conv feature maps on both sides", e.getMessage());
     }
 
     @Test
@@ -174,7 +175,7 @@ class FeatureLossTest {
         SDVariable hs = sd.var("hs", Nd4j.rand(DataType.FLOAT, 2, 2, 2, 2).subi(0.5));
         SDVariable t = sd.constant("t", Nd4j.rand(DataType.FLOAT, 2, 5));
         Network net = new Network(sd, null, null, List.of(hs), List.of(new long[]{2, 2, 2}), List.of(), List.of("hs"), 16);
-        FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), "cosine", false,
+        FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), Methods.distance("cosine"),
                 j -> t, j -> new long[]{5}, 5);
         sd.setLossVariables(sd.identity("loss", terms.loss1()));
         GradientCheck.check(sd, "loss", "hs", 1e-2, 2e-3, 1e-2, 1);
@@ -183,7 +184,7 @@ class FeatureLossTest {
         SDVariable hs2 = sd2.var("hs", Nd4j.rand(DataType.FLOAT, 2, 1, 2, 2).subi(0.5));
         SDVariable t2 = sd2.constant("t", Nd4j.rand(DataType.FLOAT, 2, 32));
         Network net2 = new Network(sd2, null, null, List.of(hs2), List.of(new long[]{1, 2, 2}), List.of(), List.of("hs"), 4);
-        FeatureLoss.Terms terms2 = FeatureLoss.build(sd2, net2, pair(List.of(1), 1.0, "mean"), "mse", false,
+        FeatureLoss.Terms terms2 = FeatureLoss.build(sd2, net2, pair(List.of(1), 1.0, "mean"), Methods.distance("mse"),
                 j -> t2, j -> new long[]{2, 4, 4}, 5);
         sd2.setLossVariables(sd2.identity("loss", terms2.loss1()));
         GradientCheck.check(sd2, "loss", "hs", 1e-2, 2e-3, 1e-2, 1);

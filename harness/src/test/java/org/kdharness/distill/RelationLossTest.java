@@ -1,6 +1,7 @@
 package org.kdharness.distill;
 
 import org.junit.jupiter.api.Test;
+import org.kdharness.Methods;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -76,7 +77,7 @@ class RelationLossTest {
             SameDiff sd = SameDiff.create();
             SDVariable s = sd.var("s", Nd4j.create(S).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
             SDVariable t = sd.constant("t", Nd4j.create(T).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
-            SDVariable loss = sd.identity("loss", RelationLoss.distance(sd, s, t, distance));
+            SDVariable loss = sd.identity("loss", Methods.distance(distance).build(sd, s, t));
             sd.setLossVariables(loss);
             double value = sd.output(Map.of(), "loss").get("loss").getDouble(0);
             assertEquals(reference(distance), value, 1e-5, distance);
@@ -91,7 +92,7 @@ class RelationLossTest {
         SDVariable s = sd.var("s", Nd4j.create(new double[][]{{0.5, -1.0, 2.0}}).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
         SDVariable t = sd.constant("t", Nd4j.create(new double[][]{{1.0, 3.0}}).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
         // a one-row Gram matrix normalises to 1: loss 0 and gradient 0, not NaN
-        sd.setLossVariables(sd.identity("loss", RelationLoss.distance(sd, s, t, "sp")));
+        sd.setLossVariables(sd.identity("loss", Methods.distance("sp").build(sd, s, t)));
         assertEquals(0.0, sd.output(Map.of(), "loss").get("loss").getDouble(0), 1e-6);
         INDArray g = sd.calculateGradients(Map.of(), "s").get("s");
         assertEquals(0.0, g.norm2Number().doubleValue(), 1e-4);
@@ -110,7 +111,7 @@ class RelationLossTest {
             SameDiff sd = SameDiff.create();
             SDVariable s = sd.constant("s", Nd4j.create(rotated));
             SDVariable t = sd.constant("t", Nd4j.create(base));
-            SDVariable loss = sd.identity("loss", RelationLoss.distance(sd, s, t, distance));
+            SDVariable loss = sd.identity("loss", Methods.distance(distance).build(sd, s, t));
             assertEquals(0.0, sd.output(Map.of(), "loss").get("loss").getDouble(0), 1e-6, distance);
         }
     }

@@ -1,18 +1,35 @@
 package org.kdharness.distill;
 
 import org.junit.jupiter.api.Test;
+import org.kdharness.methods.Responses;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Known-answer and gradient tests of Hinton's response loss as built in the graph. */
 class ResponseLossTest {
+
+    /** The response method's weighted terms as the objective builds them. */
+    record Built(List<SDVariable> losses) {
+    }
+
+    static Built build(SameDiff sd, SDVariable labels, SDVariable probs, SDVariable logits, double t, double alpha,
+                       double scale, SDVariable mask) {
+        LogitTerm.Inputs in = new LogitTerm.Inputs(logits, labels, probs, mask, t);
+        List<SDVariable> losses = new ArrayList<>();
+        for (WeightedTerm w : Responses.terms(alpha, t, scale)) {
+            losses.addAll(w.term().build(sd, in, w.weight()).losses());
+        }
+        return new Built(losses);
+    }
 
     static final double[][] ZS = {{1.0, 2.0, 0.5}, {0.2, -1.0, 3.0}};
     static final double[][] ZT = {{2.0, 1.0, 0.0}, {0.0, 0.5, 4.0}};
@@ -27,7 +44,7 @@ class ResponseLossTest {
         y.putScalar(1, 2, 1f);
         SDVariable labels = sd.constant("y", y);
         SDVariable probs = sd.constant("p", SoftTargets.soften(Nd4j.create(ZT), t));
-        ResponseLoss.Terms terms = ResponseLoss.build(sd, labels, probs, z, t, alpha, scale, null);
+        Built terms = build(sd, labels, probs, z, t, alpha, scale, null);
         sd.setLossVariables(terms.losses().toArray(SDVariable[]::new));
         double value = 0;
         for (SDVariable l : terms.losses()) {
@@ -87,7 +104,7 @@ class ResponseLossTest {
             INDArray y = Nd4j.zeros(DataType.FLOAT, 1, 3);
             y.putScalar(0, 1, 1f);
             SDVariable probs = sd.constant("p", SoftTargets.soften(Nd4j.create(new double[][]{ZT[0]}), t));
-            ResponseLoss.Terms terms = ResponseLoss.build(sd, sd.constant("y", y), probs, z, t, 0.0, 1.0, null);
+            Built terms = build(sd, sd.constant("y", y), probs, z, t, 0.0, 1.0, null);
             String loss = terms.losses().get(0).name();
             double value = sd.output(Map.of(), loss).get(loss).getDouble(0);
             double entropy = SoftTargets.entropy(SoftTargets.softmax(ZT[0], t));
@@ -129,7 +146,7 @@ class ResponseLossTest {
         y.putScalar(0, 1, 1f);
         y.putScalar(1, 2, 1f);
         SDVariable mask = sd.constant("m", Nd4j.create(new float[]{1f, 0f}, new long[]{2}, DataType.FLOAT));
-        ResponseLoss.Terms terms = ResponseLoss.build(sd, sd.constant("y", y), sd.constant("p", SoftTargets.soften(Nd4j.create(ZT), t)),
+        Built terms = build(sd, sd.constant("y", y), sd.constant("p", SoftTargets.soften(Nd4j.create(ZT), t)),
                 z, t, alpha, 1.0, mask);
         sd.setLossVariables(terms.losses().toArray(SDVariable[]::new));
         INDArray g = sd.calculateGradients(Map.of(), "z").get("z");

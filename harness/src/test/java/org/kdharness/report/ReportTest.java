@@ -80,7 +80,8 @@ class ReportTest {
     void htmlHeadlineEqualsStore() throws Exception {
         String html = Files.readString(dir.resolve("reports/rep/index.html"));
         for (String method : List.of("baseline", "response", "feature")) {
-            Matcher m = Pattern.compile("<tr data-method=\"" + method + "\">.*?<td class=\"num test\">([^<]+)</td>", Pattern.DOTALL).matcher(html);
+            String variant = method.equals("feature") ? "feature (mse)" : method;
+            Matcher m = Pattern.compile("<tr data-method=\"" + Pattern.quote(variant) + "\">.*?<td class=\"num test\">([^<]+)</td>", Pattern.DOTALL).matcher(html);
             assertTrue(m.find(), method);
             assertEquals(expectedCell(method), m.group(1), method);
         }

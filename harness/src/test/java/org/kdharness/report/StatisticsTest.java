@@ -17,7 +17,7 @@ class StatisticsTest {
         List<TrialRow> rows = new ArrayList<>();
         for (int i = 0; i < acc.length; i++) {
             rows.add(new TrialRow("s", method + i, i, method, null, null, null, null, null, null, i + 1, "done", null, 1, 1.0,
-                    null, null, null, null, Map.of("test_accuracy", acc[i], "val_accuracy", acc[i])));
+                    null, null, null, null, null, TrialRow.Provenance.NONE, Map.of("test_accuracy", acc[i], "val_accuracy", acc[i])));
         }
         return new ConfigGroup(method, rows);
     }

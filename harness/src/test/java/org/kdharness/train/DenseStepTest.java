@@ -4,8 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.kdharness.config.LayerMapping;
 import org.kdharness.config.ModelSpec;
 import org.kdharness.distill.DistillationObjective;
-import org.kdharness.distill.Method;
+import org.kdharness.Methods;
+import org.kdharness.distill.DistillationMethod;
+import org.kdharness.distill.ObjectiveInput;
 import org.kdharness.distill.TrialSpec;
+import org.kdharness.methods.DistillationRegistry;
 import org.kdharness.models.Network;
 import org.kdharness.models.NetworkBuilder;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -79,16 +82,16 @@ class DenseStepTest {
         }
         List<INDArray> labels = new ArrayList<>();
         Map<String, INDArray> feed = new HashMap<>();
-        for (String name : obj.labelPlaceholders()) {
-            INDArray a = switch (name) {
-                case DistillationObjective.LABELS -> oneHot;
-                case DistillationObjective.TEACHER_PROBS -> probabilities(gaussian(N, CLASSES).muli(2));
-                case DistillationObjective.LABEL_MASK -> Nd4j.create(new float[N], new long[]{N, 1}, DataType.FLOAT)
+        for (ObjectiveInput in : obj.inputs()) {
+            INDArray a = switch (in.kind()) {
+                case LABELS -> oneHot;
+                case TEACHER_PROBS -> probabilities(gaussian(N, CLASSES).muli(2));
+                case LABEL_MASK -> Nd4j.create(new float[N], new long[]{N, 1}, DataType.FLOAT)
                         .assign(gaussian(N, 1).gt(0.3).castTo(DataType.FLOAT));
-                default -> gaussian(N, TEACHER[Integer.parseInt(name.substring("teacher_h".length())) - 1]);
+                case TEACHER_LAYER -> gaussian(N, TEACHER[in.teacherLayer() - 1]);
             };
             labels.add(a);
-            feed.put(name, a);
+            feed.put(in.placeholder(), a);
         }
         assertEquals(labelMask, obj.labelPlaceholders().contains(DistillationObjective.LABEL_MASK));
         // a batch of rows in a scrambled order, as an epoch's permutation would give
@@ -113,24 +116,30 @@ class DenseStepTest {
         }
     }
 
-    private static TrialSpec trial(Method method, Double t, Double alpha, Double w1, Double w2, LayerMapping mapping,
+    private static TrialSpec trial(DistillationMethod method, Double t, Double alpha, Double w1, Double w2, LayerMapping mapping,
                                    String distance, Double labelledFraction) {
-        return new TrialSpec(method, t, alpha, w1, w2, mapping, distance, 1, null, null, labelledFraction, null);
+        return trial(method, t, alpha, w1, w2, mapping, distance, labelledFraction, null);
+    }
+
+    private static TrialSpec trial(DistillationMethod method, Double t, Double alpha, Double w1, Double w2, LayerMapping mapping,
+                                   String distance, Double labelledFraction, java.util.SortedMap<String, Double> params) {
+        return new TrialSpec(method, t, alpha, w1, w2, mapping, distance == null ? null : Methods.distance(distance), 1, null, null,
+                labelledFraction, null, params);
     }
 
     @Test
     void baselineGradientsMatchTheGraphForEveryActivation() {
         for (String activation : List.of("relu", "tanh", "sigmoid", "leaky_relu", "elu")) {
-            compare(activation, trial(Method.BASELINE, null, null, null, null, null, null, null), false);
+            compare(activation, trial(Methods.method("baseline"), null, null, null, null, null, null, null), false);
         }
     }
 
     @Test
     void responseGradientsMatchTheGraph() {
-        compare("relu", trial(Method.RESPONSE, 4.0, 0.3, null, null, null, null, null), false);
-        compare("tanh", trial(Method.RESPONSE, 1.0, 0.0, null, null, null, null, null), false);
+        compare("relu", trial(Methods.method("response"), 4.0, 0.3, null, null, null, null, null), false);
+        compare("tanh", trial(Methods.method("response"), 1.0, 0.0, null, null, null, null, null), false);
         // transfer data: the hard term averages over the batch's labelled rows only
-        compare("relu", trial(Method.RESPONSE, 2.0, 0.6, null, null, null, null, 0.5), true);
+        compare("relu", trial(Methods.method("response"), 2.0, 0.6, null, null, null, null, 0.5), true);
     }
 
     @Test
@@ -139,8 +148,21 @@ class DenseStepTest {
         LayerMapping mapping = new LayerMapping(List.of(
                 new LayerMapping.Pair(1, List.of(1), 0.7, "mean"),
                 new LayerMapping.Pair(2, List.of(1, 2), 1.5, "mean")));
-        compare("relu", trial(Method.FEATURE, 3.0, 0.5, 0.8, 0.2, mapping, "mse", null), false);
-        compare("elu", trial(Method.FEATURE, 3.0, 1.0, 2.0, 0.5, mapping, "mse", 0.5), true);
+        compare("relu", trial(Methods.method("feature"), 3.0, 0.5, 0.8, 0.2, mapping, "mse", null), false);
+        compare("elu", trial(Methods.method("feature"), 3.0, 1.0, 2.0, 0.5, mapping, "mse", 0.5), true);
+    }
+
+    @Test
+    void everyRegisteredMethodStepsLikeTheGraph() {
+        // s2 (9 wide) <- t1 (20 wide) and s1 <- {t1, t2} averaged: hints project, relations compare
+        // structures of different widths
+        LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(1), 1.0, "mean"),
+                new LayerMapping.Pair(1, List.of(1, 2), 0.5, "mean")));
+        List<TrialSpec> trials = DistillationRegistry.standard().exampleTrials(mapping);
+        assertTrue(trials.size() >= 6, "baseline, response, feature and relation at least");
+        for (TrialSpec t : trials) {
+            compare("tanh", t, false);
+        }
     }
 
     @Test
@@ -149,13 +171,13 @@ class DenseStepTest {
         ModelSpec cnn = new ModelSpec("cnn", List.of(9), List.of(new ModelSpec.ConvBlock(4, 3, true),
                 new ModelSpec.ConvBlock(5, 5, false)), "relu", 0.0);
         NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(2, 6, 6);
-        compare(cnn, shape, trial(Method.BASELINE, null, null, null, null, null, null, null), false);
-        compare(cnn, shape, trial(Method.RESPONSE, 3.0, 0.4, null, null, null, null, null), false);
+        compare(cnn, shape, trial(Methods.method("baseline"), null, null, null, null, null, null, null), false);
+        compare(cnn, shape, trial(Methods.method("response"), 3.0, 0.4, null, null, null, null, null), false);
         compare(new ModelSpec("cnn", List.of(9), cnn.conv(), "tanh", 0.0), shape,
-                trial(Method.RESPONSE, 2.0, 0.5, null, null, null, null, null), false);
+                trial(Methods.method("response"), 2.0, 0.5, null, null, null, null, null), false);
         // a hint on the dense layer after the blocks (student layer 3 <- teacher layer 2, 9 -> 9: no projection)
         LayerMapping dense = new LayerMapping(List.of(new LayerMapping.Pair(3, List.of(2), 1.0, "mean")));
-        compare(cnn, shape, trial(Method.FEATURE, 2.0, 0.5, 0.8, 0.2, dense, "mse", null), false);
+        compare(cnn, shape, trial(Methods.method("feature"), 2.0, 0.5, 0.8, 0.2, dense, "mse", null), false);
     }
 
     @Test
@@ -165,9 +187,7 @@ class DenseStepTest {
         LayerMapping one = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(2), 1.0, "mean")));
         LayerMapping concat = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(1, 2), 1.0, "concat")));
         Map<String, TrialSpec> declined = Map.of(
-                "relation", trial(Method.RELATION, 4.0, 0.5, 0.8, 0.2, one, "sp", null),
-                "cosine", trial(Method.FEATURE, 4.0, 0.5, 0.8, 0.2, one, "cosine", null),
-                "concat", trial(Method.FEATURE, 4.0, 0.5, 0.8, 0.2, concat, "mse", null));
+                "concat", trial(Methods.method("feature"), 4.0, 0.5, 0.8, 0.2, concat, "mse", null));
         declined.forEach((what, t) -> {
             Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 9), null, "relu", 0.0),
                     new NetworkBuilder.InputShape(1, 3, 4), CLASSES, 2);
@@ -177,12 +197,12 @@ class DenseStepTest {
         java.util.function.Supplier<Network> newCnn = () -> NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("cnn", List.of(8),
                 List.of(new ModelSpec.ConvBlock(4, 3, true)), "relu", 0.0), new NetworkBuilder.InputShape(1, 4, 4), CLASSES, 2);
         Network cnn = newCnn.get();
-        DistillationObjective base = DistillationObjective.build(cnn, trial(Method.BASELINE, null, null, null, null, null, null, null),
+        DistillationObjective base = DistillationObjective.build(cnn, trial(Methods.method("baseline"), null, null, null, null, null, null, null),
                 CLASSES, j -> new long[0]);
         assertNotNull(DenseStep.of(cnn, base, config), "CNN students train by hand too");
         LayerMapping onBlock = new LayerMapping(List.of(new LayerMapping.Pair(1, List.of(2), 1.0, "mean")));
         Network cnn2 = newCnn.get();
-        DistillationObjective hintOnBlock = DistillationObjective.build(cnn2, trial(Method.FEATURE, 4.0, 0.5, 0.8, 0.2, onBlock, "mse", null),
+        DistillationObjective hintOnBlock = DistillationObjective.build(cnn2, trial(Methods.method("feature"), 4.0, 0.5, 0.8, 0.2, onBlock, "mse", null),
                 CLASSES, j -> new long[]{TEACHER[j - 1]});
         assertNull(DenseStep.of(cnn2, hintOnBlock, config), "hints on convolutional blocks need the graph");
     }

@@ -9,7 +9,16 @@ import org.kdharness.data.DataSplits;
 import org.kdharness.data.DatasetLoader;
 import org.kdharness.data.TestPaths;
 import org.kdharness.distill.DistillationObjective;
-import org.kdharness.distill.Method;
+import org.kdharness.Methods;
+import org.kdharness.distill.Axis;
+import org.kdharness.distill.DistillationMethod;
+import org.kdharness.distill.LayerDistance;
+import org.kdharness.distill.LogitTerm;
+import org.kdharness.distill.ObjectiveInput;
+import org.kdharness.distill.WeightedTerm;
+import org.kdharness.methods.DistillationRegistry;
+import org.kdharness.methods.HardCrossEntropy;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.kdharness.distill.SoftTargets;
 import org.kdharness.distill.TrialSpec;
 import org.kdharness.models.Network;
@@ -51,12 +60,12 @@ class DenseTrainingTest {
         DistillationObjective obj = DistillationObjective.build(net, trial, 10, j -> new long[]{TEACHER[j - 1]});
         int n = DATA.train().size();
         List<INDArray> labels = new ArrayList<>();
-        for (String name : obj.labelPlaceholders()) {
-            labels.add(switch (name) {
-                case DistillationObjective.LABELS -> DATA.train().oneHot();
-                case DistillationObjective.TEACHER_PROBS -> SoftTargets.soften(uniform(n, 10, 9).muli(6), 4.0);
-                case DistillationObjective.LABEL_MASK -> uniform(n, 1, 8).gt(0.5).castTo(DataType.FLOAT);
-                default -> uniform(n, TEACHER[Integer.parseInt(name.substring(9)) - 1], 7);
+        for (ObjectiveInput in : obj.inputs()) {
+            labels.add(switch (in.kind()) {
+                case LABELS -> DATA.train().oneHot();
+                case TEACHER_PROBS -> SoftTargets.soften(uniform(n, 10, 9).muli(6), 4.0);
+                case LABEL_MASK -> uniform(n, 1, 8).gt(0.5).castTo(DataType.FLOAT);
+                case TEACHER_LAYER -> uniform(n, TEACHER[in.teacherLayer() - 1], 7);
             });
         }
         // strong weight decay, so that applying it differently would show in the weights
@@ -101,7 +110,7 @@ class DenseTrainingTest {
 
     @Test
     void responseWithDropoutAndWeightDecayFollowsTheGraph() {
-        assertSameTraining(new TrialSpec(Method.RESPONSE, 4.0, 0.5, null, null, null, null, 3, null, null, 0.5, null), "adam");
+        assertSameTraining(new TrialSpec(Methods.method("response"), 4.0, 0.5, null, null, null, null, 3, null, null, 0.5, null), "adam");
     }
 
     @Test
@@ -109,15 +118,87 @@ class DenseTrainingTest {
         // the fused Adam step (no regularisation in between) and the convolutional front
         ModelSpec cnn = new ModelSpec("cnn", List.of(16), List.of(new ModelSpec.ConvBlock(4, 3, true),
                 new ModelSpec.ConvBlock(6, 3, true)), "relu", 0.2);
-        assertSameTraining(new TrialSpec(Method.RESPONSE, 4.0, 0.5, null, null, null, null, 3), "adam", cnn, 0.0);
+        assertSameTraining(new TrialSpec(Methods.method("response"), 4.0, 0.5, null, null, null, null, 3), "adam", cnn, 0.0);
     }
 
     @Test
     void featureFollowsTheGraphWithAdamAndSgd() {
         LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(1, List.of(1), 1.0, "mean"),
                 new LayerMapping.Pair(2, List.of(2), 0.5, "mean")));
-        TrialSpec feature = new TrialSpec(Method.FEATURE, 2.0, 0.7, 0.8, 0.2, mapping, "mse", 3);
+        TrialSpec feature = new TrialSpec(Methods.method("feature"), 2.0, 0.7, 0.8, 0.2, mapping, Methods.distance("mse"), 3);
         assertSameTraining(feature, "adam");
         assertSameTraining(feature, "nesterovs");
+    }
+
+    /** A logit term with a graph loss and no hand gradient: mean squared error between the softened distributions. */
+    private record SoftL2() implements LogitTerm {
+        @Override
+        public String name() {
+            return "soft_l2";
+        }
+
+        @Override
+        public boolean needsTeacherProbs() {
+            return true;
+        }
+
+        @Override
+        public Graph build(SameDiff sd, Inputs in, double weight) {
+            SDVariable d = sd.math.squaredDifference(sd.nn.softmax(in.logits().div(in.temperature()), 1), in.teacherProbs()).mean();
+            return new Graph(List.of(sd.identity("loss_soft_l2", d.mul(weight))), Map.of("soft_l2", d));
+        }
+    }
+
+    /** A method made of a term with a hand gradient (hard CE) and one without. */
+    private record SoftL2Kd() implements DistillationMethod {
+        @Override
+        public String name() {
+            return "soft_l2_kd";
+        }
+
+        @Override
+        public java.util.Set<Axis> axes() {
+            return java.util.Set.of(Axis.TEMPERATURE);
+        }
+
+        @Override
+        public List<WeightedTerm> logitTerms(TrialSpec trial) {
+            return List.of(new WeightedTerm(0.5, HardCrossEntropy.INSTANCE), new WeightedTerm(2.0, new SoftL2()));
+        }
+    }
+
+    /** A hint distance with a graph loss and no hand gradient. */
+    private record L1Hint() implements LayerDistance {
+        @Override
+        public String name() {
+            return "l1";
+        }
+
+        @Override
+        public Family family() {
+            return Family.HINT;
+        }
+
+        @Override
+        public SDVariable build(SameDiff sd, SDVariable student, SDVariable teacher) {
+            return sd.math.abs(student.sub(teacher)).mean();
+        }
+    }
+
+    @Test
+    void aTermWithoutHandGradientTrainsThroughTheGraph() {
+        DistillationRegistry registry = DistillationRegistry.standard().with(new SoftL2Kd()).with(new L1Hint());
+        Run noHand = train(Trainer.Engine.AUTO, new TrialSpec(registry.method("soft_l2_kd"), 4.0, null, null, null, null, null, 3),
+                "adam");
+        assertFalse(noHand.result().dense(), "a method with a term lacking a hand gradient must train through the graph");
+        assertTrue(noHand.result().epochs().get(0).containsKey("train_soft_l2"), "the probe reports the new term");
+        LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(2), 1.0, "mean")));
+        Run l1 = train(Trainer.Engine.AUTO, new TrialSpec(registry.method("feature"), 4.0, 0.5, 0.8, 0.2, mapping,
+                registry.distance("l1"), 3), "adam");
+        assertFalse(l1.result().dense(), "a distance without a hand gradient must train through the graph");
+        // control: the same method with a distance that has one takes the fast path
+        Run mse = train(Trainer.Engine.AUTO, new TrialSpec(registry.method("feature"), 4.0, 0.5, 0.8, 0.2, mapping,
+                registry.distance("mse"), 3), "adam");
+        assertTrue(mse.result().dense());
     }
 }

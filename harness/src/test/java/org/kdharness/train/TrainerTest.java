@@ -8,7 +8,8 @@ import org.kdharness.data.DataSplits;
 import org.kdharness.data.DatasetLoader;
 import org.kdharness.data.TestPaths;
 import org.kdharness.distill.DistillationObjective;
-import org.kdharness.distill.Method;
+import org.kdharness.Methods;
+import org.kdharness.distill.DistillationMethod;
 import org.kdharness.distill.TrialSpec;
 import org.kdharness.models.Network;
 import org.kdharness.models.NetworkBuilder;
@@ -27,7 +28,7 @@ class TrainerTest {
                 TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), 0.2, 500, 100, 1L));
         Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16), null, null, null),
                 new NetworkBuilder.InputShape(1, 28, 28), 10, 3);
-        DistillationObjective obj = DistillationObjective.build(net, new TrialSpec(Method.BASELINE, null, null, null, null,
+        DistillationObjective obj = DistillationObjective.build(net, new TrialSpec(Methods.method("baseline"), null, null, null, null,
                 null, null, 3), 10, j -> new long[0]);
         return new Trainer().fit(net, new TrainingSpec(10, 50, learningRate, "sgd", 0.0, 0L, patience), 3, data.train(),
                 obj, List.of(data.train().oneHot()), data.validation(), null);
