@@ -35,7 +35,8 @@ public final class DistillationRegistry {
             .with(new CosineHint())
             .with(new AttentionTransfer())
             .with(new SimilarityPreserving())
-            .with(new RkdDistance());
+            .with(new RkdDistance())
+            .with(new Dkd());
 
     private final Map<String, DistillationMethod> methods;
     private final Map<String, LayerDistance> distances;
