@@ -36,7 +36,8 @@ public final class DistillationRegistry {
             .with(new AttentionTransfer())
             .with(new SimilarityPreserving())
             .with(new RkdDistance())
-            .with(new Dkd());
+            .with(new Dkd())
+            .with(new RkdAngle());
 
     private final Map<String, DistillationMethod> methods;
     private final Map<String, LayerDistance> distances;
