@@ -37,7 +37,8 @@ public final class DistillationRegistry {
             .with(new SimilarityPreserving())
             .with(new RkdDistance())
             .with(new Dkd())
-            .with(new RkdAngle());
+            .with(new RkdAngle())
+            .with(new Pkt());
 
     private final Map<String, DistillationMethod> methods;
     private final Map<String, LayerDistance> distances;
