@@ -2,8 +2,10 @@
 """PyTorch reference for `./kd bench`: the same work as the harness's benchmark.
 
 Two training epochs (batch 128, Adam lr 1e-3) of each training row, the second reported
-(steady state; the first is printed beside it), each followed, as in the harness's trainer, by a forward pass over a fixed 2,048-example training sample (the loss
-probe) and over the validation split. Same data split sizes (Fashion-MNIST, 10 %
+(steady state; the first is printed beside it), each followed, as in the harness's trainer, by a forward pass over a fixed 2,048-example training sample in
+batch-sized chunks (the loss probe) and over the validation split. One student row per
+method the harness registers (the same losses: Hinton KD, FitNets mse/cosine hints, SP,
+RKD distance and angle, PKT as in RepDistiller, DKD as in mdistiller). Same data split sizes (Fashion-MNIST, 10 %
 validation), same models, same losses, same thread count. Uses Debian's python3-torch;
 prints torch's build/BLAS configuration first so the figures can be judged.
 
@@ -75,11 +77,96 @@ def epoch(model, x, y, loss_fn, extra=None, batch=128, seed=1):
         opt.step()
 
 
-def probe_and_validate(model, x, y, xv, loss_fn, extra):
+def probe_and_validate(model, x, y, xv, loss_fn, extra, batch=128):
+    """The harness's end-of-epoch work: the loss on a 2,048-example sample in batch-sized chunks, and validation."""
     with torch.no_grad():
         n = min(2048, len(x))
-        loss_fn(model, x[:n], y[:n], None if extra is None else {k: v[:n] for k, v in extra.items()})
+        for i in range(0, n, batch):
+            j = min(n, i + batch)
+            loss_fn(model, x[i:j], y[i:j], None if extra is None else {k: v[i:j] for k, v in extra.items()})
         model(xv)
+
+
+def cosine_hint(p, t, eps=1e-8):
+    dot = (p * t).sum(1)
+    return 1 - (dot / (torch.sqrt((p * p).sum(1) + eps) * torch.sqrt((t * t).sum(1) + eps))).mean()
+
+
+def sp_loss(fs, ft):
+    """RepDistiller's Similarity: row-normalised Gram matrices, mean squared difference over n^2 entries."""
+    gs, gt = F.normalize(fs @ fs.t()), F.normalize(ft @ ft.t())
+    return ((gs - gt) ** 2).mean()
+
+
+def pdist(e):
+    """Pairwise distances as RepDistiller computes them (from the Gram matrix, diagonal zeroed), with the
+    harness's sqrt(. + 1e-8) so the mean below is the harness's mean over all n^2 pairs."""
+    sq = (e * e).sum(1)
+    res = (sq.unsqueeze(1) + sq.unsqueeze(0) - 2 * e @ e.t()).clamp(min=0).clone()
+    res[range(len(e)), range(len(e))] = 0
+    return (res + 1e-8).sqrt()
+
+
+def rkd_distance(fs, ft):
+    with torch.no_grad():
+        td = pdist(ft)
+        td = td / td.mean()
+    d = pdist(fs)
+    return F.smooth_l1_loss(d / d.mean(), td)
+
+
+def rkd_angle(fs, ft):
+    """RepDistiller's RKD angle term: normalised difference vectors, all triplets."""
+    with torch.no_grad():
+        td = F.normalize(ft.unsqueeze(0) - ft.unsqueeze(1), p=2, dim=2)
+        t_angle = torch.bmm(td, td.transpose(1, 2)).view(-1)
+    sd = F.normalize(fs.unsqueeze(0) - fs.unsqueeze(1), p=2, dim=2)
+    s_angle = torch.bmm(sd, sd.transpose(1, 2)).view(-1)
+    return F.smooth_l1_loss(s_angle, t_angle)
+
+
+def pkt_loss(fs, ft, eps=1e-7):
+    """RepDistiller's PKT (cosine_similarity_loss)."""
+    fs = fs / (torch.sqrt((fs ** 2).sum(1, keepdim=True)) + eps)
+    ft = ft / (torch.sqrt((ft ** 2).sum(1, keepdim=True)) + eps)
+    ms, mt = (fs @ fs.t() + 1) / 2, (ft @ ft.t() + 1) / 2
+    ms, mt = ms / ms.sum(1, keepdim=True), mt / mt.sum(1, keepdim=True)
+    return torch.mean(mt * torch.log((mt + eps) / (ms + eps)))
+
+
+def dkd_loss(zs, zt, target, alpha, beta, temperature):
+    """mdistiller's DKD (without its warm-up ramp, as the harness)."""
+    gt = torch.zeros_like(zs).scatter_(1, target.unsqueeze(1), 1).bool()
+    ps, pt = F.softmax(zs / temperature, 1), F.softmax(zt / temperature, 1)
+    bs = torch.cat([(ps * gt).sum(1, keepdim=True), (ps * ~gt).sum(1, keepdim=True)], 1)
+    bt = torch.cat([(pt * gt).sum(1, keepdim=True), (pt * ~gt).sum(1, keepdim=True)], 1)
+    tckd = F.kl_div(torch.log(bs), bt, reduction="sum") * temperature ** 2 / len(target)
+    nckd = F.kl_div(F.log_softmax(zs / temperature - 1000.0 * gt, 1), F.softmax(zt / temperature - 1000.0 * gt, 1),
+                    reduction="sum") * temperature ** 2 / len(target)
+    return alpha * tckd + beta * nckd
+
+
+def layer_row(name, s, distance, projected, hints, x, y, xv, timed, T=4.0, alpha=0.5):
+    """0.8 * distance(proj(h2_s), h2_t) + 0.2 * response, with a 256->1200 projection for hints."""
+    proj = nn.Linear(256, 1200) if projected else nn.Identity()
+
+    def loss(m, xb, yb, e):
+        h = hidden2(s, xb)
+        z = s[4](h)
+        kl = F.kl_div(F.log_softmax(z / T, 1), e["soft"], reduction="batchmean")
+        l2 = alpha * F.cross_entropy(z, yb) + (1 - alpha) * T * T * kl
+        return 0.8 * distance(proj(h), e["h2"]) + 0.2 * l2
+
+    class Both(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.p = nn.ModuleList([s, proj])
+
+        def forward(self, xb):
+            return s(xb)
+
+    both = Both()
+    timed(name, lambda: (epoch(both, x, y, loss, hints), probe_and_validate(both, x, y, xv, loss, hints)), 2)
 
 
 def main():
@@ -138,35 +225,30 @@ def main():
 
     student = lambda: mlp([784, 256, 256, 10])
     s = student()
-    timed("student epoch, baseline, MLP 784-256-256-10", lambda: (epoch(s, x, y, ce), probe_and_validate(s, x, y, xv, ce, None)), 2)
+    timed("student epoch, baseline", lambda: (epoch(s, x, y, ce), probe_and_validate(s, x, y, xv, ce, None)), 2)
     s = student()
     r = response_loss()
-    timed("student epoch, response KD (T=4, alpha=0.5)", lambda: (epoch(s, x, y, r, soft), probe_and_validate(s, x, y, xv, r, soft)), 2)
+    timed("student epoch, response", lambda: (epoch(s, x, y, r, soft), probe_and_validate(s, x, y, xv, r, soft)), 2)
+
+    hints = {"soft": soft["soft"], "h2": outs["h2"]}
+    # one row per layer distance on s2 <- t2 (0.8 * distance + 0.2 * response, T=4, alpha=0.5),
+    # the same names and losses as the harness's registered methods
+    for name, distance, projected in [("feature mse", lambda p, t: F.mse_loss(p, t), True),
+                                      ("feature cosine", cosine_hint, True),
+                                      ("relation sp", sp_loss, False),
+                                      ("relation rkd_distance", rkd_distance, False),
+                                      ("relation rkd_angle", rkd_angle, False),
+                                      ("relation pkt", pkt_loss, False)]:
+        layer_row(f"student epoch, {name} (s2<-t2)", student(), distance, projected, hints, x, y, xv, timed)
 
     s = student()
-    proj = nn.Linear(256, 1200)
-    params = nn.ModuleList([s, proj])
 
-    def feature_loss(m, xb, yb, e):
-        h = hidden2(s, xb)
-        z = s[4](h)
-        T, alpha = 4.0, 0.5
-        kl = F.kl_div(F.log_softmax(z / T, 1), e["soft"], reduction="batchmean")
-        l2 = alpha * F.cross_entropy(z, yb) + (1 - alpha) * T * T * kl
-        return 0.8 * F.mse_loss(proj(h), e["h2"]) + 0.2 * l2
-
-    class Both(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.p = params
-
-        def forward(self, xb):
-            return s(xb)
-
-    both = Both()
-    hints = {"soft": soft["soft"], "h2": outs["h2"]}
-    timed("student epoch, feature KD (s2<-t2, 256->1200 projection)",
-          lambda: (epoch(both, x, y, feature_loss, hints), probe_and_validate(both, x, y, xv, feature_loss, hints)), 2)
+    def dkd_total(m, xb, yb, e):
+        z = m(xb)
+        return F.cross_entropy(z, yb) + dkd_loss(z, e["logits"], yb, 1.0, 8.0, 4.0)
+    logits = {"logits": outs["logits"]}
+    timed("student epoch, dkd dkd_alpha=1.0,dkd_beta=8.0",
+          lambda: (epoch(s, x, y, dkd_total, logits), probe_and_validate(s, x, y, xv, dkd_total, logits)), 2)
 
     if a.cnn:
         ct = Cnn([32, 64], 128)
