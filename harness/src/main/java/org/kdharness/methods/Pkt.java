@@ -3,10 +3,6 @@ package org.kdharness.methods;
 import org.kdharness.distill.LayerDistance;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * {@code pkt}, probabilistic knowledge transfer (Passalis &amp; Tefas, 2018), as
@@ -44,72 +40,69 @@ public final class Pkt implements LayerDistance {
         return m.mul(m.sum(true, 1).rdiv(1.0));
     }
 
+    /**
+     * All from the Gram matrices: {@code C_ij = G_ij a_i a_j} with
+     * {@code a_i = 1 / (sqrt(G_ii + 1e-12) + 1e-7)}, so the way back is {@code dG} (direct,
+     * and through {@code a_i} on the diagonal) and one GEMM.
+     */
     @Override
     public HandGradient hand() {
         return (s, t, scale, grad) -> {
-            INDArray us = unitRows(s);
-            double[][] ms = similarities(us), mt = similarities(unitRows(t));
-            int n = ms.length;
-            double[] rs = rowSums(ms), rt = rowSums(mt);
-            double[][] dC = new double[n][n];
+            Gram gs = new Gram(s), gt = new Gram(t);
+            int n = gs.n;
+            double[] as = inverseNorms(gs), at = inverseNorms(gt);
+            double[][] ms = similarities(gs, as), mt = similarities(gt, at);
             double n2 = (double) n * n;
+            double[][] dG = new double[n][n];
+            double[] da = new double[n];
             for (int i = 0; i < n; i++) {
+                double rs = rowSum(ms[i]), rt = rowSum(mt[i]);
                 double[] dp = new double[n];
                 double dot = 0;
                 for (int j = 0; j < n; j++) {
-                    double ps = ms[i][j] / rs[i], pt = mt[i][j] / rt[i];
+                    double ps = ms[i][j] / rs, pt = mt[i][j] / rt;
                     dp[j] = -pt / (ps + EPS) / n2;
                     dot += dp[j] * ps;
                 }
                 for (int j = 0; j < n; j++) {
-                    dC[i][j] = 0.5 * (dp[j] - dot) / rs[i];
+                    double dc = 0.5 * (dp[j] - dot) / rs; // through P = M / rowsum and M = (C + 1) / 2
+                    dG[i][j] += dc * as[i] * as[j];
+                    da[i] += dc * gs.g[i][j] * as[j];
+                    da[j] += dc * gs.g[i][j] * as[i];
                 }
             }
-            // d(unit) = (dC + dC^T) unit, then through unit = x / (nu + eps)
-            INDArray dUnit = Nd4j.zeros(DataType.FLOAT, s.shape());
-            Gram.backward(dC, us, 1.0, dUnit);
-            double[][] xs = Gram.rows(s), du = Gram.rows(dUnit);
-            int d = xs[0].length;
-            double[][] out = new double[n][d];
             for (int i = 0; i < n; i++) {
-                double sum = 0, xdu = 0;
-                for (int k = 0; k < d; k++) {
-                    sum += xs[i][k] * xs[i][k];
-                    xdu += xs[i][k] * du[i][k];
-                }
-                double nu = Math.sqrt(sum + NORM_EPS);
-                double a = 1.0 / (nu + EPS), b = xdu / (nu * (nu + EPS) * (nu + EPS));
-                for (int k = 0; k < d; k++) {
-                    out[i][k] = scale * (du[i][k] * a - xs[i][k] * b);
-                }
+                double nu = Math.sqrt(gs.norm2(i) + NORM_EPS);
+                dG[i][i] += da[i] * (-as[i] * as[i] / (2 * nu));
             }
-            Gram.add(grad, out);
+            Gram.backward(dG, s, scale, grad);
         };
     }
 
-    /** {@code x / (sqrt(sum x^2 + 1e-12) + 1e-7)} per row. */
-    private static INDArray unitRows(INDArray x) {
-        INDArray norm = Transforms.sqrt(x.mul(x).sum(true, 1).addi(NORM_EPS), false).addi(EPS);
-        return x.divColumnVector(norm);
+    /** {@code 1 / (sqrt(G_ii + 1e-12) + 1e-7)}. */
+    private static double[] inverseNorms(Gram g) {
+        double[] a = new double[g.n];
+        for (int i = 0; i < g.n; i++) {
+            a[i] = 1.0 / (Math.sqrt(g.norm2(i) + NORM_EPS) + EPS);
+        }
+        return a;
     }
 
-    /** {@code (u u^T + 1) / 2} in doubles. */
-    private static double[][] similarities(INDArray u) {
-        double[][] m = new Gram(u).g;
-        for (double[] row : m) {
-            for (int j = 0; j < row.length; j++) {
-                row[j] = (row[j] + 1) / 2;
+    /** {@code M = (C + 1) / 2} with {@code C_ij = G_ij a_i a_j}. */
+    private static double[][] similarities(Gram g, double[] a) {
+        double[][] m = new double[g.n][g.n];
+        for (int i = 0; i < g.n; i++) {
+            for (int j = 0; j < g.n; j++) {
+                m[i][j] = (g.g[i][j] * a[i] * a[j] + 1) / 2;
             }
         }
         return m;
     }
 
-    private static double[] rowSums(double[][] m) {
-        double[] r = new double[m.length];
-        for (int i = 0; i < m.length; i++) {
-            for (double v : m[i]) {
-                r[i] += v;
-            }
+    private static double rowSum(double[] row) {
+        double r = 0;
+        for (double v : row) {
+            r += v;
         }
         return r;
     }
