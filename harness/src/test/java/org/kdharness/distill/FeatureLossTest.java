@@ -117,8 +117,8 @@ class FeatureLossTest {
     void convMapsArePooledAndProjectedByOneByOneConvolution() {
         // student map 2x4x4 vs teacher map 3x2x2: pool the student 2x2, then a 1x1 conv 2 -> 3
         SameDiff sd = SameDiff.create();
-        SDVariable hs = sd.var("hs", Nd4j.rand(DataType.FLOAT, 2, 2, 4, 4).subi(0.5));
-        SDVariable t = sd.constant("t", Nd4j.rand(DataType.FLOAT, 2, 12));
+        SDVariable hs = sd.var("hs", GradientCheck.uniform(101, 2, 2, 4, 4).subi(0.5));
+        SDVariable t = sd.constant("t", GradientCheck.uniform(102, 2, 12));
         Network net = new Network(sd, null, null, List.of(hs), List.of(new long[]{2, 4, 4}), List.of(), List.of("hs"), 32);
         FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), Methods.distance("mse"),
                 j -> t, j -> new long[]{3, 2, 2}, 5);
@@ -172,8 +172,8 @@ class FeatureLossTest {
         }
         // a 2x2x2 student map against a 5-wide teacher vector: flattened, linear projection
         SameDiff sd = SameDiff.create();
-        SDVariable hs = sd.var("hs", Nd4j.rand(DataType.FLOAT, 2, 2, 2, 2).subi(0.5));
-        SDVariable t = sd.constant("t", Nd4j.rand(DataType.FLOAT, 2, 5));
+        SDVariable hs = sd.var("hs", GradientCheck.uniform(103, 2, 2, 2, 2).subi(0.5));
+        SDVariable t = sd.constant("t", GradientCheck.uniform(104, 2, 5));
         Network net = new Network(sd, null, null, List.of(hs), List.of(new long[]{2, 2, 2}), List.of(), List.of("hs"), 16);
         FeatureLoss.Terms terms = FeatureLoss.build(sd, net, pair(List.of(1), 1.0, "mean"), Methods.distance("cosine"),
                 j -> t, j -> new long[]{5}, 5);
@@ -181,8 +181,8 @@ class FeatureLossTest {
         GradientCheck.check(sd, "loss", "hs", 1e-2, 2e-3, 1e-2, 1);
         // a 1x2x2 student map against a larger 2x4x4 teacher map: the teacher side is pooled, then a 1x1 conv
         SameDiff sd2 = SameDiff.create();
-        SDVariable hs2 = sd2.var("hs", Nd4j.rand(DataType.FLOAT, 2, 1, 2, 2).subi(0.5));
-        SDVariable t2 = sd2.constant("t", Nd4j.rand(DataType.FLOAT, 2, 32));
+        SDVariable hs2 = sd2.var("hs", GradientCheck.uniform(105, 2, 1, 2, 2).subi(0.5));
+        SDVariable t2 = sd2.constant("t", GradientCheck.uniform(106, 2, 32));
         Network net2 = new Network(sd2, null, null, List.of(hs2), List.of(new long[]{1, 2, 2}), List.of(), List.of("hs"), 4);
         FeatureLoss.Terms terms2 = FeatureLoss.build(sd2, net2, pair(List.of(1), 1.0, "mean"), Methods.distance("mse"),
                 j -> t2, j -> new long[]{2, 4, 4}, 5);

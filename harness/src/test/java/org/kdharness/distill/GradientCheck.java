@@ -13,6 +13,20 @@ final class GradientCheck {
     private GradientCheck() {
     }
 
+    /** Uniform [0, 1) values from a seeded generator, so a failing check reproduces. */
+    static INDArray uniform(long seed, long... shape) {
+        java.util.Random r = new java.util.Random(seed);
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextFloat();
+        }
+        return org.nd4j.linalg.factory.Nd4j.create(v, shape, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    }
+
     /**
      * Checks d(loss)/d(variable) at every {@code stride}-th element with step {@code eps};
      * tolerance is {@code absTol + relTol * |numeric|}.

@@ -14,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** Architecture from config: layer shapes, parameter counts, seeded init, dropout masks. */
@@ -59,7 +60,13 @@ class NetworkBuilderTest {
         Network n = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(64), null, null, 0.5), MNIST, 10, 1);
         assertEquals(1, n.dropoutMasks().size());
         INDArray x = Nd4j.rand(DataType.FLOAT, 8, 784);
-        assertEquals(Trainer.logits(n, x), Trainer.logits(n, x), "inference must be deterministic");
+        // inference is relu(x W1 + b1) W2 + b2 with no dropout mask, computed here from the weights
+        INDArray w1 = n.sd().getVariable(n.dense().weights().get(0)).getArr(), b1 = n.sd().getVariable(n.dense().biases().get(0)).getArr();
+        INDArray w2 = n.sd().getVariable(n.dense().weights().get(1)).getArr(), b2 = n.sd().getVariable(n.dense().biases().get(1)).getArr();
+        INDArray expected = org.nd4j.linalg.ops.transforms.Transforms.relu(x.mmul(w1).addRowVector(b1.reshape(1, -1)))
+                .mmul(w2).addRowVector(b2.reshape(1, -1));
+        INDArray actual = Trainer.logits(n, x);
+        assertTrue(expected.equalsWithEps(actual, 1e-4), "inference without dropout: " + expected + " vs " + actual);
         int rows = 1000;
         int[] order = new int[rows];
         for (int i = 0; i < rows; i++) {

@@ -122,11 +122,12 @@ class DenseTrainingTest {
     }
 
     @Test
-    void featureFollowsTheGraphWithAdamAndSgd() {
+    void featureFollowsTheGraphWithAdamSgdAndNesterov() {
         LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(1, List.of(1), 1.0, "mean"),
                 new LayerMapping.Pair(2, List.of(2), 0.5, "mean")));
         TrialSpec feature = new TrialSpec(Methods.method("feature"), 2.0, 0.7, 0.8, 0.2, mapping, Methods.distance("mse"), 3);
         assertSameTraining(feature, "adam");
+        assertSameTraining(feature, "sgd");
         assertSameTraining(feature, "nesterovs");
     }
 
