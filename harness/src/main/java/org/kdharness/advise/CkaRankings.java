@@ -1,7 +1,7 @@
 package org.kdharness.advise;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.kdharness.config.ConfigValidator;
+import org.kdharness.config.MappingCandidates;
 import org.kdharness.config.LayerMapping;
 import org.kdharness.config.ModelSpec;
 import org.kdharness.config.SweepConfig;
@@ -55,9 +55,9 @@ public record CkaRankings(Map<ModelSpec, List<LayerMapping>> rankings, Map<Model
      */
     private static CkaRankings compute(SweepConfig c, DataSplits data, Teacher teacher, Consumer<String> log,
                                        Map<String, double[][]> known) {
-        JsonNode gen = ConfigValidator.ckaGenerator(c).orElse(null);
+        JsonNode gen = MappingCandidates.ckaGenerator(c).orElse(null);
         boolean compares = c.sweep().methods().contains("feature")
-                && ConfigValidator.students(c).stream().anyMatch(s -> ConfigValidator.mappings(c, s).size() >= 3);
+                && MappingCandidates.students(c).stream().anyMatch(s -> MappingCandidates.mappings(c, s).size() >= 3);
         if (gen == null && !compares) {
             return none();
         }
@@ -66,7 +66,7 @@ public record CkaRankings(Map<ModelSpec, List<LayerMapping>> rankings, Map<Model
         }
         Map<ModelSpec, List<LayerMapping>> rankings = new LinkedHashMap<>();
         Map<ModelSpec, MappingAdvisor.Similarity> sims = new LinkedHashMap<>();
-        for (ModelSpec student : ConfigValidator.students(c)) {
+        for (ModelSpec student : MappingCandidates.students(c)) {
             double[][] stored = known.get(student.shortName());
             MappingAdvisor.Similarity sim = stored != null
                     ? new MappingAdvisor.Similarity(stored, gen.path("sample").asInt(1000), gen.path("warmup_epochs").asInt(1))

@@ -1,6 +1,6 @@
 package org.kdharness.cli;
 
-import org.kdharness.config.ConfigLoader;
+import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.report.CsvExport;
 import org.kdharness.report.SweepSummary;
 import org.kdharness.report.TableExport;

@@ -1,7 +1,7 @@
 package org.kdharness.cli;
 
-import org.kdharness.config.ConfigLoader;
-import org.kdharness.config.ConfigValidator;
+import org.kdharness.sweep.ConfigLoader;
+import org.kdharness.config.MappingCandidates;
 import org.kdharness.sweep.SweepPlan;
 import org.kdharness.sweep.SweepRunner;
 import org.kdharness.sweep.Trial;
@@ -26,7 +26,7 @@ final class PlanCommand implements Callable<Integer> {
         ConfigLoader.Loaded loaded = args.load();
         SweepPlan plan = SweepPlan.expand(loaded.config());
         System.out.println(loaded.config().name() + ": " + plan.trials().size() + " trials " + plan.countsByMethod());
-        if (ConfigValidator.ckaGenerator(loaded.config()).isPresent()) {
+        if (MappingCandidates.ckaGenerator(loaded.config()).isPresent()) {
             System.out.println("(cka-top-k mappings are chosen by 'kd run' once the teacher exists: not listed here;"
                     + " preview them with 'kd suggest-mappings')");
         }

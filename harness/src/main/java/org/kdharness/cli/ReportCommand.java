@@ -1,6 +1,6 @@
 package org.kdharness.cli;
 
-import org.kdharness.config.ConfigLoader;
+import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.report.HtmlReport;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.sweep.Workspace;

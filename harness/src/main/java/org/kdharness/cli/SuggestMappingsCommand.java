@@ -1,8 +1,8 @@
 package org.kdharness.cli;
 
 import org.kdharness.advise.MappingAdvisor;
-import org.kdharness.config.ConfigLoader;
-import org.kdharness.config.ConfigValidator;
+import org.kdharness.sweep.ConfigLoader;
+import org.kdharness.config.MappingCandidates;
 import org.kdharness.config.LayerMapping;
 import org.kdharness.config.ModelSpec;
 import org.kdharness.config.SweepConfig;
@@ -53,7 +53,7 @@ final class SuggestMappingsCommand implements Callable<Integer> {
         Files.createDirectories(ws.reports());
         // a preview: nothing goes to the store, whose matrices are those the sweep ranked its trials by
         {
-            for (ModelSpec student : ConfigValidator.students(c)) {
+            for (ModelSpec student : MappingCandidates.students(c)) {
                 MappingAdvisor.Similarity sim = MappingAdvisor.measure(student, c.student(), data, teacher, warmup, sample,
                         c.sweep().seeds().get(0));
                 print(student, sim);

@@ -1,7 +1,7 @@
 package org.kdharness.cli;
 
 import org.kdharness.config.ConfigException;
-import org.kdharness.config.ConfigLoader;
+import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.sweep.Workspace;
 import picocli.CommandLine.Option;

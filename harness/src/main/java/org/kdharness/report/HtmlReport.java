@@ -123,7 +123,7 @@ public final class HtmlReport {
     /** Short name of the config's student (trials without a student override use it). */
     private static String defaultStudent(MetricsStore store, String sweep) {
         try {
-            return store.sweepYaml(sweep).map(y -> new org.kdharness.config.ConfigLoader().parse(y, sweep).config().student().model().shortName())
+            return store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parse(y, sweep).config().student().model().shortName())
                     .orElse("");
         } catch (RuntimeException e) {
             return "";

@@ -1,7 +1,7 @@
 package org.kdharness.sweep;
 
 import org.kdharness.config.ConfigHash;
-import org.kdharness.config.ConfigValidator;
+import org.kdharness.config.MappingCandidates;
 import org.kdharness.config.LayerMapping;
 import org.kdharness.config.ModelSpec;
 import org.kdharness.config.SweepConfig;
@@ -58,7 +58,7 @@ public record SweepPlan(List<Trial> trials) {
         Map<String, TrialSpec> grid = new LinkedHashMap<>();
         for (ModelSpec student : students) {
             ModelSpec arch = student == null ? c.student().model() : student;
-            List<LayerMapping> mappings = ConfigValidator.mappings(c, arch, ckaRankings.get(arch));
+            List<LayerMapping> mappings = MappingCandidates.mappings(c, arch, ckaRankings.get(arch));
             for (Double lr : rates) {
                 for (Double f : fractions) {
                     // a fraction of 1 is the fully labelled default: no separate trials
@@ -181,14 +181,14 @@ public record SweepPlan(List<Trial> trials) {
             return new TrialSpec(method, t, a, null, null, null, null, seed, student, o.learningRate(), labelled, null, params);
         }
         ModelSpec arch = student != null ? student : c.student().model();
-        List<LayerMapping> candidates = ConfigValidator.mappings(c, arch, ckaRankings.get(arch));
-        if (o.mapping() == null && candidates.isEmpty() && ckaRankings.isEmpty() && ConfigValidator.ckaGenerator(c).isPresent()) {
+        List<LayerMapping> candidates = MappingCandidates.mappings(c, arch, ckaRankings.get(arch));
+        if (o.mapping() == null && candidates.isEmpty() && ckaRankings.isEmpty() && MappingCandidates.ckaGenerator(c).isPresent()) {
             return null; // defaults to the best CKA mapping once it is measured
         }
         if (o.mapping() == null && candidates.isEmpty()) {
             throw new IllegalArgumentException("explicit " + o.method() + " trial without a mapping, and no mapping to default to yet");
         }
-        LayerMapping mapping = o.mapping() != null ? ConfigValidator.resolvePairs(o.mapping(), arch, c.teacher().model())
+        LayerMapping mapping = o.mapping() != null ? MappingCandidates.resolvePairs(o.mapping(), arch, c.teacher().model())
                 : candidates.get(0);
         String distance = o.distance() != null ? o.distance()
                 : s.distance().stream().filter(d -> REGISTRY.accepts(method, d)).findFirst().orElseThrow();

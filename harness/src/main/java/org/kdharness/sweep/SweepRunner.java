@@ -6,7 +6,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.kdharness.advise.CkaRankings;
 import org.kdharness.config.ConfigHash;
-import org.kdharness.config.ConfigLoader;
+import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.config.SweepConfig;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.DatasetLoader;

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kdharness.TinySweep;
 import org.kdharness.cli.Main;
 import org.kdharness.config.ConfigException;
-import org.kdharness.config.ConfigLoader;
+import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.methods.Dkd;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.store.TrialRow;

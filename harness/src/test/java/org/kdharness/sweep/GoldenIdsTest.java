@@ -2,7 +2,7 @@ package org.kdharness.sweep;
 
 import org.junit.jupiter.api.Test;
 import org.kdharness.TinySweep;
-import org.kdharness.config.ConfigLoader;
+import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.config.SweepConfig;
 import org.kdharness.data.TestPaths;
 import org.kdharness.teacher.TeacherCache;

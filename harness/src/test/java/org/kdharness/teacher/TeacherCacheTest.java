@@ -3,7 +3,7 @@ package org.kdharness.teacher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdharness.TinySweep;
-import org.kdharness.config.ConfigLoader;
+import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.config.NetworkSpec;
 import org.kdharness.config.SweepConfig;
 import org.kdharness.config.TrainingSpec;

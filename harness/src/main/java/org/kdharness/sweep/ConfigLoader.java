@@ -1,5 +1,7 @@
-package org.kdharness.config;
+package org.kdharness.sweep;
 
+import org.kdharness.config.ConfigException;
+import org.kdharness.config.SweepConfig;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

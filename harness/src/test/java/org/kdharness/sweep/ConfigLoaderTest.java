@@ -1,5 +1,7 @@
-package org.kdharness.config;
+package org.kdharness.sweep;
 
+import org.kdharness.config.ConfigException;
+import org.kdharness.config.SweepConfig;
 import org.junit.jupiter.api.Test;
 import org.kdharness.TinySweep;
 
