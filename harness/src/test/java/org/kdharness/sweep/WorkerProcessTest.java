@@ -31,9 +31,10 @@ class WorkerProcessTest {
     Path dir;
 
     /**
-     * 10 trials of about a second each: long enough to kill a worker mid-sweep and for two
-     * workers to overlap. The graph engine keeps them that long (the hand-written path runs
-     * this tiny MLP ten times faster).
+     * 10 trials of about two seconds each: long enough to kill a worker mid-sweep and for two
+     * workers to overlap (the second one's start, store election and teacher loading take
+     * seconds). The graph engine keeps them that long (the hand-written path runs this tiny
+     * MLP ten times faster).
      */
     static final String GRID = """
             sweep:
@@ -49,7 +50,7 @@ class WorkerProcessTest {
         Path file = dir.resolve(name + ".yaml");
         Files.writeString(file, TinySweep.yaml(name, GRID)
                 .replace("train_limit: 600", "train_limit: 3000")
-                .replace("training: {epochs: 1, batch_size: 64}", "training: {epochs: 3, batch_size: 32}"));
+                .replace("training: {epochs: 1, batch_size: 64}", "training: {epochs: 6, batch_size: 32}"));
         return file;
     }
 
@@ -130,7 +131,7 @@ class WorkerProcessTest {
                 assertEquals("2", after.get(id).get(1), "the interrupted trial ran again");
             }
         });
-        after.values().forEach(r -> assertEquals("3", r.get(4), "one row per epoch, none left from the killed attempt"));
+        after.values().forEach(r -> assertEquals("6", r.get(4), "one row per epoch, none left from the killed attempt"));
     }
 
     @Test
