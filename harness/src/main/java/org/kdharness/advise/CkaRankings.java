@@ -2,6 +2,8 @@ package org.kdharness.advise;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.kdharness.config.MappingCandidates;
+import org.kdharness.distill.LayerDistance;
+import org.kdharness.methods.DistillationRegistry;
 import org.kdharness.config.LayerMapping;
 import org.kdharness.config.ModelSpec;
 import org.kdharness.config.SweepConfig;
@@ -56,7 +58,9 @@ public record CkaRankings(Map<ModelSpec, List<LayerMapping>> rankings, Map<Model
     private static CkaRankings compute(SweepConfig c, DataSplits data, Teacher teacher, Consumer<String> log,
                                        Map<String, double[][]> known) {
         JsonNode gen = MappingCandidates.ckaGenerator(c).orElse(null);
-        boolean compares = c.sweep().methods().contains("feature")
+        // CKA ranks hint mappings: worth measuring when a method with hints compares several
+        boolean compares = c.sweep().methods().stream()
+                .anyMatch(m -> DistillationRegistry.standard().method(m).family() == LayerDistance.Family.HINT)
                 && MappingCandidates.students(c).stream().anyMatch(s -> MappingCandidates.mappings(c, s).size() >= 3);
         if (gen == null && !compares) {
             return none();

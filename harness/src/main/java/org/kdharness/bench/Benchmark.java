@@ -97,6 +97,12 @@ public final class Benchmark {
                 new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(2), 1.0, "mean"))));
     }
 
+    /** The first row whose name starts with {@code prefix}. */
+    public static Row row(List<Row> rows, String prefix) {
+        return rows.stream().filter(r -> r.name().startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no benchmark row '" + prefix + "'"));
+    }
+
     /** The row's name, the same in {@code torch_bench.py}. */
     static String rowName(TrialSpec t) {
         return "student epoch, " + t.method().name() + (t.distance() == null ? "" : " " + t.distance().name() + " (s2<-t2)")
@@ -104,7 +110,7 @@ public final class Benchmark {
     }
 
     private static TrialSpec baseline() {
-        return new TrialSpec(DistillationRegistry.standard().method("baseline"), null, null, null, null, null, null, 1);
+        return TrialSpec.of(DistillationRegistry.standard().method("baseline"), 1).build();
     }
 
     private Network network(ModelSpec spec, long seed) {
@@ -119,6 +125,7 @@ public final class Benchmark {
             labels.add(switch (in.kind()) {
                 case LABELS -> data.train().oneHot();
                 case TEACHER_PROBS -> SoftTargets.soften(teacher.logits(TeacherOutputs.Split.TRAIN), spec.effectiveTemperature());
+                case TEACHER_LOGITS -> teacher.logits(TeacherOutputs.Split.TRAIN);
                 case TEACHER_LAYER -> teacher.hidden(in.teacherLayer());
                 case LABEL_MASK -> throw new IllegalStateException("the benchmark uses every label");
             });

@@ -88,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
                     any ? String.format(Locale.ROOT, "%.2f-%.2f", java.util.Collections.min(ratios), java.util.Collections.max(ratios)) : "-");
         }
         int n = bench.data().train().size();
-        Benchmark.Row response = rows.get(3), prep = rows.get(1);
+        Benchmark.Row response = Benchmark.row(rows, "student epoch, response"), prep = Benchmark.row(rows, "prepare teacher outputs");
         // forward + backward of a dense net ~ 3 x forward multiply-adds x 2 flops; the teacher's soft targets are inputs
         double flops = 6.0 * (784 * 256 + 256 * 256 + 256 * 10) * n;
         double gemm = Benchmark.gemmGflops(1024);

@@ -18,7 +18,7 @@ import java.util.function.IntFunction;
  *
  * <p>Why the weights are kept here: the objective is built once from the method, and the
  * dense fast path applies exactly these weights ({@link #logitTerms()},
- * {@link #layerWeight()}), never recomputing them from the trial. Each weighted piece is a
+ * {@link #temperature()}, {@link #layerWeight()}), never recomputing them from the trial. Each weighted piece is a
  * separate loss variable (SameDiff sums them); the unweighted terms ({@code hard_ce},
  * {@code soft_ce}, {@code feature_m*}, ...) are separate graph outputs recorded per epoch.
  *
@@ -27,6 +27,7 @@ import java.util.function.IntFunction;
  * @param projectionParams variables trained but not deployed
  * @param trial            the trial whose objective this is
  * @param logitTerms       the method's logit terms with the weights they were built with
+ * @param temperature      T the terms were built with (1 when the method has none)
  * @param layerWeight      w1, the weight the layer loss was built with (0 without one)
  * @param hints            the mapping's pairs as built (empty without a layer loss)
  */
@@ -36,6 +37,7 @@ public record DistillationObjective(
         List<String> projectionParams,
         TrialSpec trial,
         List<WeightedTerm> logitTerms,
+        double temperature,
         double layerWeight,
         List<Hint> hints) {
 
@@ -85,13 +87,19 @@ public record DistillationObjective(
         SDVariable labels = placeholder(sd, inputs, ObjectiveInput.of(ObjectiveInput.Kind.LABELS), classes);
         SDVariable teacherProbs = terms.stream().anyMatch(t -> t.term().needsTeacherProbs())
                 ? placeholder(sd, inputs, ObjectiveInput.of(ObjectiveInput.Kind.TEACHER_PROBS), classes) : null;
+        SDVariable teacherLogits = terms.stream().anyMatch(t -> t.term().needsTeacherLogits())
+                ? placeholder(sd, inputs, ObjectiveInput.of(ObjectiveInput.Kind.TEACHER_LOGITS), classes) : null;
         SDVariable labelMask = trial.effectiveLabelledFraction() < 1.0
                 ? sd.reshape(placeholder(sd, inputs, ObjectiveInput.of(ObjectiveInput.Kind.LABEL_MASK), 1), -1) : null;
-        LogitTerm.Inputs in = new LogitTerm.Inputs(student.logits(), labels, teacherProbs, labelMask,
+        LogitTerm.Inputs in = new LogitTerm.Inputs(student.logits(), labels, teacherProbs, teacherLogits, labelMask,
                 trial.effectiveTemperature());
         for (WeightedTerm t : terms) {
             LogitTerm.Graph g = t.term().build(sd, in, t.weight());
-            g.metrics().forEach((name, v) -> metrics.put(name, v.name()));
+            g.metrics().forEach((name, v) -> {
+                if (metrics.put(name, v.name()) != null) {
+                    throw new IllegalStateException("two terms of method " + method.name() + " record metric " + name);
+                }
+            });
             g.losses().forEach(l -> losses.add(l.name()));
         }
 
@@ -120,7 +128,8 @@ public record DistillationObjective(
             hints = feature.hints();
         }
         sd.setLossVariables(losses.toArray(String[]::new));
-        return new DistillationObjective(List.copyOf(inputs), metrics, projections, trial, terms, layerWeight, hints);
+        return new DistillationObjective(List.copyOf(inputs), metrics, projections, trial, terms, in.temperature(), layerWeight,
+                hints);
     }
 
     private static SDVariable placeholder(SameDiff sd, List<ObjectiveInput> inputs, ObjectiveInput input, long width) {

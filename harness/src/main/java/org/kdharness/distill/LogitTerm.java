@@ -24,6 +24,15 @@ public interface LogitTerm {
     boolean needsTeacherProbs();
 
     /**
+     * Whether the term reads the teacher's logits themselves: a term that renormalises
+     * parts of the teacher's distribution (DKD's non-target classes) must, since float
+     * probabilities of a confident teacher round its non-target mass away.
+     */
+    default boolean needsTeacherLogits() {
+        return false;
+    }
+
+    /**
      * Adds {@code weight * term} to the graph as loss variables (none when the weight is 0)
      * and its unweighted value as metrics.
      */
@@ -39,11 +48,13 @@ public interface LogitTerm {
      *
      * @param logits       student logits {@code [n, C]}
      * @param labels       one-hot labels {@code [n, C]}
-     * @param teacherProbs {@code softmax(z_t/T)} {@code [n, C]}, null unless {@link #needsTeacherProbs()}
+     * @param teacherProbs {@code softmax(z_t/T)} {@code [n, C]}, null unless a term needs it
+     * @param teacherLogits {@code z_t} {@code [n, C]}, null unless a term needs it
      * @param labelMask    {@code [n]}: 1 where the label may be used (null = all labelled)
      * @param temperature  T (1 when the method has none)
      */
-    record Inputs(SDVariable logits, SDVariable labels, SDVariable teacherProbs, SDVariable labelMask, double temperature) {
+    record Inputs(SDVariable logits, SDVariable labels, SDVariable teacherProbs, SDVariable teacherLogits, SDVariable labelMask,
+                  double temperature) {
     }
 
     /**
@@ -54,7 +65,7 @@ public interface LogitTerm {
     }
 
     /** One batch in host memory, row-major {@code [rows, classes]}. */
-    record Batch(FloatBuffer logits, FloatBuffer labels, FloatBuffer teacherProbs, FloatBuffer labelMask,
+    record Batch(FloatBuffer logits, FloatBuffer labels, FloatBuffer teacherProbs, FloatBuffer teacherLogits, FloatBuffer labelMask,
                  int rows, int classes, double temperature) {
     }
 

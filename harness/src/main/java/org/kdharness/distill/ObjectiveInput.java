@@ -18,6 +18,8 @@ public record ObjectiveInput(Kind kind, int teacherLayer) {
         LABELS,
         /** {@code softmax(z_t/T)} at the trial's temperature {@code [n, C]}. */
         TEACHER_PROBS,
+        /** The teacher's logits {@code z_t} {@code [n, C]}. */
+        TEACHER_LOGITS,
         /** {@code [n, 1]}: 1 where the training label may be used (transfer-data trials). */
         LABEL_MASK,
         /** A teacher hidden layer, flattened per example. */
@@ -40,6 +42,7 @@ public record ObjectiveInput(Kind kind, int teacherLayer) {
         return switch (kind) {
             case LABELS -> DistillationObjective.LABELS;
             case TEACHER_PROBS -> DistillationObjective.TEACHER_PROBS;
+            case TEACHER_LOGITS -> "teacher_logits";
             case LABEL_MASK -> DistillationObjective.LABEL_MASK;
             case TEACHER_LAYER -> DistillationObjective.teacherLayerName(teacherLayer);
         };

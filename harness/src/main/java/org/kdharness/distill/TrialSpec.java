@@ -126,4 +126,87 @@ public record TrialSpec(
     public String studentName() {
         return student == null ? null : student.shortName();
     }
+
+    /**
+     * A builder for a trial of {@code method} at {@code seed}: every other setting starts
+     * unset (null, i.e. the config's default or not read by the method).
+     */
+    public static Builder of(DistillationMethod method, long seed) {
+        return new Builder(method, seed);
+    }
+
+    /** Why a builder: thirteen positional components, most null for any given method, are easy to misplace. */
+    public static final class Builder {
+        private final DistillationMethod method;
+        private final long seed;
+        private Double temperature;
+        private Double alpha;
+        private Double wFeature;
+        private Double wResponse;
+        private LayerMapping mapping;
+        private LayerDistance distance;
+        private ModelSpec student;
+        private Double learningRate;
+        private Double labelledFraction;
+        private String optimiser;
+        private SortedMap<String, Double> params;
+
+        private Builder(DistillationMethod method, long seed) {
+            this.method = method;
+            this.seed = seed;
+        }
+
+        public Builder temperature(Double v) {
+            temperature = v;
+            return this;
+        }
+
+        public Builder alpha(Double v) {
+            alpha = v;
+            return this;
+        }
+
+        /** w1 and w2. */
+        public Builder weights(Double w1, Double w2) {
+            wFeature = w1;
+            wResponse = w2;
+            return this;
+        }
+
+        public Builder mapping(LayerMapping m, LayerDistance d) {
+            mapping = m;
+            distance = d;
+            return this;
+        }
+
+        public Builder student(ModelSpec v) {
+            student = v;
+            return this;
+        }
+
+        public Builder learningRate(Double v) {
+            learningRate = v;
+            return this;
+        }
+
+        public Builder labelledFraction(Double v) {
+            labelledFraction = v;
+            return this;
+        }
+
+        public Builder optimiser(String v) {
+            optimiser = v;
+            return this;
+        }
+
+        public Builder params(SortedMap<String, Double> v) {
+            params = v;
+            return this;
+        }
+
+        public TrialSpec build() {
+            return new TrialSpec(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, student,
+                    learningRate, labelledFraction, optimiser, params);
+        }
+    }
 }

@@ -55,6 +55,12 @@ public final class DistillationRegistry {
 
     /** A copy with {@code m} added. */
     public DistillationRegistry with(DistillationMethod m) {
+        for (MethodParameter p : m.parameters()) {
+            if (parameters().containsKey(p.name())) {
+                throw new IllegalArgumentException("parameter '" + p.name() + "' of method '" + m.name()
+                        + "' is already declared by another method (prefix it with the method's name)");
+            }
+        }
         Map<String, DistillationMethod> copy = new LinkedHashMap<>(methods);
         if (copy.putIfAbsent(m.name(), m) != null) {
             throw new IllegalArgumentException("method '" + m.name() + "' is registered twice");
@@ -125,15 +131,16 @@ public final class DistillationRegistry {
         for (DistillationMethod m : methods.values()) {
             SortedMap<String, Double> params = new TreeMap<>();
             m.parameters().forEach(p -> params.put(p.name(), p.defaults().get(0)));
-            Double t = m.reads(Axis.TEMPERATURE) ? 4.0 : null, a = m.reads(Axis.ALPHA) ? 0.5 : null;
-            Double w1 = m.reads(Axis.W_FEATURE) ? 0.8 : null, w2 = m.reads(Axis.W_RESPONSE) ? 0.2 : null;
+            TrialSpec.Builder b = TrialSpec.of(m, 1).params(params).temperature(m.reads(Axis.TEMPERATURE) ? 4.0 : null)
+                    .alpha(m.reads(Axis.ALPHA) ? 0.5 : null)
+                    .weights(m.reads(Axis.W_FEATURE) ? 0.8 : null, m.reads(Axis.W_RESPONSE) ? 0.2 : null);
             if (m.family() == null) {
-                out.add(new TrialSpec(m, t, a, w1, w2, null, null, 1, null, null, null, null, params));
+                out.add(b.build());
                 continue;
             }
             for (LayerDistance d : distances.values()) {
                 if (d.family() == m.family() && !d.mapsOnly()) {
-                    out.add(new TrialSpec(m, t, a, w1, w2, mapping, d, 1, null, null, null, null, params));
+                    out.add(b.mapping(mapping, d).build());
                 }
             }
         }

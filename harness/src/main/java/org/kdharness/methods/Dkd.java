@@ -31,9 +31,6 @@ import java.util.Set;
  */
 public final class Dkd implements DistillationMethod {
 
-    /** Keeps {@code log} finite where the teacher puts (float) zero mass. */
-    private static final double TINY = 1e-20;
-
     @Override
     public String name() {
         return "dkd";
@@ -62,12 +59,18 @@ public final class Dkd implements DistillationMethod {
     }
 
     /**
-     * The DKD term of one trial.
+     * The DKD term of one trial, computed from both networks' logits with log-sum-exps
+     * over all classes and over the non-target classes, so neither side ever forms
+     * {@code 1 - p_gt} (which float rounds to 0 for a confident network, making the
+     * non-target distribution 0/0).
      *
      * @param alpha weight of TCKD
      * @param beta  weight of NCKD
      */
     public record Term(double alpha, double beta) implements LogitTerm {
+
+        /** Pushes the target class out of the non-target log-sum-exp (exp(-1e9) is exactly 0). */
+        private static final double OUT = 1e9;
 
         @Override
         public String name() {
@@ -76,27 +79,41 @@ public final class Dkd implements DistillationMethod {
 
         @Override
         public boolean needsTeacherProbs() {
+            return false;
+        }
+
+        @Override
+        public boolean needsTeacherLogits() {
             return true;
+        }
+
+        /** Log-probabilities of one network at T: {@code [log p_gt, log(1 - p_gt)]} and {@code log q} (non-target). */
+        private record Logs(SDVariable gt, SDVariable notGt, SDVariable q) {
+        }
+
+        private static Logs logs(SameDiff sd, SDVariable logits, SDVariable y, double temperature) {
+            SDVariable z = logits.div(temperature);
+            SDVariable all = logSumExp(sd, z);
+            SDVariable others = logSumExp(sd, z.sub(y.mul(OUT)));
+            // the target's entry of log q is pushed to -1e9 so that exp() of it is 0, not an overflow
+            return new Logs(z.mul(y).sum(true, 1).sub(all), others.sub(all), z.sub(others).sub(y.mul(OUT)));
+        }
+
+        /** Row-wise {@code log sum exp}, shifted by the row maximum. */
+        private static SDVariable logSumExp(SameDiff sd, SDVariable z) {
+            SDVariable max = z.max(true, 1);
+            return sd.math.log(sd.math.exp(z.sub(max)).sum(true, 1)).add(max);
         }
 
         @Override
         public Graph build(SameDiff sd, Inputs in, double weight) {
             double t2 = in.temperature() * in.temperature();
             SDVariable y = in.labels(), notY = y.rsub(1.0);
-            SDVariable zt = in.logits().div(in.temperature());
-            SDVariable shifted = zt.sub(zt.max(true, 1));
-            SDVariable e = sd.math.exp(shifted);
-            SDVariable logAll = sd.math.log(e.sum(true, 1));
-            SDVariable logOthers = sd.math.log(e.mul(notY).sum(true, 1));
-            SDVariable logGt = shifted.mul(y).sum(true, 1).sub(logAll);   // log p_gt
-            SDVariable logNotGt = logOthers.sub(logAll);                    // log (1 - p_gt)
-            SDVariable p = in.teacherProbs();
-            SDVariable gt = p.mul(y).sum(true, 1), rest = gt.rsub(1.0);
-            SDVariable tckd = gt.mul(sd.math.log(gt.add(TINY)).sub(logGt))
-                    .add(rest.mul(sd.math.log(rest.add(TINY)).sub(logNotGt))).mean();
-            SDVariable q = p.mul(notY).mul(rest.add(TINY).rdiv(1.0));      // teacher over non-targets
-            SDVariable logQs = shifted.sub(logOthers);                      // student log q (non-target entries)
-            SDVariable nckd = q.mul(sd.math.log(q.add(TINY)).sub(logQs)).sum(1).mean();
+            Logs s = logs(sd, in.logits(), y, in.temperature());
+            Logs t = logs(sd, in.teacherLogits(), y, in.temperature());
+            SDVariable tckd = sd.math.exp(t.gt()).mul(t.gt().sub(s.gt()))
+                    .add(sd.math.exp(t.notGt()).mul(t.notGt().sub(s.notGt()))).mean();
+            SDVariable nckd = sd.math.exp(t.q()).mul(t.q().sub(s.q())).mul(notY).sum(1).mean();
             SDVariable tckdT = sd.identity("dkd_tckd", tckd.mul(t2));
             SDVariable nckdT = sd.identity("dkd_nckd", nckd.mul(t2));
             SDVariable value = tckdT.mul(alpha).add(nckdT.mul(beta));
@@ -109,38 +126,63 @@ public final class Dkd implements DistillationMethod {
         }
 
         /**
-         * With {@code p = softmax(z/T)}, {@code q_s} the student's non-target softmax and
+         * With {@code p = softmax(z/T)}, {@code q} the non-target softmax and
          * {@code b_t = p_t[gt]}: {@code dTCKD/dz_j = T (p_j - b_t [j=gt] - (1-b_t) q_s,j [j!=gt]) / n},
-         * {@code dNCKD/dz_j = T (q_s,j - q_t,j) [j!=gt] / n}.
+         * {@code dNCKD/dz_j = T (q_s,j - q_t,j) [j!=gt] / n}; every distribution from its own
+         * stable softmax, {@code 1 - b_t} as the sum of the teacher's non-target mass.
          */
         @Override
         public HandGradient hand() {
             return (b, weight, out) -> {
                 int classes = b.classes();
-                double[] p = new double[classes];
+                double[] ps = new double[classes], qs = new double[classes], pt = new double[classes], qt = new double[classes];
                 double scale = weight * b.temperature() / b.rows();
                 for (int i = 0, base = 0; i < b.rows(); i++, base += classes) {
-                    HardCrossEntropy.Softmax.row(b.logits(), base, classes, b.temperature(), p);
                     int g = 0;
                     for (int c = 1; c < classes; c++) {
                         if (b.labels().get(base + c) > b.labels().get(base + g)) {
                             g = c;
                         }
                     }
-                    double bt = b.teacherProbs().get(base + g), others = 1.0 - p[g];
-                    double teacherOthers = 1.0 - bt + TINY;
+                    distributions(b.logits(), base, classes, g, b.temperature(), ps, qs);
+                    double teacherOthers = distributions(b.teacherLogits(), base, classes, g, b.temperature(), pt, qt);
                     for (int c = 0; c < classes; c++) {
-                        double d;
-                        if (c == g) {
-                            d = alpha * (p[c] - bt);
-                        } else {
-                            double qs = p[c] / others, qt = b.teacherProbs().get(base + c) / teacherOthers;
-                            d = alpha * (p[c] - (1.0 - bt) * qs) + beta * (qs - qt);
-                        }
+                        double d = c == g ? alpha * (ps[c] - pt[g])
+                                : alpha * (ps[c] - teacherOthers * qs[c]) + beta * (qs[c] - qt[c]);
                         out.put(base + c, (float) (out.get(base + c) + scale * d));
                     }
                 }
             };
+        }
+
+        /**
+         * {@code p = softmax(z/T)} and {@code q} = softmax over the non-target classes (0 at
+         * {@code g}), each shifted by its own maximum; returns the non-target mass of p.
+         */
+        private static double distributions(java.nio.FloatBuffer z, int base, int classes, int g, double temperature,
+                                            double[] p, double[] q) {
+            double max = Double.NEGATIVE_INFINITY, maxOthers = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                double v = z.get(base + c) / temperature;
+                max = Math.max(max, v);
+                if (c != g) {
+                    maxOthers = Math.max(maxOthers, v);
+                }
+            }
+            double sum = 0, sumOthers = 0, others = 0;
+            for (int c = 0; c < classes; c++) {
+                double v = z.get(base + c) / temperature;
+                p[c] = Math.exp(v - max);
+                sum += p[c];
+                q[c] = c == g ? 0.0 : Math.exp(v - maxOthers);
+                sumOthers += q[c];
+            }
+            for (int c = 0; c < classes; c++) {
+                p[c] /= sum;
+                q[c] /= sumOthers;
+                others += c == g ? 0.0 : p[c];
+            }
+            return others;
         }
     }
 }

@@ -133,7 +133,10 @@ public final class HtmlReport {
     public static String describe(TrialRow t) {
         StringBuilder sb = new StringBuilder();
         if (t.temperature() != null) {
-            sb.append("T=").append(CsvExport.num(t.temperature())).append(", α=").append(CsvExport.num(t.alpha()));
+            sb.append("T=").append(CsvExport.num(t.temperature()));
+        }
+        if (t.alpha() != null) {
+            sb.append(sb.length() == 0 ? "" : ", ").append("α=").append(CsvExport.num(t.alpha()));
         }
         if (t.mapping() != null) {
             sb.append(", ").append(t.mapping()).append(" ").append(t.distance()).append(", w1/w2=")

@@ -2,7 +2,9 @@ package org.kdharness.report;
 
 import org.kdharness.advise.MappingAdvisor;
 import org.kdharness.config.LayerMapping;
+import org.kdharness.distill.LayerDistance;
 import org.kdharness.distill.SoftTargets;
+import org.kdharness.methods.DistillationRegistry;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.store.TrialRow;
 
@@ -260,7 +262,8 @@ final class ReportSections {
             r.put("svg", Charts.heatmap(title, "teacher layer", tl, "student layer", sl, m, "CKA", "%.2f"));
             Map<String, double[]> bestPerMapping = new LinkedHashMap<>();
             for (ConfigGroup g : s.groups()) {
-                if (!g.method().equals("feature") || g.first().mapping() == null) {
+                if (g.first().mapping() == null || DistillationRegistry.standard().findMethod(g.method())
+                        .map(method -> method.family() != LayerDistance.Family.HINT).orElse(true)) {
                     continue;
                 }
                 String student = g.first().student() == null ? defaultStudent : g.first().student();

@@ -299,10 +299,10 @@ public final class MetricsStore implements AutoCloseable {
                 + " WHERE sweep = ? AND trial_id = ?", now(), epochs, seconds, provenance.runId(), provenance.engine(), sweep, trialId);
     }
 
-    /** Marks a trial failed, keeping the reason. */
-    public synchronized void fail(String sweep, String trialId, String reason) {
-        update("UPDATE trial SET status = 'failed', reason = ?, finished_at = ? WHERE sweep = ? AND trial_id = ?",
-                reason, now(), sweep, trialId);
+    /** Marks a trial failed, keeping the reason and the run that gave up on it (null when no run trained it). */
+    public synchronized void fail(String sweep, String trialId, String reason, String runId) {
+        update("UPDATE trial SET status = 'failed', reason = ?, finished_at = ?, run_id = ? WHERE sweep = ? AND trial_id = ?",
+                reason, now(), runId, sweep, trialId);
     }
 
     /** Trials of earlier versions of the config, kept in the ledger but out of the plan. */

@@ -129,7 +129,8 @@ public record SweepPlan(List<Trial> trials) {
                             for (Double wr : wrs) {
                                 for (java.util.SortedMap<String, Double> p : parameterGrid(method, s.params())) {
                                     for (long seed : s.seeds()) {
-                                        out.add(new TrialSpec(method, t, a, wf, wr, map, d, seed, student, lr, labelled, null, p));
+                                        out.add(TrialSpec.of(method, seed).temperature(t).alpha(a).weights(wf, wr).mapping(map, d)
+                                                .student(student).learningRate(lr).labelledFraction(labelled).params(p).build());
                                     }
                                 }
                             }
@@ -178,7 +179,8 @@ public record SweepPlan(List<Trial> trials) {
                     : s.params().getOrDefault(p.name(), p.defaults()).get(0));
         }
         if (!method.reads(Axis.MAPPING)) {
-            return new TrialSpec(method, t, a, null, null, null, null, seed, student, o.learningRate(), labelled, null, params);
+            return TrialSpec.of(method, seed).temperature(t).alpha(a).student(student).learningRate(o.learningRate())
+                    .labelledFraction(labelled).params(params).build();
         }
         ModelSpec arch = student != null ? student : c.student().model();
         List<LayerMapping> candidates = MappingCandidates.mappings(c, arch, ckaRankings.get(arch));
@@ -192,9 +194,10 @@ public record SweepPlan(List<Trial> trials) {
                 : candidates.get(0);
         String distance = o.distance() != null ? o.distance()
                 : s.distance().stream().filter(d -> REGISTRY.accepts(method, d)).findFirst().orElseThrow();
-        return new TrialSpec(method, t, a, o.wFeature() != null ? o.wFeature() : s.wFeature().get(0),
-                o.wResponse() != null ? o.wResponse() : s.wResponse().get(0), mapping, REGISTRY.distance(distance),
-                seed, student, o.learningRate(), labelled, null, params);
+        return TrialSpec.of(method, seed).temperature(t).alpha(a)
+                .weights(o.wFeature() != null ? o.wFeature() : s.wFeature().get(0), o.wResponse() != null ? o.wResponse() : s.wResponse().get(0))
+                .mapping(mapping, REGISTRY.distance(distance)).student(student).learningRate(o.learningRate())
+                .labelledFraction(labelled).params(params).build();
     }
 
     /** Number of trials per method, in plan order. */

@@ -119,7 +119,7 @@ public final class SweepRunner {
                         Trial t = byId.get(next.get());
                         if (t == null) {
                             // registered by an older version of this config: not ours to run now
-                            store.fail(c.name(), next.get(), "not part of the current config");
+                            store.fail(c.name(), next.get(), "not part of the current config", runId);
                             continue;
                         }
                         runOne(store, c.name(), runId, runner, t, bar, best);
@@ -180,10 +180,10 @@ public final class SweepRunner {
             line(bar, String.format(Locale.ROOT, "done   %s %-60s test_acc %.4f agree %.4f (%.1f s)", t.id(), label, acc,
                     o.metrics().getOrDefault("test_teacher_agreement", Double.NaN), o.seconds()));
         } catch (DivergedException e) {
-            store.fail(sweep, t.id(), "diverged: " + e.getMessage());
+            store.fail(sweep, t.id(), "diverged: " + e.getMessage(), runId);
             line(bar, "failed " + t.id() + " " + label + ": diverged: " + e.getMessage());
         } catch (RuntimeException | OutOfMemoryError e) {
-            store.fail(sweep, t.id(), e.getClass().getSimpleName() + ": " + e.getMessage());
+            store.fail(sweep, t.id(), e.getClass().getSimpleName() + ": " + e.getMessage(), runId);
             line(bar, "failed " + t.id() + " " + label + ": " + e);
         }
         synchronized (bar) {

@@ -80,6 +80,7 @@ public final class TrialRunner {
                 case LABELS -> trainOneHot;
                 case LABEL_MASK -> labelMask(spec.effectiveLabelledFraction());
                 case TEACHER_PROBS -> SoftTargets.soften(teacher.logits(Split.TRAIN), spec.effectiveTemperature());
+                case TEACHER_LOGITS -> teacher.logits(Split.TRAIN);
                 case TEACHER_LAYER -> teacher.hidden(in.teacherLayer());
             });
         }

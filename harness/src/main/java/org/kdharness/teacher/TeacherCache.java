@@ -90,7 +90,7 @@ public final class TeacherCache {
         }
         log.accept("teacher " + key + ": training " + spec.model().type() + " " + spec.model().hidden()
                 + " for " + spec.training().epochs() + " epochs");
-        TrialSpec hardLabels = new TrialSpec(DistillationRegistry.standard().method("baseline"), null, null, null, null, null, null, spec.training().seed());
+        TrialSpec hardLabels = TrialSpec.of(DistillationRegistry.standard().method("baseline"), spec.training().seed()).build();
         DistillationObjective obj = DistillationObjective.build(net, hardLabels, train.numClasses(), j -> new long[0]);
         Trainer.Result r = new Trainer().fit(net, spec.training(), spec.training().seed(), train, obj,
                 List.of(train.oneHot()), data.validation(),

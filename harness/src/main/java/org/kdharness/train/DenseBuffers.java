@@ -21,6 +21,7 @@ final class DenseBuffers {
     final INDArray x;
     final INDArray labels;
     final INDArray teacherProbs;
+    final INDArray teacherLogits;
     final INDArray labelMask;
     /** Per layer term: the teacher layer's batch, the projection's output and the gradient with respect to it. */
     final INDArray[] teacher;
@@ -36,6 +37,7 @@ final class DenseBuffers {
     /** The gradient with respect to the logits. */
     final INDArray p;
     private final int probsIndex;
+    private final int teacherLogitsIndex;
     private final int maskIndex;
     private final int[] hintLabels;
     /** Per hidden layer, the dropout probability (0 = none). */
@@ -47,10 +49,11 @@ final class DenseBuffers {
      * @param teacherUnits per layer term, the teacher layer's width
      * @param hintUnits    per layer term, the width of what is compared with it (projection output or student layer)
      */
-    DenseBuffers(int rows, long[] widths, int probsIndex, int maskIndex, int[] hintLabels, long[] teacherUnits,
+    DenseBuffers(int rows, long[] widths, int probsIndex, int teacherLogitsIndex, int maskIndex, int[] hintLabels, long[] teacherUnits,
                  long[] hintUnits, double[] drop) {
         this.rows = rows;
         this.probsIndex = probsIndex;
+        this.teacherLogitsIndex = teacherLogitsIndex;
         this.maskIndex = maskIndex;
         this.hintLabels = hintLabels;
         this.drop = drop;
@@ -59,6 +62,7 @@ final class DenseBuffers {
         x = floats(rows, widths[0]);
         labels = floats(rows, classes);
         teacherProbs = probsIndex >= 0 ? floats(rows, classes) : null;
+        teacherLogits = teacherLogitsIndex >= 0 ? floats(rows, classes) : null;
         labelMask = maskIndex >= 0 ? floats(rows, 1) : null;
         teacher = new INDArray[hintLabels.length];
         hint = new INDArray[hintLabels.length];
@@ -91,6 +95,9 @@ final class DenseBuffers {
         DenseKernels.gatherRows(labelArrays.get(0), labels, indices);
         if (teacherProbs != null) {
             DenseKernels.gatherRows(labelArrays.get(probsIndex), teacherProbs, indices);
+        }
+        if (teacherLogits != null) {
+            DenseKernels.gatherRows(labelArrays.get(teacherLogitsIndex), teacherLogits, indices);
         }
         if (labelMask != null) {
             DenseKernels.gatherRows(labelArrays.get(maskIndex), labelMask, indices);

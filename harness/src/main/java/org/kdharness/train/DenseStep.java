@@ -67,6 +67,7 @@ final class DenseStep {
     private final LayerDistance.HandGradient distance;
     private final double temperature;
     private final int probsIndex;
+    private final int teacherLogitsIndex;
     private final int maskIndex;
     private final List<HintTerm> hints = new ArrayList<>();
     /** The CNN's convolutional blocks, or null for an MLP. */
@@ -110,8 +111,9 @@ final class DenseStep {
             drop[l] = net.dropoutMasks().get(l).drop();
         }
         logitTerms = obj.logitTerms();
-        temperature = obj.trial().effectiveTemperature();
+        temperature = obj.temperature();
         probsIndex = obj.indexOf(ObjectiveInput.Kind.TEACHER_PROBS);
+        teacherLogitsIndex = obj.indexOf(ObjectiveInput.Kind.TEACHER_LOGITS);
         maskIndex = obj.indexOf(ObjectiveInput.Kind.LABEL_MASK);
         distance = obj.distance() == null ? null : obj.distance().hand();
         for (Hint h : obj.hints()) {
@@ -218,7 +220,7 @@ final class DenseStep {
 
     private DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
         DenseBuffers buf = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, widths(features.size(1)),
-                probsIndex, maskIndex, hints.stream().mapToInt(HintTerm::labelIndex).toArray(),
+                probsIndex, teacherLogitsIndex, maskIndex, hints.stream().mapToInt(HintTerm::labelIndex).toArray(),
                 hints.stream().mapToLong(h -> labels.get(h.labelIndex()).size(1)).toArray(),
                 hints.stream().mapToLong(HintTerm::units).toArray(), drop));
         buf.load(features, labels, rows, maskRng);
@@ -290,6 +292,7 @@ final class DenseStep {
         b.p.assign(0);
         LogitTerm.Batch batch = new LogitTerm.Batch(b.logits.data().asNioFloat(), b.labels.data().asNioFloat(),
                 b.teacherProbs == null ? null : b.teacherProbs.data().asNioFloat(),
+                b.teacherLogits == null ? null : b.teacherLogits.data().asNioFloat(),
                 b.labelMask == null ? null : b.labelMask.data().asNioFloat(), b.rows, Math.toIntExact(b.logits.size(1)),
                 temperature);
         FloatBuffer out = b.p.data().asNioFloat();

@@ -47,19 +47,40 @@ class DkdTest {
     static double dkdReference(double[][] zs, double[][] zt, int[] y, double temp, double alpha, double beta) {
         double sum = 0;
         for (int i = 0; i < zs.length; i++) {
-            double[] ps = SoftTargets.softmax(zs[i], temp), pt = SoftTargets.softmax(zt[i], temp);
             int g = y[i];
-            double tckd = SoftTargets.kl(new double[]{pt[g], 1 - pt[g]}, new double[]{ps[g], 1 - ps[g]});
-            double[] qs = new double[ps.length - 1], qt = new double[ps.length - 1];
-            for (int c = 0, k = 0; c < ps.length; c++) {
-                if (c != g) {
-                    qs[k] = ps[c] / (1 - ps[g]);
-                    qt[k++] = pt[c] / (1 - pt[g]);
-                }
-            }
-            sum += alpha * tckd + beta * SoftTargets.kl(qt, qs);
+            double[] ps = SoftTargets.softmax(zs[i], temp), pt = SoftTargets.softmax(zt[i], temp);
+            double tckd = SoftTargets.kl(new double[]{pt[g], others(pt, g)}, new double[]{ps[g], others(ps, g)});
+            sum += alpha * tckd + beta * SoftTargets.kl(SoftTargets.softmax(without(zt[i], g), temp),
+                    SoftTargets.softmax(without(zs[i], g), temp));
         }
         return temp * temp * sum / zs.length;
+    }
+
+    /** The non-target mass, summed (not 1 - p_gt, which rounds to 0 for a confident network). */
+    private static double others(double[] p, int g) {
+        double o = 0;
+        for (int c = 0; c < p.length; c++) {
+            o += c == g ? 0 : p[c];
+        }
+        return o;
+    }
+
+    /** The logits without the target class: their softmax is mdistiller's softmax(z/T - 1000 gt) restricted to them. */
+    private static double[] without(double[] z, int g) {
+        double[] out = new double[z.length - 1];
+        for (int c = 0, k = 0; c < z.length; c++) {
+            if (c != g) {
+                out[k++] = z[c];
+            }
+        }
+        return out;
+    }
+
+    private static double graphDkd(INDArray zs, INDArray zt, double temp, double alpha, double beta) {
+        return graphValue((sd, v) -> {
+            LogitTerm.Inputs in = new LogitTerm.Inputs(v[0], v[1], null, v[2], null, temp);
+            return new Dkd.Term(alpha, beta).build(sd, in, 1.0).losses().get(0);
+        }, zs, LABELS, zt);
     }
 
     @Test
@@ -68,14 +89,45 @@ class DkdTest {
         for (double[] ab : new double[][]{{1.0, 8.0}, {0.5, 2.0}}) {
             for (double temp : new double[]{1.0, 4.0}) {
                 double expected = dkdReference(rows(LOGITS), rows(zt), Y, temp, ab[0], ab[1]);
-                double graph = graphValue((sd, v) -> {
-                    LogitTerm.Inputs in = new LogitTerm.Inputs(v[0], v[1], v[2], null, temp);
-                    return new Dkd.Term(ab[0], ab[1]).build(sd, in, 1.0).losses().get(0);
-                }, LOGITS, LABELS, SoftTargets.soften(zt, temp));
-                assertEquals(expected, graph, 1e-5 * Math.max(1, expected), "alpha=" + ab[0] + " beta=" + ab[1] + " T=" + temp);
+                assertEquals(expected, graphDkd(LOGITS, zt, temp, ab[0], ab[1]), 1e-5 * Math.max(1, expected),
+                        "alpha=" + ab[0] + " beta=" + ab[1] + " T=" + temp);
                 assertTrue(expected > 0.01, "a non-trivial case");
             }
         }
+    }
+
+    /** Logits whose target class leads every other by {@code margin} plus noise. */
+    private static INDArray confident(long seed, double margin) {
+        INDArray z = gaussian(seed, N, C, 1.0);
+        for (int i = 0; i < N; i++) {
+            z.putScalar(i, Y[i], z.getDouble(i, Y[i]) + margin);
+        }
+        return z;
+    }
+
+    @Test
+    void confidentNetworksStayFiniteAndExact() {
+        // margins of 25 (teacher) and 40 (student) at T = 1: 1 - p_gt rounds to 0 in float (and in double for 40);
+        // the non-target distributions must still be the renormalised small masses
+        INDArray zt = confident(51, 25), zs = confident(52, 40);
+        double expected = dkdReference(rows(zs), rows(zt), Y, 1.0, 1.0, 8.0);
+        double graph = graphDkd(zs, zt, 1.0, 1.0, 8.0);
+        assertTrue(Double.isFinite(graph), "graph value " + graph);
+        assertEquals(expected, graph, 1e-4 * Math.max(1, expected));
+        assertTrue(expected > 0.01, "the non-target KL is not negligible: " + expected);
+        LogitTerm term = new Dkd.Term(1.0, 8.0);
+        org.nd4j.autodiff.samediff.SameDiff sd = org.nd4j.autodiff.samediff.SameDiff.create();
+        org.nd4j.autodiff.samediff.SDVariable z = sd.var("z", zs.dup());
+        sd.setLossVariables(term.build(sd, new LogitTerm.Inputs(z, sd.constant("y", LABELS), null, sd.constant("zt", zt), null, 1.0),
+                1.0).losses().toArray(org.nd4j.autodiff.samediff.SDVariable[]::new));
+        INDArray graphGrad = sd.calculateGradients(Map.of(), "z").get("z");
+        INDArray hand = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, N, C);
+        term.hand().add(new LogitTerm.Batch(zs.dup().data().asNioFloat(), LABELS.dup().data().asNioFloat(), null,
+                zt.dup().data().asNioFloat(), null, N, C, 1.0), 1.0, hand.data().asNioFloat());
+        for (double v : graphGrad.reshape(-1).toDoubleVector()) {
+            assertTrue(Double.isFinite(v), "graph gradient " + graphGrad);
+        }
+        TermGradientTest.assertClose(graphGrad, hand, 1e-3, "confident DKD");
     }
 
     private static String grid(String extra) {

@@ -23,7 +23,7 @@ class ResponseLossTest {
 
     static Built build(SameDiff sd, SDVariable labels, SDVariable probs, SDVariable logits, double t, double alpha,
                        double scale, SDVariable mask) {
-        LogitTerm.Inputs in = new LogitTerm.Inputs(logits, labels, probs, mask, t);
+        LogitTerm.Inputs in = new LogitTerm.Inputs(logits, labels, probs, null, mask, t);
         List<SDVariable> losses = new ArrayList<>();
         for (WeightedTerm w : Responses.terms(alpha, t, scale)) {
             losses.addAll(w.term().build(sd, in, w.weight()).losses());

@@ -50,8 +50,10 @@ class TermGradientTest {
     static final INDArray LABELS = oneHot(Y, C);
     static final INDArray MASK = Nd4j.create(new float[]{1, 0, 1, 1, 0, 1}, new long[]{N, 1}, DataType.FLOAT);
 
+    static final INDArray TEACHER_LOGITS = gaussian(12, N, C, 3.0);
+
     static INDArray teacherProbs(double t) {
-        return SoftTargets.soften(gaussian(12, N, C, 3.0), t);
+        return SoftTargets.soften(TEACHER_LOGITS, t);
     }
 
     /** {graph gradient of weight * term wrt the logits, hand gradient}. */
@@ -60,13 +62,14 @@ class TermGradientTest {
         SDVariable z = sd.var("z", LOGITS.dup());
         INDArray probs = teacherProbs(t);
         LogitTerm.Inputs in = new LogitTerm.Inputs(z, sd.constant("y", LABELS), sd.constant("p", probs),
-                masked ? sd.constant("m", MASK.reshape(N)) : null, t);
+                sd.constant("zt", TEACHER_LOGITS.dup()), masked ? sd.constant("m", MASK.reshape(N)) : null, t);
         List<SDVariable> losses = term.build(sd, in, weight).losses();
         sd.setLossVariables(losses.toArray(SDVariable[]::new));
         INDArray graph = sd.calculateGradients(Map.of(), "z").get("z");
         INDArray hand = Nd4j.zeros(DataType.FLOAT, N, C);
         LogitTerm.Batch b = new LogitTerm.Batch(LOGITS.dup().data().asNioFloat(), LABELS.dup().data().asNioFloat(),
-                probs.dup().data().asNioFloat(), masked ? MASK.dup().data().asNioFloat() : null, N, C, t);
+                probs.dup().data().asNioFloat(), TEACHER_LOGITS.dup().data().asNioFloat(),
+                masked ? MASK.dup().data().asNioFloat() : null, N, C, t);
         assertNotNull(term.hand(), term.name() + " has a hand gradient");
         term.hand().add(b, weight, hand.data().asNioFloat());
         return new INDArray[]{graph, hand};
@@ -112,7 +115,8 @@ class TermGradientTest {
             SameDiff sd = SameDiff.create();
             SDVariable z = sd.var("z", LOGITS.castTo(DataType.DOUBLE));
             LogitTerm.Inputs in = new LogitTerm.Inputs(z, sd.constant("y", LABELS.castTo(DataType.DOUBLE)),
-                    sd.constant("p", teacherProbs(4).castTo(DataType.DOUBLE)), null, 4.0);
+                    sd.constant("p", teacherProbs(4).castTo(DataType.DOUBLE)), sd.constant("zt", TEACHER_LOGITS.castTo(DataType.DOUBLE)),
+                    null, 4.0);
             List<SDVariable> losses = term.build(sd, in, 1.0).losses();
             sd.setLossVariables(losses.toArray(SDVariable[]::new));
             GradientCheck.check(sd, losses.get(0).name(), "z", 1e-6, 1e-8, 1e-4, 1);
@@ -126,7 +130,7 @@ class TermGradientTest {
         INDArray probs = teacherProbs(t);
         INDArray hand = Nd4j.zeros(DataType.FLOAT, N, C);
         LogitTerm.Batch b = new LogitTerm.Batch(LOGITS.dup().data().asNioFloat(), LABELS.dup().data().asNioFloat(),
-                probs.dup().data().asNioFloat(), MASK.dup().data().asNioFloat(), N, C, t);
+                probs.dup().data().asNioFloat(), null, MASK.dup().data().asNioFloat(), N, C, t);
         FloatBuffer out = hand.data().asNioFloat();
         HardCrossEntropy.INSTANCE.hand().add(b, hardW, out);
         SoftKl.INSTANCE.hand().add(b, softW, out);

@@ -86,6 +86,7 @@ class DenseStepTest {
             INDArray a = switch (in.kind()) {
                 case LABELS -> oneHot;
                 case TEACHER_PROBS -> probabilities(gaussian(N, CLASSES).muli(2));
+                case TEACHER_LOGITS -> gaussian(N, CLASSES).muli(3);
                 case LABEL_MASK -> Nd4j.create(new float[N], new long[]{N, 1}, DataType.FLOAT)
                         .assign(gaussian(N, 1).gt(0.3).castTo(DataType.FLOAT));
                 case TEACHER_LAYER -> gaussian(N, TEACHER[in.teacherLayer() - 1]);

@@ -64,6 +64,7 @@ class DenseTrainingTest {
             labels.add(switch (in.kind()) {
                 case LABELS -> DATA.train().oneHot();
                 case TEACHER_PROBS -> SoftTargets.soften(uniform(n, 10, 9).muli(6), 4.0);
+                case TEACHER_LOGITS -> uniform(n, 10, 9).muli(6);
                 case LABEL_MASK -> uniform(n, 1, 8).gt(0.5).castTo(DataType.FLOAT);
                 case TEACHER_LAYER -> uniform(n, TEACHER[in.teacherLayer() - 1], 7);
             });
