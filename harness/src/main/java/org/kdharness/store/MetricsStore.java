@@ -42,6 +42,7 @@ public final class MetricsStore implements AutoCloseable {
                 Flyway.configure().loggers("slf4j").dataSource(jdbcUrl, "sa", "").load().migrate();
                 Connection c = DriverManager.getConnection(jdbcUrl, "sa", "");
                 c.setAutoCommit(true);
+                durable(c, jdbcUrl);
                 return new MetricsStore(c);
             } catch (SQLException | RuntimeException e) {
                 if (attempt >= 10 || !isLockRace(e)) {
@@ -53,6 +54,22 @@ public final class MetricsStore implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     throw new StoreException("interrupted opening " + jdbcUrl, ie);
                 }
+            }
+        }
+    }
+
+    /**
+     * Makes every commit reach the database file before the call returns, so that whatever
+     * the console calls done survives a kill -9 of the process right after. H2 otherwise
+     * keeps commits in memory for up to {@code WRITE_DELAY} (500 ms): a killed worker lost
+     * every row it had committed in that window (WorkerProcessTest). The setting is
+     * persistent in the database. PostgreSQL's commits are durable by default
+     * ({@code synchronous_commit = on}).
+     */
+    private static void durable(Connection c, String jdbcUrl) throws SQLException {
+        if (jdbcUrl.startsWith("jdbc:h2:")) {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SET WRITE_DELAY 0");
             }
         }
     }

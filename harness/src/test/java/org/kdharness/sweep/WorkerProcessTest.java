@@ -149,4 +149,39 @@ class WorkerProcessTest {
         ledger.values().forEach(r -> perWorker.merge(r.get(3), 1L, Long::sum));
         assertEquals(2, perWorker.size(), "both workers ran trials: " + perWorker);
     }
+
+    @Test
+    void everyTrialPrintedDoneSurvivesAKillRightAfterIt() throws Exception {
+        // fast trials on the hand-written path, so several finish within H2's default write delay
+        Path file = dir.resolve("durable.yaml");
+        Files.writeString(file, TinySweep.yaml("durable", """
+                sweep:
+                  methods: [baseline, response]
+                  temperature: [2, 4]
+                  alpha: [0.5, 0.9]
+                  seeds: [1, 2]
+                """));
+        Process p = worker(file, "durable.log");
+        Path log = dir.resolve("durable.log");
+        List<String> printed = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline && printed.size() < 4 && p.isAlive()) {
+            printed.clear();
+            for (String line : Files.readAllLines(log)) {
+                String l = line.replace("\r", "").replaceAll("\u001B\\[K", "").trim();
+                if (l.startsWith("done ")) {
+                    printed.add(l.split("\\s+")[1]);
+                }
+            }
+            Thread.sleep(5);
+        }
+        p.destroyForcibly(); // SIGKILL right after the 4th "done" line
+        p.waitFor(30, TimeUnit.SECONDS);
+        assertTrue(printed.size() >= 4, "the worker printed " + printed + " before it ended: " + Files.readString(log));
+        Map<String, List<String>> ledger = ledger("durable");
+        for (String id : printed) {
+            assertEquals("done", ledger.containsKey(id) ? ledger.get(id).get(0) : "absent",
+                    "trial " + id + " was printed done; the store has " + ledger);
+        }
+    }
 }
