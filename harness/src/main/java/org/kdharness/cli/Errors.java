@@ -1,6 +1,7 @@
 package org.kdharness.cli;
 
 import org.kdharness.config.ConfigException;
+import org.kdharness.store.Credentials;
 
 /**
  * Turns failures into one clear line and an exit code.
@@ -13,12 +14,13 @@ final class Errors {
     private Errors() {
     }
 
+    /** One line, with any credential (a store URL's password, echoed by a driver) masked. */
     static String describe(Throwable e) {
         if (e instanceof ConfigException) {
-            return "config error: " + e.getMessage();
+            return Credentials.mask("config error: " + e.getMessage());
         }
         String msg = e.getMessage();
-        return msg == null ? e.toString() : msg;
+        return Credentials.mask(msg == null ? e.toString() : msg);
     }
 
     static int exitCode(Throwable e) {

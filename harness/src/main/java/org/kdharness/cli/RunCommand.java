@@ -44,6 +44,9 @@ final class RunCommand implements Callable<Integer> {
             try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
                 Path file = new HtmlReport().write(store, loaded.config().name(), ws.reports());
                 System.out.println("report: " + file);
+            } catch (RuntimeException e) {
+                // the trials are done and stored; a report can be written again with `kd report`
+                System.out.println("warning: report not written (" + Errors.describe(e) + "); run `kd report` to write it");
             }
         }
         return s.failed() > 0 ? 3 : 0;

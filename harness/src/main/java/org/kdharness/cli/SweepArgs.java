@@ -2,6 +2,7 @@ package org.kdharness.cli;
 
 import org.kdharness.config.ConfigException;
 import org.kdharness.sweep.ConfigLoader;
+import org.kdharness.store.Credentials;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.sweep.Workspace;
 import picocli.CommandLine.Option;
@@ -54,7 +55,7 @@ final class SweepArgs {
         }
         try (MetricsStore store = MetricsStore.open(url)) {
             String yaml = store.sweepYaml(config).orElseThrow(() ->
-                    new ConfigException(config, 0, null, "the store at " + url + " has no sweep of that name"));
+                    new ConfigException(config, 0, null, "the store at " + Credentials.mask(url) + " has no sweep of that name"));
             return loader.parse(yaml, config + " (from store)");
         }
     }

@@ -45,11 +45,18 @@ public final class HtmlReport {
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve("index.html");
-            Path tmp = dir.resolve("index.html.tmp");
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write(render(store, sweep));
+            // a temp file of its own, then one atomic rename: two writers (workers finishing together,
+            // two `kd report`) each publish a whole page, and a failed write leaves nothing behind
+            Path tmp = Files.createTempFile(dir, "index.html.", ".tmp");
+            try {
+                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                    w.write(render(store, sweep));
+                }
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
             }
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write report to " + dir + ": " + e.getMessage(), e);

@@ -46,7 +46,7 @@ public final class MetricsStore implements AutoCloseable {
                 return new MetricsStore(c);
             } catch (SQLException | RuntimeException e) {
                 if (attempt >= 10 || !isLockRace(e)) {
-                    throw new StoreException("cannot open metrics store " + jdbcUrl + ": " + e.getMessage(), e);
+                    throw new StoreException(Credentials.mask("cannot open metrics store " + jdbcUrl + ": " + e.getMessage()), e);
                 }
                 try {
                     Thread.sleep(200L + jitter.nextInt(300 * attempt));
@@ -319,7 +319,7 @@ public final class MetricsStore implements AutoCloseable {
     /** Marks a trial failed, keeping the reason and the run that gave up on it (null when no run trained it). */
     public synchronized void fail(String sweep, String trialId, String reason, String runId) {
         update("UPDATE trial SET status = 'failed', reason = ?, finished_at = ?, run_id = ? WHERE sweep = ? AND trial_id = ?",
-                reason, now(), runId, sweep, trialId);
+                Credentials.mask(reason), now(), runId, sweep, trialId);
     }
 
     /** Trials of earlier versions of the config, kept in the ledger but out of the plan. */

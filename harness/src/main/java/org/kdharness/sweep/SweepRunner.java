@@ -11,6 +11,7 @@ import org.kdharness.config.SweepConfig;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.DatasetLoader;
 import org.kdharness.distill.TrialSpec;
+import org.kdharness.store.Credentials;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.store.RunInfo;
 import org.kdharness.store.TrialRow;
@@ -79,10 +80,11 @@ public final class SweepRunner {
         out.println("data: " + data.source());
         // every graph nameable without the teacher is built once before anything is trained
         preflight(loaded, SweepPlan.expand(c), data);
-        // the teacher cache lives outside the store: training it writes nothing there
-        Teacher teacher = new TeacherCache(ws.teacherRoot(), out::println).obtain(c.dataset(), c.teacher(), data);
-
+        // the store is opened (and migrated) before anything is trained: a wrong URL or password fails
+        // in seconds, not after the teacher's training
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
+            // the teacher cache lives outside the store: training it writes nothing there
+            Teacher teacher = new TeacherCache(ws.teacherRoot(), out::println).obtain(c.dataset(), c.teacher(), data);
             CkaRankings cka = CkaRankings.reuseOrCompute(c, data, teacher, store, out::println);
             SweepPlan plan = SweepPlan.expand(c, cka.rankings());
             preflight(loaded, plan, data);
@@ -91,7 +93,7 @@ public final class SweepRunner {
             store.upsertSweep(c.name(), loaded.yaml());
             int added = store.addTrials(c.name(), plan.trials().stream().map(t -> planned(c, t)).toList());
             int released = store.releaseAbandoned(c.name(), WorkerId.host(), opt.staleSeconds(), opt.retryFailed());
-            out.println("store: " + ws.jdbcUrl() + " (" + added + " new trials, " + released + " returned to pending)");
+            out.println("store: " + Credentials.mask(ws.jdbcUrl()) + " (" + added + " new trials, " + released + " returned to pending)");
             store.upsertTeacher(teacher.key(), ConfigHash.canonicalJson(c.teacher()), teacher.testAccuracy(),
                     teacher.network().paramCount(), teacher.trainSeconds());
             TeacherOutputs outputs = new TeacherOutputs(teacher, data);

@@ -55,11 +55,17 @@ class WorkerProcessTest {
     }
 
     private Process worker(Path config, String log) throws Exception {
+        return worker(config, log, "--no-report");
+    }
+
+    private Process worker(Path config, String log, String... options) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g",
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g",
                 "-Dorg.bytedeco.javacpp.platform.extension=" + System.getProperty("org.bytedeco.javacpp.platform.extension", "-onednn"),
                 "-cp", System.getProperty("java.class.path"), "org.kdharness.cli.Main",
-                "run", config.toString(), "--reports", dir.resolve("reports").toString(), "--no-report");
+                "run", config.toString(), "--reports", dir.resolve("reports").toString()));
+        cmd.addAll(List.of(options));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
         return pb.start();
@@ -71,8 +77,12 @@ class WorkerProcessTest {
 
     /** trial_id to {status, attempts, finished_at, worker, epoch rows}. */
     private Map<String, List<String>> ledger(String name) throws SQLException {
+        return ledger(url(name), name);
+    }
+
+    private Map<String, List<String>> ledger(String url, String name) throws SQLException {
         Map<String, List<String>> out = new HashMap<>();
-        try (Connection c = DriverManager.getConnection(url(name), "sa", "");
+        try (Connection c = DriverManager.getConnection(url, "sa", "");
              ResultSet rs = c.createStatement().executeQuery("SELECT t.trial_id, t.status, t.attempts, t.finished_at, t.worker,"
                      + " (SELECT COUNT(*) FROM epoch_metric e WHERE e.sweep = t.sweep AND e.trial_id = t.trial_id AND e.name = 'epoch')"
                      + " FROM trial t WHERE t.sweep = '" + name + "'")) {
@@ -134,20 +144,55 @@ class WorkerProcessTest {
         after.values().forEach(r -> assertEquals("6", r.get(4), "one row per epoch, none left from the killed attempt"));
     }
 
-    @Test
-    void twoWorkersSplitOneSweepWithoutRunningATrialTwice() throws Exception {
-        Path config = config("pair");
-        Process a = worker(config, "a.log");
-        Process b = worker(config, "b.log");
+    /**
+     * Two real workers on one store, each writing the report when it finishes: both exit 0,
+     * no trial runs twice, both ran trials, one whole report and no temp file remain, and no
+     * credential of the store URL reaches their output.
+     */
+    private void twoWorkersFinishTogether(String name, String... options) throws Exception {
+        Path config = config(name);
+        Process a = worker(config, name + "-a.log", options);
+        Process b = worker(config, name + "-b.log", options);
         assertTrue(a.waitFor(300, TimeUnit.SECONDS) && b.waitFor(300, TimeUnit.SECONDS), "workers did not finish");
-        assertEquals(0, a.exitValue(), Files.readString(dir.resolve("a.log")));
-        assertEquals(0, b.exitValue(), Files.readString(dir.resolve("b.log")));
-        Map<String, List<String>> ledger = ledger("pair");
+        String logA = Files.readString(dir.resolve(name + "-a.log")), logB = Files.readString(dir.resolve(name + "-b.log"));
+        assertEquals(0, a.exitValue(), logA);
+        assertEquals(0, b.exitValue(), logB);
+        String url = options.length > 1 ? options[1] : url(name);
+        Map<String, List<String>> ledger = ledger(url, name);
         assertEquals(10, count(ledger, "done"));
         ledger.values().forEach(r -> assertEquals("1", r.get(1), "a trial was claimed twice: " + ledger));
         Map<String, Long> perWorker = new HashMap<>();
         ledger.values().forEach(r -> perWorker.merge(r.get(3), 1L, Long::sum));
         assertEquals(2, perWorker.size(), "both workers ran trials: " + perWorker);
+        Path reports = dir.resolve("reports/" + name);
+        assertTrue(Files.readString(reports.resolve("index.html")).contains("</html>"), "a whole report");
+        try (var files = Files.list(reports)) {
+            List<String> tmp = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".tmp")).toList();
+            assertEquals(List.of(), tmp, "no temp file left behind");
+        }
+        for (String log : List.of(logA, logB)) {
+            assertTrue(!log.contains("kd-secret") && !log.contains(TEST_PASSWORD), "a password was printed:\n" + log);
+        }
+    }
+
+    /** A password no output may show (the PostgreSQL test's URL carries it, see .ci/run). */
+    static final String TEST_PASSWORD = "kd-secret";
+
+    @Test
+    void twoWorkersOnH2FinishTogether() throws Exception {
+        twoWorkersFinishTogether("pair");
+    }
+
+    @Test
+    void twoWorkersOnPostgresqlFinishTogether() throws Exception {
+        String url = System.getenv("KD_TEST_PG_URL");
+        if (System.getenv("CI") != null) {
+            assertTrue(url != null, "KD_TEST_PG_URL must be set in CI (.ci/run starts PostgreSQL)");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(url != null, "no PostgreSQL (KD_TEST_PG_URL unset): skipped");
+        assertTrue(url.contains(TEST_PASSWORD), "the test URL carries the password the outputs must not show");
+        // a sweep name of its own: the database outlives this test
+        twoWorkersFinishTogether("pg" + System.currentTimeMillis(), "--jdbc-url", url);
     }
 
     @Test

@@ -1,0 +1,49 @@
+package org.kdharness.sweep;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.CliRun;
+import org.kdharness.TinySweep;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A store that cannot be opened fails the run before any training, and its password is never printed. */
+class StoreFaultsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void unreachableStoreFailsBeforeTheTeacherIsTrained() throws Exception {
+        Path config = TinySweep.write(dir, "faults", TinySweep.SMALL_GRID);
+        long t0 = System.nanoTime();
+        CliRun.Result r = CliRun.run("run", config.toString(), "--reports", dir.resolve("reports").toString(),
+                "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/none?user=kd&password=hunter2");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("cannot open metrics store") && r.err().contains("password=***"), r.err());
+        assertFalse((r.out() + r.err()).contains("hunter2"), "password printed:\n" + r.out() + r.err());
+        assertFalse(r.out().contains("training"), "nothing is trained before the store is open:\n" + r.out());
+        assertFalse(Files.exists(dir.resolve("reports/.teachers")) && Files.list(dir.resolve("reports/.teachers")).findAny().isPresent(),
+                "no teacher was cached");
+        assertTrue(seconds < 60, "fails fast: " + seconds + " s");
+    }
+
+    @Test
+    void wrongPasswordOnH2IsMasked() throws Exception {
+        Path config = TinySweep.write(dir, "pw", TinySweep.SMALL_GRID);
+        String url = "jdbc:h2:file:" + dir.resolve("pw-store") + ";AUTO_SERVER=TRUE";
+        try (org.kdharness.store.MetricsStore store = org.kdharness.store.MetricsStore.open(url)) {
+            store.upsertSweep("pw", "name: pw\n");
+        }
+        CliRun.Result r = CliRun.run("status", config.toString(), "--jdbc-url", url + ";PASSWORD=hunter2");
+        assertFalse((r.out() + r.err()).contains("hunter2"), "password printed:\n" + r.out() + r.err());
+        assertEquals(1, r.code(), "a wrong password is refused: " + r.out() + r.err());
+        assertTrue(r.err().contains("PASSWORD=***"), "the URL is shown, masked: " + r.err());
+    }
+}
