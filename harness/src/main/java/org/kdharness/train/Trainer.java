@@ -58,6 +58,14 @@ public final class Trainer {
         this.engine = engine;
     }
 
+    /**
+     * A trial whose training objective ends an epoch above this multiple of its value before
+     * the first step has diverged, even with a finite loss: at learning rate 1e6 the loss
+     * went from 2.3 to 7e5 while accuracy sat at chance. Training lowers the objective; no
+     * healthy trial comes near 100x its starting value.
+     */
+    static final double DIVERGENCE_FACTOR = 100.0;
+
     /** Rows per inference batch; large enough to amortise op dispatch, small enough for memory. */
     private static final int EVAL_BATCH = 2048;
 
@@ -117,6 +125,8 @@ public final class Trainer {
         int bestEpoch = 0;
         Map<String, INDArray> bestParams = null;
         long start = System.nanoTime();
+        // the objective before any step: the reference a diverging loss is measured against
+        double initialLoss = probe.measure().get("loss");
         int epoch = 0;
         while (epoch < spec.epochs()) {
             epoch++;
@@ -136,6 +146,12 @@ public final class Trainer {
                 if (!Double.isFinite(e.getValue())) {
                     throw new DivergedException("non-finite " + e.getKey() + " (" + e.getValue() + ") in epoch " + epoch);
                 }
+            }
+            double loss = m.get("train_loss");
+            if (Double.isFinite(initialLoss) && loss > DIVERGENCE_FACTOR * Math.max(initialLoss, 1e-3)) {
+                throw new DivergedException(String.format(java.util.Locale.ROOT,
+                        "train_loss %.4g in epoch %d is more than %.0fx its value before training (%.4g)",
+                        loss, epoch, DIVERGENCE_FACTOR, initialLoss));
             }
             if (validation.size() > 0) {
                 m.put("val_accuracy", ClassificationMetrics.accuracy(logits(net, validation.features()), validation.labels()));

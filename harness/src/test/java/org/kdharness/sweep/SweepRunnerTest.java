@@ -51,6 +51,24 @@ class SweepRunnerTest {
     }
 
     @Test
+    void finiteButDivergingLossFailsWithWhatWasSeen() throws Exception {
+        // learning rate 1e6: the loss stays finite (~1e5) while accuracy sits at chance
+        List<TrialRow> rows = run("lr", TinySweep.yaml("lr", """
+                sweep:
+                  methods: [baseline, response]
+                  temperature: [4]
+                  alpha: [0.5]
+                  learning_rate: [1000000]
+                  seeds: [1]
+                """), 3);
+        assertEquals(2, rows.size());
+        for (TrialRow t : rows) {
+            assertEquals("failed", t.status(), t.method() + " " + t.metrics());
+            assertTrue(t.reason().startsWith("diverged: ") && t.reason().contains("its value before training"), t.reason());
+        }
+    }
+
+    @Test
     void cnnFeatureDistillationOnConvMapsRuns() throws Exception {
         String yaml = TinySweep.yaml("cnn", """
                 sweep:
