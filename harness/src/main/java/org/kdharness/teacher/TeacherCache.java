@@ -68,19 +68,20 @@ public final class TeacherCache {
         Path dir = root.resolve(key);
         ImageData train = data.train();
         NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(train.channels(), train.height(), train.width());
-        Network net = NetworkBuilder.build(SameDiff.create(), "", spec.model(), shape, train.numClasses(),
-                spec.training().seed());
         Path meta = dir.resolve("teacher.json");
         if (Files.isRegularFile(meta)) {
             try {
                 JsonNode m = json.readTree(meta.toFile());
-                for (String p : net.params()) {
-                    net.sd().getVariable(p).getArr().assign(Nd4j.readBinary(dir.resolve(p + ".bin").toFile()));
+                // every file is checked against the checksum written with it before any is loaded
+                verify(dir, m);
+                Network cached = network(spec, shape, train.numClasses());
+                for (String p : cached.params()) {
+                    cached.sd().getVariable(p).getArr().assign(Nd4j.readBinary(dir.resolve(p + ".bin").toFile()));
                 }
                 log.accept("teacher " + key + ": reused from " + dir);
-                return new Teacher(net, key, m.get("test_accuracy").asDouble(), m.get("train_seconds").asDouble(), true);
+                return new Teacher(cached, key, m.get("test_accuracy").asDouble(), m.get("train_seconds").asDouble(), true);
             } catch (IOException | RuntimeException e) {
-                log.accept("teacher " + key + ": cache unreadable (" + e.getMessage() + "), retraining");
+                log.accept("teacher " + key + ": cache unusable (" + e.getMessage() + "), retraining from scratch");
                 try {
                     deleteTree(dir);
                 } catch (IOException ignored) {
@@ -88,6 +89,8 @@ public final class TeacherCache {
                 }
             }
         }
+        // a fresh, seeded network: nothing half-loaded from a damaged cache may seed the retraining
+        Network net = network(spec, shape, train.numClasses());
         log.accept("teacher " + key + ": training " + spec.model().type() + " " + spec.model().hidden()
                 + " for " + spec.training().epochs() + " epochs");
         TrialSpec hardLabels = TrialSpec.of(DistillationRegistry.standard().method("baseline"), spec.training().seed()).build();
@@ -102,12 +105,42 @@ public final class TeacherCache {
         return new Teacher(net, key, testAcc, r.seconds(), false);
     }
 
+    private static Network network(NetworkSpec spec, NetworkBuilder.InputShape shape, int classes) {
+        return NetworkBuilder.build(SameDiff.create(), "", spec.model(), shape, classes, spec.training().seed());
+    }
+
+    /** @throws IOException naming the first file missing from the listing or whose SHA-256 differs */
+    private static void verify(Path dir, JsonNode meta) throws IOException {
+        JsonNode sums = meta.get("checksums");
+        if (sums == null || !sums.isObject() || sums.isEmpty()) {
+            throw new IOException("no checksums (written by an older version)");
+        }
+        for (java.util.Iterator<Map.Entry<String, JsonNode>> it = sums.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!sha256(dir.resolve(e.getKey())).equals(e.getValue().asText())) {
+                throw new IOException(e.getKey() + " does not match its checksum");
+            }
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            return java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(file)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void save(Path dir, Network net, String key, NetworkSpec spec, double testAcc, double seconds) {
         try {
             Files.createDirectories(root);
             Path tmp = Files.createTempDirectory(root, key + ".tmp");
+            Map<String, String> checksums = new java.util.TreeMap<>();
             for (String p : net.params()) {
-                Nd4j.saveBinary(net.sd().getVariable(p).getArr(), tmp.resolve(p + ".bin").toFile());
+                Path file = tmp.resolve(p + ".bin");
+                Nd4j.saveBinary(net.sd().getVariable(p).getArr(), file.toFile());
+                checksums.put(file.getFileName().toString(), sha256(file));
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("key", key);
@@ -115,6 +148,7 @@ public final class TeacherCache {
             m.put("train_seconds", seconds);
             m.put("params", net.paramCount());
             m.put("spec", ConfigHash.canonicalJson(spec));
+            m.put("checksums", checksums);
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("teacher.json").toFile(), m);
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);

@@ -53,4 +53,34 @@ class TeacherCacheTest {
         assertNotEquals(first.key(), third.key());
         assertEquals(2, log.stream().filter(l -> l.contains(": training ")).count(), String.join("\n", log));
     }
+
+    @Test
+    void damagedCacheRetrainsExactlyTheFreshTeacher() throws Exception {
+        SweepConfig c = new ConfigLoader().parse(TinySweep.yaml("damaged", TinySweep.SMALL_GRID), "tiny").config();
+        DataSplits data = new DatasetLoader().load(c.dataset());
+        Teacher fresh = new TeacherCache(dir.resolve("fresh"), s -> { }).obtain(c.dataset(), c.teacher(), data);
+        INDArray expected = Trainer.logits(fresh.network(), data.test().features());
+
+        TeacherCache cache = new TeacherCache(dir.resolve("cut"), s -> { });
+        Teacher first = cache.obtain(c.dataset(), c.teacher(), data);
+        Path cached = dir.resolve("cut").resolve(first.key());
+        List<Path> bins = java.nio.file.Files.list(cached).filter(f -> f.toString().endsWith(".bin")).sorted().toList();
+        // cut the last weight file in half: the others still load, which once seeded the retraining
+        Path cut = bins.get(bins.size() - 1);
+        byte[] bytes = java.nio.file.Files.readAllBytes(cut);
+        java.nio.file.Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+        List<String> log = new ArrayList<>();
+        Teacher retrained = new TeacherCache(dir.resolve("cut"), log::add).obtain(c.dataset(), c.teacher(), data);
+        assertFalse(retrained.reused(), String.join("\n", log));
+        assertTrue(log.stream().anyMatch(l -> l.contains("does not match its checksum")), String.join("\n", log));
+        assertEquals(expected, Trainer.logits(retrained.network(), data.test().features()),
+                "the retrained teacher is the one a fresh cache trains, bit for bit");
+        assertEquals(fresh.testAccuracy(), retrained.testAccuracy());
+
+        // and the rewritten cache verifies and loads again
+        Teacher again = new TeacherCache(dir.resolve("cut"), s -> { }).obtain(c.dataset(), c.teacher(), data);
+        assertTrue(again.reused());
+        assertEquals(expected, Trainer.logits(again.network(), data.test().features()));
+    }
 }
