@@ -2,6 +2,7 @@ package org.kdharness.sweep;
 
 import org.kdharness.config.ConfigException;
 import org.kdharness.config.DatasetSpec;
+import org.kdharness.config.LayerMapping;
 import org.kdharness.config.MappingCandidates;
 import org.kdharness.config.ModelSpec;
 import org.kdharness.config.NetworkSpec;
@@ -154,11 +155,15 @@ public final class ConfigValidator {
         }
         for (ModelSpec student : MappingCandidates.students(c)) {
             for (int i = 0; i < s.mappings().size(); i++) {
+                List<LayerMapping> candidates = List.of();
                 try {
-                    MappingCandidates.expand(s.mappings().get(i), student, c.teacher().model());
+                    candidates = MappingCandidates.expand(s.mappings().get(i), student, c.teacher().model());
                 } catch (IllegalArgumentException e) {
                     fail("/sweep/mappings/" + i, "sweep.mappings[" + i + "]", e.getMessage()
                             + (s.students().isEmpty() ? "" : " (student " + student.hidden() + ")"));
+                }
+                for (LayerMapping m : candidates) {
+                    mapsOnly(methods, s, m, student, c.teacher().model());
                 }
             }
         }
@@ -200,6 +205,26 @@ public final class ConfigValidator {
                 } catch (IllegalArgumentException e) {
                     fail(at + "/mapping", field(at + "/mapping"), e.getMessage());
                 }
+            }
+        }
+    }
+
+    /**
+     * A distance that compares conv feature maps as maps (attention transfer) needs a conv
+     * block on both sides of every pair it is used with; caught here, so {@code kd plan}
+     * rejects what {@code kd run} would only find when building the first trial.
+     */
+    private void mapsOnly(List<DistillationMethod> methods, SweepSpec s, LayerMapping m, ModelSpec student, ModelSpec teacher) {
+        for (int d = 0; d < s.distance().size(); d++) {
+            String name = s.distance().get(d);
+            if (!REGISTRY.distance(name).mapsOnly() || methods.stream().noneMatch(x -> REGISTRY.accepts(x, name))) {
+                continue;
+            }
+            for (LayerMapping.Pair p : m.pairs()) {
+                boolean maps = p.student() <= student.conv().size() && p.teacher().stream().allMatch(t -> t <= teacher.conv().size());
+                check(maps, "/sweep/distance/" + d, "distance '" + name + "' compares conv feature maps, but mapping " + m.name()
+                        + " pairs " + p.name() + " where a side is not a conv block (student has " + student.conv().size()
+                        + " conv blocks, teacher " + teacher.conv().size() + ")");
             }
         }
     }

@@ -183,9 +183,13 @@ class SweepRunnerTest {
                   mappings:
                     - [{student: 2, teacher: 2}]
                 """));
-        CliRun.Result r = CliRun.run("run", config.toString(), "--reports", dir.resolve("reports").toString());
-        assertEquals(2, r.code());
-        assertTrue(r.err().contains("mapping s2<-t2, pair s2<-t2: attention needs conv feature maps"), r.err());
+        // plan runs the checks run makes before training: both name the file, line and field
+        for (String command : List.of("plan", "run")) {
+            CliRun.Result r = CliRun.run(command, config.toString(), "--reports", dir.resolve("reports").toString());
+            assertEquals(2, r.code(), command + ": " + r.out() + r.err());
+            assertTrue(r.err().contains("att.yaml:15: sweep.distance[0]: distance 'attention' compares conv feature maps,"
+                    + " but mapping s2<-t2 pairs s2<-t2 where a side is not a conv block"), command + ": " + r.err());
+        }
         assertTrue(!Files.exists(dir.resolve("reports/att")), "nothing written");
     }
 
