@@ -24,6 +24,8 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConfigLoader.Loaded loaded = args.load();
+        // the data files too: plan rejects what run would reject before training
+        new org.kdharness.data.DatasetLoader().check(loaded.config().dataset());
         SweepPlan plan = SweepPlan.expand(loaded.config());
         System.out.println(loaded.config().name() + ": " + plan.trials().size() + " trials " + plan.countsByMethod());
         if (MappingCandidates.ckaGenerator(loaded.config()).isPresent()) {

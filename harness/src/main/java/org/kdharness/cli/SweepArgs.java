@@ -42,8 +42,8 @@ final class SweepArgs {
         Path reportsRoot = reportsRoot();
         Path p = Path.of(config);
         ConfigLoader loader = new ConfigLoader();
-        if (Files.isRegularFile(p)) {
-            return loader.load(p);
+        if (Files.isRegularFile(p) || Files.isDirectory(p)) {
+            return loader.load(p); // a directory gets its own error there
         }
         if (config.endsWith(".yaml") || config.endsWith(".yml") || config.contains("/")) {
             throw new ConfigException(config, 0, null, "config file not found");

@@ -47,6 +47,26 @@ public final class DatasetLoader {
         }
     }
 
+    /**
+     * Reads the first example of every file: what {@code kd plan} checks so that a missing,
+     * corrupt or truncated file is named before a run is started, without loading the data.
+     *
+     * @throws UncheckedIOException naming the file at fault
+     */
+    public void check(DatasetSpec spec) {
+        Path dir = DataLocation.resolve(spec.path());
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("dataset.path: directory not found: " + dir.toAbsolutePath() + "; " + INSTALL_HINT);
+        }
+        try {
+            for (String prefix : new String[]{"train", "t10k"}) {
+                read(dir, prefix, 1);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage() + "; " + INSTALL_HINT, e);
+        }
+    }
+
     /** Reads {@code <prefix>-images-idx3-ubyte[.gz]} and its labels. */
     static ImageData read(Path dir, String prefix, int limit) throws IOException {
         IdxReader.IdxArray images = IdxReader.read(find(dir, prefix + "-images-idx3-ubyte"), limit);

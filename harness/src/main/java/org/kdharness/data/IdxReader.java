@@ -46,6 +46,16 @@ public final class IdxReader {
         if (!Files.isRegularFile(file)) {
             throw new java.io.FileNotFoundException("IDX file not found: " + file);
         }
+        try {
+            return readChecked(file, limit);
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(file + ": not a gzip file (" + e.getMessage() + "); an uncompressed IDX file must not end in .gz", e);
+        } catch (EOFException e) {
+            throw new IOException(file + ": truncated (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static IdxArray readChecked(Path file, int limit) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              DataInputStream in = new DataInputStream(file.toString().endsWith(".gz")
                      ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw)) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
@@ -43,6 +44,9 @@ public final class ConfigLoader {
 
     /** Loads and validates; throws {@link ConfigException} naming file, line and field. */
     public Loaded load(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new ConfigException(file.toString(), 0, null, "is a directory, not a config file");
+        }
         String yaml;
         try {
             yaml = Files.readString(file, StandardCharsets.UTF_8);
@@ -64,9 +68,19 @@ public final class ConfigLoader {
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
             throw new ConfigException(source, line(yaml, e), path(e),
                     "unknown key '" + e.getPropertyName() + "'" + (known.isEmpty() ? "" : " (known: " + known + ")"));
-        } catch (JsonMappingException e) {
-            throw new ConfigException(source, line(yaml, e), path(e), e.getOriginalMessage());
+        } catch (InvalidFormatException e) {
+            throw new ConfigException(source, line(yaml, e), path(e), "expected " + expected(e.getTargetType())
+                    + ", got '" + e.getValue() + "'");
         } catch (JsonProcessingException e) {
+            int tab = tabLine(yaml);
+            if (tab > 0 && String.valueOf(e.getOriginalMessage()).contains("(TAB)")) {
+                // the scanner stops at the token before the tab, inside whatever that token belonged to;
+                // the tab is what to fix
+                throw new ConfigException(source, tab, null, "a tab character: YAML indents with spaces");
+            }
+            if (e instanceof JsonMappingException m) {
+                throw new ConfigException(source, line(yaml, m), path(m), e.getOriginalMessage());
+            }
             throw new ConfigException(source, line(e.getLocation()), null, "not valid YAML: " + e.getOriginalMessage());
         }
         if (config == null) {
@@ -74,6 +88,25 @@ public final class ConfigLoader {
         }
         new ConfigValidator(source, lineIndex(yaml)).validate(config);
         return new Loaded(config, yaml, Path.of(source));
+    }
+
+    /** What a config value of {@code type} must look like, for a one-line error. */
+    private static String expected(Class<?> type) {
+        if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
+            return "a number";
+        }
+        return type == Boolean.class || type == boolean.class ? "true or false" : "a " + type.getSimpleName();
+    }
+
+    /** The first line (1-based) holding a tab character, or 0. */
+    private static int tabLine(String yaml) {
+        String[] lines = yaml.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].indexOf('\t') >= 0) {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 
     private static int line(JsonLocation loc) {
@@ -115,6 +148,8 @@ public final class ConfigLoader {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
                 if (t == JsonToken.FIELD_NAME) {
+                    // a key's own line: for a block value the value's first token is a line later
+                    lines.putIfAbsent(p.getParsingContext().pathAsPointer().toString(), p.getTokenLocation().getLineNr());
                     continue;
                 }
                 lines.putIfAbsent(p.getParsingContext().pathAsPointer().toString(),

@@ -71,4 +71,25 @@ class DatasetLoaderTest {
         assertTrue(e.getMessage().contains("/nonexistent/fmnist"), e.getMessage());
         assertTrue(e.getMessage().contains("datasets/fetch"), e.getMessage());
     }
+
+    @Test
+    void aCorruptFileIsNamedByPlanAndRun(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        java.nio.file.Files.createDirectories(data);
+        try (var files = java.nio.file.Files.list(TestPaths.repo().resolve("datasets/fashion-mnist-small"))) {
+            for (Path f : files.toList()) {
+                java.nio.file.Files.copy(f, data.resolve(f.getFileName()));
+            }
+        }
+        java.nio.file.Files.writeString(data.resolve("t10k-labels-idx1-ubyte.gz"), "not gzip at all");
+        Path config = dir.resolve("corrupt.yaml");
+        java.nio.file.Files.writeString(config, org.kdharness.TinySweep.yaml("corrupt", org.kdharness.TinySweep.SMALL_GRID)
+                .replace(TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), data.toString()));
+        for (String command : java.util.List.of("plan", "run")) {
+            org.kdharness.CliRun.Result r = org.kdharness.CliRun.run(command, config.toString(), "--reports", dir.resolve("reports").toString());
+            assertTrue(r.code() != 0, command + " must fail: " + r.out());
+            assertTrue(r.err().contains("t10k-labels-idx1-ubyte.gz: not a gzip file"), command + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        }
+    }
 }

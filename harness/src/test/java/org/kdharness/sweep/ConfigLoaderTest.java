@@ -89,4 +89,41 @@ class ConfigLoaderTest {
         ConfigException e = error("sweep:\n  methods: [feature]\n");
         assertEquals("sweep.mappings", e.field());
     }
+
+    @Test
+    void misspeltKeyWithABlockValueIsReportedOnItsOwnLine() {
+        String yaml = TinySweep.yaml("bad", "sweep:\n  methods: [baseline]\n").replace("teacher:\n", "teachr:\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(yaml, "bad.yaml"));
+        assertEquals(lineOf(yaml, "teachr:"), e.line(), e.getMessage());
+        assertEquals("teachr", e.field());
+        assertTrue(e.getMessage().contains("unknown key 'teachr'"), e.getMessage());
+    }
+
+    @Test
+    void aTabIsReportedWhereItIs() {
+        String section = "sweep:\n  methods: [baseline, response]\n\tseeds: [1]\n";
+        ConfigException e = error(section);
+        assertEquals(lineOf(TinySweep.yaml("bad", section), "\tseeds"), e.line(), e.getMessage());
+        assertTrue(e.getMessage().contains("tab"), e.getMessage());
+        assertTrue(e.field() == null || !e.field().contains("methods"), "no field that does not exist: " + e.getMessage());
+    }
+
+    @Test
+    void aWordWhereANumberBelongsSaysSo() {
+        String section = "sweep:\n  methods: [response]\n  alpha: [\"high\"]\n";
+        ConfigException e = error(section);
+        assertEquals("sweep.alpha[0]", e.field(), e.getMessage());
+        assertEquals(lineOf(TinySweep.yaml("bad", section), "alpha:"), e.line());
+        assertTrue(e.getMessage().endsWith("expected a number, got 'high'"), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryIsNotAConfig() throws Exception {
+        java.nio.file.Path d = java.nio.file.Files.createTempDirectory("kd-dir-config");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(d));
+        assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
+        org.kdharness.CliRun.Result r = org.kdharness.CliRun.run("plan", d.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("is a directory") && !r.err().contains("not found"), r.err());
+    }
 }
