@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Similarity-preserving and RKD-distance losses against plain-Java references, with gradient checks. */
 class RelationLossTest {
@@ -114,5 +115,20 @@ class RelationLossTest {
             SDVariable loss = sd.identity("loss", Methods.distance(distance).build(sd, s, t));
             assertEquals(0.0, sd.output(Map.of(), "loss").get("loss").getDouble(0), 1e-6, distance);
         }
+    }
+
+    @Test
+    void rkdDistanceOnConvMapsAtProbeSizeNeedsOnlyNSquaredMemory() {
+        // 2,048 rows of flattened 32x7x7 student and 64x7x7 teacher maps: the [n, n, d] differences
+        // would be 2048^2 x 3136 floats (52 GB); the Gram form needs a few n^2 matrices
+        SameDiff sd = SameDiff.create();
+        SDVariable s = sd.var("s", GradientCheck.uniform(7, 2048, 1568));
+        SDVariable t = sd.constant("t", GradientCheck.uniform(8, 2048, 3136));
+        SDVariable loss = sd.identity("loss", Methods.distance("rkd_distance").build(sd, s, t));
+        sd.setLossVariables(loss);
+        double value = sd.output(Map.of(), "loss").get("loss").getDouble(0);
+        INDArray grad = sd.calculateGradients(Map.of(), "s").get("s");
+        assertTrue(Double.isFinite(value) && value > 0, "value " + value);
+        assertEquals(0, grad.isNaN().castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().intValue(), "finite gradient");
     }
 }
