@@ -19,8 +19,9 @@ final class Errors {
         if (e instanceof ConfigException) {
             return Credentials.mask("config error: " + e.getMessage());
         }
-        String msg = e.getMessage();
-        return Credentials.mask(msg == null ? e.toString() : msg);
+        String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+        // one line: a multi-line library report is cut to its first line
+        return Credentials.mask(msg.lines().findFirst().orElse(msg));
     }
 
     static int exitCode(Throwable e) {

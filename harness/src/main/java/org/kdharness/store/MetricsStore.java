@@ -46,7 +46,7 @@ public final class MetricsStore implements AutoCloseable {
                 return new MetricsStore(c);
             } catch (SQLException | RuntimeException e) {
                 if (attempt >= 10 || !isLockRace(e)) {
-                    throw new StoreException(Credentials.mask("cannot open metrics store " + jdbcUrl + ": " + e.getMessage()), e);
+                    throw new StoreException(Credentials.mask("cannot open metrics store " + jdbcUrl + ": " + rootCause(e)), e);
                 }
                 try {
                     Thread.sleep(200L + jitter.nextInt(300 * attempt));
@@ -72,6 +72,21 @@ public final class MetricsStore implements AutoCloseable {
                 st.execute("SET WRITE_DELAY 0");
             }
         }
+    }
+
+    /**
+     * The first line of the driver's own message: Flyway wraps the reason (a wrong
+     * password, a database in use) in multi-line reports.
+     */
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        // the driver's SQLException says it best ("Database may be already in use", "Wrong user name or password");
+        // below it are storage internals ("The file is locked")
+        while (!(root instanceof SQLException) && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.toString() : root.getMessage();
+        return m.lines().findFirst().orElse(m).strip();
     }
 
     private static boolean isLockRace(Throwable e) {

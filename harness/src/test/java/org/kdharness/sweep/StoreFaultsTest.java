@@ -46,4 +46,24 @@ class StoreFaultsTest {
         assertEquals(1, r.code(), "a wrong password is refused: " + r.out() + r.err());
         assertTrue(r.err().contains("PASSWORD=***"), "the URL is shown, masked: " + r.err());
     }
+
+    @Test
+    void aStoreLockedByAnotherProcessIsOneLine() throws Exception {
+        Path config = TinySweep.write(dir, "locked", TinySweep.SMALL_GRID);
+        Path db = dir.resolve("reports/locked/metrics");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.kdharness.HoldDatabase",
+                "jdbc:h2:file:" + db).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream()));
+            assertEquals("holding", out.readLine());
+            CliRun.Result r = CliRun.run("status", config.toString(), "--reports", dir.resolve("reports").toString());
+            assertEquals(1, r.code(), r.out() + r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace:\n" + r.err());
+            assertTrue(r.err().contains("cannot open metrics store") && r.err().contains("already in use"), r.err());
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor();
+        }
+    }
 }
