@@ -4,8 +4,6 @@ import org.flywaydb.core.Flyway;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -27,9 +25,11 @@ import java.util.Optional;
 public final class MetricsStore implements AutoCloseable {
 
     private final Connection conn;
+    private final Sql sql;
 
     private MetricsStore(Connection conn) {
         this.conn = conn;
+        this.sql = new Sql(conn);
     }
 
     /** Opens (creating and migrating if needed) the store at {@code jdbcUrl}. */
@@ -101,64 +101,64 @@ public final class MetricsStore implements AutoCloseable {
     }
 
     public synchronized void upsertSweep(String name, String yaml) {
-        Timestamp now = now();
-        int n = update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name);
+        Timestamp now = Sql.now();
+        int n = sql.update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name);
         if (n == 0) {
             try {
-                update("INSERT INTO sweep(name, config_yaml, created_at, updated_at) VALUES (?, ?, ?, ?)", name, yaml, now, now);
+                sql.update("INSERT INTO sweep(name, config_yaml, created_at, updated_at) VALUES (?, ?, ?, ?)", name, yaml, now, now);
             } catch (StoreException e) {
                 if (!isDuplicateKey(e)) {
                     throw e;
                 }
                 // another worker registered the sweep between our update and insert
-                update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name);
+                sql.update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name);
             }
         }
     }
 
     public synchronized Optional<String> sweepYaml(String name) {
-        List<String> r = query("SELECT config_yaml FROM sweep WHERE name = ?", rs -> rs.getString(1), name);
+        List<String> r = sql.query("SELECT config_yaml FROM sweep WHERE name = ?", rs -> rs.getString(1), name);
         return r.stream().findFirst();
     }
 
     public synchronized void startRun(RunInfo r) {
-        update("INSERT INTO run(id, sweep, worker, started_at, backend, device, threads, parallel_trials, java_version,"
+        sql.update("INSERT INTO run(id, sweep, worker, started_at, backend, device, threads, parallel_trials, java_version,"
                         + " git_commit, libraries, teacher_key, data_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                r.id(), r.sweep(), r.worker(), now(), r.backend(), r.device(), r.threads(), r.parallelTrials(),
+                r.id(), r.sweep(), r.worker(), Sql.now(), r.backend(), r.device(), r.threads(), r.parallelTrials(),
                 r.javaVersion(), r.gitCommit(), r.libraries(), r.teacherKey(), r.dataSource());
     }
 
     public synchronized void finishRun(String id) {
-        update("UPDATE run SET finished_at = ? WHERE id = ?", now(), id);
+        sql.update("UPDATE run SET finished_at = ? WHERE id = ?", Sql.now(), id);
     }
 
     /** Provenance rows of a sweep's runs, newest first, as column-name maps. */
     public synchronized List<Map<String, Object>> runs(String sweep) {
-        return query("SELECT * FROM run WHERE sweep = ? ORDER BY started_at DESC", MetricsStore::rowMap, sweep);
+        return sql.query("SELECT * FROM run WHERE sweep = ? ORDER BY started_at DESC", Sql::rowMap, sweep);
     }
 
     public synchronized void upsertTeacher(String key, String specJson, double testAccuracy, long params, double seconds) {
-        if (update("UPDATE teacher SET test_accuracy = ?, params = ? WHERE teacher_key = ?", testAccuracy, params, key) == 0) {
-            update("INSERT INTO teacher(teacher_key, spec_json, test_accuracy, params, train_seconds) VALUES (?,?,?,?,?)",
+        if (sql.update("UPDATE teacher SET test_accuracy = ?, params = ? WHERE teacher_key = ?", testAccuracy, params, key) == 0) {
+            sql.update("INSERT INTO teacher(teacher_key, spec_json, test_accuracy, params, train_seconds) VALUES (?,?,?,?,?)",
                     key, specJson, testAccuracy, params, seconds);
         }
     }
 
     public synchronized Optional<Map<String, Object>> teacher(String key) {
-        return query("SELECT * FROM teacher WHERE teacher_key = ?", MetricsStore::rowMap, key).stream().findFirst();
+        return sql.query("SELECT * FROM teacher WHERE teacher_key = ?", Sql::rowMap, key).stream().findFirst();
     }
 
     /** Stores test example {@code idx}'s label and teacher logits (comma-separated). */
     public synchronized void putTeacherSample(String key, int idx, int label, double[] logits) {
         String text = java.util.Arrays.stream(logits).mapToObj(v -> Double.toString(v)).collect(java.util.stream.Collectors.joining(","));
-        update("DELETE FROM teacher_sample WHERE teacher_key = ? AND idx = ?", key, idx);
-        update("INSERT INTO teacher_sample(teacher_key, idx, label, logits) VALUES (?,?,?,?)", key, idx, label, text);
+        sql.update("DELETE FROM teacher_sample WHERE teacher_key = ? AND idx = ?", key, idx);
+        sql.update("INSERT INTO teacher_sample(teacher_key, idx, label, logits) VALUES (?,?,?,?)", key, idx, label, text);
     }
 
     /** Stored teacher samples: label then logits, by index. */
     public synchronized Map<Integer, double[]> teacherSamples(String key) {
         Map<Integer, double[]> out = new java.util.TreeMap<>();
-        query("SELECT idx, label, logits FROM teacher_sample WHERE teacher_key = ?", rs -> {
+        sql.query("SELECT idx, label, logits FROM teacher_sample WHERE teacher_key = ?", rs -> {
             String[] parts = rs.getString(3).split(",");
             double[] v = new double[parts.length + 1];
             v[0] = rs.getInt(2);
@@ -173,10 +173,10 @@ public final class MetricsStore implements AutoCloseable {
 
     /** Stores a CKA matrix {@code cka[s-1][t-1]} measured for a student architecture. */
     public synchronized void putCka(String sweep, String student, double[][] cka) {
-        update("DELETE FROM cka WHERE sweep = ? AND student = ?", sweep, student);
+        sql.update("DELETE FROM cka WHERE sweep = ? AND student = ?", sweep, student);
         for (int i = 0; i < cka.length; i++) {
             for (int j = 0; j < cka[i].length; j++) {
-                update("INSERT INTO cka(sweep, student, student_layer, teacher_layer, cka_value) VALUES (?,?,?,?,?)",
+                sql.update("INSERT INTO cka(sweep, student, student_layer, teacher_layer, cka_value) VALUES (?,?,?,?,?)",
                         sweep, student, i + 1, j + 1, cka[i][j]);
             }
         }
@@ -185,7 +185,7 @@ public final class MetricsStore implements AutoCloseable {
     /** CKA matrices of a sweep by student architecture. */
     public synchronized Map<String, double[][]> cka(String sweep) {
         Map<String, List<double[]>> cells = new LinkedHashMap<>();
-        query("SELECT student, student_layer, teacher_layer, cka_value FROM cka WHERE sweep = ? ORDER BY student, student_layer, teacher_layer",
+        sql.query("SELECT student, student_layer, teacher_layer, cka_value FROM cka WHERE sweep = ? ORDER BY student, student_layer, teacher_layer",
                 rs -> cells.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
                         .add(new double[]{rs.getInt(2), rs.getInt(3), rs.getDouble(4)}), sweep);
         Map<String, double[][]> out = new LinkedHashMap<>();
@@ -216,10 +216,10 @@ public final class MetricsStore implements AutoCloseable {
         try {
             conn.setAutoCommit(false);
             int added = 0;
-            update("UPDATE trial SET in_plan = FALSE WHERE sweep = ?", sweep);
+            sql.update("UPDATE trial SET in_plan = FALSE WHERE sweep = ?", sweep);
             for (PlannedTrial t : trials) {
-                if (update("UPDATE trial SET ordinal = ?, in_plan = TRUE WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId()) == 0) {
-                    update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
+                if (sql.update("UPDATE trial SET ordinal = ?, in_plan = TRUE WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId()) == 0) {
+                    sql.update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
                                     + " mapping, distance, seed, student, learning_rate, labelled_fraction, optimiser, params, spec_json, status)"
                                     + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
                             sweep, t.trialId(), t.ordinal(), t.method(), t.temperature(), t.alpha(), t.wFeature(),
@@ -267,18 +267,18 @@ public final class MetricsStore implements AutoCloseable {
      */
     public synchronized int releaseAbandoned(String sweep, String host, long staleSeconds, boolean retryFailed) {
         int n = 0;
-        List<String[]> running = query("SELECT trial_id, worker FROM trial WHERE sweep = ? AND status = 'running'",
+        List<String[]> running = sql.query("SELECT trial_id, worker FROM trial WHERE sweep = ? AND status = 'running'",
                 rs -> new String[]{rs.getString(1), rs.getString(2)}, sweep);
         for (String[] r : running) {
             if (WorkerId.isDeadLocal(r[1], host)) {
-                n += update("UPDATE trial SET status = 'pending', worker = NULL WHERE sweep = ? AND trial_id = ? AND status = 'running'",
+                n += sql.update("UPDATE trial SET status = 'pending', worker = NULL WHERE sweep = ? AND trial_id = ? AND status = 'running'",
                         sweep, r[0]);
             }
         }
-        n += update("UPDATE trial SET status = 'pending', worker = NULL WHERE sweep = ? AND status = 'running' AND heartbeat_at < ?",
+        n += sql.update("UPDATE trial SET status = 'pending', worker = NULL WHERE sweep = ? AND status = 'running' AND heartbeat_at < ?",
                 sweep, Timestamp.from(Instant.now().minusSeconds(staleSeconds)));
         if (retryFailed) {
-            n += update("UPDATE trial SET status = 'pending', reason = NULL WHERE sweep = ? AND status = 'failed'", sweep);
+            n += sql.update("UPDATE trial SET status = 'pending', reason = NULL WHERE sweep = ? AND status = 'failed'", sweep);
         }
         return n;
     }
@@ -288,18 +288,18 @@ public final class MetricsStore implements AutoCloseable {
      * those whose ordinal falls in shard {@code shard} of {@code shards}.
      */
     public synchronized Optional<String> claimNext(String sweep, String worker, int shard, int shards) {
-        List<String[]> pending = query("SELECT trial_id, ordinal FROM trial WHERE sweep = ? AND status = 'pending' AND in_plan ORDER BY ordinal",
+        List<String[]> pending = sql.query("SELECT trial_id, ordinal FROM trial WHERE sweep = ? AND status = 'pending' AND in_plan ORDER BY ordinal",
                 rs -> new String[]{rs.getString(1), rs.getString(2)}, sweep);
         for (String[] p : pending) {
             if (Integer.parseInt(p[1]) % shards != shard) {
                 continue;
             }
-            Timestamp now = now();
-            if (update("UPDATE trial SET status = 'running', worker = ?, attempts = attempts + 1, claimed_at = ?, heartbeat_at = ?"
+            Timestamp now = Sql.now();
+            if (sql.update("UPDATE trial SET status = 'running', worker = ?, attempts = attempts + 1, claimed_at = ?, heartbeat_at = ?"
                     + " WHERE sweep = ? AND trial_id = ? AND status = 'pending'", worker, now, now, sweep, p[0]) == 1) {
                 // a re-run starts from a clean slate: no epochs or metrics of an earlier attempt remain
-                update("DELETE FROM epoch_metric WHERE sweep = ? AND trial_id = ?", sweep, p[0]);
-                update("DELETE FROM trial_metric WHERE sweep = ? AND trial_id = ?", sweep, p[0]);
+                sql.update("DELETE FROM epoch_metric WHERE sweep = ? AND trial_id = ?", sweep, p[0]);
+                sql.update("DELETE FROM trial_metric WHERE sweep = ? AND trial_id = ?", sweep, p[0]);
                 return Optional.of(p[0]);
             }
         }
@@ -307,54 +307,54 @@ public final class MetricsStore implements AutoCloseable {
     }
 
     public synchronized String specJson(String sweep, String trialId) {
-        return query("SELECT spec_json FROM trial WHERE sweep = ? AND trial_id = ?", rs -> rs.getString(1), sweep, trialId).get(0);
+        return sql.query("SELECT spec_json FROM trial WHERE sweep = ? AND trial_id = ?", rs -> rs.getString(1), sweep, trialId).get(0);
     }
 
     /** Records one epoch's metrics and refreshes the trial's heartbeat. */
     public synchronized void recordEpoch(String sweep, String trialId, int epoch, Map<String, Double> metrics) {
         for (Map.Entry<String, Double> e : metrics.entrySet()) {
-            update("DELETE FROM epoch_metric WHERE sweep = ? AND trial_id = ? AND epoch = ? AND name = ?", sweep, trialId, epoch, e.getKey());
-            update("INSERT INTO epoch_metric(sweep, trial_id, epoch, name, metric_value) VALUES (?,?,?,?,?)",
-                    sweep, trialId, epoch, e.getKey(), finite(e.getValue()));
+            sql.update("DELETE FROM epoch_metric WHERE sweep = ? AND trial_id = ? AND epoch = ? AND name = ?", sweep, trialId, epoch, e.getKey());
+            sql.update("INSERT INTO epoch_metric(sweep, trial_id, epoch, name, metric_value) VALUES (?,?,?,?,?)",
+                    sweep, trialId, epoch, e.getKey(), Sql.finite(e.getValue()));
         }
-        update("UPDATE trial SET heartbeat_at = ? WHERE sweep = ? AND trial_id = ?", now(), sweep, trialId);
+        sql.update("UPDATE trial SET heartbeat_at = ? WHERE sweep = ? AND trial_id = ?", Sql.now(), sweep, trialId);
     }
 
     /** Marks a trial done with its final metrics and its provenance (the run that produced it, the engine). */
     public synchronized void complete(String sweep, String trialId, Map<String, Double> metrics, int epochs, double seconds,
                                       TrialRow.Provenance provenance) {
-        update("DELETE FROM trial_metric WHERE sweep = ? AND trial_id = ?", sweep, trialId);
+        sql.update("DELETE FROM trial_metric WHERE sweep = ? AND trial_id = ?", sweep, trialId);
         for (Map.Entry<String, Double> e : metrics.entrySet()) {
-            update("INSERT INTO trial_metric(sweep, trial_id, name, metric_value) VALUES (?,?,?,?)", sweep, trialId, e.getKey(), finite(e.getValue()));
+            sql.update("INSERT INTO trial_metric(sweep, trial_id, name, metric_value) VALUES (?,?,?,?)", sweep, trialId, e.getKey(), Sql.finite(e.getValue()));
         }
-        update("UPDATE trial SET status = 'done', reason = NULL, finished_at = ?, epochs = ?, seconds = ?, run_id = ?, engine = ?"
-                + " WHERE sweep = ? AND trial_id = ?", now(), epochs, seconds, provenance.runId(), provenance.engine(), sweep, trialId);
+        sql.update("UPDATE trial SET status = 'done', reason = NULL, finished_at = ?, epochs = ?, seconds = ?, run_id = ?, engine = ?"
+                + " WHERE sweep = ? AND trial_id = ?", Sql.now(), epochs, seconds, provenance.runId(), provenance.engine(), sweep, trialId);
     }
 
     /** Marks a trial failed, keeping the reason and the run that gave up on it (null when no run trained it). */
     public synchronized void fail(String sweep, String trialId, String reason, String runId) {
-        update("UPDATE trial SET status = 'failed', reason = ?, finished_at = ?, run_id = ? WHERE sweep = ? AND trial_id = ?",
-                Credentials.mask(reason), now(), runId, sweep, trialId);
+        sql.update("UPDATE trial SET status = 'failed', reason = ?, finished_at = ?, run_id = ? WHERE sweep = ? AND trial_id = ?",
+                Credentials.mask(reason), Sql.now(), runId, sweep, trialId);
     }
 
     /** Trials of earlier versions of the config, kept in the ledger but out of the plan. */
     public synchronized int staleTrials(String sweep) {
-        return query("SELECT COUNT(*) FROM trial WHERE sweep = ? AND NOT in_plan", rs -> rs.getInt(1), sweep).get(0);
+        return sql.query("SELECT COUNT(*) FROM trial WHERE sweep = ? AND NOT in_plan", rs -> rs.getInt(1), sweep).get(0);
     }
 
     /** The trials of the sweep's current plan, in plan order, with their final metrics. */
     public synchronized List<TrialRow> trials(String sweep) {
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
-        query("SELECT trial_id, name, metric_value FROM trial_metric WHERE sweep = ?", rs -> {
-            metrics.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), nullable(rs, 3));
+        sql.query("SELECT trial_id, name, metric_value FROM trial_metric WHERE sweep = ?", rs -> {
+            metrics.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), Sql.nullable(rs, 3));
             return 0;
         }, sweep);
-        return query("SELECT trial_id, ordinal, method, temperature, alpha, w_feature, w_response, mapping, distance, seed,"
+        return sql.query("SELECT trial_id, ordinal, method, temperature, alpha, w_feature, w_response, mapping, distance, seed,"
                         + " status, reason, epochs, seconds, student, learning_rate, labelled_fraction, optimiser, params, run_id, engine"
                         + " FROM trial WHERE sweep = ? AND in_plan ORDER BY ordinal",
-                rs -> new TrialRow(sweep, rs.getString(1), rs.getInt(2), rs.getString(3), nullable(rs, 4), nullable(rs, 5),
-                        nullable(rs, 6), nullable(rs, 7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getString(11),
-                        rs.getString(12), (Integer) rs.getObject(13), nullable(rs, 14), rs.getString(15), nullable(rs, 16), nullable(rs, 17), rs.getString(18),
+                rs -> new TrialRow(sweep, rs.getString(1), rs.getInt(2), rs.getString(3), Sql.nullable(rs, 4), Sql.nullable(rs, 5),
+                        Sql.nullable(rs, 6), Sql.nullable(rs, 7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getString(11),
+                        rs.getString(12), (Integer) rs.getObject(13), Sql.nullable(rs, 14), rs.getString(15), Sql.nullable(rs, 16), Sql.nullable(rs, 17), rs.getString(18),
                         rs.getString(19), new TrialRow.Provenance(rs.getString(20), rs.getString(21)),
                         metrics.getOrDefault(rs.getString(1), Map.of())), sweep);
     }
@@ -362,8 +362,8 @@ public final class MetricsStore implements AutoCloseable {
     /** Per-epoch metrics of one trial: epoch, then name to value. */
     public synchronized Map<Integer, Map<String, Double>> epochs(String sweep, String trialId) {
         Map<Integer, Map<String, Double>> out = new java.util.TreeMap<>();
-        query("SELECT epoch, name, metric_value FROM epoch_metric WHERE sweep = ? AND trial_id = ?", rs -> {
-            out.computeIfAbsent(rs.getInt(1), k -> new LinkedHashMap<>()).put(rs.getString(2), nullable(rs, 3));
+        sql.query("SELECT epoch, name, metric_value FROM epoch_metric WHERE sweep = ? AND trial_id = ?", rs -> {
+            out.computeIfAbsent(rs.getInt(1), k -> new LinkedHashMap<>()).put(rs.getString(2), Sql.nullable(rs, 3));
             return 0;
         }, sweep, trialId);
         return out;
@@ -376,59 +376,5 @@ public final class MetricsStore implements AutoCloseable {
         } catch (SQLException e) {
             throw new StoreException("closing store: " + e.getMessage(), e);
         }
-    }
-
-    private interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
-            List<T> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(mapper.map(rs));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new StoreException("store query failed: " + e.getMessage(), e);
-        }
-    }
-
-    private int update(String sql, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args)) {
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("store update failed: " + e.getMessage(), e);
-        }
-    }
-
-    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-        PreparedStatement ps = conn.prepareStatement(sql);
-        for (int i = 0; i < args.length; i++) {
-            ps.setObject(i + 1, args[i]);
-        }
-        return ps;
-    }
-
-    private static Map<String, Object> rowMap(ResultSet rs) throws SQLException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-            m.put(rs.getMetaData().getColumnLabel(i).toLowerCase(), rs.getObject(i));
-        }
-        return m;
-    }
-
-    private static Double nullable(ResultSet rs, int col) throws SQLException {
-        double v = rs.getDouble(col);
-        return rs.wasNull() ? null : v;
-    }
-
-    /** Non-finite values are stored as NULL (portable across databases). */
-    private static Double finite(Double v) {
-        return v == null || !Double.isFinite(v) ? null : v;
-    }
-
-    private static Timestamp now() {
-        return Timestamp.from(Instant.now());
     }
 }
