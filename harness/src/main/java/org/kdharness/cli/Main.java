@@ -27,6 +27,13 @@ public final class Main {
             cmd.getErr().println("kd: " + Errors.describe(ex));
             return Errors.exitCode(ex);
         });
+        // picocli echoes a mistyped option with its value (e.g. a URL with a password): masked too
+        cl.setParameterExceptionHandler((ex, rest) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("kd: " + org.kdharness.store.Credentials.mask(ex.getMessage()));
+            c.getErr().println("see 'kd " + c.getCommandName() + " --help'");
+            return 2;
+        });
         return cl.execute(args);
     }
 }

@@ -49,7 +49,7 @@ final class SweepArgs {
             throw new ConfigException(config, 0, null, "config file not found");
         }
         Path dir = reportsRoot.resolve(config).toAbsolutePath().normalize();
-        String url = jdbcUrl != null ? jdbcUrl : "jdbc:h2:file:" + dir.resolve("metrics") + ";AUTO_SERVER=TRUE";
+        String url = jdbcUrl != null ? jdbcUrl : Workspace.defaultStore(dir);
         if (jdbcUrl == null && !Files.exists(dir.resolve("metrics.mv.db"))) {
             throw new ConfigException(config, 0, null, "no such config file, and no sweep of that name in " + reportsRoot);
         }

@@ -48,8 +48,8 @@ public final class DatasetLoader {
     }
 
     /**
-     * Reads the first example of every file: what {@code kd plan} checks so that a missing,
-     * corrupt or truncated file is named before a run is started, without loading the data.
+     * Reads every file's bytes (not converting them to features): what {@code kd plan}
+     * checks, so that a missing, corrupt or truncated file is named before a run starts.
      *
      * @throws UncheckedIOException naming the file at fault
      */
@@ -60,7 +60,11 @@ public final class DatasetLoader {
         }
         try {
             for (String prefix : new String[]{"train", "t10k"}) {
-                read(dir, prefix, 1);
+                int images = IdxReader.read(find(dir, prefix + "-images-idx3-ubyte"), 0).count();
+                int labels = IdxReader.read(find(dir, prefix + "-labels-idx1-ubyte"), 0).count();
+                if (images != labels) {
+                    throw new IOException(dir + ": " + prefix + " has " + images + " images but " + labels + " labels");
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage() + "; " + INSTALL_HINT, e);

@@ -4,6 +4,7 @@ import freemarker.template.Configuration;
 import freemarker.template.Template;
 import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
+import org.kdharness.store.Credentials;
 import org.kdharness.store.MetricsStore;
 import org.kdharness.store.TrialRow;
 
@@ -41,21 +42,39 @@ public final class HtmlReport {
     }
 
     /** Writes the report and returns its path. */
+    /** Temp files are created owner-only; the published page is meant to be read (shared or served folders). */
+    private static void readableByAll(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its defaults apply
+        }
+    }
+
     public Path write(MetricsStore store, String sweep, Path dir) {
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve("index.html");
-            // a temp file of its own, then one atomic rename: two writers (workers finishing together,
-            // two `kd report`) each publish a whole page, and a failed write leaves nothing behind
-            Path tmp = Files.createTempFile(dir, "index.html.", ".tmp");
-            try {
-                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                    w.write(render(store, sweep));
+            // writers take turns (a lock file between processes, the class's monitor between threads of one
+            // process), so the last page published is the last one rendered; each writes a temp file of its
+            // own and publishes it by one atomic rename, so a reader never sees half a page and a failed
+            // write leaves nothing behind
+            synchronized (HtmlReport.class) {
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve(".report.lock"),
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                     java.nio.channels.FileLock ignored = channel.lock()) {
+                    Path tmp = Files.createTempFile(dir, "index.html.", ".tmp");
+                    try {
+                        readableByAll(tmp);
+                        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                            w.write(render(store, sweep));
+                        }
+                        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    } finally {
+                        Files.deleteIfExists(tmp);
+                    }
                 }
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
             }
             return file;
         } catch (IOException e) {
@@ -99,7 +118,7 @@ public final class HtmlReport {
         model.put("trials", trials.stream().map(HtmlReport::trialRow).toList());
         model.put("failures", trials.stream().filter(t -> "failed".equals(t.status()))
                 .map(t -> Map.of("id", t.trialId(), "reason", String.valueOf(t.reason()))).toList());
-        model.put("config", store.sweepYaml(sweep).orElse(""));
+        model.put("config", Credentials.mask(store.sweepYaml(sweep).orElse("")));
         try {
             Template t = fm.getTemplate("report.ftlh");
             StringWriter w = new StringWriter();

@@ -39,8 +39,11 @@ public final class MetricsStore implements AutoCloseable {
         java.util.Random jitter = new java.util.Random();
         for (int attempt = 1; ; attempt++) {
             try {
-                Flyway.configure().loggers("slf4j").dataSource(jdbcUrl, "sa", "").load().migrate();
-                Connection c = DriverManager.getConnection(jdbcUrl, "sa", "");
+                // H2's default account; other databases take their credentials from the URL, or from
+                // the driver's own sources (PostgreSQL: ~/.pgpass, PGPASSWORD), so none need be in argv
+                boolean h2 = jdbcUrl.startsWith("jdbc:h2:");
+                Flyway.configure().loggers("slf4j").dataSource(jdbcUrl, h2 ? "sa" : null, h2 ? "" : null).load().migrate();
+                Connection c = h2 ? DriverManager.getConnection(jdbcUrl, "sa", "") : DriverManager.getConnection(jdbcUrl);
                 c.setAutoCommit(true);
                 durable(c, jdbcUrl);
                 return new MetricsStore(c);
@@ -52,7 +55,7 @@ public final class MetricsStore implements AutoCloseable {
                     Thread.sleep(200L + jitter.nextInt(300 * attempt));
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    throw new StoreException("interrupted opening " + jdbcUrl, ie);
+                    throw new StoreException(Credentials.mask("interrupted opening " + jdbcUrl), ie);
                 }
             }
         }
@@ -62,9 +65,10 @@ public final class MetricsStore implements AutoCloseable {
      * Makes every commit reach the database file before the call returns, so that whatever
      * the console calls done survives a kill -9 of the process right after. H2 otherwise
      * keeps commits in memory for up to {@code WRITE_DELAY} (500 ms): a killed worker lost
-     * every row it had committed in that window (WorkerProcessTest). The setting is
-     * persistent in the database. PostgreSQL's commits are durable by default
-     * ({@code synchronous_commit = on}).
+     * every row it had committed in that window (WorkerProcessTest). With 0, H2 2.2 writes
+     * the MVStore chunk synchronously at each commit (into the OS page cache: it survives
+     * the process, not a power loss; it does not fsync). The setting is database-wide and
+     * persistent. PostgreSQL's commits are durable by default ({@code synchronous_commit = on}).
      */
     private static void durable(Connection c, String jdbcUrl) throws SQLException {
         if (jdbcUrl.startsWith("jdbc:h2:")) {
@@ -312,23 +316,30 @@ public final class MetricsStore implements AutoCloseable {
 
     /** Records one epoch's metrics and refreshes the trial's heartbeat. */
     public synchronized void recordEpoch(String sweep, String trialId, int epoch, Map<String, Double> metrics) {
-        for (Map.Entry<String, Double> e : metrics.entrySet()) {
-            sql.update("DELETE FROM epoch_metric WHERE sweep = ? AND trial_id = ? AND epoch = ? AND name = ?", sweep, trialId, epoch, e.getKey());
-            sql.update("INSERT INTO epoch_metric(sweep, trial_id, epoch, name, metric_value) VALUES (?,?,?,?,?)",
-                    sweep, trialId, epoch, e.getKey(), Sql.finite(e.getValue()));
-        }
-        sql.update("UPDATE trial SET heartbeat_at = ? WHERE sweep = ? AND trial_id = ?", Sql.now(), sweep, trialId);
+        // one transaction: one durable write per epoch, not one per statement
+        sql.transaction(() -> {
+            for (Map.Entry<String, Double> e : metrics.entrySet()) {
+                sql.update("DELETE FROM epoch_metric WHERE sweep = ? AND trial_id = ? AND epoch = ? AND name = ?", sweep, trialId, epoch, e.getKey());
+                sql.update("INSERT INTO epoch_metric(sweep, trial_id, epoch, name, metric_value) VALUES (?,?,?,?,?)",
+                        sweep, trialId, epoch, e.getKey(), Sql.finite(e.getValue()));
+            }
+            sql.update("UPDATE trial SET heartbeat_at = ? WHERE sweep = ? AND trial_id = ?", Sql.now(), sweep, trialId);
+        });
     }
 
     /** Marks a trial done with its final metrics and its provenance (the run that produced it, the engine). */
     public synchronized void complete(String sweep, String trialId, Map<String, Double> metrics, int epochs, double seconds,
                                       TrialRow.Provenance provenance) {
-        sql.update("DELETE FROM trial_metric WHERE sweep = ? AND trial_id = ?", sweep, trialId);
-        for (Map.Entry<String, Double> e : metrics.entrySet()) {
-            sql.update("INSERT INTO trial_metric(sweep, trial_id, name, metric_value) VALUES (?,?,?,?)", sweep, trialId, e.getKey(), Sql.finite(e.getValue()));
-        }
-        sql.update("UPDATE trial SET status = 'done', reason = NULL, finished_at = ?, epochs = ?, seconds = ?, run_id = ?, engine = ?"
-                + " WHERE sweep = ? AND trial_id = ?", Sql.now(), epochs, seconds, provenance.runId(), provenance.engine(), sweep, trialId);
+        // one transaction: a trial is done with all its metrics or not at all
+        sql.transaction(() -> {
+            sql.update("DELETE FROM trial_metric WHERE sweep = ? AND trial_id = ?", sweep, trialId);
+            for (Map.Entry<String, Double> e : metrics.entrySet()) {
+                sql.update("INSERT INTO trial_metric(sweep, trial_id, name, metric_value) VALUES (?,?,?,?)", sweep, trialId, e.getKey(),
+                        Sql.finite(e.getValue()));
+            }
+            sql.update("UPDATE trial SET status = 'done', reason = NULL, finished_at = ?, epochs = ?, seconds = ?, run_id = ?, engine = ?"
+                    + " WHERE sweep = ? AND trial_id = ?", Sql.now(), epochs, seconds, provenance.runId(), provenance.engine(), sweep, trialId);
+        });
     }
 
     /** Marks a trial failed, keeping the reason and the run that gave up on it (null when no run trained it). */

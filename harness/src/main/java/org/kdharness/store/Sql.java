@@ -25,6 +25,24 @@ final class Sql {
         this.conn = conn;
     }
 
+    /** Runs {@code work} as one transaction: committed whole, or rolled back and rethrown. */
+    void transaction(Runnable work) {
+        try {
+            conn.setAutoCommit(false);
+            try {
+                work.run();
+                conn.commit();
+            } catch (RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("store transaction failed: " + e.getMessage(), e);
+        }
+    }
+
     interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;
     }

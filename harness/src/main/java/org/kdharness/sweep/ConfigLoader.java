@@ -98,11 +98,22 @@ public final class ConfigLoader {
         return type == Boolean.class || type == boolean.class ? "true or false" : "a " + type.getSimpleName();
     }
 
-    /** The first line (1-based) holding a tab character, or 0. */
+    /**
+     * The first line (1-based) indented with a tab (what YAML's scanner rejects), else the
+     * first holding a tab outside a comment, or 0.
+     */
     private static int tabLine(String yaml) {
         String[] lines = yaml.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
-            if (lines[i].indexOf('\t') >= 0) {
+            String indent = lines[i].substring(0, lines[i].length() - lines[i].stripLeading().length());
+            if (indent.indexOf('\t') >= 0) {
+                return i + 1;
+            }
+        }
+        for (int i = 0; i < lines.length; i++) {
+            int comment = lines[i].indexOf('#');
+            int tab = lines[i].indexOf('\t');
+            if (tab >= 0 && (comment < 0 || tab < comment)) {
                 return i + 1;
             }
         }

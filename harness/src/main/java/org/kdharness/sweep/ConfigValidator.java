@@ -199,11 +199,21 @@ public final class ConfigValidator {
         ModelSpec student = t.student() != null ? t.student() : c.student().model();
         if (method.reads(Axis.MAPPING)) {
             check(t.mapping() != null || !c.sweep().mappings().isEmpty(), at + "/mapping", "a " + t.method() + " trial needs a mapping");
+            LayerMapping mapping = null;
             if (t.mapping() != null) {
                 try {
-                    MappingCandidates.resolvePairs(t.mapping(), student, c.teacher().model());
+                    mapping = MappingCandidates.resolvePairs(t.mapping(), student, c.teacher().model());
                 } catch (IllegalArgumentException e) {
                     fail(at + "/mapping", field(at + "/mapping"), e.getMessage());
+                }
+            }
+            String distance = t.distance() != null ? t.distance()
+                    : c.sweep().distance().stream().filter(d -> REGISTRY.accepts(method, d)).findFirst().orElse(null);
+            List<LayerMapping> mappings = mapping != null ? List.of(mapping)
+                    : MappingCandidates.mappings(c, student).stream().limit(1).toList();
+            if (distance != null && REGISTRY.distance(distance).mapsOnly()) {
+                for (LayerMapping m : mappings) {
+                    mapsOnly(distance, t.distance() != null ? at + "/distance" : at + "/mapping", m, student, c.teacher().model());
                 }
             }
         }
@@ -220,12 +230,17 @@ public final class ConfigValidator {
             if (!REGISTRY.distance(name).mapsOnly() || methods.stream().noneMatch(x -> REGISTRY.accepts(x, name))) {
                 continue;
             }
-            for (LayerMapping.Pair p : m.pairs()) {
-                boolean maps = p.student() <= student.conv().size() && p.teacher().stream().allMatch(t -> t <= teacher.conv().size());
-                check(maps, "/sweep/distance/" + d, "distance '" + name + "' compares conv feature maps, but mapping " + m.name()
-                        + " pairs " + p.name() + " where a side is not a conv block (student has " + student.conv().size()
-                        + " conv blocks, teacher " + teacher.conv().size() + ")");
-            }
+            mapsOnly(name, "/sweep/distance/" + d, m, student, teacher);
+        }
+    }
+
+    /** Every pair of {@code m} joins conv blocks, when the maps-only distance {@code name} compares them. */
+    private void mapsOnly(String name, String pointer, LayerMapping m, ModelSpec student, ModelSpec teacher) {
+        for (LayerMapping.Pair p : m.pairs()) {
+            boolean maps = p.student() <= student.conv().size() && p.teacher().stream().allMatch(t -> t <= teacher.conv().size());
+            check(maps, pointer, "distance '" + name + "' compares conv feature maps, but mapping " + m.name()
+                    + " pairs " + p.name() + " where a side is not a conv block (student has " + student.conv().size()
+                    + " conv blocks, teacher " + teacher.conv().size() + ")");
         }
     }
 

@@ -81,16 +81,19 @@ public final class SweepRunner {
         // every graph nameable without the teacher is built once before anything is trained
         preflight(loaded, SweepPlan.expand(c), data);
         // the store is opened (and migrated) before anything is trained: a wrong URL or password fails
-        // in seconds, not after the teacher's training
+        // in seconds, not after the teacher's training; closed again meanwhile, so that hours of teacher
+        // training leave no idle connection for a server to drop
+        MetricsStore.open(ws.jdbcUrl()).close();
+        // the teacher cache lives outside the store: training it writes nothing there
+        Teacher teacher = new TeacherCache(ws.teacherRoot(), out::println).obtain(c.dataset(), c.teacher(), data);
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
-            // the teacher cache lives outside the store: training it writes nothing there
-            Teacher teacher = new TeacherCache(ws.teacherRoot(), out::println).obtain(c.dataset(), c.teacher(), data);
             CkaRankings cka = CkaRankings.reuseOrCompute(c, data, teacher, store, out::println);
             SweepPlan plan = SweepPlan.expand(c, cka.rankings());
             preflight(loaded, plan, data);
             Map<String, Trial> byId = plan.trials().stream().collect(Collectors.toMap(Trial::id, Function.identity()));
             out.println(plan.trials().size() + " trials " + plan.countsByMethod());
-            store.upsertSweep(c.name(), loaded.yaml());
+            // the YAML may carry store.jdbc_url with a password: never stored (nor shown by the report) in clear
+            store.upsertSweep(c.name(), Credentials.mask(loaded.yaml()));
             int added = store.addTrials(c.name(), plan.trials().stream().map(t -> planned(c, t)).toList());
             int released = store.releaseAbandoned(c.name(), WorkerId.host(), opt.staleSeconds(), opt.retryFailed());
             out.println("store: " + Credentials.mask(ws.jdbcUrl()) + " (" + added + " new trials, " + released + " returned to pending)");
@@ -186,7 +189,7 @@ public final class SweepRunner {
             line(bar, "failed " + t.id() + " " + label + ": diverged: " + e.getMessage());
         } catch (RuntimeException | OutOfMemoryError e) {
             store.fail(sweep, t.id(), e.getClass().getSimpleName() + ": " + e.getMessage(), runId);
-            line(bar, "failed " + t.id() + " " + label + ": " + e);
+            line(bar, Credentials.mask("failed " + t.id() + " " + label + ": " + e));
         }
         synchronized (bar) {
             bar.step();

@@ -19,6 +19,17 @@ import java.nio.file.Path;
 public record Workspace(Path reports, String jdbcUrl, Path teacherRoot) {
 
     /**
+     * The default store of a sweep's report directory: an H2 file in automatic mixed mode.
+     * {@code AUTO_SERVER}: the first process to open it serves it to the others (workers,
+     * {@code status}); {@code AUTO_RECONNECT}: when that process exits, the others reconnect
+     * and one of them takes over. Without it a worker still running lost its connection
+     * ("Database is already closed") the moment the serving worker finished.
+     */
+    public static String defaultStore(Path reportDir) {
+        return "jdbc:h2:file:" + reportDir.resolve("metrics") + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
+    }
+
+    /**
      * @param reportsRoot the reports root (usually {@code reports})
      * @param jdbcOverride a JDBC URL from the command line, or null
      */
@@ -26,7 +37,7 @@ public record Workspace(Path reports, String jdbcUrl, Path teacherRoot) {
         Path dir = reportsRoot.resolve(c.name()).toAbsolutePath().normalize();
         String url = jdbcOverride != null ? jdbcOverride
                 : c.store().jdbcUrl() != null && !c.store().jdbcUrl().isBlank() ? c.store().jdbcUrl()
-                : "jdbc:h2:file:" + dir.resolve("metrics") + ";AUTO_SERVER=TRUE";
+                : defaultStore(dir);
         return new Workspace(dir, url, reportsRoot.resolve(".teachers").toAbsolutePath().normalize());
     }
 }

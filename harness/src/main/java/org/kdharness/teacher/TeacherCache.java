@@ -73,8 +73,8 @@ public final class TeacherCache {
             try {
                 JsonNode m = json.readTree(meta.toFile());
                 // every file is checked against the checksum written with it before any is loaded
-                verify(dir, m);
                 Network cached = network(spec, shape, train.numClasses());
+                verify(dir, m, cached.params());
                 for (String p : cached.params()) {
                     cached.sd().getVariable(p).getArr().assign(Nd4j.readBinary(dir.resolve(p + ".bin").toFile()));
                 }
@@ -91,6 +91,14 @@ public final class TeacherCache {
         }
         // a fresh, seeded network: nothing half-loaded from a damaged cache may seed the retraining
         Network net = network(spec, shape, train.numClasses());
+        if (Files.exists(dir) && !Files.isRegularFile(meta)) {
+            // a folder without its teacher.json (a deletion or copy cut short) would block the publish below
+            try {
+                deleteTree(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot clear the damaged teacher cache " + dir + ": " + e.getMessage(), e);
+            }
+        }
         log.accept("teacher " + key + ": training " + spec.model().type() + " " + spec.model().hidden()
                 + " for " + spec.training().epochs() + " epochs");
         TrialSpec hardLabels = TrialSpec.of(DistillationRegistry.standard().method("baseline"), spec.training().seed()).build();
@@ -109,11 +117,16 @@ public final class TeacherCache {
         return NetworkBuilder.build(SameDiff.create(), "", spec.model(), shape, classes, spec.training().seed());
     }
 
-    /** @throws IOException naming the first file missing from the listing or whose SHA-256 differs */
-    private static void verify(Path dir, JsonNode meta) throws IOException {
+    /** @throws IOException naming the first parameter file not listed, missing, or whose SHA-256 differs */
+    private static void verify(Path dir, JsonNode meta, List<String> params) throws IOException {
         JsonNode sums = meta.get("checksums");
         if (sums == null || !sums.isObject() || sums.isEmpty()) {
             throw new IOException("no checksums (written by an older version)");
+        }
+        for (String p : params) {
+            if (!sums.has(p + ".bin")) {
+                throw new IOException(p + ".bin is not listed with a checksum");
+            }
         }
         for (java.util.Iterator<Map.Entry<String, JsonNode>> it = sums.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -153,11 +166,14 @@ public final class TeacherCache {
             try {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
-                if (!Files.isRegularFile(dir.resolve("teacher.json"))) {
-                    throw e;
+                if (Files.isRegularFile(dir.resolve("teacher.json"))) {
+                    // another worker stored the same teacher first (same key, same seed): keep theirs
+                    deleteTree(tmp);
+                } else {
+                    // a damaged folder appeared meanwhile: replace it
+                    deleteTree(dir);
+                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
                 }
-                // another worker stored the same teacher first (same key, same seed): keep theirs
-                deleteTree(tmp);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write teacher cache " + dir + ": " + e.getMessage(), e);

@@ -92,4 +92,30 @@ class DatasetLoaderTest {
             assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         }
     }
+
+    @Test
+    void aTruncatedFileIsNamedByPlan(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        java.nio.file.Files.createDirectories(data);
+        try (var files = java.nio.file.Files.list(TestPaths.repo().resolve("datasets/fashion-mnist-small"))) {
+            for (Path f : files.toList()) {
+                java.nio.file.Files.copy(f, data.resolve(f.getFileName()));
+            }
+        }
+        // a valid gzip stream of the first half of the test images: the header promises more
+        Path images = data.resolve("t10k-images-idx3-ubyte.gz");
+        byte[] raw;
+        try (var in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(images))) {
+            raw = in.readAllBytes();
+        }
+        try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(images))) {
+            out.write(raw, 0, raw.length / 2);
+        }
+        Path config = dir.resolve("cut.yaml");
+        java.nio.file.Files.writeString(config, org.kdharness.TinySweep.yaml("cut", org.kdharness.TinySweep.SMALL_GRID)
+                .replace(TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), data.toString()));
+        org.kdharness.CliRun.Result r = org.kdharness.CliRun.run("plan", config.toString());
+        assertTrue(r.code() != 0, "plan must fail: " + r.out());
+        assertTrue(r.err().contains("t10k-images-idx3-ubyte.gz: truncated"), r.err());
+    }
 }

@@ -129,6 +129,8 @@ class RelationLossTest {
         double value = sd.output(Map.of(), "loss").get("loss").getDouble(0);
         INDArray grad = sd.calculateGradients(Map.of(), "s").get("s");
         assertTrue(Double.isFinite(value) && value > 0, "value " + value);
-        assertEquals(0, grad.isNaN().castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().intValue(), "finite gradient");
+        for (double v : new double[]{grad.maxNumber().doubleValue(), grad.minNumber().doubleValue(), grad.sumNumber().doubleValue()}) {
+            assertTrue(Double.isFinite(v), "finite gradient: " + v);
+        }
     }
 }

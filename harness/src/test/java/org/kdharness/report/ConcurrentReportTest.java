@@ -45,9 +45,13 @@ class ConcurrentReportTest {
         } finally {
             pool.shutdownNow();
         }
-        assertTrue(Files.readString(reports.resolve("index.html")).contains("</html>"));
+        Path page = reports.resolve("index.html");
+        assertTrue(Files.readString(page).contains("</html>"));
         try (var files = Files.list(reports)) {
-            assertEquals(List.of("index.html"), files.map(f -> f.getFileName().toString()).toList(), "nothing but the page");
+            assertEquals(List.of("index.html"), files.map(f -> f.getFileName().toString()).filter(f -> !f.startsWith("."))
+                    .toList(), "nothing but the page (and the writers' hidden lock file)");
         }
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(page)),
+                "the page is readable by all, as before");
     }
 }

@@ -101,11 +101,20 @@ class ConfigLoaderTest {
 
     @Test
     void aTabIsReportedWhereItIs() {
-        String section = "sweep:\n  methods: [baseline, response]\n\tseeds: [1]\n";
+        // a tab in a comment is legal; the one indenting "seeds" is the error
+        String section = "sweep:\n  # methods:\tthe usual three\n  methods: [baseline, response]\n\tseeds: [1]\n";
         ConfigException e = error(section);
         assertEquals(lineOf(TinySweep.yaml("bad", section), "\tseeds"), e.line(), e.getMessage());
-        assertTrue(e.getMessage().contains("tab"), e.getMessage());
-        assertTrue(e.field() == null || !e.field().contains("methods"), "no field that does not exist: " + e.getMessage());
+        assertTrue(e.getMessage().contains("a tab character: YAML indents with spaces"), e.getMessage());
+        assertEquals(null, e.field(), "no field that does not exist: " + e.getMessage());
+    }
+
+    @Test
+    void anExplicitTrialWithAttentionOnDenseLayersIsRejected() {
+        ConfigException e = error("sweep:\n  methods: [baseline]\n  trials:\n"
+                + "    - {method: feature, distance: attention, mapping: [{student: 1, teacher: 1}]}\n");
+        assertEquals("sweep.trials[0].distance", e.field(), e.getMessage());
+        assertTrue(e.getMessage().contains("compares conv feature maps"), e.getMessage());
     }
 
     @Test

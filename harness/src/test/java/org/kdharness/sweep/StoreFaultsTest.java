@@ -66,4 +66,28 @@ class StoreFaultsTest {
             holder.waitFor();
         }
     }
+
+    @Test
+    void aPasswordInTheConfigIsNeitherStoredNorReported() throws Exception {
+        // a commented-out PostgreSQL URL: the YAML is stored in the store and shown in the report
+        Path config = dir.resolve("secret.yaml");
+        Files.writeString(config, TinySweep.yaml("secret", """
+                sweep:
+                  methods: [baseline]
+                  seeds: [1]
+                # store: {jdbc_url: "jdbc:postgresql://db/kd?user=kd&password=hunter2"}
+                """));
+        CliRun.Result r = CliRun.run("run", config.toString(), "--reports", dir.resolve("reports").toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        String page = Files.readString(dir.resolve("reports/secret/index.html"));
+        assertTrue(page.contains("password=***") && !page.contains("hunter2"), "the report shows the config masked");
+        try (org.kdharness.store.MetricsStore store = org.kdharness.store.MetricsStore.open(
+                "jdbc:h2:file:" + dir.resolve("reports/secret/metrics") + ";AUTO_SERVER=TRUE")) {
+            String stored = store.sweepYaml("secret").orElseThrow();
+            assertFalse(stored.contains("hunter2"), stored);
+        }
+        CliRun.Result typo = CliRun.run("run", config.toString(), "--jdbc_url=jdbc:postgresql://db/kd?password=hunter2");
+        assertEquals(2, typo.code());
+        assertFalse((typo.out() + typo.err()).contains("hunter2"), "a mistyped option is echoed masked:\n" + typo.err());
+    }
 }

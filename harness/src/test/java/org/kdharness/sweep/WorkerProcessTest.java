@@ -170,8 +170,12 @@ class WorkerProcessTest {
             List<String> tmp = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".tmp")).toList();
             assertEquals(List.of(), tmp, "no temp file left behind");
         }
+        assertTrue(Files.readString(reports.resolve("index.html")).contains("10 of 10 trials done"), "the last page is the final state");
         for (String log : List.of(logA, logB)) {
-            assertTrue(!log.contains("kd-secret") && !log.contains(TEST_PASSWORD), "a password was printed:\n" + log);
+            assertTrue(!log.contains("report not written"), "both workers wrote the report:\n" + log);
+            if (url.contains(TEST_PASSWORD)) {
+                assertTrue(!log.contains(TEST_PASSWORD), "a password was printed:\n" + log);
+            }
         }
     }
 

@@ -83,4 +83,17 @@ class TeacherCacheTest {
         assertTrue(again.reused());
         assertEquals(expected, Trainer.logits(again.network(), data.test().features()));
     }
+
+    @Test
+    void aFolderWithoutItsMetadataDoesNotBlockTraining() throws Exception {
+        SweepConfig c = new ConfigLoader().parse(TinySweep.yaml("nometa", TinySweep.SMALL_GRID), "tiny").config();
+        DataSplits data = new DatasetLoader().load(c.dataset());
+        String key = TeacherCache.key(c.dataset(), c.teacher());
+        // a deletion cut short: the folder and one weight file remain, teacher.json is gone
+        java.nio.file.Files.createDirectories(dir.resolve(key));
+        java.nio.file.Files.writeString(dir.resolve(key).resolve("w0.bin"), "left over");
+        Teacher t = new TeacherCache(dir, s -> { }).obtain(c.dataset(), c.teacher(), data);
+        assertFalse(t.reused());
+        assertTrue(new TeacherCache(dir, s -> { }).obtain(c.dataset(), c.teacher(), data).reused(), "published and reusable");
+    }
 }
