@@ -72,8 +72,8 @@ class DatasetLoaderTest {
         assertTrue(e.getMessage().contains("datasets/fetch"), e.getMessage());
     }
 
-    @Test
-    void aCorruptFileIsNamedByPlanAndRun(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    /** A copy of the shipped subset in {@code dir/data}, to damage. */
+    private static Path shippedDataCopy(Path dir) throws java.io.IOException {
         Path data = dir.resolve("data");
         java.nio.file.Files.createDirectories(data);
         try (var files = java.nio.file.Files.list(TestPaths.repo().resolve("datasets/fashion-mnist-small"))) {
@@ -81,10 +81,22 @@ class DatasetLoaderTest {
                 java.nio.file.Files.copy(f, data.resolve(f.getFileName()));
             }
         }
-        java.nio.file.Files.writeString(data.resolve("t10k-labels-idx1-ubyte.gz"), "not gzip at all");
-        Path config = dir.resolve("corrupt.yaml");
-        java.nio.file.Files.writeString(config, org.kdharness.TinySweep.yaml("corrupt", org.kdharness.TinySweep.SMALL_GRID)
+        return data;
+    }
+
+    /** A tiny sweep's config on {@code data} instead of the shipped subset. */
+    private static Path tinySweepOn(Path dir, String name, Path data) throws java.io.IOException {
+        Path config = dir.resolve(name + ".yaml");
+        java.nio.file.Files.writeString(config, org.kdharness.TinySweep.yaml(name, org.kdharness.TinySweep.SMALL_GRID)
                 .replace(TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), data.toString()));
+        return config;
+    }
+
+    @Test
+    void aCorruptFileIsNamedByPlanAndRun(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path data = shippedDataCopy(dir);
+        java.nio.file.Files.writeString(data.resolve("t10k-labels-idx1-ubyte.gz"), "not gzip at all");
+        Path config = tinySweepOn(dir, "corrupt", data);
         for (String command : java.util.List.of("plan", "run")) {
             org.kdharness.CliRun.Result r = org.kdharness.CliRun.run(command, config.toString(), "--reports", dir.resolve("reports").toString());
             assertTrue(r.code() != 0, command + " must fail: " + r.out());
@@ -95,13 +107,7 @@ class DatasetLoaderTest {
 
     @Test
     void aTruncatedFileIsNamedByPlan(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        Path data = dir.resolve("data");
-        java.nio.file.Files.createDirectories(data);
-        try (var files = java.nio.file.Files.list(TestPaths.repo().resolve("datasets/fashion-mnist-small"))) {
-            for (Path f : files.toList()) {
-                java.nio.file.Files.copy(f, data.resolve(f.getFileName()));
-            }
-        }
+        Path data = shippedDataCopy(dir);
         // a valid gzip stream of the first half of the test images: the header promises more
         Path images = data.resolve("t10k-images-idx3-ubyte.gz");
         byte[] raw;
@@ -111,9 +117,7 @@ class DatasetLoaderTest {
         try (var out = new java.util.zip.GZIPOutputStream(java.nio.file.Files.newOutputStream(images))) {
             out.write(raw, 0, raw.length / 2);
         }
-        Path config = dir.resolve("cut.yaml");
-        java.nio.file.Files.writeString(config, org.kdharness.TinySweep.yaml("cut", org.kdharness.TinySweep.SMALL_GRID)
-                .replace(TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), data.toString()));
+        Path config = tinySweepOn(dir, "cut", data);
         org.kdharness.CliRun.Result r = org.kdharness.CliRun.run("plan", config.toString());
         assertTrue(r.code() != 0, "plan must fail: " + r.out());
         assertTrue(r.err().contains("t10k-images-idx3-ubyte.gz: truncated"), r.err());
