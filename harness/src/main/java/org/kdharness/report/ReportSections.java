@@ -42,7 +42,7 @@ final class ReportSections {
                 r.put("config", HtmlReport.describe(g.first()));
                 r.put("seeds", g.seeds());
                 r.put("test", HtmlReport.meanStd(test.mean(), test.std()));
-                r.put("ci", Double.isNaN(test.ciLow()) ? "–" : "[" + HtmlReport.pct(test.ciLow()) + ", " + HtmlReport.pct(test.ciHigh()) + "]");
+                r.put("ci", interval(test.ciLow(), test.ciHigh()));
                 r.put("val", HtmlReport.meanStd(g.mean("val_accuracy"), g.std("val_accuracy")));
                 r.put("agreement", HtmlReport.meanStd(g.mean("test_teacher_agreement"), g.std("test_teacher_agreement")));
                 r.put("f1", HtmlReport.meanStd(g.mean("test_macro_f1"), g.std("test_macro_f1")));
@@ -76,6 +76,19 @@ final class ReportSections {
             }
         }
         return rows;
+    }
+
+    /**
+     * A 95% t-interval of an accuracy in percent, clipped to the possible range [0, 100] and
+     * then marked with ‡ (the report's note explains it): with two seeds the t-interval is
+     * wide and can pass 100 %, which is not an accuracy anyone can have.
+     */
+    static String interval(double low, double high) {
+        if (Double.isNaN(low)) {
+            return "–";
+        }
+        boolean clipped = low < 0 || high > 1;
+        return "[" + HtmlReport.pct(Math.max(0, low)) + ", " + HtmlReport.pct(Math.min(1, high)) + "]" + (clipped ? "‡" : "");
     }
 
     static String pValue(double p) {

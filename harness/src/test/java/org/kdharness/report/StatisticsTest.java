@@ -48,4 +48,15 @@ class StatisticsTest {
         assertEquals(1, single.pairs());
         assertTrue(Double.isNaN(single.tTestP()) && Double.isNaN(single.wilcoxonP()));
     }
+
+    @Test
+    void intervalsPastAHundredPercentAreClippedAndMarked() {
+        // two seeds at 97.5 % and 99.7 %: the t-interval reaches past 100 %
+        Statistics.Summary s = Statistics.summary(new double[]{0.975, 0.997});
+        assertTrue(s.ciHigh() > 1, "the raw interval passes 1: " + s.ciHigh());
+        assertEquals("[" + HtmlReport.pct(s.ciLow()) + ", 100.00]‡", ReportSections.interval(s.ciLow(), s.ciHigh()));
+        Statistics.Summary inside = Statistics.summary(new double[]{0.80, 0.82, 0.81});
+        assertEquals("[" + HtmlReport.pct(inside.ciLow()) + ", " + HtmlReport.pct(inside.ciHigh()) + "]",
+                ReportSections.interval(inside.ciLow(), inside.ciHigh()), "no mark when nothing was clipped");
+    }
 }
