@@ -24,7 +24,8 @@ import java.util.Map;
  * @param seeds        seeds; each gives the student's initial weights and data order
  * @param students     student architectures to compare (empty = {@code student.model} only)
  * @param learningRate student learning rates to compare (empty = {@code student.training})
- * @param random       when &gt; 0, run a seeded random sample of this many grid points
+ * @param random       when &gt; 0, run a seeded random sample of this many configurations
+ *                     (grid points without the seed), each at every seed
  * @param randomSeed   seed of that sample
  * @param trials       explicit trials added to the grid, each a set of overrides
  * @param labelledFraction shares of training labels kept (1 = all); the rest is an

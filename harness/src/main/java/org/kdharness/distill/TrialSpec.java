@@ -100,6 +100,12 @@ public record TrialSpec(
                 + (params.isEmpty() ? "" : ";params=" + paramsText());
     }
 
+    /** The configuration this trial is one seed of: every setting but the seed. */
+    public TrialSpec configuration() {
+        return new TrialSpec(method, temperature, alpha, wFeature, wResponse, mapping, distance, 0, student, learningRate,
+                labelledFraction, optimiser, params);
+    }
+
     /** A copy with another optimiser. */
     public TrialSpec withOptimiser(String value) {
         return new TrialSpec(method, temperature, alpha, wFeature, wResponse, mapping, distance, seed, student,

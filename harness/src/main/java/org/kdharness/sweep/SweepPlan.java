@@ -75,16 +75,21 @@ public record SweepPlan(List<Trial> trials) {
             }
         }
         List<Map.Entry<String, TrialSpec>> chosen = new ArrayList<>(grid.entrySet());
-        if (s.random() > 0 && s.random() < chosen.size()) {
-            // seeded sample, kept in grid order
-            Integer[] idx = new Integer[chosen.size()];
+        // configurations (every setting but the seed) in grid order, each with its seeds' trials
+        Map<TrialSpec, List<Map.Entry<String, TrialSpec>>> configs = new LinkedHashMap<>();
+        chosen.forEach(e -> configs.computeIfAbsent(e.getValue().configuration(), k -> new ArrayList<>()).add(e));
+        if (s.random() > 0 && s.random() < configs.size()) {
+            // a seeded sample of configurations, each run at every seed so that comparisons stay paired;
+            // kept in grid order
+            List<List<Map.Entry<String, TrialSpec>>> all = new ArrayList<>(configs.values());
+            Integer[] idx = new Integer[all.size()];
             Arrays.setAll(idx, i -> i);
             Collections.shuffle(Arrays.asList(idx), new Random(s.randomSeed()));
             Integer[] pick = Arrays.copyOf(idx, s.random());
             Arrays.sort(pick);
             List<Map.Entry<String, TrialSpec>> sample = new ArrayList<>();
             for (int i : pick) {
-                sample.add(chosen.get(i));
+                sample.addAll(all.get(i));
             }
             chosen = sample;
         }

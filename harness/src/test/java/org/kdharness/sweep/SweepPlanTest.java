@@ -93,7 +93,11 @@ class SweepPlanTest {
         SweepPlan full = plan(grid);
         assertEquals(2 * (2 + 16), full.trials().size());
         SweepPlan sample = plan(grid + "  random: 5\n  random_seed: 3\n");
-        assertEquals(5, sample.trials().size());
+        assertEquals(10, sample.trials().size(), "5 configurations, each at both seeds");
+        java.util.Map<org.kdharness.distill.TrialSpec, List<Long>> seeds = new java.util.HashMap<>();
+        sample.trials().forEach(t -> seeds.computeIfAbsent(t.spec().configuration(), k -> new java.util.ArrayList<>()).add(t.spec().seed()));
+        assertEquals(5, seeds.size());
+        seeds.values().forEach(s -> assertEquals(List.of(1L, 2L), s, "every sampled configuration runs every seed"));
         assertEquals(sample.trials().stream().map(Trial::id).toList(),
                 plan(grid + "  random: 5\n  random_seed: 3\n").trials().stream().map(Trial::id).toList(), "seeded");
         List<String> fullIds = full.trials().stream().map(Trial::id).toList();
