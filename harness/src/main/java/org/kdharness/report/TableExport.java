@@ -164,8 +164,31 @@ public final class TableExport {
         return true;
     }
 
+    /**
+     * Cell text for LaTeX. Brackets are braced: a row starting with {@code [} right after
+     * {@code \\} or {@code \midrule} is read as an optional argument (a setting prefix such as
+     * {@code [labelled 0.05]} made pdflatex fail or loop).
+     */
     static String escape(String s) {
-        return s.replace("\\", "\\textbackslash{}").replace("_", "\\_").replace("%", "\\%").replace("&", "\\&")
-                .replace("#", "\\#").replace("<-", "$\\leftarrow$").replace("α", "$\\alpha$").replace("±", "$\\pm$");
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '<' && i + 1 < s.length() && s.charAt(i + 1) == '-') {
+                b.append("$\\leftarrow$");
+                i++;
+                continue;
+            }
+            switch (c) {
+                case '\\' -> b.append("\\textbackslash{}");
+                case '{', '}', '_', '%', '&', '#', '$' -> b.append('\\').append(c);
+                case '^' -> b.append("\\^{}");
+                case '~' -> b.append("\\~{}");
+                case '[', ']' -> b.append('{').append(c).append('}');
+                case 'α' -> b.append("$\\alpha$");
+                case '±' -> b.append("$\\pm$");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
     }
 }

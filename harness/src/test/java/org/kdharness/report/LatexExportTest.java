@@ -1,0 +1,61 @@
+package org.kdharness.report;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.CliRun;
+import org.kdharness.TinySweep;
+import org.kdharness.cli.Main;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** LaTeX cell text is escaped, and every grouping of a sweep with setting axes compiles. */
+class LatexExportTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void specialCharactersAreEscaped() {
+        assertEquals("{[}labelled 0.05{]} rkd\\_distance 5\\% a\\&b \\#1 \\{x\\} \\$ \\^{} \\~{} \\textbackslash{} s2$\\leftarrow$t1",
+                TableExport.escape("[labelled 0.05] rkd_distance 5% a&b #1 {x} $ ^ ~ \\ s2<-t1"));
+    }
+
+    @Test
+    void settingAxesCompileInEveryGrouping() throws Exception {
+        // rows then begin with "[student mlp[16, 8], labelled 0.5] ..." right after \\ or \midrule
+        Path config = TinySweep.write(dir, "axes", """
+                sweep:
+                  methods: [baseline, response, relation]
+                  temperature: [4]
+                  alpha: [0.5]
+                  distance: [rkd_distance]
+                  mappings:
+                    - [{student: 2, teacher: [1, 2]}]
+                  labelled_fraction: [0.5, 1.0]
+                  students:
+                    - {type: mlp, hidden: [16, 8]}
+                  seeds: [1, 2]
+                """);
+        String reports = dir.resolve("reports").toString();
+        assertEquals(0, Main.execute("run", config.toString(), "--reports", reports, "--no-report"));
+        ReportTest.requireOrSkip("pdflatex");
+        for (String by : List.of("method", "mapping", "temperature")) {
+            CliRun.Result r = CliRun.run("export", config.toString(), "--reports", reports, "--format", "latex", "--group-by", by);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("{[}student mlp{[}16, 8{]}"), by + ":\n" + r.out());
+            Path tex = dir.resolve("axes-" + by + ".tex");
+            Files.writeString(tex, "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n" + r.out() + "\\end{document}\n");
+            Process p = new ProcessBuilder("pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.getFileName().toString())
+                    .directory(dir.toFile()).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "pdflatex did not finish (" + by + ")");
+            assertEquals(0, p.exitValue(), by + ":\n" + log);
+        }
+    }
+}
