@@ -43,7 +43,9 @@ final class ExportCommand implements Callable<Integer> {
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
             var trials = store.trials(loaded.config().name());
             switch (format) {
-                case "csv" -> CsvExport.write(trials, System.out);
+                case "csv" -> CsvExport.write(trials, new CsvExport.Defaults(loaded.config().student().model().shortName(),
+                        loaded.config().student().training().learningRate(), loaded.config().student().training().optimiser()),
+                        System.out);
                 case "latex" -> System.out.print(TableExport.latex(SweepSummary.of(trials), by, loaded.config().name()));
                 default -> System.out.print(TableExport.markdown(SweepSummary.of(trials), by));
             }

@@ -11,7 +11,7 @@ import java.util.Locale;
  *
  * <p>Why fixed columns: the columns below are a public contract that scripts rely on;
  * new columns are appended at the end, none is ever renamed or dropped. Values a method
- * does not use are empty.
+ * does not use are empty; the student settings are always the effective ones.
  */
 public final class CsvExport {
 
@@ -25,7 +25,14 @@ public final class CsvExport {
     private CsvExport() {
     }
 
-    public static void write(List<TrialRow> trials, PrintStream out) {
+    /**
+     * The config's student settings, written where a trial does not override them, so that
+     * every row carries its effective student, learning rate, optimiser and labelled fraction.
+     */
+    public record Defaults(String student, Double learningRate, String optimiser) {
+    }
+
+    public static void write(List<TrialRow> trials, Defaults defaults, PrintStream out) {
         out.println(String.join(",", COLUMNS));
         for (TrialRow t : trials) {
             out.println(String.join(",", List.of(
@@ -35,8 +42,11 @@ public final class CsvExport {
                     t.epochs() == null ? "" : t.epochs().toString(), num(t.seconds()), text(t.distance()),
                     metric(t, "val_accuracy"), metric(t, "test_macro_f1"), metric(t, "test_kl_to_teacher"),
                     metric(t, "test_ece"), metric(t, "student_params"), metric(t, "compression_ratio"),
-                    metric(t, "samples_per_second"), text(t.reason()), text(t.student()), num(t.learningRate()),
-                    num(t.labelledFraction()), text(t.optimiser()), densePath(t), text(t.params()),
+                    metric(t, "samples_per_second"), text(t.reason()),
+                    text(t.student() != null ? t.student() : defaults.student()),
+                    num(t.learningRate() != null ? t.learningRate() : defaults.learningRate()),
+                    num(t.labelledFraction() != null ? t.labelledFraction() : 1.0),
+                    text(t.optimiser() != null ? t.optimiser() : defaults.optimiser()), densePath(t), text(t.params()),
                     text(t.provenance().engine()), text(t.provenance().runId()))));
         }
     }

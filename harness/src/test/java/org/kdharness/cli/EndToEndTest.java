@@ -87,6 +87,11 @@ class EndToEndTest {
             // MLP trials under baseline/response/feature-mse train by hand (provenance column)
             assertEquals("1", row.get("dense_path"));
             assertEquals("dense", row.get("engine"));
+            // no axis overrides them: the config's effective values, never blank
+            assertEquals("mlp[16, 8]", row.get("student"));
+            assertEquals("0.001", row.get("learning_rate"));
+            assertEquals("adam", row.get("optimiser"));
+            assertEquals("1", row.get("labelled_fraction"));
             assertEquals(t.provenance().runId(), row.get("run_id"));
             assertEquals(Long.toString(t.seed()), row.get("seed"));
             assertEquals(t.seconds(), Double.parseDouble(row.get("seconds")), 1e-3 * t.seconds());
