@@ -2,6 +2,7 @@ package org.kdharness.cli;
 
 import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.store.MetricsStore;
+import org.kdharness.report.SweepSummary;
 import org.kdharness.store.TrialRow;
 import org.kdharness.sweep.Workspace;
 import picocli.CommandLine.Command;
@@ -36,11 +37,13 @@ final class StatusCommand implements Callable<Integer> {
             if (!Double.isNaN(secs) && left > 0) {
                 System.out.printf(Locale.ROOT, "ETA ~%.0f s of training at %.1f s/trial (one worker)%n", left * secs, secs);
             }
-            rows.stream().filter(r -> "done".equals(r.status()))
-                    .max((a, b) -> Double.compare(a.metric("val_accuracy"), b.metric("val_accuracy")))
-                    .ifPresent(b -> System.out.printf(Locale.ROOT, "best by val accuracy: %s %s (%s, seed %d): val %.4f, test %.4f%n",
-                            b.trialId(), b.method(), org.kdharness.report.HtmlReport.describe(b), b.seed(),
-                            b.metric("val_accuracy"), b.metric("test_accuracy")));
+            // the report's rule: the configuration with the best mean validation accuracy over its seeds
+            SweepSummary.of(rows).groups().stream()
+                    .max(java.util.Comparator.comparingDouble(g -> g.mean(SweepSummary.SELECT_ON)))
+                    .ifPresent(g -> System.out.printf(Locale.ROOT,
+                            "best configuration by mean val accuracy: %s (%s), %d seed(s): val %.4f, test %.4f%n",
+                            g.variant(), org.kdharness.report.HtmlReport.describe(g.first()), g.seeds(),
+                            g.mean(SweepSummary.SELECT_ON), g.mean(SweepSummary.REPORT_ON)));
             rows.stream().filter(r -> "failed".equals(r.status()))
                     .forEach(r -> System.out.println("failed " + r.trialId() + ": " + r.reason()));
         }

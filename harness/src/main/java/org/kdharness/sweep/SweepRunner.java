@@ -181,7 +181,7 @@ public final class SweepRunner {
             TrialRunner.Outcome o = runner.run(s, (epoch, m) -> store.recordEpoch(sweep, t.id(), epoch, m));
             store.complete(sweep, t.id(), o.metrics(), o.epochs(), o.seconds(), new TrialRow.Provenance(runId, o.engine()));
             double acc = o.metrics().get("test_accuracy");
-            best.offer(o.metrics().get("val_accuracy"), acc, label);
+            best.offer(s, o.metrics().get("val_accuracy"), acc, label);
             line(bar, String.format(Locale.ROOT, "done   %s %-60s test_acc %.4f agree %.4f (%.1f s)", t.id(), label, acc,
                     o.metrics().getOrDefault("test_teacher_agreement", Double.NaN), o.seconds()));
         } catch (DivergedException e) {
@@ -269,22 +269,35 @@ public final class SweepRunner {
         return ConfigHash.canonicalJson(m);
     }
 
-    /** The trial with the best validation accuracy in this run (its test accuracy shown), for the progress line. */
+    /**
+     * The configuration with the best mean validation accuracy over the seeds finished in
+     * this run (the report's rule: one lucky seed is not a result), for the progress line.
+     */
     private static final class BestSoFar {
-        private double val = Double.NaN;
-        private double acc = Double.NaN;
-        private String label = "";
+        /** Per configuration: sum of val, sum of test, seeds. */
+        private final Map<TrialSpec, double[]> sums = new java.util.HashMap<>();
+        private final Map<TrialSpec, String> labels = new java.util.HashMap<>();
+        private TrialSpec best;
 
-        synchronized void offer(double v, double a, String l) {
-            if (Double.isNaN(val) || v > val) {
-                val = v;
-                acc = a;
-                label = l;
-            }
+        synchronized void offer(TrialSpec trial, double val, double test, String label) {
+            TrialSpec config = trial.configuration();
+            double[] s = sums.computeIfAbsent(config, k -> new double[3]);
+            s[0] += val;
+            s[1] += test;
+            s[2]++;
+            labels.put(config, label.replaceAll(" seed=\\d+$", ""));
+            // a new seed can lower the leader's mean: the whole field is compared again
+            best = sums.entrySet().stream().max(java.util.Comparator.comparingDouble(e -> e.getValue()[0] / e.getValue()[2]))
+                    .map(Map.Entry::getKey).orElse(null);
         }
 
         synchronized String describe() {
-            return Double.isNaN(acc) ? "" : String.format(Locale.ROOT, " | best by val: test %.4f %s", acc, label);
+            if (best == null) {
+                return "";
+            }
+            double[] s = sums.get(best);
+            return String.format(Locale.ROOT, " | best by mean val: test %.4f %s (%d seed%s)", s[1] / s[2], labels.get(best),
+                    (int) s[2], s[2] == 1 ? "" : "s");
         }
     }
 }
