@@ -117,7 +117,9 @@ public final class HtmlReport {
                 trials.stream().filter(t -> t.seconds() != null).mapToDouble(TrialRow::seconds).sum() / 3600));
         model.put("trials", trials.stream().map(HtmlReport::trialRow).toList());
         model.put("failures", trials.stream().filter(t -> "failed".equals(t.status()))
-                .map(t -> Map.of("id", t.trialId(), "reason", String.valueOf(t.reason()))).toList());
+                .map(t -> Map.of("id", t.trialId(), "method", t.variant(), "seed", t.seed(),
+                        "settings", describe(t) + (t.context().isEmpty() ? "" : "; " + t.context()),
+                        "reason", Credentials.mask(String.valueOf(t.reason())))).toList());
         model.put("config", Credentials.mask(store.sweepYaml(sweep).orElse("")));
         try {
             Template t = fm.getTemplate("report.ftlh");
@@ -137,6 +139,9 @@ public final class HtmlReport {
         r.put("alpha", CsvExport.num(t.alpha()));
         r.put("weights", t.wFeature() == null ? "" : CsvExport.num(t.wFeature()) + " / " + CsvExport.num(t.wResponse()));
         r.put("mapping", t.mapping() == null ? "" : t.mapping() + " (" + t.distance() + ")");
+        r.put("params", t.params() == null ? "" : t.params());
+        // student, learning rate, labelled fraction, optimiser where an axis sets them: rows that differ only there
+        r.put("setting", t.context().isEmpty() ? "config defaults" : t.context());
         r.put("seed", t.seed());
         r.put("status", t.status());
         r.put("test", pct(t.metric("test_accuracy")));

@@ -142,6 +142,9 @@ class ReportTest {
         assertEquals(3, Main.execute("run", bad.toString(), "--reports", reports));
         String html = Files.readString(dir.resolve("reports/single/index.html"));
         assertTrue(html.contains("Failed trials") && html.contains("non-finite"), "failure reasons listed");
+        // a failed trial is shown with its method and settings, not only its id
+        assertTrue(Pattern.compile("<tr class=\"failed\"><td><code>\\w+</code></td><td>response</td><td>T=1.00000e-38, α=0.5</td>")
+                .matcher(html).find(), html.substring(html.indexOf("Failed trials")));
         Matcher m = Pattern.compile("<tr data-method=\"baseline\">.*?<td class=\"num test\">([^<]+)</td><td class=\"num\">([^<]+)</td>",
                 Pattern.DOTALL).matcher(html);
         assertTrue(m.find());
