@@ -80,7 +80,7 @@ public record CkaRankings(Map<ModelSpec, List<LayerMapping>> rankings, Map<Model
             rankings.put(student, ranked.stream().map(Map.Entry::getKey).toList());
             sims.put(student, sim);
             int k = gen.path("k").asInt(3);
-            log.accept("CKA-ranked mappings for student " + student.hidden() + ": " + ranked.stream().limit(k)
+            log.accept("CKA-ranked mappings for student " + student.shortName() + ": " + ranked.stream().limit(k)
                     .map(e -> e.getKey().name() + String.format(Locale.ROOT, " (%.3f)", e.getValue())).toList());
         }
         return new CkaRankings(rankings, sims);

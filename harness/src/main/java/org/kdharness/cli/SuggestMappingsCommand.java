@@ -57,7 +57,7 @@ final class SuggestMappingsCommand implements Callable<Integer> {
                 MappingAdvisor.Similarity sim = MappingAdvisor.measure(student, c.student(), data, teacher, warmup, sample,
                         c.sweep().seeds().get(0));
                 print(student, sim);
-                Path svg = ws.reports().resolve("cka-" + student.hidden().toString().replaceAll("[^0-9]+", "-")
+                Path svg = ws.reports().resolve("cka-" + student.shortName().replaceAll("[^A-Za-z0-9]+", "-")
                         .replaceAll("^-|-$", "") + ".svg");
                 Files.writeString(svg, heatmap(student, sim));
                 System.out.println("heatmap: " + svg);
@@ -69,7 +69,7 @@ final class SuggestMappingsCommand implements Callable<Integer> {
 
     private void print(ModelSpec student, MappingAdvisor.Similarity sim) {
         System.out.printf(Locale.ROOT, "linear CKA, student %s (after %d warm-up epochs) vs teacher, on %d held-out examples%n",
-                student.hidden(), sim.warmupEpochs(), sim.sample());
+                student.shortName(), sim.warmupEpochs(), sim.sample());
         StringBuilder h = new StringBuilder("      ");
         for (int t = 1; t <= sim.teacherLayers(); t++) {
             h.append(String.format(Locale.ROOT, "%7s", "t" + t));
@@ -97,7 +97,7 @@ final class SuggestMappingsCommand implements Callable<Integer> {
         for (int s = 1; s <= sim.studentLayers(); s++) {
             sl.add("s" + s);
         }
-        return Charts.heatmap("Linear CKA, student " + student.hidden() + " vs teacher", "teacher layer", tl, "student layer", sl,
+        return Charts.heatmap("Linear CKA, student " + student.shortName() + " vs teacher", "teacher layer", tl, "student layer", sl,
                 sim.cka(), "CKA", "%.2f");
     }
 }

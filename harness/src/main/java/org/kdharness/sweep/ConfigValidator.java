@@ -160,7 +160,7 @@ public final class ConfigValidator {
                     candidates = MappingCandidates.expand(s.mappings().get(i), student, c.teacher().model());
                 } catch (IllegalArgumentException e) {
                     fail("/sweep/mappings/" + i, "sweep.mappings[" + i + "]", e.getMessage()
-                            + (s.students().isEmpty() ? "" : " (student " + student.hidden() + ")"));
+                            + (s.students().isEmpty() ? "" : " (student " + student.shortName() + ")"));
                 }
                 for (LayerMapping m : candidates) {
                     mapsOnly(methods, s, m, student, c.teacher().model());

@@ -99,7 +99,7 @@ public final class TeacherCache {
                 throw new UncheckedIOException("cannot clear the damaged teacher cache " + dir + ": " + e.getMessage(), e);
             }
         }
-        log.accept("teacher " + key + ": training " + spec.model().type() + " " + spec.model().hidden()
+        log.accept("teacher " + key + ": training " + spec.model().shortName()
                 + " for " + spec.training().epochs() + " epochs");
         TrialSpec hardLabels = TrialSpec.of(DistillationRegistry.standard().method("baseline"), spec.training().seed()).build();
         DistillationObjective obj = DistillationObjective.build(net, hardLabels, train.numClasses(), j -> new long[0]);

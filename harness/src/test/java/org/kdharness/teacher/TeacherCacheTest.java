@@ -96,4 +96,14 @@ class TeacherCacheTest {
         assertFalse(t.reused());
         assertTrue(new TeacherCache(dir, s -> { }).obtain(c.dataset(), c.teacher(), data).reused(), "published and reusable");
     }
+
+    @Test
+    void aCnnTeacherIsNamedWithItsConvBlocks() {
+        SweepConfig c = new ConfigLoader().parse(TinySweep.yaml("cnnname", TinySweep.SMALL_GRID)
+                .replace("model: {type: mlp, hidden: [48, 32]}", "model: {type: cnn, conv: [{filters: 2}], hidden: [8]}")
+                .replace("training: {epochs: 2, batch_size: 64, seed: 3}", "training: {epochs: 1, batch_size: 64, seed: 3}"), "tiny").config();
+        List<String> log = new ArrayList<>();
+        new TeacherCache(dir, log::add).obtain(c.dataset(), c.teacher(), new DatasetLoader().load(c.dataset()));
+        assertTrue(log.stream().anyMatch(l -> l.contains(": training cnn[conv2][8] for 1 epochs")), String.join("\n", log));
+    }
 }
