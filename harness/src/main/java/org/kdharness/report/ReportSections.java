@@ -290,8 +290,21 @@ final class ReportSections {
             double[] x = bestPerMapping.values().stream().mapToDouble(p -> p[0]).toArray();
             double[] y = bestPerMapping.values().stream().mapToDouble(p -> p[1]).toArray();
             r.put("mappings", x.length);
-            r.put("spearman", x.length < 3 ? "– (needs 3 or more mappings)"
-                    : String.format(Locale.ROOT, "%.3f", new org.apache.commons.math3.stat.correlation.SpearmansCorrelation().correlation(x, y)));
+            if (x.length < 3) {
+                r.put("spearman", "– (needs 3 or more mappings)");
+            } else {
+                double rho = new org.apache.commons.math3.stat.correlation.SpearmansCorrelation().correlation(x, y);
+                r.put("spearman", String.format(Locale.ROOT, "%.3f (p = %s, n = %d)", rho, pValue(Statistics.spearmanP(x, y)), x.length));
+            }
+            List<Map<String, Object>> scores = new ArrayList<>();
+            bestPerMapping.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0])).forEach(en -> {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("mapping", en.getKey());
+                row.put("cka", String.format(Locale.ROOT, "%.3f", en.getValue()[0]));
+                row.put("test", HtmlReport.pct(en.getValue()[1]));
+                scores.add(row);
+            });
+            r.put("scores", scores);
             out.add(r);
         }
         return out;

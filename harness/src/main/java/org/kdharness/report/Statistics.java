@@ -67,6 +67,73 @@ public final class Statistics {
         return summary(g.trials().stream().mapToDouble(t -> t.metric(metric)).filter(v -> !Double.isNaN(v)).toArray());
     }
 
+    /** Up to this many points Spearman's p is exact (all n! pairings); beyond, the t approximation. */
+    static final int SPEARMAN_EXACT_UP_TO = 9;
+
+    /**
+     * Two-sided p-value of Spearman's rho between {@code x} and {@code y}: exact up to
+     * {@value #SPEARMAN_EXACT_UP_TO} points, the share of all pairings of y with x whose
+     * |rho| reaches the observed one (SciPy's {@code permutation_test}; the t approximation
+     * says p = 0 for three mappings in perfect order, where the truth is 1/3); above, the t
+     * approximation {@code t = rho sqrt((n - 2) / (1 - rho^2))}, n - 2 degrees of freedom, as
+     * SciPy's {@code spearmanr}. NaN below 3 points.
+     */
+    public static double spearmanP(double[] x, double[] y) {
+        int n = x.length;
+        org.apache.commons.math3.stat.correlation.SpearmansCorrelation sc = new org.apache.commons.math3.stat.correlation.SpearmansCorrelation();
+        double rho = n < 3 ? Double.NaN : sc.correlation(x, y);
+        if (Double.isNaN(rho)) {
+            return Double.NaN;
+        }
+        if (n > SPEARMAN_EXACT_UP_TO) {
+            if (Math.abs(rho) >= 1) {
+                return 0.0;
+            }
+            double t = rho * Math.sqrt((n - 2) / (1 - rho * rho));
+            return 2 * (1 - new TDistribution(n - 2).cumulativeProbability(Math.abs(t)));
+        }
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        long hits = 0, all = 0;
+        double[] permuted = new double[n];
+        do {
+            for (int i = 0; i < n; i++) {
+                permuted[i] = y[idx[i]];
+            }
+            if (Math.abs(sc.correlation(x, permuted)) >= Math.abs(rho) - 1e-12) {
+                hits++;
+            }
+            all++;
+        } while (nextPermutation(idx));
+        return (double) hits / all;
+    }
+
+    /** Rearranges {@code a} into its next permutation in lexicographic order; false after the last. */
+    private static boolean nextPermutation(int[] a) {
+        int i = a.length - 2;
+        while (i >= 0 && a[i] >= a[i + 1]) {
+            i--;
+        }
+        if (i < 0) {
+            return false;
+        }
+        int j = a.length - 1;
+        while (a[j] <= a[i]) {
+            j--;
+        }
+        int t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        for (int l = i + 1, r = a.length - 1; l < r; l++, r--) {
+            t = a[l];
+            a[l] = a[r];
+            a[r] = t;
+        }
+        return true;
+    }
+
     /** Compares {@code a} with {@code b} on the seeds both have. */
     public static Paired paired(ConfigGroup a, ConfigGroup b, String metric) {
         Map<Long, Double> bySeed = new TreeMap<>();

@@ -59,4 +59,21 @@ class StatisticsTest {
         assertEquals("[" + HtmlReport.pct(inside.ciLow()) + ", " + HtmlReport.pct(inside.ciHigh()) + "]",
                 ReportSections.interval(inside.ciLow(), inside.ciHigh()), "no mark when nothing was clipped");
     }
+
+    @Test
+    void spearmanPValueMatchesSciPy() {
+        // exact: scipy.stats.permutation_test((x, y), spearman rho, permutation_type='pairings', n_resamples=inf)
+        assertEquals(0.058333333333333334, Statistics.spearmanP(new double[]{1, 2, 3, 4, 5, 6}, new double[]{2, 1, 4, 3, 6, 5}), 1e-12);
+        assertEquals(1.0 / 3, Statistics.spearmanP(new double[]{1, 2, 3}, new double[]{1, 2, 3}), 1e-12,
+                "three mappings in perfect order: p = 1/3, not the t approximation's 0");
+        assertEquals(1.0 / 3, Statistics.spearmanP(new double[]{0.3, 0.1, 0.2, 0.5}, new double[]{0.81, 0.80, 0.82, 0.85}), 1e-12);
+        assertEquals(0.2, Statistics.spearmanP(new double[]{1, 2, 2, 3, 4}, new double[]{2, 1, 3, 3, 5}), 1e-12, "with ties");
+        // above 9 points, the t approximation: scipy.stats.spearmanr(range(10), [1, 0, 3, 2, 5, 4, 7, 6, 9, 8])
+        double[] x = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, y = {1, 0, 3, 2, 5, 4, 7, 6, 9, 8};
+        assertEquals(SPEARMAN_T_P, Statistics.spearmanP(x, y), 1e-9);
+        assertTrue(Double.isNaN(Statistics.spearmanP(new double[]{1, 2}, new double[]{2, 1})));
+    }
+
+    /** scipy.stats.spearmanr(range(10), [1, 0, 3, 2, 5, 4, 7, 6, 9, 8]).pvalue. */
+    static final double SPEARMAN_T_P = 5.484052998513666e-05;
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -230,6 +231,14 @@ class SweepRunnerTest {
         int at = html.indexOf("cka-spearman");
         assertTrue(html.contains("Spearman ρ over 3 mappings"), "report judges the CKA ranking against the measured one: "
                 + (at < 0 ? "no CKA section" : html.substring(at, Math.min(html.length(), at + 120))));
+        assertTrue(Pattern.compile("Spearman ρ over 3 mappings: <b>-?[01]\\.\\d{3} \\(p = (&lt;)?[0-9.]+, n = 3\\)</b>").matcher(html).find(),
+                html.substring(at, Math.min(html.length(), at + 160)));
+        // each run mapping with its CKA score, as the advisor scores it from the stored matrix
+        for (TrialRow t : rows) {
+            double score = org.kdharness.advise.MappingAdvisor.score(org.kdharness.config.LayerMapping.parse(t.mapping()), m);
+            assertTrue(html.contains("<tr><td>" + t.mapping().replace("<", "&lt;") + "</td><td class=\"num\">"
+                    + String.format(java.util.Locale.ROOT, "%.3f", score) + "</td>"), t.mapping() + " with CKA " + score);
+        }
     }
 
     @Test
