@@ -38,6 +38,17 @@ public interface LogitTerm {
      */
     Graph build(SameDiff sd, Inputs in, double weight);
 
+    /**
+     * What the graph's value of this term (per unit weight) exceeds the term itself by, a
+     * constant the gradient does not see; 0 by default. The loss probe subtracts
+     * {@code weight * offset} so that the recorded objective is the formula's.
+     *
+     * @param teacherProbs the probe sample's {@code softmax(z_t/T)} (null when no term reads it)
+     */
+    default double graphOffset(org.nd4j.linalg.api.ndarray.INDArray teacherProbs) {
+        return 0.0;
+    }
+
     /** The hand-derived gradient, or null: then every trial using this term trains through the graph. */
     default HandGradient hand() {
         return null;

@@ -49,6 +49,12 @@ public final class SoftKl implements LogitTerm {
         return new Graph(losses, Map.of("soft_ce", metric));
     }
 
+    /** The graph minimises {@code CE = KL + H(p_t)}: the offset is the teacher's mean entropy on the sample. */
+    @Override
+    public double graphOffset(org.nd4j.linalg.api.ndarray.INDArray teacherProbs) {
+        return org.kdharness.distill.SoftTargets.meanEntropyOfProbabilities(teacherProbs);
+    }
+
     /** {@code weight (softmax(z/T) - p_t) / (n T)}. */
     @Override
     public HandGradient hand() {

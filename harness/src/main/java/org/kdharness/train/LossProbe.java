@@ -4,6 +4,7 @@ import org.kdharness.data.DatasetLoader;
 import org.kdharness.distill.DistillationObjective;
 import org.kdharness.distill.ObjectiveInput;
 import org.kdharness.distill.SoftTargets;
+import org.kdharness.distill.WeightedTerm;
 import org.kdharness.models.Network;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,11 +44,13 @@ final class LossProbe {
     private final Map<String, String> metricVariables;
     private final List<String> outputs = new ArrayList<>();
     private final INDArray softTargets;
+    private final List<WeightedTerm> logitTerms;
 
     LossProbe(Network net, INDArray features, DistillationObjective objective, List<INDArray> labelArrays, long seed,
               int batchSize) {
         this.net = net;
         this.metricVariables = objective.metricVariables();
+        this.logitTerms = objective.logitTerms();
         int n = (int) features.size(0);
         int[] rows = Arrays.copyOf(DatasetLoader.shuffled(n, seed ^ 0x9E3779B97F4A7C15L), Math.min(n, SAMPLE));
         List<String> labelNames = objective.labelPlaceholders();
@@ -89,6 +92,12 @@ final class LossProbe {
             // CE(p_t, q_s) - H(p_t) on the same sample is the KL the formula names
             m.put("soft_kl", m.get("soft_ce") - SoftTargets.meanEntropyOfProbabilities(softTargets));
         }
+        // the objective as the formula writes it: without the constants graph losses carry (T^2 H(p_t) of the soft term)
+        double offset = 0;
+        for (WeightedTerm t : logitTerms) {
+            offset += t.weight() * t.term().graphOffset(softTargets);
+        }
+        m.put("loss", m.get("loss") - offset);
         return m;
     }
 }

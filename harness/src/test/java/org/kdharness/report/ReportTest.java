@@ -77,6 +77,25 @@ class ReportTest {
     }
 
     @Test
+    void recordedObjectiveIsTheFormulasWithoutTheSoftTermsConstant() {
+        // train_loss = alpha CE + (1 - alpha) T^2 KL (response), + w1 Loss1 with w2 on the response (feature):
+        // recomputed from the recorded unweighted terms of the kept epoch; it once carried T^2 H(p_t) too
+        int checked = 0;
+        for (TrialRow t : trials) {
+            if (t.method().equals("baseline")) {
+                continue;
+            }
+            double a = t.alpha(), temp = t.temperature();
+            double response = a * t.metric("final_train_hard_ce") + (1 - a) * temp * temp * t.metric("final_train_soft_kl");
+            double expected = t.method().equals("response") ? response
+                    : t.wFeature() * t.metric("final_train_feature_loss1") + t.wResponse() * response;
+            assertEquals(expected, t.metric("final_train_loss"), 1e-4 * Math.max(1, Math.abs(expected)), t.trialId() + " " + t.method());
+            checked++;
+        }
+        assertTrue(checked >= 6, "response and feature trials checked: " + checked);
+    }
+
+    @Test
     void htmlHeadlineEqualsStore() throws Exception {
         String html = Files.readString(dir.resolve("reports/rep/index.html"));
         for (String method : List.of("baseline", "response", "feature")) {
