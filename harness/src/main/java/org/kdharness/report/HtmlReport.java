@@ -104,6 +104,7 @@ public final class HtmlReport {
         summary.byContext().forEach((label, part) -> contexts.add(Map.of("label", label.isEmpty() ? "config defaults" : label,
                 "headline", ReportSections.headline(part), "comparisons", ReportSections.comparisons(part))));
         model.put("contexts", contexts);
+        model.put("teacherWarning", teacherWarning(teacher, summary.primary()));
         model.put("compared", summary.variants().isEmpty() ? "Methods compared" : String.join(" vs ", summary.variants()));
         SweepSummary primary = summary.primary();
         model.put("primaryLabel", contexts.size() > 1 ? " (" + contexts.get(0).get("label") + ")" : "");
@@ -149,6 +150,23 @@ public final class HtmlReport {
         r.put("agreement", pct(t.metric("test_teacher_agreement")));
         r.put("seconds", t.seconds() == null ? "" : String.format(Locale.ROOT, "%.1f", t.seconds()));
         return r;
+    }
+
+    /**
+     * A warning when the teacher is less accurate on test than the baseline student's best
+     * configuration: distilling from it is then not expected to help, and a sweep that
+     * "shows" KD losing may only show a weak teacher. Empty otherwise.
+     */
+    static String teacherWarning(Map<String, Object> teacher, SweepSummary s) {
+        if (teacher == null || teacher.get("test_accuracy") == null) {
+            return "";
+        }
+        double acc = ((Number) teacher.get("test_accuracy")).doubleValue();
+        return s.bestOf("baseline").map(g -> g.mean(SweepSummary.REPORT_ON))
+                .filter(b -> b > acc)
+                .map(b -> "Warning: the teacher (" + pct(acc) + " %) is less accurate than the baseline student ("
+                        + pct(b) + " %): distilling from it is not expected to help.")
+                .orElse("");
     }
 
     /** Short name of the config's student (trials without a student override use it). */

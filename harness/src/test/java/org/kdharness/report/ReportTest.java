@@ -96,6 +96,25 @@ class ReportTest {
     }
 
     @Test
+    void aTeacherWeakerThanTheBaselineIsFlagged() throws Exception {
+        // a barely trained teacher (one epoch at a tiny learning rate) against a baseline trained for three
+        Path weak = dir.resolve("weak.yaml");
+        Files.writeString(weak, TinySweep.yaml("weak", """
+                sweep:
+                  methods: [baseline, response]
+                  temperature: [4]
+                  alpha: [0.5]
+                  seeds: [1]
+                """).replace("training: {epochs: 2, batch_size: 64, seed: 3}", "training: {epochs: 1, batch_size: 64, seed: 3, learning_rate: 0.000001}")
+                .replace("training: {epochs: 1, batch_size: 64}", "training: {epochs: 3, batch_size: 64}"));
+        assertEquals(0, Main.execute("run", weak.toString(), "--reports", reports));
+        String html = Files.readString(dir.resolve("reports/weak/index.html"));
+        assertTrue(html.contains("id=\"teacher-warning\"") && html.contains("is less accurate than the baseline student"),
+                html.substring(html.indexOf("Teacher test accuracy"), html.indexOf("Teacher test accuracy") + 300));
+        assertTrue(!Files.readString(dir.resolve("reports/rep/index.html")).contains("teacher-warning"), "no warning for a good teacher");
+    }
+
+    @Test
     void htmlHeadlineEqualsStore() throws Exception {
         String html = Files.readString(dir.resolve("reports/rep/index.html"));
         for (String method : List.of("baseline", "response", "feature")) {
