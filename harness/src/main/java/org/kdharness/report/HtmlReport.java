@@ -107,7 +107,9 @@ public final class HtmlReport {
         model.put("teacherWarning", teacherWarning(teacher, summary.primary()));
         model.put("compared", summary.variants().isEmpty() ? "Methods compared" : String.join(" vs ", summary.variants()));
         SweepSummary primary = summary.primary();
-        model.put("primaryLabel", contexts.size() > 1 ? " (" + contexts.get(0).get("label") + ")" : "");
+        // the setting the per-setting sections show: named whenever the sweep has more than one
+        String primaryContext = summary.primaryContext();
+        model.put("primaryLabel", contexts.size() > 1 ? " (" + (primaryContext.isEmpty() ? "config defaults" : primaryContext) + ")" : "");
         model.put("heatmaps", ReportSections.heatmaps(primary));
         model.put("leaderboard", ReportSections.leaderboard(primary));
         model.put("curves", ReportSections.curves(store, primary));

@@ -64,7 +64,13 @@ public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<
     /** The primary context's summary (see {@link #byContext()}). */
     public SweepSummary primary() {
         Map<String, SweepSummary> all = byContext();
-        return all.isEmpty() ? this : all.containsKey("") ? all.get("") : all.values().iterator().next();
+        return all.isEmpty() ? this : all.get(primaryContext());
+    }
+
+    /** The primary context: the config's defaults ("") when the grid has them, else the first in plan order. */
+    public String primaryContext() {
+        Map<String, SweepSummary> all = byContext();
+        return all.isEmpty() || all.containsKey("") ? "" : all.keySet().iterator().next();
     }
 
     public long count(String status) {

@@ -115,6 +115,41 @@ class ReportTest {
     }
 
     @Test
+    void perSettingSectionsNameTheSettingTheyShow() throws Exception {
+        // the labelled 0.5 trials come first in plan order; the sections show the config defaults (fully labelled)
+        Path cfg = TinySweep.write(dir, "frac", """
+                sweep:
+                  methods: [feature]
+                  temperature: [4]
+                  alpha: [0.5]
+                  mappings:
+                    - [{student: 2, teacher: 2}]
+                    - [{student: 1, teacher: 1}]
+                  labelled_fraction: [0.5, 1.0]
+                  seeds: [1, 2]
+                """);
+        assertEquals(0, Main.execute("run", cfg.toString(), "--reports", reports));
+        String html = Files.readString(dir.resolve("reports/frac/index.html"));
+        for (String heading : List.of("Mapping leaderboard", "Learning curves", "Per-class test accuracy (%)")) {
+            assertTrue(html.contains("<h2>" + heading + " (config defaults)</h2>"), heading + " names the setting it shows");
+        }
+        List<TrialRow> rows;
+        try (MetricsStore store = MetricsStore.open("jdbc:h2:file:" + dir.resolve("reports/frac/metrics").toAbsolutePath())) {
+            rows = store.trials("frac");
+        }
+        // the leaderboard's first row: the defaults' best mapping by test accuracy of its best-by-validation configuration
+        java.util.Map<String, List<TrialRow>> byMapping = new java.util.LinkedHashMap<>();
+        rows.stream().filter(t -> t.labelledFraction() == null).forEach(t -> byMapping.computeIfAbsent(t.mapping(), k -> new java.util.ArrayList<>()).add(t));
+        List<TrialRow> top = byMapping.values().stream().max(java.util.Comparator.comparingDouble(
+                (List<TrialRow> g) -> g.stream().mapToDouble(t -> t.metric("test_accuracy")).average().orElseThrow())).orElseThrow();
+        double[] acc = top.stream().mapToDouble(t -> t.metric("test_accuracy")).toArray();
+        double mean = (acc[0] + acc[1]) / 2, sd = Math.abs(acc[0] - acc[1]) / Math.sqrt(2);
+        Matcher m = Pattern.compile("<table id=\"leaderboard\">.*?<td class=\"num test\">([^<]+)</td>", Pattern.DOTALL).matcher(html);
+        assertTrue(m.find());
+        assertEquals(String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean, 100 * sd), m.group(1), "the defaults' numbers");
+    }
+
+    @Test
     void htmlHeadlineEqualsStore() throws Exception {
         String html = Files.readString(dir.resolve("reports/rep/index.html"));
         for (String method : List.of("baseline", "response", "feature")) {
