@@ -23,6 +23,9 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "csv", description = "csv (one row per trial), latex or markdown (paper table); default: ${DEFAULT-VALUE}")
     String format;
 
+    @Option(names = "--wide", description = "LaTeX: a table* spanning both columns of a two-column paper")
+    boolean wide;
+
     @Option(names = "--group-by", defaultValue = "method",
             description = "rows of a latex/markdown table: method, mapping or temperature (default: ${DEFAULT-VALUE})")
     String groupBy;
@@ -46,7 +49,7 @@ final class ExportCommand implements Callable<Integer> {
                 case "csv" -> CsvExport.write(trials, new CsvExport.Defaults(loaded.config().student().model().shortName(),
                         loaded.config().student().training().learningRate(), loaded.config().student().training().optimiser()),
                         System.out);
-                case "latex" -> System.out.print(TableExport.latex(SweepSummary.of(trials), by, loaded.config().name()));
+                case "latex" -> System.out.print(TableExport.latex(SweepSummary.of(trials), by, loaded.config().name(), wide));
                 default -> System.out.print(TableExport.markdown(SweepSummary.of(trials), by));
             }
         }

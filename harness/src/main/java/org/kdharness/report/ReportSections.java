@@ -145,9 +145,12 @@ final class ReportSections {
         List<Map<String, Object>> rows = new ArrayList<>();
         int rank = 1;
         for (TableExport.Row r : TableExport.rows(s, TableExport.GroupBy.MAPPING)) {
+            if (r.group().first().mapping() == null) {
+                continue; // the paper table's baseline row: not a mapping to rank
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("rank", rank++);
-            m.put("mapping", r.label());
+            m.put("mapping", r.qualifiedLabel());
             m.put("config", HtmlReport.describe(r.group().first()));
             m.put("seeds", r.group().seeds());
             m.put("test", HtmlReport.meanStd(r.group().mean("test_accuracy"), r.group().std("test_accuracy")));

@@ -25,19 +25,29 @@ public final class TableExport {
     static final double SIGNIFICANCE = 0.05;
 
     /**
-     * One table row: its label, the configuration it reports, and the baseline of the same
-     * setting (student, learning rate, labelled fraction) it is tested against, if any.
+     * One table row: the setting it belongs to (student, learning rate, labelled fraction,
+     * optimiser; "" for the config's defaults), its label, the configuration it reports, and
+     * the baseline of the same setting it is tested against, if any.
      */
-    public record Row(String label, ConfigGroup group, ConfigGroup baseline) {
+    public record Row(String context, String label, ConfigGroup group, ConfigGroup baseline) {
+
+        /** The label with its setting in front, for one flat list (Markdown, the report). */
+        public String qualifiedLabel() {
+            return context.isEmpty() ? label : "[" + context + "] " + label;
+        }
     }
 
-    private record Column(String title, String metric, boolean percent, boolean higherIsBetter) {
+    /**
+     * @param bold whether the best value is marked; agreement with the teacher is not "better"
+     *             when higher (a student can agree by copying the teacher's mistakes)
+     */
+    private record Column(String title, String metric, boolean percent, boolean higherIsBetter, boolean bold) {
     }
 
     private static final List<Column> COLUMNS = List.of(
-            new Column("Test acc. (\\%)", "test_accuracy", true, true),
-            new Column("Agreement (\\%)", "test_teacher_agreement", true, true),
-            new Column("ECE", "test_ece", false, false));
+            new Column("Test acc. (\\%)", "test_accuracy", true, true, true),
+            new Column("Agreement (\\%)", "test_teacher_agreement", true, true, false),
+            new Column("ECE", "test_ece", false, false, true));
 
     private TableExport() {
     }
@@ -47,7 +57,7 @@ public final class TableExport {
         List<Row> rows = new ArrayList<>();
         all.byContext().forEach((context, s) -> {
             for (Row r : rowsOf(s, by)) {
-                rows.add(new Row(context.isEmpty() ? r.label() : "[" + context + "] " + r.label(), r.group(), r.baseline()));
+                rows.add(new Row(context, r.label(), r.group(), r.baseline()));
             }
         });
         return rows;
@@ -68,23 +78,53 @@ public final class TableExport {
         }
         List<Row> rows = new ArrayList<>();
         ConfigGroup baseline = s.bestOf("baseline").orElse(null);
-        best.forEach((k, g) -> rows.add(new Row(by == GroupBy.METHOD ? k + " (" + HtmlReport.describe(g.first()) + ")" : k, g,
-                baseline)));
+        best.forEach((k, g) -> rows.add(new Row("", k, g, baseline)));
         if (by == GroupBy.MAPPING) {
             rows.sort(Comparator.comparingDouble((Row r) -> r.group().mean(SweepSummary.REPORT_ON)).reversed());
+            // the row every mapping is compared against
+            if (baseline != null) {
+                rows.add(new Row("", "baseline (no mapping)", baseline, baseline));
+            }
         }
         return rows;
     }
 
     public static String latex(SweepSummary s, GroupBy by, String sweep) {
+        return latex(s, by, sweep, false);
+    }
+
+    /**
+     * A booktabs table. Settings (student, learning rate, labelled fraction, optimiser) are
+     * blocks under their own heading row; bold and the dagger are decided within a block;
+     * each configuration is spelt out on a wrapped line under its row, so the table keeps to
+     * the text width.
+     *
+     * @param wide {@code table*}, spanning both columns of a two-column paper
+     */
+    public static String latex(SweepSummary s, GroupBy by, String sweep, boolean wide) {
         List<Row> rows = rows(s, by);
+        int columns = COLUMNS.size() + 2;
+        String env = wide ? "table*" : "table";
         StringBuilder t = new StringBuilder();
         t.append("% kd-harness: sweep ").append(sweep).append(", needs \\usepackage{booktabs}\n");
-        t.append("\\begin{table}[t]\n\\centering\n\\begin{tabular}{l").append("r".repeat(COLUMNS.size())).append("r}\n\\toprule\n");
+        t.append("\\begin{").append(env).append("}[t]\n\\centering\n\\small\n\\setlength{\\tabcolsep}{4pt}\n");
+        // the label column wraps (long mapping names), the numbers keep to one line each
+        t.append("\\begin{tabular}{p{0.28\\linewidth}").append("r".repeat(COLUMNS.size())).append("r}\n\\toprule\n");
         t.append(escape(title(by)));
         COLUMNS.forEach(c -> t.append(" & ").append(c.title()));
-        t.append(" & Seeds \\\\\n\\midrule\n");
+        t.append(" & Seeds \\\\\n");
+        boolean blocks = rows.stream().anyMatch(r -> !r.context().isEmpty());
+        String context = null;
         for (Row r : rows) {
+            if (!r.context().equals(context)) {
+                context = r.context();
+                t.append("\\midrule\n");
+                if (blocks) {
+                    t.append("\\multicolumn{").append(columns).append("}{l}{\\emph{")
+                            .append(escape(context.isEmpty() ? "config defaults" : context)).append("}} \\\\\n")
+                            .append("\\cmidrule(l){1-").append(columns).append("}\n");
+                }
+            }
             t.append(escape(r.label()));
             if (significant(r)) {
                 t.append("$^{\\dagger}$");
@@ -94,13 +134,22 @@ public final class TableExport {
                 t.append(" & ").append(isBest(rows, r, c) ? "\\textbf{" + cell + "}" : cell);
             }
             t.append(" & ").append(r.group().seeds()).append(" \\\\\n");
+            String config = HtmlReport.describe(r.group().first());
+            if (by == GroupBy.METHOD && !config.equals("hard labels only")) {
+                t.append("\\multicolumn{").append(columns).append("}{p{0.9\\linewidth}}{\\footnotesize\\quad ")
+                        .append(escape(config)).append("} \\\\\n");
+            }
         }
         t.append("\\bottomrule\n\\end{tabular}\n");
         t.append("\\caption{Sweep \\texttt{").append(escape(sweep)).append("}: mean $\\pm$ sample standard deviation over seeds of the ")
-                .append("configuration with the best mean validation accuracy per row. Bold: best mean in its column. ")
+                .append("configuration with the best mean validation accuracy per row")
+                .append(by == GroupBy.METHOD ? " (spelt out under it)" : "").append(". ")
+                .append(blocks ? "Rows are grouped by setting; bold and $^{\\dagger}$ are decided within a setting. " : "")
+                .append("Bold: best mean in its column among the rows with the most seeds (agreement is not marked: agreeing more with ")
+                .append("the teacher is not better in itself). ")
                 .append("$^{\\dagger}$: better than the baseline, paired $t$-test on matched seeds, $p < 0.05$.}\n");
         t.append("\\label{tab:kd-").append(escape(sweep).replace("\\_", "-")).append("-").append(by.name().toLowerCase(Locale.ROOT)).append("}\n");
-        t.append("\\end{table}\n");
+        t.append("\\end{").append(env).append("}\n");
         return t.toString();
     }
 
@@ -117,15 +166,17 @@ public final class TableExport {
         COLUMNS.forEach(c -> t.append(" | ").append(c.title().replace("\\%", "%")));
         t.append(" | Seeds |\n|---").append("|---:".repeat(COLUMNS.size() + 1)).append("|\n");
         for (Row r : rows) {
-            t.append("| ").append(r.label().replace("|", "\\|")).append(significant(r) ? " †" : "");
+            String label = r.qualifiedLabel() + (by == GroupBy.METHOD ? " (" + HtmlReport.describe(r.group().first()) + ")" : "");
+            t.append("| ").append(label.replace("|", "\\|")).append(significant(r) ? " †" : "");
             for (Column c : COLUMNS) {
-                String cell = cell(r.group(), c).replace("$\\pm$", "±");
+                String cell = cell(r.group(), c).replace("$\\pm$", " ± ");
                 t.append(" | ").append(isBest(rows, r, c) ? "**" + cell + "**" : cell);
             }
             t.append(" | ").append(r.group().seeds()).append(" |\n");
         }
         t.append("\nMean ± sample standard deviation over seeds of the best-by-validation configuration per row; bold: best mean")
-                .append(" in its column; †: better than the baseline, paired t-test on matched seeds, p < 0.05.\n");
+                .append(" in its column within its setting, among the rows with the most seeds (agreement is not marked);")
+                .append(" †: better than the baseline, paired t-test on matched seeds, p < 0.05.\n");
         return t.toString();
     }
 
@@ -147,17 +198,23 @@ public final class TableExport {
             return mean;
         }
         String std = c.percent() ? String.format(Locale.ROOT, "%.2f", 100 * s.std()) : String.format(Locale.ROOT, "%.4f", s.std());
-        return mean + " $\\pm$ " + std;
+        return mean + "$\\pm$" + std;
     }
 
+    /**
+     * The best mean of its column within its setting, among the rows with the most seeds
+     * there (a one-seed row never takes bold from rows measured over several).
+     */
     private static boolean isBest(List<Row> rows, Row r, Column c) {
         double v = r.group().mean(c.metric());
-        if (Double.isNaN(v) || rows.size() < 2) {
+        List<Row> block = rows.stream().filter(o -> o.context().equals(r.context())).toList();
+        int seeds = block.stream().mapToInt(o -> o.group().seeds()).max().orElse(0);
+        if (!c.bold() || Double.isNaN(v) || block.size() < 2 || r.group().seeds() < seeds) {
             return false;
         }
-        for (Row o : rows) {
+        for (Row o : block) {
             double w = o.group().mean(c.metric());
-            if (!Double.isNaN(w) && (c.higherIsBetter() ? w > v : w < v)) {
+            if (o.group().seeds() == seeds && !Double.isNaN(w) && (c.higherIsBetter() ? w > v : w < v)) {
                 return false;
             }
         }

@@ -48,7 +48,12 @@ class LatexExportTest {
         for (String by : List.of("method", "mapping", "temperature")) {
             CliRun.Result r = CliRun.run("export", config.toString(), "--reports", reports, "--format", "latex", "--group-by", by);
             assertEquals(0, r.code(), r.err());
-            assertTrue(r.out().contains("{[}student mlp{[}16, 8{]}"), by + ":\n" + r.out());
+            // settings are blocks under their own heading row, not row prefixes
+            assertTrue(r.out().contains("\\multicolumn{5}{l}{\\emph{student mlp{[}16, 8{]}, labelled 0.5}} \\\\\n\\cmidrule(l){1-5}"),
+                    by + ":\n" + r.out());
+            if (by.equals("mapping")) {
+                assertTrue(r.out().contains("baseline (no mapping)"), "the mapping table has the baseline to compare against");
+            }
             Path tex = dir.resolve("axes-" + by + ".tex");
             Files.writeString(tex, "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n" + r.out() + "\\end{document}\n");
             Process p = new ProcessBuilder("pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.getFileName().toString())
@@ -56,6 +61,19 @@ class LatexExportTest {
             String log = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "pdflatex did not finish (" + by + ")");
             assertEquals(0, p.exitValue(), by + ":\n" + log);
+            assertTrue(!log.contains("Overfull \\hbox"), by + ": the table is wider than the text:\n" + log);
         }
+    }
+
+    @Test
+    void boldIsDecidedAmongTheRowsWithTheMostSeeds() {
+        // "b" has the higher mean but a single seed; "a" was measured over two
+        List<org.kdharness.store.TrialRow> trials = new java.util.ArrayList<>(StatisticsTest.group("a", 0.80, 0.82).trials());
+        trials.addAll(StatisticsTest.group("b", 0.95).trials());
+        String latex = TableExport.latex(SweepSummary.of(trials), TableExport.GroupBy.METHOD, "bold");
+        assertTrue(latex.contains("\\textbf{81.00$\\pm$1.41}"), latex);
+        assertTrue(!latex.contains("\\textbf{95.00"), "a one-seed row does not take bold: " + latex);
+        assertTrue(latex.contains("among the rows with the most seeds"), "the caption says so");
+        assertTrue(TableExport.latex(SweepSummary.of(trials), TableExport.GroupBy.METHOD, "bold", true).contains("\\begin{table*}"));
     }
 }

@@ -184,7 +184,7 @@ class ReportTest {
         String md = export("--format", "markdown");
         for (String method : List.of("baseline", "response", "feature")) {
             String cell = expectedCell(method);
-            assertTrue(latex.contains(cell.replace("±", "$\\pm$")), method + " in\n" + latex);
+            assertTrue(latex.contains(cell.replace(" ± ", "$\\pm$")), method + " in\n" + latex);
             assertTrue(md.contains(cell), method + " in\n" + md);
         }
         assertTrue(latex.contains("\\toprule") && latex.contains("\\textbf{"), latex);
