@@ -110,7 +110,8 @@ public final class TableExport {
         t.append("\\begin{").append(env).append("}[t]\n\\centering\n\\small\n\\setlength{\\tabcolsep}{4pt}\n");
         // the label column wraps (long mapping names), the numbers keep to one line each
         t.append("\\begin{tabular}{p{0.28\\linewidth}").append("r".repeat(COLUMNS.size())).append("r}\n\\toprule\n");
-        t.append(escape(title(by)));
+        // the configuration is spelt out under each method's row, so its column is just "Method"
+        t.append(by == GroupBy.METHOD ? "Method" : escape(title(by)));
         COLUMNS.forEach(c -> t.append(" & ").append(c.title()));
         t.append(" & Seeds \\\\\n");
         boolean blocks = rows.stream().anyMatch(r -> !r.context().isEmpty());
