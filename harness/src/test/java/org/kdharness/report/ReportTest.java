@@ -150,6 +150,58 @@ class ReportTest {
     }
 
     @Test
+    void everySettingOfLearningRateAndOptimiserHasItsOwnHeadlineFromTheStore() throws Exception {
+        Path cfg = TinySweep.write(dir, "lropt", """
+                sweep:
+                  methods: [baseline, response]
+                  temperature: [2, 4]
+                  alpha: [0.5]
+                  learning_rate: [0.001, 0.003]
+                  optimiser: [adam, sgd]
+                  seeds: [1, 2]
+                """);
+        assertEquals(0, Main.execute("run", cfg.toString(), "--reports", reports));
+        String html = Files.readString(dir.resolve("reports/lropt/index.html"));
+        List<TrialRow> rows;
+        try (MetricsStore store = MetricsStore.open("jdbc:h2:file:" + dir.resolve("reports/lropt/metrics").toAbsolutePath())) {
+            rows = store.trials("lropt");
+        }
+        java.util.Map<String, List<TrialRow>> byContext = new java.util.LinkedHashMap<>();
+        rows.forEach(t -> byContext.computeIfAbsent(t.context(), k -> new java.util.ArrayList<>()).add(t));
+        assertEquals(4, byContext.size(), byContext.keySet().toString());
+        for (java.util.Map.Entry<String, List<TrialRow>> ctx : byContext.entrySet()) {
+            int at = html.indexOf("<h3>" + ctx.getKey() + "</h3>");
+            assertTrue(at >= 0, "a headline for " + ctx.getKey());
+            String part = html.substring(at, html.indexOf("</table>", at));
+            for (String method : List.of("baseline", "response")) {
+                // that setting's best-by-validation configuration of the method, recomputed here
+                java.util.Map<String, List<TrialRow>> configs = new java.util.LinkedHashMap<>();
+                ctx.getValue().stream().filter(t -> t.method().equals(method))
+                        .forEach(t -> configs.computeIfAbsent(t.configKey(), k -> new java.util.ArrayList<>()).add(t));
+                // the first in plan order among equal means, as the report breaks ties
+                List<TrialRow> best = null;
+                double bestVal = Double.NEGATIVE_INFINITY;
+                for (List<TrialRow> g : configs.values()) {
+                    double v = g.stream().mapToDouble(t -> t.metric("val_accuracy")).average().orElseThrow();
+                    if (v > bestVal) {
+                        bestVal = v;
+                        best = g;
+                    }
+                }
+                double[] acc = best.stream().mapToDouble(t -> t.metric("test_accuracy")).toArray();
+                double mean = (acc[0] + acc[1]) / 2, sd = Math.abs(acc[0] - acc[1]) / Math.sqrt(2);
+                Matcher m = Pattern.compile("<tr data-method=\"" + method + "\">.*?<td class=\"num test\">([^<]+)</td>", Pattern.DOTALL)
+                        .matcher(part);
+                assertTrue(m.find(), method + " in " + ctx.getKey());
+                assertEquals(String.format(Locale.ROOT, "%.2f ± %.2f", 100 * mean, 100 * sd), m.group(1), method + " in " + ctx.getKey());
+            }
+        }
+        // no trial runs the config's defaults here: the per-setting sections show the first setting and say so
+        String first = byContext.keySet().iterator().next();
+        assertTrue(html.contains("<h2>Where it works: temperature, α and loss weights (" + first + ")</h2>"), "the T x α heatmap stays, labelled");
+    }
+
+    @Test
     void htmlHeadlineEqualsStore() throws Exception {
         String html = Files.readString(dir.resolve("reports/rep/index.html"));
         for (String method : List.of("baseline", "response", "feature")) {
