@@ -28,7 +28,7 @@ class LatexExportTest {
 
     @Test
     void settingAxesCompileInEveryGrouping() throws Exception {
-        // rows then begin with "[student mlp[16, 8], labelled 0.5] ..." right after \\ or \midrule
+        // settings once began rows ("[student mlp[16, 8], labelled 0.5] ...") right after \\ or \midrule
         Path config = TinySweep.write(dir, "axes", """
                 sweep:
                   methods: [baseline, response, relation]
@@ -40,6 +40,8 @@ class LatexExportTest {
                   labelled_fraction: [0.5, 1.0]
                   students:
                     - {type: mlp, hidden: [16, 8]}
+                  learning_rate: [0.001]
+                  optimiser: [adam, sgd]
                   seeds: [1, 2]
                 """);
         String reports = dir.resolve("reports").toString();
@@ -49,8 +51,9 @@ class LatexExportTest {
             CliRun.Result r = CliRun.run("export", config.toString(), "--reports", reports, "--format", "latex", "--group-by", by);
             assertEquals(0, r.code(), r.err());
             // settings are blocks under their own heading row, not row prefixes
-            assertTrue(r.out().contains("\\multicolumn{5}{l}{\\emph{student mlp{[}16, 8{]}, labelled 0.5}} \\\\\n\\cmidrule(l){1-5}"),
-                    by + ":\n" + r.out());
+            // every setting axis at once: student, learning rate, labelled fraction, optimiser
+            assertTrue(r.out().contains("\\multicolumn{5}{l}{\\emph{student mlp{[}16, 8{]}, lr 0.001, labelled 0.5, optimiser sgd}} \\\\\n"
+                    + "\\cmidrule(l){1-5}"), by + ":\n" + r.out());
             if (by.equals("mapping")) {
                 assertTrue(r.out().contains("baseline (no mapping)"), "the mapping table has the baseline to compare against");
             }
