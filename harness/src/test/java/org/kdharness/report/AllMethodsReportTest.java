@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -77,14 +76,7 @@ class AllMethodsReportTest {
         for (String v : VARIANTS) {
             assertTrue(latex.out().contains(v.replace("_", "\\_")), v + " in\n" + latex.out());
         }
-        ReportTest.requireOrSkip("pdflatex");
-        Path tex = dir.resolve("all.tex");
-        Files.writeString(tex, "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n" + latex.out() + "\\end{document}\n");
-        Process p = new ProcessBuilder("pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.getFileName().toString())
-                .directory(dir.toFile()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), log);
+        Pdflatex.compile(dir, "all", latex.out());
     }
 
     /** Mean ± std (percent) of a variant's test accuracy over its seeds (one configuration per variant here). */

@@ -9,7 +9,6 @@ import org.kdharness.cli.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +45,6 @@ class LatexExportTest {
                 """);
         String reports = dir.resolve("reports").toString();
         assertEquals(0, Main.execute("run", config.toString(), "--reports", reports, "--no-report"));
-        ReportTest.requireOrSkip("pdflatex");
         for (String by : List.of("method", "mapping", "temperature")) {
             CliRun.Result r = CliRun.run("export", config.toString(), "--reports", reports, "--format", "latex", "--group-by", by);
             assertEquals(0, r.code(), r.err());
@@ -57,14 +55,7 @@ class LatexExportTest {
             if (by.equals("mapping")) {
                 assertTrue(r.out().contains("baseline (no mapping)"), "the mapping table has the baseline to compare against");
             }
-            Path tex = dir.resolve("axes-" + by + ".tex");
-            Files.writeString(tex, "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n" + r.out() + "\\end{document}\n");
-            Process p = new ProcessBuilder("pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.getFileName().toString())
-                    .directory(dir.toFile()).redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes());
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "pdflatex did not finish (" + by + ")");
-            assertEquals(0, p.exitValue(), by + ":\n" + log);
-            assertTrue(!log.contains("Overfull \\hbox"), by + ": the table is wider than the text:\n" + log);
+            Pdflatex.compile(dir, "axes-" + by, r.out());
         }
     }
 
