@@ -41,8 +41,9 @@ final class StatusCommand implements Callable<Integer> {
             SweepSummary.of(rows).groups().stream()
                     .max(java.util.Comparator.comparingDouble(g -> g.mean(SweepSummary.SELECT_ON)))
                     .ifPresent(g -> System.out.printf(Locale.ROOT,
-                            "best configuration by mean val accuracy: %s (%s), %d seed(s): val %.4f, test %.4f%n",
-                            g.variant(), org.kdharness.report.HtmlReport.describe(g.first()), g.seeds(),
+                            "best configuration by mean val accuracy: %s (%s%s), %d seed(s): val %.4f, test %.4f%n",
+                            g.variant(), org.kdharness.report.HtmlReport.describe(g.first()),
+                            g.first().context().isEmpty() ? "" : "; " + g.first().context(), g.seeds(),
                             g.mean(SweepSummary.SELECT_ON), g.mean(SweepSummary.REPORT_ON)));
             rows.stream().filter(r -> "failed".equals(r.status()))
                     .forEach(r -> System.out.println("failed " + r.trialId() + ": " + r.reason()));

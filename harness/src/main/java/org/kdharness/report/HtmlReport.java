@@ -114,7 +114,8 @@ public final class HtmlReport {
         model.put("leaderboard", ReportSections.leaderboard(primary));
         model.put("curves", ReportSections.curves(store, primary));
         model.put("perClass", ReportSections.perClass(primary));
-        model.put("cka", ReportSections.cka(store, summary, sweep, defaultStudent(store, sweep)));
+        // CKA against the measured ranking within one setting (the one the other sections show)
+        model.put("cka", ReportSections.cka(store, primary, sweep, defaultStudent(store, sweep)));
         model.put("softened", ReportSections.softened(store, runs.isEmpty() ? null : String.valueOf(runs.get(0).get("teacher_key"))));
         model.put("trainingHours", String.format(Locale.ROOT, "%.2f",
                 trials.stream().filter(t -> t.seconds() != null).mapToDouble(TrialRow::seconds).sum() / 3600));

@@ -121,7 +121,7 @@ public final class TableExport {
                 context = r.context();
                 t.append("\\midrule\n");
                 if (blocks) {
-                    t.append("\\multicolumn{").append(columns).append("}{l}{\\emph{")
+                    t.append("\\multicolumn{").append(columns).append("}{p{0.9\\linewidth}}{\\emph{")
                             .append(escape(context.isEmpty() ? "config defaults" : context)).append("}} \\\\\n")
                             .append("\\cmidrule(l){1-").append(columns).append("}\n");
                 }
@@ -242,6 +242,8 @@ public final class TableExport {
                 case '^' -> b.append("\\^{}");
                 case '~' -> b.append("\\~{}");
                 case '[', ']' -> b.append('{').append(c).append('}');
+                // long mapping names have no spaces: let a wrapping column break after their separators
+                case ',', '+' -> b.append(c).append("\\allowbreak{}");
                 case 'α' -> b.append("$\\alpha$");
                 case '±' -> b.append("$\\pm$");
                 default -> b.append(c);

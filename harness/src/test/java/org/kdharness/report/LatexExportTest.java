@@ -48,15 +48,21 @@ class LatexExportTest {
         for (String by : List.of("method", "mapping", "temperature")) {
             CliRun.Result r = CliRun.run("export", config.toString(), "--reports", reports, "--format", "latex", "--group-by", by);
             assertEquals(0, r.code(), r.err());
-            // settings are blocks under their own heading row, not row prefixes
-            // every setting axis at once: student, learning rate, labelled fraction, optimiser
-            assertTrue(r.out().contains("\\multicolumn{5}{l}{\\emph{student mlp{[}16, 8{]}, lr 0.001, labelled 0.5, optimiser sgd}} \\\\\n"
-                    + "\\cmidrule(l){1-5}"), by + ":\n" + r.out());
+            // settings are blocks under their own heading row, not row prefixes; all four setting axes at once
+            assertTrue(r.out().contains("\\multicolumn{5}{p{0.9\\linewidth}}{\\emph{student mlp{[}16,\\allowbreak{} 8{]},\\allowbreak{}"
+                    + " lr 0.001,\\allowbreak{} labelled 0.5,\\allowbreak{} optimiser sgd}} \\\\\n\\cmidrule(l){1-5}"), by + ":\n" + r.out());
             if (by.equals("mapping")) {
                 assertTrue(r.out().contains("baseline (no mapping)"), "the mapping table has the baseline to compare against");
             }
             Pdflatex.compile(dir, "axes-" + by, r.out());
         }
+        // two-column papers: table* compiles too
+        CliRun.Result wide = CliRun.run("export", config.toString(), "--reports", reports, "--format", "latex", "--wide");
+        assertTrue(wide.out().contains("\\begin{table*}"), wide.out());
+        Pdflatex.compile(dir, "axes-wide", "\\twocolumn\n" + wide.out());
+        // every character the escaping handles, as a table cell, compiles
+        String special = TableExport.escape("a_b 5% c&d #1 {x} $ ^ ~ \\ [s] s1<-t1+t2,s2<-t2 α ±");
+        Pdflatex.compile(dir, "escape", "\\begin{tabular}{p{0.4\\linewidth}}\n" + special + " \\\\\n\\end{tabular}\n");
     }
 
     @Test

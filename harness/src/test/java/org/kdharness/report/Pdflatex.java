@@ -22,10 +22,15 @@ final class Pdflatex {
         ReportTest.requireOrSkip("pdflatex");
         Path tex = dir.resolve(name + ".tex");
         Files.writeString(tex, "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n" + body + "\\end{document}\n");
+        // output to a file, so that a looping pdflatex (it once looped on a setting prefix) meets the timeout
+        Path out = dir.resolve(name + ".out.log");
         Process p = new ProcessBuilder("pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.getFileName().toString())
-                .directory(dir.toFile()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "pdflatex did not finish: " + name);
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("pdflatex did not finish in 120 s: " + name + "\n" + Files.readString(out));
+        }
+        String log = Files.readString(out);
         assertEquals(0, p.exitValue(), name + ":\n" + log);
         assertTrue(!log.contains("Overfull \\hbox"), name + ": a table is wider than the text:\n" + log);
         assertTrue(Files.size(dir.resolve(name + ".pdf")) > 1000, name + ".pdf");

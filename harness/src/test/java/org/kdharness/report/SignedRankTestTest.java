@@ -39,6 +39,10 @@ class SignedRankTestTest {
         assertEquals(0.25, SignedRankTest.twoSidedP(new double[]{0.01, 0.02, 0.03}), 1e-12);
         assertEquals(1.0, SignedRankTest.twoSidedP(new double[]{0.0, 0.01, -0.02}), 1e-12);
         assertTrue(Double.isNaN(SignedRankTest.twoSidedP(new double[]{0.0, 0.0})), "no non-zero difference: undefined");
+        // equal count differences of accuracies (20 more right out of 2,000) tie although their doubles differ
+        double a = 1600 / 2000.0 - 1580 / 2000.0, b = 1626 / 2000.0 - 1606 / 2000.0;
+        assertTrue(a != b, "the float noise this guards against");
+        assertEquals(0.75, SignedRankTest.twoSidedP(new double[]{a, -b, 0.02}), 1e-12, "a tie: p = 0.75 (0.5 without it)");
     }
 
     @Test
