@@ -157,12 +157,15 @@ class ReportTest {
     }
 
     @Test
-    void everySettingOfLearningRateAndOptimiserHasItsOwnHeadlineFromTheStore() throws Exception {
+    void everySettingOfStudentLearningRateAndOptimiserHasItsOwnHeadlineFromTheStore() throws Exception {
         Path cfg = TinySweep.write(dir, "lropt", """
                 sweep:
                   methods: [baseline, response]
                   temperature: [2, 4]
-                  alpha: [0.5]
+                  alpha: [0.5, 0.9]
+                  students:
+                    - {type: mlp, hidden: [16, 8]}
+                    - {type: mlp, hidden: [12]}
                   learning_rate: [0.001, 0.003]
                   optimiser: [adam, sgd]
                   seeds: [1, 2]
@@ -175,7 +178,7 @@ class ReportTest {
         }
         java.util.Map<String, List<TrialRow>> byContext = new java.util.LinkedHashMap<>();
         rows.forEach(t -> byContext.computeIfAbsent(t.context(), k -> new java.util.ArrayList<>()).add(t));
-        assertEquals(4, byContext.size(), byContext.keySet().toString());
+        assertEquals(8, byContext.size(), byContext.keySet().toString());
         for (java.util.Map.Entry<String, List<TrialRow>> ctx : byContext.entrySet()) {
             int at = html.indexOf("<h3>" + ctx.getKey() + "</h3>");
             assertTrue(at >= 0, "a headline for " + ctx.getKey());
@@ -191,7 +194,18 @@ class ReportTest {
         }
         // no trial runs the config's defaults here: the per-setting sections show the first setting and say so
         String first = byContext.keySet().iterator().next();
-        assertTrue(html.contains("<h2>Where it works: temperature, α and loss weights (" + first + ")</h2>"), "the T x α heatmap stays, labelled");
+        int heat = html.indexOf("<h2>Where it works: temperature, α and loss weights (" + first + ")</h2>");
+        assertTrue(heat >= 0, "the T x α heatmap stays, labelled");
+        // its cells: 100 x mean test accuracy of that setting's response configuration at each (T, α)
+        String svg = html.substring(heat, html.indexOf("</div>", heat));
+        for (double temp : new double[]{2, 4}) {
+            for (double alpha : new double[]{0.5, 0.9}) {
+                double mean = byContext.get(first).stream().filter(t -> t.method().equals("response") && t.temperature() == temp
+                        && t.alpha() == alpha).mapToDouble(t -> t.metric("test_accuracy")).average().orElseThrow();
+                String cell = String.format(Locale.ROOT, "%.2f", 100 * mean);
+                assertTrue(svg.contains(">" + cell + "<"), "cell T=" + temp + " α=" + alpha + " = " + cell);
+            }
+        }
     }
 
     @Test
