@@ -96,8 +96,9 @@ public final class MetricsStore implements AutoCloseable {
     private static boolean isLockRace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage());
+            // "Concurrent update": two workers started together both creating the same new H2 file
             if (m.contains("Lock file recently modified") || m.contains("Database may be already in use")
-                    || m.contains("Connection is broken")) {
+                    || m.contains("Connection is broken") || m.contains("Concurrent update")) {
                 return true;
             }
         }
