@@ -36,8 +36,8 @@ public final class RkdAngle implements LayerDistance {
     private static SDVariable angles(SameDiff sd, SDVariable x) {
         SDVariable g = sd.mmul(x, x, false, true, false);
         SDVariable sqn = x.mul(x).sum(true, 1); // [n, 1]
-        SDVariable sq = RkdDistance.squaredDistances(sd, x, g);
-        SDVariable offDiagonal = sd.math.diag(sd.math.diagPart(sd.onesLike(g))).rsub(1.0);
+        SDVariable offDiagonal = RkdDistance.offDiagonal(sd, g);
+        SDVariable sq = RkdDistance.squaredDistances(sd, sqn, g, offDiagonal);
         SDVariable inverse = offDiagonal.mul(sd.math.sqrt(sq.add(RkdDistance.EPS)).rdiv(1.0)); // u_ab
         SDVariable dots = sd.expandDims(g, 0).sub(sd.expandDims(g, 2)).sub(sd.expandDims(g, 1))
                 .add(sd.expandDims(sqn, 2));

@@ -35,21 +35,25 @@ public final class RkdDistance implements LayerDistance {
 
     /** Pairwise distances over their mean (the diagonal is {@code sqrt(1e-8)}, as the definition gives). */
     static SDVariable normalisedDistances(SameDiff sd, SDVariable x) {
-        SDVariable d = sd.math.sqrt(squaredDistances(sd, x, sd.mmul(x, x, false, true, false)).add(EPS));
+        SDVariable g = sd.mmul(x, x, false, true, false);
+        SDVariable d = sd.math.sqrt(squaredDistances(sd, x.mul(x).sum(true, 1), g, offDiagonal(sd, g)).add(EPS));
         // d * (1/mean): in ND4J 1.0.0-M2.1 the gradient of dividing by a one-element variable is wrong
         return d.mul(d.mean().rdiv(1.0));
     }
 
     /**
-     * {@code |x_i - x_j|^2} from the Gram matrix {@code g = x x^T}: {@code n^2} values, never
+     * {@code |x_i - x_j|^2} from the Gram matrix {@code g = x x^T} and the squared norms {@code sqn} ({@code [n, 1]}): {@code n^2} values, never
      * the {@code [n, n, d]} differences. Negative float cancellation is clipped to 0, and the
      * diagonal is multiplied by an exact 0, so its value is 0 and no gradient flows through
      * it (where the square root is steepest).
      */
-    static SDVariable squaredDistances(SameDiff sd, SDVariable x, SDVariable g) {
-        SDVariable sqn = x.mul(x).sum(true, 1); // [n, 1]
-        SDVariable offDiagonal = sd.math.diag(sd.math.diagPart(sd.onesLike(g))).rsub(1.0);
+    static SDVariable squaredDistances(SameDiff sd, SDVariable sqn, SDVariable g, SDVariable offDiagonal) {
         return sd.nn.relu(sqn.add(sd.transpose(sqn)).sub(g.mul(2.0)), 0.0).mul(offDiagonal);
+    }
+
+    /** {@code 1 - I}, shaped like the {@code [n, n]} matrix {@code g} (n is only known when fed). */
+    static SDVariable offDiagonal(SameDiff sd, SDVariable g) {
+        return sd.math.diag(sd.math.diagPart(sd.onesLike(g))).rsub(1.0);
     }
 
     /** Elementwise Huber with threshold 1: {@code 0.5 min(|x|,1)^2 + max(|x|-1, 0)}. */

@@ -6,7 +6,6 @@ import org.kdharness.CliRun;
 import org.kdharness.TinySweep;
 import org.kdharness.cli.Main;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 

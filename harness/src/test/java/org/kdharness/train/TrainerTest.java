@@ -9,7 +9,6 @@ import org.kdharness.data.DatasetLoader;
 import org.kdharness.data.TestPaths;
 import org.kdharness.distill.DistillationObjective;
 import org.kdharness.Methods;
-import org.kdharness.distill.DistillationMethod;
 import org.kdharness.distill.TrialSpec;
 import org.kdharness.models.Network;
 import org.kdharness.models.NetworkBuilder;
