@@ -11,7 +11,7 @@ prints torch's build/BLAS configuration first so the figures can be judged.
 
 Usage: /usr/bin/python3 harness/bench/torch_bench.py --data DIR --threads 1 [--cnn] [--json]
 """
-import argparse, gzip, json, os, sys, time
+import argparse, gzip, json, os, re, sys, time
 
 import numpy as np
 import torch
@@ -175,6 +175,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--cnn", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--only", default=None, help="time only rows whose name contains a match of this regex")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -193,6 +194,8 @@ def main():
 
     def timed(name, fn, epochs=1):
         """Runs fn `epochs` times and reports the last run (for training rows: the second epoch, steady state)."""
+        if a.only and not re.search(a.only, name) and not name.startswith("prepare"):
+            return
         times = []
         for _ in range(epochs):
             t0 = time.perf_counter()

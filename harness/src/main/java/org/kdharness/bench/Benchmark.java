@@ -24,6 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The work a distillation sweep repeats, timed: one training epoch (batch 128, Adam) of the
@@ -66,27 +67,44 @@ public final class Benchmark {
         return data;
     }
 
-    /** Runs every row; {@code cnn} adds the (slow) CNN rows. */
-    public List<Row> run(boolean cnn) {
+    /**
+     * Runs every row whose name {@code only} accepts; {@code cnn} adds the (slow) CNN rows. A
+     * skipped teacher row leaves its students distilling from the untrained teacher, which
+     * costs the same per epoch.
+     */
+    public List<Row> run(boolean cnn, Predicate<String> only) {
         List<Row> rows = new ArrayList<>();
         int n = data.train().size();
         Network teacherNet = network(MLP_TEACHER, 7);
-        rows.add(epochRow("teacher epoch, MLP 784-1200-1200-10", n, () -> train(teacherNet, baseline(), null)));
+        String teacherRow = "teacher epoch, MLP 784-1200-1200-10";
+        if (only.test(teacherRow)) {
+            rows.add(epochRow(teacherRow, n, () -> train(teacherNet, baseline(), null)));
+        }
         Teacher teacher = new Teacher(teacherNet, "bench", Double.NaN, 0, false);
         TeacherOutputs outputs = new TeacherOutputs(teacher, data);
-        rows.add(timed("prepare teacher outputs (logits + layer 2, train split)", n, () -> {
-            outputs.logits(TeacherOutputs.Split.TRAIN);
-            outputs.hidden(2);
-        }));
+        String prepareRow = "prepare teacher outputs (logits + layer 2, train split)";
+        if (only.test(prepareRow)) {
+            rows.add(timed(prepareRow, n, () -> {
+                outputs.logits(TeacherOutputs.Split.TRAIN);
+                outputs.hidden(2);
+            }));
+        }
         for (TrialSpec trial : studentTrials()) {
-            rows.add(epochRow(rowName(trial), n, () -> train(network(MLP_STUDENT, 1), trial, outputs)));
+            if (only.test(rowName(trial))) {
+                rows.add(epochRow(rowName(trial), n, () -> train(network(MLP_STUDENT, 1), trial, outputs)));
+            }
         }
         if (cnn) {
             Network cnnTeacher = network(CNN_TEACHER, 7);
-            rows.add(epochRow("teacher epoch, CNN conv32-conv64-fc128", n, () -> train(cnnTeacher, baseline(), null)));
-            TeacherOutputs cnnOutputs = new TeacherOutputs(new Teacher(cnnTeacher, "bench-cnn", Double.NaN, 0, false), data);
-            TrialSpec response = studentTrials().stream().filter(t -> t.method().name().equals("response")).findFirst().orElseThrow();
-            rows.add(epochRow("student epoch, response KD, CNN conv16-fc32", n, () -> train(network(CNN_STUDENT, 1), response, cnnOutputs)));
+            String cnnTeacherRow = "teacher epoch, CNN conv32-conv64-fc128", cnnStudentRow = "student epoch, response KD, CNN conv16-fc32";
+            if (only.test(cnnTeacherRow)) {
+                rows.add(epochRow(cnnTeacherRow, n, () -> train(cnnTeacher, baseline(), null)));
+            }
+            if (only.test(cnnStudentRow)) {
+                TeacherOutputs cnnOutputs = new TeacherOutputs(new Teacher(cnnTeacher, "bench-cnn", Double.NaN, 0, false), data);
+                TrialSpec response = studentTrials().stream().filter(t -> t.method().name().equals("response")).findFirst().orElseThrow();
+                rows.add(epochRow(cnnStudentRow, n, () -> train(network(CNN_STUDENT, 1), response, cnnOutputs)));
+            }
         }
         return rows;
     }

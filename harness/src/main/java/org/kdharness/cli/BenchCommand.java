@@ -44,6 +44,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "AUTO (hand-written dense path for MLPs, as sweeps use) or GRAPH (SameDiff for everything) (default: ${DEFAULT-VALUE})")
     Trainer.Engine engine;
 
+    @Option(names = "--only", paramLabel = "REGEX",
+            description = "time only the rows whose name contains a match of REGEX, on both sides (e.g. 'CNN')")
+    String only;
+
     @Option(names = "--python", defaultValue = "/usr/bin/python3",
             description = "Python with Debian's python3-torch for the reference (default: ${DEFAULT-VALUE}); 'none' to skip")
     String python;
@@ -63,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Map<String, Double>> torchRounds = new ArrayList<>();
         for (int round = 1; round <= repeat; round++) {
             System.out.println("round " + round + "/" + repeat + ", harness (ND4J, engine " + engine + "):");
-            rounds.add(bench.run(cnn));
+            rounds.add(bench.run(cnn, rowFilter()));
             torchRounds.add(torch(dir));
         }
         double peak = Benchmark.peakRssMib();
@@ -87,6 +91,11 @@ final class BenchCommand implements Callable<Integer> {
                     any ? String.format(Locale.ROOT, "%.2fx", median(ratios)) : "-",
                     any ? String.format(Locale.ROOT, "%.2f-%.2f", java.util.Collections.min(ratios), java.util.Collections.max(ratios)) : "-");
         }
+        if (rows.stream().noneMatch(r -> r.name().equals("student epoch, response"))
+                || rows.stream().noneMatch(r -> r.name().startsWith("prepare teacher outputs"))) {
+            System.out.printf(Locale.ROOT, "peak resident memory of the harness process: %.0f MiB%n", peak);
+            return 0;
+        }
         int n = bench.data().train().size();
         Benchmark.Row response = Benchmark.row(rows, "student epoch, response"), prep = Benchmark.row(rows, "prepare teacher outputs");
         // forward + backward of a dense net ~ 3 x forward multiply-adds x 2 flops; the teacher's soft targets are inputs
@@ -105,6 +114,10 @@ final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "peak resident memory of the harness process: %.0f MiB (max heap %d MiB)%n", peak,
                 Runtime.getRuntime().maxMemory() >> 20);
         return 0;
+    }
+
+    private java.util.function.Predicate<String> rowFilter() {
+        return only == null ? name -> true : java.util.regex.Pattern.compile(only).asPredicate();
     }
 
     /** Per row, the round with the median time (rows are in the same order in every round). */
@@ -140,6 +153,9 @@ final class BenchCommand implements Callable<Integer> {
             ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--data", dir, "--threads", String.valueOf(threads), "--json");
             if (cnn) {
                 pb.command().add("--cnn");
+            }
+            if (only != null) {
+                pb.command().addAll(List.of("--only", only));
             }
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
             pb.redirectError(ProcessBuilder.Redirect.INHERIT);
