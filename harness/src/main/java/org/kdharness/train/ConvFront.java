@@ -173,10 +173,10 @@ final class ConvFront {
             Nd4j.gemm(b.col[i], weights[i], b.z[i], false, false, 1.0, 0.0);
             b.z[i].data().asNioFloat().get(0, b.zH[i]);
             biases[i].data().asNioFloat().get(0, b.bias[i]);
-            ConvKernels.addBias(b.zH[i], b.bias[i], size);
             if (activation == DenseActivation.RELU) {
-                ConvKernels.relu(b.zH[i], b.aH[i], size);
+                ConvKernels.addBiasRelu(b.zH[i], b.bias[i], b.aH[i], size);
             } else {
+                ConvKernels.addBias(b.zH[i], b.bias[i], size);
                 b.z[i].data().asNioFloat().put(0, b.zH[i]);
                 activation.forward(b.z[i], b.a[i]);
                 b.a[i].data().asNioFloat().get(0, b.aH[i]);
@@ -197,6 +197,28 @@ final class ConvFront {
         return current.flatGradient;
     }
 
+    /** Block {@code i}'s gradient at its output ({@code dOutH}) to its pre-activation gradient, in {@code dAH} and {@code dz}. */
+    private void preActivationGradient(Buffers b, int i, ConvChain.Block blk, int rows, int size) {
+        if (blk.pool() && activation == DenseActivation.RELU) {
+            // pooling and ReLU backward in one pass
+            ConvKernels.maxUnpoolRelu(b.aH[i], b.pooledH[i], b.dOutH[i], rows, blk.height(), blk.outChannels(), b.dAH[i]);
+            b.dz[i].data().asNioFloat().put(0, b.dAH[i]);
+            return;
+        }
+        if (blk.pool()) {
+            ConvKernels.maxUnpool(b.aH[i], b.pooledH[i], b.dOutH[i], rows, blk.height(), blk.outChannels(), b.dAH[i]);
+        }
+        if (activation == DenseActivation.RELU) {
+            ConvKernels.reluBackward(b.zH[i], b.dAH[i], size);
+            b.dz[i].data().asNioFloat().put(0, b.dAH[i]);
+        } else {
+            // the pre-activation gradient goes through a, reused as scratch
+            b.a[i].data().asNioFloat().put(0, b.dAH[i]);
+            activation.backward(b.z[i], b.a[i], b.dz[i]);
+            b.dz[i].data().asNioFloat().get(0, b.dAH[i]);
+        }
+    }
+
     /** Back-propagates {@link #flatGradient} into the blocks' weight and bias gradients. */
     void backward() {
         Buffers b = current;
@@ -209,18 +231,7 @@ final class ConvFront {
             ConvChain.Block blk = blocks.get(i);
             int positions = rows * blk.height() * blk.height();
             int size = positions * blk.outChannels();
-            if (blk.pool()) {
-                ConvKernels.maxUnpool(b.aH[i], b.pooledH[i], b.dOutH[i], rows, blk.height(), blk.outChannels(), b.dAH[i]);
-            }
-            if (activation == DenseActivation.RELU) {
-                ConvKernels.reluBackward(b.zH[i], b.dAH[i], size);
-                b.dz[i].data().asNioFloat().put(0, b.dAH[i]);
-            } else {
-                // the pre-activation gradient goes through a, reused as scratch
-                b.a[i].data().asNioFloat().put(0, b.dAH[i]);
-                activation.backward(b.z[i], b.a[i], b.dz[i]);
-                b.dz[i].data().asNioFloat().get(0, b.dAH[i]);
-            }
+            preActivationGradient(b, i, blk, rows, size);
             Nd4j.gemm(b.col[i], b.dz[i], weightGradients[i], true, false, 1.0, 0.0);
             ConvKernels.columnSums(b.dAH[i], size, b.bias[i]);
             biasGradients[i].data().asNioFloat().put(0, b.bias[i]);
