@@ -32,6 +32,8 @@ final class ConvFront {
         final float[] input;
         final INDArray[] col, z, a;
         final float[][] colH, zH, aH, pooledH;
+        /** Per block, its bias + ReLU + pooling through ND4J's pooling op when it has both, else null. */
+        final PooledRelu[] pooledRelu;
         /** Backward-pass arrays, allocated on the first backward pass (inference needs none). */
         INDArray[] dz, dcol;
         float[][] dOutH, dAH, dcolH;
@@ -40,7 +42,7 @@ final class ConvFront {
         /** Per block, its bias or (backward) its gradient. */
         final float[][] bias;
 
-        Buffers(int rows, long inputWidth, List<ConvChain.Block> blocks) {
+        Buffers(int rows, long inputWidth, List<ConvChain.Block> blocks, boolean relu) {
             this.rows = rows;
             int n = blocks.size();
             bias = new float[n][];
@@ -52,6 +54,7 @@ final class ConvFront {
             zH = new float[n][];
             aH = new float[n][];
             pooledH = new float[n][];
+            pooledRelu = new PooledRelu[n];
             for (int i = 0; i < n; i++) {
                 ConvChain.Block b = blocks.get(i);
                 int positions = Math.multiplyExact(rows, b.height() * b.height());
@@ -61,11 +64,14 @@ final class ConvFront {
                 // Java arrays index with int: fail loudly rather than wrap for huge batches
                 colH[i] = new float[Math.multiplyExact(positions, width)];
                 z[i] = Nd4j.create(DataType.FLOAT, positions, b.outChannels());
+                if (relu && b.pool()) {
+                    pooledRelu[i] = new PooledRelu(z[i], rows, b.height(), b.outChannels());
+                    continue;
+                }
                 a[i] = Nd4j.create(DataType.FLOAT, positions, b.outChannels());
                 zH[i] = new float[Math.multiplyExact(positions, b.outChannels())];
                 aH[i] = new float[positions * b.outChannels()];
-                int out = rows * b.outHeight() * b.outHeight() * b.outChannels();
-                pooledH[i] = b.pool() ? new float[out] : null;
+                pooledH[i] = b.pool() ? new float[rows * b.outHeight() * b.outHeight() * b.outChannels()] : null;
             }
             ConvChain.Block last = blocks.get(n - 1);
             int features = last.outChannels() * last.outHeight() * last.outHeight();
@@ -89,7 +95,7 @@ final class ConvFront {
                 int positions = rows * b.height() * b.height();
                 int width = b.kernel() * b.kernel() * b.inChannels();
                 dz[i] = Nd4j.create(DataType.FLOAT, positions, b.outChannels());
-                dAH[i] = new float[positions * b.outChannels()];
+                dAH[i] = pooledRelu[i] != null ? null : new float[positions * b.outChannels()];
                 dOutH[i] = b.pool() ? new float[rows * b.outHeight() * b.outHeight() * b.outChannels()] : dAH[i];
                 if (i > 0) {
                     dcol[i] = Nd4j.create(DataType.FLOAT, positions, width);
@@ -160,7 +166,7 @@ final class ConvFront {
     INDArray forward(INDArray input) {
         INDArray x = DenseKernels.host(input) ? input : input.dup('c');
         int rows = Math.toIntExact(x.size(0));
-        Buffers b = buffers.computeIfAbsent(rows, n -> new Buffers(n, x.size(1), blocks));
+        Buffers b = buffers.computeIfAbsent(rows, n -> new Buffers(n, x.size(1), blocks, activation == DenseActivation.RELU));
         current = b;
         x.data().asNioFloat().get(0, b.input);
         float[] in = b.input;
@@ -171,8 +177,12 @@ final class ConvFront {
             ConvKernels.im2col(in, i == 0, rows, blk.height(), blk.inChannels(), blk.kernel(), b.colH[i]);
             b.col[i].data().asNioFloat().put(0, b.colH[i]);
             Nd4j.gemm(b.col[i], weights[i], b.z[i], false, false, 1.0, 0.0);
-            b.z[i].data().asNioFloat().get(0, b.zH[i]);
             biases[i].data().asNioFloat().get(0, b.bias[i]);
+            if (b.pooledRelu[i] != null) {
+                in = b.pooledRelu[i].forward(b.bias[i]);
+                continue;
+            }
+            b.z[i].data().asNioFloat().get(0, b.zH[i]);
             if (activation == DenseActivation.RELU) {
                 ConvKernels.addBiasRelu(b.zH[i], b.bias[i], b.aH[i], size);
             } else {
@@ -199,10 +209,8 @@ final class ConvFront {
 
     /** Block {@code i}'s gradient at its output ({@code dOutH}) to its pre-activation gradient, in {@code dAH} and {@code dz}. */
     private void preActivationGradient(Buffers b, int i, ConvChain.Block blk, int rows, int size) {
-        if (blk.pool() && activation == DenseActivation.RELU) {
-            // pooling and ReLU backward in one pass
-            ConvKernels.maxUnpoolRelu(b.aH[i], b.pooledH[i], b.dOutH[i], rows, blk.height(), blk.outChannels(), b.dAH[i]);
-            b.dz[i].data().asNioFloat().put(0, b.dAH[i]);
+        if (b.pooledRelu[i] != null) {
+            b.pooledRelu[i].backward(b.dOutH[i], b.dz[i], b.bias[i]);
             return;
         }
         if (blk.pool()) {
@@ -233,7 +241,9 @@ final class ConvFront {
             int size = positions * blk.outChannels();
             preActivationGradient(b, i, blk, rows, size);
             Nd4j.gemm(b.col[i], b.dz[i], weightGradients[i], true, false, 1.0, 0.0);
-            ConvKernels.columnSums(b.dAH[i], size, b.bias[i]);
+            if (b.pooledRelu[i] == null) {
+                ConvKernels.columnSums(b.dAH[i], size, b.bias[i]);
+            }
             biasGradients[i].data().asNioFloat().put(0, b.bias[i]);
             if (i > 0) {
                 Nd4j.gemm(b.dz[i], weights[i], b.dcol[i], false, true, 1.0, 0.0);

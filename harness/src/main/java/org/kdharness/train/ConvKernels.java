@@ -118,50 +118,6 @@ final class ConvKernels {
         }
     }
 
-    /**
-     * Backward of {@link #maxPool} over a ReLU ({@code a = max(z, 0)}), fused: each pooled
-     * gradient goes to the first position of its window (row-major) holding the maximum,
-     * and only where that maximum is positive (there {@code z = a > 0}; a zero maximum means
-     * {@code z <= 0} at that position, where ReLU passes no gradient). Every position of
-     * {@code dz} is written, so it needs no zeroing and no separate ReLU backward pass.
-     *
-     * <p>Why bit arithmetic: which of the four positions holds the maximum is data, so
-     * comparisons compiled to branches were mispredicted about half the time; this profile
-     * (JFR, CNN teacher epoch) had {@code maxUnpool} plus {@code reluBackward} at 15 ms of a
-     * 54 ms step. ReLU outputs are non-negative floats, whose bit patterns compare as ints
-     * and are equal exactly when the floats are.
-     */
-    static void maxUnpoolRelu(float[] a, float[] pooled, float[] dOut, int batch, int h, int c, float[] dz) {
-        int o = h / 2, r = 0;
-        for (int b = 0; b < batch; b++) {
-            for (int y = 0; y < o; y++) {
-                int top = (b * h + 2 * y) * h * c, bottom = top + h * c;
-                for (int x = 0; x < o; x++) {
-                    int t = top + 2 * x * c, u = bottom + 2 * x * c;
-                    for (int ch = 0; ch < c; ch++, r++) {
-                        int m = Float.floatToRawIntBits(pooled[r]);
-                        // the gradient, or 0 where the maximum is not positive (m's bits <= 0)
-                        int g = Float.floatToRawIntBits(dOut[r]) & (-m >> 31);
-                        int take0 = equal(a[t + ch], m);
-                        int take1 = equal(a[t + c + ch], m) & ~take0;
-                        int take2 = equal(a[u + ch], m) & ~(take0 | take1);
-                        int take3 = ~(take0 | take1 | take2);
-                        dz[t + ch] = Float.intBitsToFloat(g & take0);
-                        dz[t + c + ch] = Float.intBitsToFloat(g & take1);
-                        dz[u + ch] = Float.intBitsToFloat(g & take2);
-                        dz[u + c + ch] = Float.intBitsToFloat(g & take3);
-                    }
-                }
-            }
-        }
-    }
-
-    /** -1 (all bits) when {@code v}'s bits are {@code bits}, else 0; no branch. */
-    private static int equal(float v, int bits) {
-        int d = Float.floatToRawIntBits(v) ^ bits;
-        return ~((d | -d) >> 31);
-    }
-
     /** {@code z += bias} per row of {@code bias.length} columns. */
     static void addBias(float[] z, float[] bias, int n) {
         int c = bias.length;

@@ -1,6 +1,9 @@
 package org.kdharness.train;
 
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Random;
 
@@ -8,30 +11,39 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The fused and branch-free convolution loops against plain reference code: the fused
- * pooling + ReLU backward must route every gradient exactly where max pooling followed by
- * a ReLU derivative would, ties and all-zero windows included.
+ * The convolutional front's pooling paths against plain reference code: pooling before
+ * bias and ReLU through ND4J's op ({@link PooledRelu}) and the Java loops must route every
+ * gradient exactly where ReLU then max pooling would, ties and all-negative windows included.
  */
 class ConvKernelsTest {
 
-    /** ReLU outputs with many exact zeros and deliberate ties inside pooling windows. */
-    private static float[] reluMapWithTies(int batch, int h, int c, long seed) {
+    /** Pre-activations: Gaussian, with deliberate exact ties inside pooling windows. */
+    private static float[] preActivationsWithTies(int batch, int h, int c, long seed) {
         Random r = new Random(seed);
-        float[] a = new float[batch * h * h * c];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = Math.max((float) r.nextGaussian(), 0f);
+        float[] z = new float[batch * h * h * c];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = (float) r.nextGaussian();
         }
-        // copy some values to a neighbour in the same row of a window: exact ties
-        for (int i = 0; i + c < a.length; i += 7 * c + 3) {
-            a[i + c] = a[i];
+        for (int i = 0; i + c < z.length; i += 7 * c + 3) {
+            z[i + c] = z[i];
         }
-        return a;
+        return z;
     }
 
-    /** Plain reference: the first (row-major) maximum of each window gets the gradient when it is positive. */
-    private static float[] referenceUnpoolRelu(float[] a, float[] dOut, int batch, int h, int c) {
-        float[] dz = new float[a.length];
-        int o = h / 2, r = 0;
+    /**
+     * Plain reference for bias, ReLU and 2x2 max pooling and its backward: the first
+     * (row-major) maximum of each window gets the gradient when that maximum is positive.
+     *
+     * @return {@code [pooled, dz, biasGradient]}
+     */
+    private static float[][] reference(float[] z, float[] bias, float[] dOut, int batch, int h, int c) {
+        float[] a = new float[z.length];
+        for (int i = 0; i < z.length; i++) {
+            a[i] = Math.max(z[i] + bias[i % c], 0f);
+        }
+        int o = h / 2;
+        float[] pooled = new float[batch * o * o * c], dz = new float[z.length], db = new float[c];
+        int r = 0;
         for (int b = 0; b < batch; b++) {
             for (int y = 0; y < o; y++) {
                 for (int x = 0; x < o; x++) {
@@ -47,6 +59,7 @@ class ConvKernelsTest {
                                 }
                             }
                         }
+                        pooled[r] = max;
                         if (max > 0) {
                             dz[best] = dOut[r];
                         }
@@ -54,50 +67,61 @@ class ConvKernelsTest {
                 }
             }
         }
-        return dz;
+        for (int i = 0; i < dz.length; i++) {
+            db[i % c] += dz[i];
+        }
+        return new float[][]{pooled, dz, db};
     }
 
     @Test
-    void fusedUnpoolReluRoutesLikeTheReference() {
+    void poolingThroughNd4jMatchesTheReferenceForwardAndBackward() {
         int batch = 3, h = 6, c = 5;
-        float[] a = reluMapWithTies(batch, h, c, 11);
-        float[] pooled = new float[batch * 3 * 3 * c], dOut = new float[pooled.length];
-        ConvKernels.maxPool(a, batch, h, c, pooled);
+        float[] z = preActivationsWithTies(batch, h, c, 11);
+        float[] bias = {0.3f, -0.2f, 0f, 1.5f, -2f};
+        int pooledSize = batch * 3 * 3 * c;
+        float[] dOut = new float[pooledSize];
         Random r = new Random(5);
         for (int i = 0; i < dOut.length; i++) {
             dOut[i] = (float) r.nextGaussian();
         }
-        float[] dz = new float[a.length];
-        java.util.Arrays.fill(dz, Float.NaN); // every position must be written
-        ConvKernels.maxUnpoolRelu(a, pooled, dOut, batch, h, c, dz);
-        assertArrayEquals(referenceUnpoolRelu(a, dOut, batch, h, c), dz);
+        float[][] expected = reference(z, bias, dOut, batch, h, c);
 
-        // the unfused path (unpool, then the ReLU derivative of z, where z <= 0 exactly where a == 0) agrees
-        float[] z = a.clone();
-        for (int i = 0; i < z.length; i++) {
-            if (z[i] == 0f) {
-                z[i] = -1f - i % 3;
-            }
-        }
-        float[] da = new float[a.length];
+        INDArray zArray = Nd4j.create(z, new long[]{batch * h * h, c}, DataType.FLOAT);
+        PooledRelu block = new PooledRelu(zArray, batch, h, c);
+        assertArrayEquals(expected[0], block.forward(bias));
+        INDArray dz = Nd4j.valueArrayOf(new long[]{batch * h * h, c}, Float.NaN, DataType.FLOAT);
+        float[] db = new float[c];
+        java.util.Arrays.fill(db, Float.NaN);
+        block.backward(dOut.clone(), dz, db);
+        assertArrayEquals(expected[1], dz.data().asFloat(), "every position written, each gradient at its window's first maximum");
+        assertArrayEquals(expected[2], db, 1e-5f);
+
+        // the Java loops of the other activations' path agree: pool the activations, unpool, then the ReLU derivative of z + b
+        float[] zb = z.clone(), a = new float[z.length], da = new float[z.length], pooled = new float[pooledSize];
+        ConvKernels.addBiasRelu(zb, bias, a, z.length);
+        ConvKernels.maxPool(a, batch, h, c, pooled);
+        assertArrayEquals(expected[0], pooled);
         ConvKernels.maxUnpool(a, pooled, dOut, batch, h, c, da);
-        ConvKernels.reluBackward(z, da, da.length);
-        assertArrayEquals(da, dz);
+        ConvKernels.reluBackward(zb, da, da.length);
+        assertArrayEquals(expected[1], da);
     }
 
     @Test
     void aKnownWindow() {
-        // one image, 2x2, one channel: ties at the maximum go to the first position, a zero window passes nothing
-        float[] a = {0f, 3f, 3f, 1f};
-        float[] pooled = new float[1];
-        ConvKernels.maxPool(a, 1, 2, 1, pooled);
-        assertEquals(3f, pooled[0]);
-        float[] dz = new float[4];
-        ConvKernels.maxUnpoolRelu(a, pooled, new float[]{2.5f}, 1, 2, 1, dz);
-        assertArrayEquals(new float[]{0f, 2.5f, 0f, 0f}, dz);
-        float[] zeros = {0f, 0f, 0f, 0f};
-        ConvKernels.maxUnpoolRelu(zeros, new float[]{0f}, new float[]{2.5f}, 1, 2, 1, dz);
-        assertArrayEquals(new float[4], dz);
+        // one image, 2x2, one channel: ties at the maximum go to the first position, a window of negatives passes nothing
+        INDArray z = Nd4j.create(new float[]{-1f, 3f, 3f, 1f}, new long[]{4, 1}, DataType.FLOAT);
+        PooledRelu block = new PooledRelu(z, 1, 2, 1);
+        assertArrayEquals(new float[]{3.5f}, block.forward(new float[]{0.5f}));
+        INDArray dz = Nd4j.create(DataType.FLOAT, 4, 1);
+        float[] db = new float[1];
+        block.backward(new float[]{2.5f}, dz, db);
+        assertArrayEquals(new float[]{0f, 2.5f, 0f, 0f}, dz.data().asFloat());
+        assertEquals(2.5f, db[0]);
+        z.assign(Nd4j.create(new float[]{-1f, -2f, -0.5f, -3f}, new long[]{4, 1}, DataType.FLOAT));
+        assertArrayEquals(new float[]{0f}, block.forward(new float[]{0.25f}));
+        block.backward(new float[]{2.5f}, dz, db);
+        assertArrayEquals(new float[4], dz.data().asFloat());
+        assertEquals(0f, db[0]);
     }
 
     @Test
