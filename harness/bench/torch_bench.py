@@ -9,9 +9,13 @@ RKD distance and angle, PKT as in RepDistiller, DKD as in mdistiller). Same data
 validation), same models, same losses, same thread count. Uses Debian's python3-torch;
 prints torch's build/BLAS configuration first so the figures can be judged.
 
-Usage: /usr/bin/python3 harness/bench/torch_bench.py --data DIR --threads 1 [--cnn] [--json]
+Also measures torch's SGEMM rate (1024^3, best of 5) and asks the OpenBLAS it loaded for
+its version and the kernel set it chose for this CPU (openblas_get_config/_corename), so the
+harness can print both sides' GEMM side by side; `--gemm-only` prints just that.
+
+Usage: /usr/bin/python3 harness/bench/torch_bench.py --data DIR --threads 1 [--cnn] [--json] [--only REGEX] [--gemm-only]
 """
-import argparse, gzip, json, os, re, sys, time
+import argparse, ctypes, gzip, json, os, re, sys, time
 
 import numpy as np
 import torch
@@ -30,6 +34,33 @@ def read_idx(path):
 
 def find(d, base):
     return os.path.join(d, base + ".gz") if os.path.exists(os.path.join(d, base + ".gz")) else os.path.join(d, base)
+
+
+def blas_identity():
+    """The OpenBLAS this process loaded (through torch), described by itself."""
+    maps = sorted({l.split()[-1] for l in open("/proc/self/maps") if re.search(r"/libopenblas[^/]*\.so", l)})
+    out = {"file": maps[0] if maps else "", "config": "not loaded", "core": ""}
+    if maps:
+        lib = ctypes.CDLL(maps[0])
+        lib.openblas_get_config.restype = ctypes.c_char_p
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        out["core"] = lib.openblas_get_corename().decode()
+        out["config"] = lib.openblas_get_config().decode().replace(" " + out["core"] + " ", " ")
+        if os.environ.get("OPENBLAS_CORETYPE"):
+            out["core"] += " (OPENBLAS_CORETYPE=" + os.environ["OPENBLAS_CORETYPE"] + ")"
+    return out
+
+
+def sgemm_gflops(n=1024):
+    """torch.mm on n x n float matrices, best of 5 after a warm-up, GFLOP/s."""
+    a, b, c = torch.rand(n, n), torch.rand(n, n), torch.empty(n, n)
+    best = float("inf")
+    for i in range(6):
+        t0 = time.perf_counter()
+        torch.mm(a, b, out=c)
+        if i:
+            best = min(best, time.perf_counter() - t0)
+    return 2.0 * n ** 3 / best / 1e9
 
 
 def mlp(widths):
@@ -176,8 +207,13 @@ def main():
     ap.add_argument("--cnn", action="store_true")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--only", default=None, help="time only rows whose name contains a match of this regex")
+    ap.add_argument("--gemm-only", action="store_true", help="print only the SGEMM rate and the BLAS identity (JSON)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    gemm = {"gflops": sgemm_gflops(), "blas": blas_identity(), "mkldnn": torch.backends.mkldnn.is_available()}
+    if a.gemm_only:
+        print(json.dumps(gemm))
+        return
     torch.manual_seed(0)
     print(torch.__config__.show(), file=sys.stderr)
     print("torch", torch.__version__, "threads", torch.get_num_threads(), "parallel", torch.__config__.parallel_info().splitlines()[:3],
@@ -263,7 +299,7 @@ def main():
 
     if a.json:
         blas = os.path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu")
-        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "libblas": blas,
+        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "libblas": blas, "gemm": gemm,
                           "blas": [l.strip() for l in torch.__config__.show().splitlines() if "BLAS" in l], "rows": rows}))
 
 

@@ -28,7 +28,8 @@ import java.util.function.Predicate;
 
 /**
  * The work a distillation sweep repeats, timed: one training epoch (batch 128, Adam) of the
- * benchmark's teacher and students, teacher-output preparation, and the machine's GEMM rate.
+ * benchmark's teacher and students and teacher-output preparation (the GEMM rate is
+ * {@link org.kdharness.sweep.GemmIdentity}'s).
  *
  * <p>Why whole epochs through the real trainer: that is what a trial costs here (including
  * the end-of-epoch loss probe and validation pass), and the PyTorch reference script does
@@ -172,22 +173,6 @@ public final class Benchmark {
         Row r = new Row(name, (System.nanoTime() - t0) / 1e9, samples);
         log.accept(String.format(java.util.Locale.ROOT, "  %-60s %8.2f s %10.0f samples/s", name, r.seconds(), r.samplesPerSecond()));
         return r;
-    }
-
-    /** Single-precision GEMM rate of this backend at the current thread setting, GFLOP/s (best of 5). */
-    public static double gemmGflops(int size) {
-        INDArray a = Nd4j.rand(DataType.FLOAT, size, size), b = Nd4j.rand(DataType.FLOAT, size, size);
-        INDArray c = Nd4j.zeros(DataType.FLOAT, size, size);
-        double best = Double.MAX_VALUE;
-        for (int i = 0; i < 6; i++) {
-            long t0 = System.nanoTime();
-            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-            double s = (System.nanoTime() - t0) / 1e9;
-            if (i > 0) {
-                best = Math.min(best, s);
-            }
-        }
-        return 2.0 * size * size * size / best / 1e9;
     }
 
     /** Multiply-adds of one example's forward pass through a dense network. */

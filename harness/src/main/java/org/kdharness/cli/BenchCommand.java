@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.kdharness.bench.Benchmark;
 import org.kdharness.bench.StoreBenchmark;
 import org.kdharness.sweep.Backend;
+import org.kdharness.sweep.GemmIdentity;
 import org.kdharness.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,9 +49,17 @@ final class BenchCommand implements Callable<Integer> {
             description = "time only the rows whose name contains a match of REGEX, on both sides (e.g. 'CNN')")
     String only;
 
+    @Option(names = "--torch-core", defaultValue = "best", paramLabel = "best|inherit|NAME",
+            description = "OpenBLAS kernel set for the PyTorch reference: 'best' times torch's SGEMM with the inherited "
+                    + "OPENBLAS_CORETYPE, with OpenBLAS's own choice and (AVX-512 CPUs) SkylakeX, and runs the reference "
+                    + "with the fastest; 'inherit' keeps the environment's; or a core name (default: ${DEFAULT-VALUE})")
+    String torchCore;
+
     @Option(names = "--python", defaultValue = "/usr/bin/python3",
             description = "Python with Debian's python3-torch for the reference (default: ${DEFAULT-VALUE}); 'none' to skip")
     String python;
+
+    private GemmIdentity backendGemm;
 
     @Override
     public Integer call() throws Exception {
@@ -61,14 +70,20 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Backend backend = Backend.configure(threads);
+        backendGemm = backend.gemm();
         System.out.println("kd bench | " + backend + " | data " + dir);
+        GemmIdentity gemm = backend.gemm();
+        System.out.printf(Locale.ROOT, "harness GEMM: ND4J mmul -> %s, SGEMM %d^3 %.0f GFLOP/s at %d thread(s); ND4J's %s %s: %.0f GFLOP/s called directly (%s)%n",
+                gemm.route(), gemm.size(), gemm.gflops(), threads, gemm.openblas(), gemm.openblasCore(), gemm.openblasGflops(), gemm.openblasFile());
+        TorchReference reference = python.equals("none") || !new File(python).canExecute() ? null
+                : TorchReference.choose(python, threads, torchCore, System.out::println);
         Benchmark bench = new Benchmark(dir, engine, System.out::println);
         List<List<Benchmark.Row>> rounds = new ArrayList<>();
         List<Map<String, Double>> torchRounds = new ArrayList<>();
         for (int round = 1; round <= repeat; round++) {
             System.out.println("round " + round + "/" + repeat + ", harness (ND4J, engine " + engine + "):");
             rounds.add(bench.run(cnn, rowFilter()));
-            torchRounds.add(torch(dir));
+            torchRounds.add(torch(dir, reference));
         }
         double peak = Benchmark.peakRssMib();
         List<Benchmark.Row> rows = medianRows(rounds);
@@ -100,9 +115,9 @@ final class BenchCommand implements Callable<Integer> {
         Benchmark.Row response = Benchmark.row(rows, "student epoch, response"), prep = Benchmark.row(rows, "prepare teacher outputs");
         // forward + backward of a dense net ~ 3 x forward multiply-adds x 2 flops; the teacher's soft targets are inputs
         double flops = 6.0 * (784 * 256 + 256 * 256 + 256 * 10) * n;
-        double gemm = Benchmark.gemmGflops(1024);
+        double gemmRate = gemm.gflops();
         System.out.printf(Locale.ROOT, "%nresponse-KD student step: %.2f GFLOP/s achieved (model FLOPs only) vs %.1f GFLOP/s SGEMM 1024^3 at %d thread(s): %.0f%% of GEMM rate%n",
-                flops / response.seconds() / 1e9, gemm, threads, 100 * flops / response.seconds() / 1e9 / gemm);
+                flops / response.seconds() / 1e9, gemmRate, threads, 100 * flops / response.seconds() / 1e9 / gemmRate);
         double trial = 5 * response.seconds();
         System.out.printf(Locale.ROOT, "24-trial sweep of 5-epoch response trials (derived from the rows): %.0f s with the teacher-output cache,"
                 + " %.0f s if every trial recomputed teacher outputs (%.1f%% saved)%n", prep.seconds() + 24 * trial,
@@ -141,9 +156,9 @@ final class BenchCommand implements Callable<Integer> {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private Map<String, Double> torch(String dir) {
+    private Map<String, Double> torch(String dir, TorchReference reference) {
         Map<String, Double> out = new HashMap<>();
-        if (python.equals("none") || !new File(python).canExecute()) {
+        if (reference == null) {
             System.out.println("PyTorch reference skipped (no " + python + "; apt-get install python3-torch libopenblas0-pthread)");
             return out;
         }
@@ -158,6 +173,7 @@ final class BenchCommand implements Callable<Integer> {
                 pb.command().addAll(List.of("--only", only));
             }
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+            reference.applyTo(pb.environment());
             pb.redirectError(ProcessBuilder.Redirect.INHERIT);
             Process p = pb.start();
             String stdout = new String(p.getInputStream().readAllBytes());
@@ -168,6 +184,10 @@ final class BenchCommand implements Callable<Integer> {
             JsonNode json = new ObjectMapper().readTree(stdout.lines().reduce((a, b) -> b).orElse("{}"));
             System.out.println("torch " + json.path("torch").asText() + ", threads " + json.path("threads").asInt() + ", libblas.so.3 -> "
                     + json.path("libblas").asText() + ", " + json.path("blas"));
+            JsonNode g = json.path("gemm");
+            System.out.printf(Locale.ROOT, "SGEMM 1024^3 at %d thread(s): harness %.0f GFLOP/s (%s) | PyTorch %.0f GFLOP/s (%s, core %s)%n",
+                    threads, backendGemm.gflops(), backendGemm.route(), g.path("gflops").asDouble(),
+                    g.path("blas").path("config").asText(), g.path("blas").path("core").asText());
             json.path("rows").forEach(r -> out.put(r.path("row").asText(), r.path("seconds").asDouble()));
         } catch (Exception e) {
             System.out.println("PyTorch reference failed: " + e.getMessage());

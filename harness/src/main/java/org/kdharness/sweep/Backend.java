@@ -16,13 +16,18 @@ import java.util.stream.Stream;
  * <p>Why: a result without its hardware and software is not reproducible; this is printed
  * at the start of every run and stored with it.
  *
- * @param backend   ND4J backend class and BLAS vendor
+ * @param backend   ND4J backend class, data type and what computes its GEMMs at what rate
+ *                  ({@link GemmIdentity#summary}), at most 200 characters as the store keeps it
  * @param device    CPU model (or GPU name on the CUDA backend)
  * @param threads   threads each trial may use
  * @param libraries versions of the numeric and storage libraries, from the classpath
  * @param gitCommit the harness's commit, or "unknown"
+ * @param gemm      the GEMM library and its measured rate at {@code threads}
  */
-public record Backend(String backend, String device, int threads, String libraries, String gitCommit) {
+public record Backend(String backend, String device, int threads, String libraries, String gitCommit, GemmIdentity gemm) {
+
+    /** Side of the square SGEMM timed at start-up: about 0.15 s for both routes at one thread here. */
+    static final int GEMM_PROBE_SIZE = 1024;
 
     /** Applies the thread budget to ND4J and describes the backend. */
     public static Backend configure(int threads) {
@@ -30,11 +35,12 @@ public record Backend(String backend, String device, int threads, String librari
         Nd4j.getEnvironment().setMaxMasterThreads(threads);
         Nd4j.factory().blas().setMaxThreads(threads);
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
-        String backend = Nd4j.getBackend().getClass().getSimpleName()
-                + " (blas " + env.getOrDefault("blas.vendor", "?") + ", " + Nd4j.dataType() + ")";
+        GemmIdentity gemm = GemmIdentity.measure(GEMM_PROBE_SIZE, threads);
+        String backend = Nd4j.getBackend().getClass().getSimpleName() + " (" + Nd4j.dataType() + ") | " + gemm.summary();
+        backend = backend.length() > 200 ? backend.substring(0, 200) : backend;
         String device = Nd4j.getEnvironment().isCPU() ? cpuModel() + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores" : String.valueOf(env.getOrDefault("cuda.devicesInformation", "gpu"));
-        return new Backend(backend, device, threads, listLibraries(), readGitCommit());
+        return new Backend(backend, device, threads, listLibraries(), readGitCommit(), gemm);
     }
 
     private static String cpuModel() {

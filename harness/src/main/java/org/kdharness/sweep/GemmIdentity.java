@@ -1,0 +1,123 @@
+package org.kdharness.sweep;
+
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which library computes the harness's matrix products on this machine, and how fast.
+ *
+ * <p>Why: every training row is bound by SGEMM, and the same harness ran its MLP rows at
+ * 0.63x PyTorch's time on one 2-core EPYC and 0.92x on another of the same kind; what
+ * differed was the GEMM. Measured here (AMD EPYC Zen 5 with AVX-512, one thread): ND4J's
+ * {@code mmul} with the {@code -onednn} natives runs oneDNN's JIT sgemm, about 260 GFLOP/s
+ * at 1024^3; the OpenBLAS 0.3.19 that ND4J bundles does not know this CPU family and picks
+ * its Haswell (AVX2) kernels, about 130 GFLOP/s (240 with {@code OPENBLAS_CORETYPE=SkylakeX});
+ * Debian's OpenBLAS 0.3.21 under PyTorch picks Haswell too. Without these numbers printed
+ * next to the timings, a ratio measures two BLAS builds instead of two training loops.
+ *
+ * <p>The OpenBLAS is described by calling its own {@code openblas_get_config} and
+ * {@code openblas_get_corename} through JNA (already on the classpath through ND4J) and
+ * timed by calling its {@code cblas_sgemm} directly, so the identity is the library's own
+ * account of itself, not a guess from file names.
+ *
+ * @param route          what ND4J's {@code mmul} runs on: {@code oneDNN}, {@code OpenBLAS} or {@code CUDA}
+ * @param gflops         SGEMM rate through ND4J's {@code mmul} (the harness's route), GFLOP/s
+ * @param openblas       the loaded OpenBLAS's own description (version and build options), or why unknown
+ * @param openblasCore   the kernel set it chose for this CPU ({@code openblas_get_corename}), or empty
+ * @param openblasFile   the OpenBLAS shared library this process loaded, or empty
+ * @param openblasGflops SGEMM rate of that OpenBLAS called directly, GFLOP/s; NaN when it could not be called
+ * @param size           the square matrices' side the rates were measured at
+ * @param threads        the thread setting they were measured at
+ */
+public record GemmIdentity(String route, double gflops, String openblas, String openblasCore, String openblasFile,
+                           double openblasGflops, int size, int threads) {
+
+    private static final int ROW_MAJOR = 101, NO_TRANSPOSE = 111;
+
+    /** Measures both routes at {@code size}^3 (best of 5 after a warm-up) at ND4J's current thread setting. */
+    public static GemmIdentity measure(int size, int threads) {
+        if (!Nd4j.getEnvironment().isCPU()) {
+            return new GemmIdentity("CUDA", rate(size, false), "not used", "", "", Double.NaN, size, threads);
+        }
+        List<String> maps = mappedLibraries();
+        boolean onednn = maps.stream().anyMatch(p -> p.contains("nd4jcpu") && p.contains("onednn"))
+                && Nd4j.getEnvironment().helpersAllowed();
+        String file = maps.stream().filter(p -> p.matches(".*/libopenblas[^/]*\\.so[.0-9]*")).findFirst().orElse("");
+        String description = "not loaded", core = "";
+        double direct = Double.NaN;
+        if (!file.isEmpty()) {
+            try {
+                NativeLibrary lib = NativeLibrary.getInstance(file);
+                core = lib.getFunction("openblas_get_corename").invokeString(new Object[0], false);
+                // its config names the core too; said once, with whether the environment forced it
+                description = lib.getFunction("openblas_get_config").invokeString(new Object[0], false).replace(" " + core + " ", " ");
+                if (System.getenv("OPENBLAS_CORETYPE") != null) {
+                    core += " (OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE") + ")";
+                }
+                direct = rate(size, true);
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                description = "unknown (" + e.getMessage() + ")";
+            }
+        }
+        return new GemmIdentity(onednn ? "oneDNN" : "OpenBLAS", rate(size, false), description, core, file, direct, size, threads);
+    }
+
+    /** GFLOP/s of {@code size}^3 SGEMMs, through ND4J's {@code mmul} or OpenBLAS's {@code cblas_sgemm} directly. */
+    private static double rate(int size, boolean direct) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, size, size), b = Nd4j.rand(DataType.FLOAT, size, size);
+        INDArray c = Nd4j.zeros(DataType.FLOAT, size, size);
+        com.sun.jna.Function sgemm = direct ? NativeLibrary.getInstance(openblasPath()).getFunction("cblas_sgemm") : null;
+        Object[] args = direct ? new Object[]{ROW_MAJOR, NO_TRANSPOSE, NO_TRANSPOSE, size, size, size, 1f,
+                new Pointer(a.data().address()), size, new Pointer(b.data().address()), size, 0f, new Pointer(c.data().address()), size} : null;
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 6; i++) {
+            long t0 = System.nanoTime();
+            if (direct) {
+                sgemm.invokeVoid(args);
+            } else {
+                Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (i > 0) {
+                best = Math.min(best, s);
+            }
+        }
+        return 2.0 * size * size * size / best / 1e9;
+    }
+
+    private static String openblasPath() {
+        return mappedLibraries().stream().filter(p -> p.matches(".*/libopenblas[^/]*\\.so[.0-9]*")).findFirst().orElseThrow();
+    }
+
+    /** Paths of the shared libraries mapped into this process (Linux), else empty. */
+    private static List<String> mappedLibraries() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/maps")).stream().map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(p -> p.endsWith(".so") || p.matches(".*\\.so\\.[.0-9]+")).distinct().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The OpenBLAS version and core, e.g. {@code OpenBLAS 0.3.19 Haswell}, for one-line summaries. */
+    public String openblasShort() {
+        String[] words = openblas.split(" ");
+        return (words.length >= 2 && words[0].equals("OpenBLAS") ? words[0] + " " + words[1] : openblas)
+                + (openblasCore.isEmpty() ? "" : " " + openblasCore);
+    }
+
+    /** One line, stored with every run: route and rate first, the OpenBLAS beside it. */
+    public String summary() {
+        return String.format(Locale.ROOT, "GEMM %s %.0f GFLOP/s (SGEMM %d^3, %d thread%s); %s %s", route, gflops, size, threads,
+                threads == 1 ? "" : "s", openblasShort(), Double.isNaN(openblasGflops) ? "" : String.format(Locale.ROOT, "%.0f GFLOP/s", openblasGflops));
+    }
+}
