@@ -31,26 +31,31 @@ public final class CosineHint implements LayerDistance {
         return dot.mul(np.mul(nt).rdiv(1.0)).mean().rsub(1.0);
     }
 
-    /** {@code -(1/n) (t / (|p| |t|) - (p.t) p / (|p|^3 |t|))} per row. */
+    /**
+     * {@code -(1/n) (t / (|p| |t|) - (p.t) p / (|p|^3 |t|))} per row: two coefficients per
+     * row, then one pass {@code grad += a t + b p}. Sums in double, arrays read once as
+     * floats (the earlier form built three {@code double[n][d]} copies per step and made the
+     * cosine row 1.35x PyTorch's time where the mse row was 0.99x).
+     */
     @Override
     public HandGradient hand() {
         return (p, t, scale, grad) -> {
-            double[][] ps = Gram.rows(p), ts = Gram.rows(t);
-            int n = ps.length, d = ps[0].length;
-            double[][] out = new double[n][d];
-            for (int i = 0; i < n; i++) {
+            int n = Math.toIntExact(p.size(0)), d = Math.toIntExact(p.size(1));
+            float[] ps = Gram.floats(p), ts = Gram.floats(t), g = Gram.floats(grad);
+            for (int i = 0, row = 0; i < n; i++, row += d) {
                 double dot = 0, pp = 0, tt = 0;
-                for (int k = 0; k < d; k++) {
-                    dot += ps[i][k] * ts[i][k];
-                    pp += ps[i][k] * ps[i][k];
-                    tt += ts[i][k] * ts[i][k];
+                for (int k = row; k < row + d; k++) {
+                    dot += ps[k] * ts[k];
+                    pp += ps[k] * ps[k];
+                    tt += ts[k] * ts[k];
                 }
                 double np = Math.sqrt(pp + EPS), nt = Math.sqrt(tt + EPS);
-                for (int k = 0; k < d; k++) {
-                    out[i][k] = -scale / n * (ts[i][k] / (np * nt) - dot * ps[i][k] / (np * np * np * nt));
+                float a = (float) (-scale / n / (np * nt)), b = (float) (scale / n * dot / (np * np * np * nt));
+                for (int k = row; k < row + d; k++) {
+                    g[k] += a * ts[k] + b * ps[k];
                 }
             }
-            Gram.add(grad, out);
+            Gram.store(g, grad);
         };
     }
 }

@@ -60,6 +60,30 @@ final class Gram {
         return out;
     }
 
+    /** The matrix's values in row-major order: one bulk copy when it is a plain 'c'-ordered float array. */
+    static float[] floats(INDArray m) {
+        if (plain(m)) {
+            float[] out = new float[Math.toIntExact(m.length())];
+            m.data().asNioFloat().get(0, out);
+            return out;
+        }
+        return m.dup('c').data().asFloat();
+    }
+
+    /** {@code m = values} (row-major). */
+    static void store(float[] values, INDArray m) {
+        if (plain(m)) {
+            m.data().asNioFloat().put(0, values);
+        } else {
+            m.assign(Nd4j.create(values, m.shape(), DataType.FLOAT));
+        }
+    }
+
+    private static boolean plain(INDArray m) {
+        return Nd4j.getEnvironment().isCPU() && m.dataType() == DataType.FLOAT && m.ordering() == 'c' && m.offset() == 0
+                && m.length() == m.data().length() && m.elementWiseStride() == 1;
+    }
+
     /** {@code grad += d} for a {@code [r, c]} double matrix. */
     static void add(INDArray grad, double[][] d) {
         int c = d[0].length;
