@@ -49,10 +49,11 @@ record TorchReference(String coretype, boolean inherit, String label) {
             candidates.add(new TorchReference("SkylakeX", false, VARIABLE + "=SkylakeX"));
         }
         TorchReference best = keep;
-        double bestRate = -1;
+        double bestRate = 0;
         for (TorchReference c : candidates) {
             double rate = c.sgemm(python, threads, log);
-            if (rate > bestRate * 1.05) {
+            // a candidate must beat the one before by more than timing noise to be chosen
+            if (rate > 0 && (bestRate == 0 || rate > bestRate * 1.05)) {
                 best = c;
                 bestRate = rate;
             }

@@ -42,6 +42,8 @@ public record GemmIdentity(String route, double gflops, String openblas, String 
                            double openblasGflops, int size, int threads) {
 
     private static final int ROW_MAJOR = 101, NO_TRANSPOSE = 111;
+    /** ND4J's bundled {@code libopenblas_nolapack.so.0} / {@code libopenblas.so.0}, or a system {@code libopenblasp-r0.3.21.so}. */
+    private static final String OPENBLAS_FILE = ".*/libopenblas[^/]*\\.so[.0-9]*";
 
     /** Measures both routes at {@code size}^3 (best of 5 after a warm-up) at ND4J's current thread setting. */
     public static GemmIdentity measure(int size, int threads) {
@@ -51,7 +53,7 @@ public record GemmIdentity(String route, double gflops, String openblas, String 
         List<String> maps = mappedLibraries();
         boolean onednn = maps.stream().anyMatch(p -> p.contains("nd4jcpu") && p.contains("onednn"))
                 && Nd4j.getEnvironment().helpersAllowed();
-        String file = maps.stream().filter(p -> p.matches(".*/libopenblas[^/]*\\.so[.0-9]*")).findFirst().orElse("");
+        String file = openblasFile(maps);
         String description = "not loaded", core = "";
         double direct = Double.NaN;
         if (!file.isEmpty()) {
@@ -75,14 +77,12 @@ public record GemmIdentity(String route, double gflops, String openblas, String 
     private static double rate(int size, boolean direct) {
         INDArray a = Nd4j.rand(DataType.FLOAT, size, size), b = Nd4j.rand(DataType.FLOAT, size, size);
         INDArray c = Nd4j.zeros(DataType.FLOAT, size, size);
-        com.sun.jna.Function sgemm = direct ? NativeLibrary.getInstance(openblasPath()).getFunction("cblas_sgemm") : null;
-        Object[] args = direct ? new Object[]{ROW_MAJOR, NO_TRANSPOSE, NO_TRANSPOSE, size, size, size, 1f,
-                new Pointer(a.data().address()), size, new Pointer(b.data().address()), size, 0f, new Pointer(c.data().address()), size} : null;
+        com.sun.jna.Function sgemm = direct ? loadedOpenblas().getFunction("cblas_sgemm") : null;
         double best = Double.MAX_VALUE;
         for (int i = 0; i < 6; i++) {
             long t0 = System.nanoTime();
             if (direct) {
-                sgemm.invokeVoid(args);
+                directProduct(sgemm, a, b, c);
             } else {
                 Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
             }
@@ -94,8 +94,40 @@ public record GemmIdentity(String route, double gflops, String openblas, String 
         return 2.0 * size * size * size / best / 1e9;
     }
 
-    private static String openblasPath() {
-        return mappedLibraries().stream().filter(p -> p.matches(".*/libopenblas[^/]*\\.so[.0-9]*")).findFirst().orElseThrow();
+    /**
+     * {@code c = a b} by the loaded OpenBLAS's {@code cblas_sgemm} (row-major, 'c'-ordered
+     * float matrices with no offset), so the direct rate is the rate of a correct product.
+     */
+    static void directProduct(INDArray a, INDArray b, INDArray c) {
+        directProduct(loadedOpenblas().getFunction("cblas_sgemm"), a, b, c);
+    }
+
+    private static void directProduct(com.sun.jna.Function sgemm, INDArray a, INDArray b, INDArray c) {
+        for (INDArray x : new INDArray[]{a, b, c}) {
+            if (x.ordering() != 'c' || x.offset() != 0 || x.dataType() != DataType.FLOAT || x.rank() != 2) {
+                throw new IllegalArgumentException("directProduct takes 'c'-ordered float matrices without offset");
+            }
+        }
+        int m = (int) a.rows(), k = (int) a.columns(), n = (int) b.columns();
+        if (b.rows() != k || c.rows() != m || c.columns() != n) {
+            throw new IllegalArgumentException("shapes do not multiply");
+        }
+        sgemm.invokeVoid(new Object[]{ROW_MAJOR, NO_TRANSPOSE, NO_TRANSPOSE, m, n, k, 1f, new Pointer(a.data().address()), k,
+                new Pointer(b.data().address()), n, 0f, new Pointer(c.data().address()), n});
+    }
+
+    private static NativeLibrary loadedOpenblas() {
+        String file = openblasFile(mappedLibraries());
+        if (file.isEmpty()) {
+            throw new IllegalStateException("no OpenBLAS loaded");
+        }
+        return NativeLibrary.getInstance(file);
+    }
+
+    /** The mapped OpenBLAS, preferring the no-LAPACK build ND4J's BLAS calls go to; empty when none. */
+    private static String openblasFile(List<String> maps) {
+        return maps.stream().filter(p -> p.matches(OPENBLAS_FILE))
+                .min(java.util.Comparator.comparing(p -> !p.contains("nolapack"))).orElse("");
     }
 
     /** Paths of the shared libraries mapped into this process (Linux), else empty. */
