@@ -96,9 +96,11 @@ public final class MetricsStore implements AutoCloseable {
     private static boolean isLockRace(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage());
-            // "Concurrent update": two workers started together both creating the same new H2 file
+            // "Concurrent update": two workers started together both creating the same new H2 file;
+            // "Another process was faster": both starting H2's AUTO_SERVER for it at once
             if (m.contains("Lock file recently modified") || m.contains("Database may be already in use")
-                    || m.contains("Connection is broken") || m.contains("Concurrent update")) {
+                    || m.contains("Connection is broken") || m.contains("Concurrent update")
+                    || m.contains("Another process was faster")) {
                 return true;
             }
         }
