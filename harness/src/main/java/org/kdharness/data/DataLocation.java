@@ -45,14 +45,19 @@ public final class DataLocation {
         return p.toAbsolutePath().normalize();
     }
 
-    /** SHA-256 over the dataset files' bytes (first 16 hex digits). */
+    /** SHA-256 over the IDX dataset files' bytes (first 16 hex digits). */
     public static String fingerprint(Path dir) {
+        return fingerprint(dir, FILES, DatasetLoader.INSTALL_HINT);
+    }
+
+    /** SHA-256 over the named files' bytes (first 16 hex digits); an IDX file may be gzipped. */
+    static String fingerprint(Path dir, List<String> files, String hint) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (String base : FILES) {
+            for (String base : files) {
                 Path f = Files.isRegularFile(dir.resolve(base + ".gz")) ? dir.resolve(base + ".gz") : dir.resolve(base);
                 if (!Files.isRegularFile(f)) {
-                    throw new IllegalArgumentException("dataset.path: " + f + " not found; " + DatasetLoader.INSTALL_HINT);
+                    throw new IllegalArgumentException("dataset.path: " + f + " not found; " + hint);
                 }
                 md.update(f.getFileName().toString().getBytes());
                 try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
@@ -73,12 +78,18 @@ public final class DataLocation {
      */
     public static String identity(DatasetSpec d) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("content", fingerprint(resolve(d.path())));
+        CifarFormat cifar = CifarFormat.byName(d.name());
+        m.put("content", cifar == null ? fingerprint(resolve(d.path())) : fingerprint(resolve(d.path()), cifar.files(),
+                DatasetLoader.hint(d)));
         m.put("name", d.name());
         m.put("validation_fraction", d.validationFraction());
         m.put("train_limit", d.trainLimit());
         m.put("test_limit", d.testLimit());
         m.put("split_seed", d.splitSeed());
+        if (!d.normalize().equals("none")) {
+            // only when set, so that every earlier dataset keeps its identity (and its trial ids)
+            m.put("normalize", d.normalize());
+        }
         return ConfigHash.canonicalJson(m);
     }
 }

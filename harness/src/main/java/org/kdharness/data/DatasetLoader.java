@@ -13,7 +13,9 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Loads an IDX image dataset (Fashion-MNIST layout) and splits it deterministically.
+ * Loads an image dataset, IDX (Fashion-MNIST layout) or CIFAR binary ({@link CifarFormat},
+ * chosen by {@code dataset.name}), and splits it deterministically; optionally normalises
+ * each channel with the training split's mean and standard deviation.
  *
  * <p>Why: every trial and the teacher must see exactly the same examples; the split is a
  * seeded shuffle of the training files, so it depends only on the config.
@@ -25,25 +27,42 @@ public final class DatasetLoader {
             "install the full set with 'datasets/fetch' (apt-get install dataset-fashion-mnist) "
                     + "or point dataset.path at datasets/fashion-mnist-small";
 
+    /** What to do about missing or unreadable files of this dataset. */
+    static String hint(DatasetSpec spec) {
+        CifarFormat cifar = CifarFormat.byName(spec.name());
+        return cifar == null ? INSTALL_HINT : "dataset.name " + spec.name() + " reads the " + (cifar == CifarFormat.CIFAR10
+                ? "CIFAR-10 binary files (data_batch_1.bin .. data_batch_5.bin, test_batch.bin: cifar-10-batches-bin/ of cifar-10-binary.tar.gz)"
+                : "CIFAR-100 binary files (train.bin, test.bin: cifar-100-binary/ of cifar-100-binary.tar.gz)")
+                + " in dataset.path; see README, Data";
+    }
+
     public DataSplits load(DatasetSpec spec) {
         Path dir = DataLocation.resolve(spec.path());
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("dataset.path: directory not found: " + dir.toAbsolutePath()
-                    + "; " + INSTALL_HINT);
+                    + "; " + hint(spec));
         }
+        CifarFormat cifar = CifarFormat.byName(spec.name());
         try {
-            ImageData trainAll = read(dir, "train", spec.trainLimit());
-            ImageData test = read(dir, "t10k", spec.testLimit());
+            ImageData trainAll = cifar != null ? cifar.read(dir, true, spec.trainLimit()) : read(dir, "train", spec.trainLimit());
+            ImageData test = cifar != null ? cifar.read(dir, false, spec.testLimit()) : read(dir, "t10k", spec.testLimit());
             int n = trainAll.size();
             int[] order = shuffled(n, spec.splitSeed());
             int nVal = (int) Math.round(n * spec.validationFraction());
             ImageData validation = trainAll.subset(Arrays.copyOfRange(order, 0, nVal));
             ImageData train = trainAll.subset(Arrays.copyOfRange(order, nVal, n));
-            String source = dir.toAbsolutePath().normalize() + " train=" + train.size() + " val=" + validation.size()
-                    + " test=" + test.size() + " split_seed=" + spec.splitSeed();
+            String source = dir.toAbsolutePath().normalize() + (cifar != null ? " (" + cifar + " binary)" : "") + " train=" + train.size()
+                    + " val=" + validation.size() + " test=" + test.size() + " split_seed=" + spec.splitSeed();
+            if (spec.normalize().equals(DatasetSpec.PER_CHANNEL)) {
+                ChannelNormalizer norm = ChannelNormalizer.fit(train);
+                train = norm.apply(train);
+                validation = norm.apply(validation);
+                test = norm.apply(test);
+                source += " normalize=" + norm;
+            }
             return new DataSplits(train, validation, test, source);
         } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage() + "; " + INSTALL_HINT, e);
+            throw new UncheckedIOException(e.getMessage() + "; " + hint(spec), e);
         }
     }
 
@@ -56,9 +75,15 @@ public final class DatasetLoader {
     public void check(DatasetSpec spec) {
         Path dir = DataLocation.resolve(spec.path());
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("dataset.path: directory not found: " + dir.toAbsolutePath() + "; " + INSTALL_HINT);
+            throw new IllegalArgumentException("dataset.path: directory not found: " + dir.toAbsolutePath() + "; " + hint(spec));
         }
+        CifarFormat cifar = CifarFormat.byName(spec.name());
         try {
+            if (cifar != null) {
+                cifar.read(dir, true, 0);
+                cifar.read(dir, false, 0);
+                return;
+            }
             for (String prefix : new String[]{"train", "t10k"}) {
                 int images = IdxReader.read(find(dir, prefix + "-images-idx3-ubyte"), 0).count();
                 int labels = IdxReader.read(find(dir, prefix + "-labels-idx1-ubyte"), 0).count();
@@ -67,7 +92,7 @@ public final class DatasetLoader {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage() + "; " + INSTALL_HINT, e);
+            throw new UncheckedIOException(e.getMessage() + "; " + hint(spec), e);
         }
     }
 

@@ -60,6 +60,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void unknownNormalisationNamesFieldAndLine() {
+        String yaml = TinySweep.yaml("bad", "sweep:\n  methods: [baseline]\n").replace("  validation_fraction: 0.2\n",
+                "  validation_fraction: 0.2\n  normalize: per_pixel\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(yaml, "bad.yaml"));
+        assertTrue(e.getMessage().contains("dataset.normalize") || e.getMessage().contains("/dataset/normalize"), e.getMessage());
+        assertTrue(e.getMessage().contains("'none' or 'per_channel'"), e.getMessage());
+        assertEquals(lineOf(yaml, "normalize:"), e.line());
+        SweepConfig ok = new ConfigLoader().parse(yaml.replace("per_pixel", "per_channel"), "ok.yaml").config();
+        assertEquals("per_channel", ok.dataset().normalize());
+    }
+
+    @Test
     void unknownEngineNamesField() {
         ConfigException e = error("sweep:\n  methods: [baseline]\nruntime:\n  engine: fast\n");
         assertTrue(e.getMessage().contains("runtime.engine") || e.getMessage().contains("/runtime/engine"), e.getMessage());
