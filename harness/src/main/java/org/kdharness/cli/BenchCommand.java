@@ -70,9 +70,9 @@ final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Backend backend = Backend.configure(threads);
-        backendGemm = backend.gemm();
         System.out.println("kd bench | " + backend + " | data " + dir);
         GemmIdentity gemm = backend.gemm();
+        backendGemm = gemm;
         System.out.printf(Locale.ROOT, "harness GEMM: ND4J mmul -> %s, SGEMM %d^3 %.0f GFLOP/s at %d thread(s); ND4J's %s %s: %.0f GFLOP/s called directly (%s)%n",
                 gemm.route(), gemm.size(), gemm.gflops(), threads, gemm.openblas(), gemm.openblasCore(), gemm.openblasGflops(), gemm.openblasFile());
         TorchReference reference = python.equals("none") || !new File(python).canExecute() ? null

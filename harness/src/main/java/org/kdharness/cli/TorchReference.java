@@ -21,8 +21,9 @@ import java.util.function.Consumer;
  * OpenBLAS 0.3.21's own choice (Cooperlake) 262 GFLOP/s, the Haswell set that this machine's
  * environment forces 132 GFLOP/s. Against the forced Haswell set the harness looked 1.5x
  * faster than it is; a benchmark should beat the reference at its best, so by default the
- * reference's SGEMM is timed under each candidate and the fastest is used, and all are
- * printed.
+ * reference's SGEMM is timed under each candidate and the fastest is used (a later candidate
+ * must beat the one before by more than 5 %, timing noise, so ties keep the inherited
+ * setting), and all are printed.
  *
  * @param coretype the value to set, or null to remove the variable (OpenBLAS's own choice)
  * @param inherit  whether to leave the environment as it is

@@ -84,18 +84,6 @@ final class Gram {
                 && m.length() == m.data().length() && m.elementWiseStride() == 1;
     }
 
-    /** {@code grad += d} for a {@code [r, c]} double matrix. */
-    static void add(INDArray grad, double[][] d) {
-        int c = d[0].length;
-        float[] flat = new float[d.length * c];
-        for (int i = 0; i < d.length; i++) {
-            for (int j = 0; j < c; j++) {
-                flat[i * c + j] = (float) d[i][j];
-            }
-        }
-        grad.addi(Nd4j.create(flat, grad.shape(), DataType.FLOAT));
-    }
-
     /** Derivative of Huber with threshold 1 (smooth L1): {@code clamp(x, -1, 1)}. */
     static double huberSlope(double x) {
         return Math.max(-1.0, Math.min(1.0, x));

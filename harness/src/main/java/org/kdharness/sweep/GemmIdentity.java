@@ -15,14 +15,19 @@ import java.util.Locale;
 /**
  * Which library computes the harness's matrix products on this machine, and how fast.
  *
- * <p>Why: every training row is bound by SGEMM, and the same harness ran its MLP rows at
- * 0.63x PyTorch's time on one 2-core EPYC and 0.92x on another of the same kind; what
- * differed was the GEMM. Measured here (AMD EPYC Zen 5 with AVX-512, one thread): ND4J's
- * {@code mmul} with the {@code -onednn} natives runs oneDNN's JIT sgemm, about 260 GFLOP/s
- * at 1024^3; the OpenBLAS 0.3.19 that ND4J bundles does not know this CPU family and picks
- * its Haswell (AVX2) kernels, about 130 GFLOP/s (240 with {@code OPENBLAS_CORETYPE=SkylakeX});
- * Debian's OpenBLAS 0.3.21 under PyTorch picks Haswell too. Without these numbers printed
- * next to the timings, a ratio measures two BLAS builds instead of two training loops.
+ * <p>Why: every training row is bound by SGEMM, so a timing or a ratio against PyTorch
+ * means little without the GEMM it ran on. Measured here (AMD EPYC Zen 5 with AVX-512, one
+ * thread, 1024^3): ND4J's {@code mmul} with the {@code -onednn} natives runs oneDNN's JIT
+ * sgemm (perf shows no OpenBLAS kernel), 245-270 GFLOP/s, for every transpose, alpha and
+ * beta the trainer uses; the OpenBLAS 0.3.19 that ND4J bundles does not know this CPU family
+ * and picks its {@code Barcelona} kernels, 58 GFLOP/s ({@code Haswell} 130 and
+ * {@code SkylakeX} 243 when {@code OPENBLAS_CORETYPE} forces them); PyTorch's Debian
+ * OpenBLAS 0.3.21 picks {@code Cooperlake}, 240-270. Printed next to the timings, these
+ * tell a reader which arithmetic a ratio compares.
+ *
+ * <p>The route is inferred: {@code oneDNN} when the {@code -onednn} natives are loaded and
+ * ND4J's platform helpers are allowed (ND4J then hands matrix products to oneDNN), else
+ * {@code OpenBLAS}; the two rates side by side show whether the difference is real.
  *
  * <p>The OpenBLAS is described by calling its own {@code openblas_get_config} and
  * {@code openblas_get_corename} through JNA (already on the classpath through ND4J) and

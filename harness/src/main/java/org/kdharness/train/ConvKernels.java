@@ -128,7 +128,11 @@ final class ConvKernels {
         }
     }
 
-    /** {@code z += bias} per row of {@code bias.length} columns, then {@code a = max(z, 0)}: one pass instead of two. */
+    /**
+     * {@code z += bias} per row of {@code bias.length} columns, then {@code a = max(z, 0)}: one
+     * pass instead of two (the separate bias and ReLU passes were 3.5 ms of a 54 ms CNN-teacher
+     * step, JFR; for pooled blocks {@link PooledRelu} now applies it to the pooled quarter only).
+     */
     static void addBiasRelu(float[] z, float[] bias, float[] a, int n) {
         int c = bias.length;
         for (int base = 0; base < n; base += c) {
@@ -140,7 +144,11 @@ final class ConvKernels {
         }
     }
 
-    /** {@code dz = z > 0 ? da : 0}, in place on {@code da}; branch-free (a sign mask), as the ReLU's sign is data. */
+    /**
+     * {@code dz = z > 0 ? da : 0}, in place on {@code da}; branch-free (a sign mask): the sign
+     * is data, and the branching loop it replaces was 5.6 ms of a 54 ms CNN-teacher step (JFR),
+     * mostly mispredictions. {@code ConvKernelsTest} pins -0, NaN and the infinities.
+     */
     static void reluBackward(float[] z, float[] da, int n) {
         for (int i = 0; i < n; i++) {
             int zb = Float.floatToRawIntBits(z[i]);

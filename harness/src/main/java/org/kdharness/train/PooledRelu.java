@@ -30,18 +30,21 @@ final class PooledRelu {
     private final DynamicCustomOp pool;
     private final float[] pooledHost;
     private DynamicCustomOp poolBackward;
+    private INDArray poolBackwardTarget;
 
     /** @param z the convolution output {@code [rows*h*h, c]} (NHWC rows), read at every {@link #forward} */
     PooledRelu(INDArray z, int rows, int h, int c) {
         this.z4 = z.reshape(rows, h, h, c);
         this.pooled = Nd4j.create(DataType.FLOAT, rows, h / 2, h / 2, c);
         this.pooledGradient = pooled.ulike();
-        this.pool = DynamicCustomOp.builder("maxpool2d").addInputs(z4).addOutputs(pooled).addIntegerArguments(POOL_ARGS).build();
+        this.pool = DynamicCustomOp.builder("maxpool2d").addInputs(z4).addOutputs(pooled).addIntegerArguments(poolArgs()).build();
         this.pooledHost = new float[Math.toIntExact(pooled.length())];
     }
 
-    /** kernel 2x2, stride 2, no padding, dilation 1, not SAME, (unused), NHWC. */
-    private static final int[] POOL_ARGS = {2, 2, 2, 2, 0, 0, 1, 1, 0, 0, 1};
+    /** kernel 2x2, stride 2, no padding, dilation 1, not SAME, (unused), NHWC; a fresh array per op. */
+    private static int[] poolArgs() {
+        return new int[]{2, 2, 2, 2, 0, 0, 1, 1, 0, 0, 1};
+    }
 
     /** The block's output, {@code relu(maxpool(z) + bias)} as NHWC {@code [rows, h/2, h/2, c]}, in a reused array. */
     float[] forward(float[] bias) {
@@ -59,7 +62,11 @@ final class PooledRelu {
     void backward(float[] dOut, INDArray dz, float[] biasGradient) {
         if (poolBackward == null) {
             poolBackward = DynamicCustomOp.builder("maxpool2d_bp").addInputs(z4, pooledGradient)
-                    .addOutputs(dz.reshape(z4.shape())).addIntegerArguments(POOL_ARGS).build();
+                    .addOutputs(dz.reshape(z4.shape())).addIntegerArguments(poolArgs()).build();
+            poolBackwardTarget = dz;
+        } else if (dz != poolBackwardTarget) {
+            // the op writes into the view it was built with
+            throw new IllegalStateException("PooledRelu.backward writes into one dz array per instance");
         }
         // the ReLU passes the gradient where its output is positive
         ConvKernels.reluBackward(pooledHost, dOut, pooledHost.length);

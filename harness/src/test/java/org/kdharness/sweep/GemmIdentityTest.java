@@ -9,12 +9,14 @@ import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The GEMM identity is the loaded libraries' own account, and the directly timed product is a correct one. */
 class GemmIdentityTest {
 
     @Test
     void describesTheLoadedOpenBlasAndBothRates() {
+        assumeTrue(Nd4j.getEnvironment().isCPU(), "the CPU backend's libraries");
         GemmIdentity id = GemmIdentity.measure(128, 1);
         // the tests load the -onednn natives (surefire's argLine), so ND4J's mmul runs on oneDNN
         assertEquals("oneDNN", id.route());
@@ -34,6 +36,7 @@ class GemmIdentityTest {
 
     @Test
     void theDirectOpenBlasCallComputesTheProduct() {
+        assumeTrue(Nd4j.getEnvironment().isCPU(), "the CPU backend's libraries");
         INDArray a = Nd4j.rand(DataType.FLOAT, 37, 53), b = Nd4j.rand(DataType.FLOAT, 53, 29);
         INDArray c = Nd4j.zeros(DataType.FLOAT, 37, 29);
         GemmIdentity.directProduct(a, b, c);
