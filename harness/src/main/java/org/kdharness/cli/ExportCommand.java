@@ -2,6 +2,7 @@ package org.kdharness.cli;
 
 import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.report.CsvExport;
+import org.kdharness.report.PairTable;
 import org.kdharness.report.SweepSummary;
 import org.kdharness.report.TableExport;
 import org.kdharness.store.MetricsStore;
@@ -9,16 +10,27 @@ import org.kdharness.sweep.Workspace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code kd export CONFIG --format csv}: one row per trial on stdout. */
+/**
+ * {@code kd export CONFIG --format csv}: one row per trial on stdout; {@code latex} or
+ * {@code markdown}: the sweep's paper table; several CONFIGs: one paper table with a column
+ * per sweep (teacher-student pair, {@link PairTable}).
+ */
 @Command(name = "export", mixinStandardHelpOptions = true, description = "Print the sweep's trials as a table.")
 final class ExportCommand implements Callable<Integer> {
 
     @Mixin
     SweepArgs args;
+
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "MORE",
+            description = "further sweeps (YAML or name): with --format latex|markdown, one table with a column per sweep, "
+                    + "the teacher and the plain student on top, a row per method")
+    List<String> more = new ArrayList<>();
 
     @Option(names = "--format", defaultValue = "csv", description = "csv (one row per trial), latex or markdown (paper table); default: ${DEFAULT-VALUE}")
     String format;
@@ -41,6 +53,18 @@ final class ExportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--group-by: unsupported '" + groupBy + "' (supported: method, mapping, temperature)");
         }
+        if (!more.isEmpty()) {
+            if (format.equals("csv")) {
+                throw new IllegalArgumentException("--format: several sweeps make one paper table: use latex or markdown");
+            }
+            List<PairTable.Pair> pairs = new ArrayList<>();
+            pairs.add(pair(args));
+            for (String config : more) {
+                pairs.add(pair(args.with(config)));
+            }
+            System.out.print(format.equals("latex") ? PairTable.latex(pairs, wide) : PairTable.markdown(pairs));
+            return 0;
+        }
         ConfigLoader.Loaded loaded = args.load();
         Workspace ws = args.workspace(loaded);
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
@@ -54,5 +78,19 @@ final class ExportCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** One sweep's column: its trials, its models' names and its teacher's test accuracy from its store. */
+    private static PairTable.Pair pair(SweepArgs a) {
+        ConfigLoader.Loaded loaded = a.load();
+        Workspace ws = a.workspace(loaded);
+        String name = loaded.config().name();
+        try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
+            var runs = store.runs(name);
+            double teacher = runs.isEmpty() ? Double.NaN : store.teacher(String.valueOf(runs.get(0).get("teacher_key")))
+                    .map(t -> t.get("test_accuracy") instanceof Number n ? n.doubleValue() : Double.NaN).orElse(Double.NaN);
+            return new PairTable.Pair(name, loaded.config().teacher().model().shortName(), loaded.config().student().model().shortName(),
+                    teacher, SweepSummary.of(store.trials(name)), ws.reports().resolve("index.html").toString());
+        }
     }
 }

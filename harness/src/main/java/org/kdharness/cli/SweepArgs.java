@@ -60,6 +60,15 @@ final class SweepArgs {
         }
     }
 
+    /** The same reports root and store URL for another sweep. */
+    SweepArgs with(String otherConfig) {
+        SweepArgs a = new SweepArgs();
+        a.config = otherConfig;
+        a.reportsRootOption = reportsRootOption;
+        a.jdbcUrl = jdbcUrl;
+        return a;
+    }
+
     Workspace workspace(ConfigLoader.Loaded loaded) {
         return Workspace.of(loaded.config(), reportsRoot(), jdbcUrl);
     }
