@@ -68,7 +68,8 @@ public final class MappingAdvisor {
         Network net = NetworkBuilder.build(SameDiff.create(), "", student, shape, train.numClasses(), seed);
         if (warmupEpochs > 0) {
             TrainingSpec t = studentTraining.training();
-            TrainingSpec warm = new TrainingSpec(warmupEpochs, t.batchSize(), t.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), 0);
+            TrainingSpec warm = new TrainingSpec(warmupEpochs, t.batchSize(), t.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), 0,
+                    t.momentum(), null);
             TrialSpec hard = TrialSpec.of(DistillationRegistry.standard().method("baseline"), seed).build();
             DistillationObjective obj = DistillationObjective.build(net, hard, train.numClasses(), j -> new long[0]);
             new Trainer().fit(net, warm, seed, train, obj, List.of(train.oneHot()), data.validation(), null);

@@ -1,5 +1,7 @@
 package org.kdharness.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * How a network is optimised: epochs, batch, optimiser and learning rate.
  *
@@ -14,6 +16,14 @@ package org.kdharness.config;
  * @param seed           seed of the teacher's initial weights and data order (teacher only;
  *                       trials take theirs from the {@code seed} axis)
  * @param patience       early-stopping patience in epochs on validation accuracy (0 = off)
+ * @param momentum       {@code sgd}: classical momentum as PyTorch's SGD ({@code v = mu v + g},
+ *                       step {@code lr v}; weight decay then joins the gradient before momentum,
+ *                       as PyTorch's {@code weight_decay}); {@code nesterovs}: its momentum
+ *                       (default 0.9); unset = 0 for sgd
+ * @param schedule       the learning rate over epochs ({@link LrSchedule}); unset = constant
+ *
+ * <p>The two later settings are left out of the canonical JSON when unset, so the teacher
+ * keys and trial ids of every config written before them are unchanged.
  */
 public record TrainingSpec(
         Integer epochs,
@@ -22,7 +32,15 @@ public record TrainingSpec(
         String optimiser,
         Double weightDecay,
         Long seed,
-        Integer patience) {
+        Integer patience,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Double momentum,
+        @JsonInclude(JsonInclude.Include.NON_NULL) LrSchedule schedule) {
+
+    /** Without momentum or schedule (the earlier seven settings). */
+    public TrainingSpec(Integer epochs, Integer batchSize, Double learningRate, String optimiser, Double weightDecay, Long seed,
+                        Integer patience) {
+        this(epochs, batchSize, learningRate, optimiser, weightDecay, seed, patience, null, null);
+    }
 
     public TrainingSpec {
         epochs = epochs == null ? 5 : epochs;
@@ -34,8 +52,13 @@ public record TrainingSpec(
         patience = patience == null ? 0 : patience;
     }
 
+    /** The momentum the optimiser runs with: as set, else 0.9 for {@code nesterovs} and 0 otherwise. */
+    public double effectiveMomentum() {
+        return momentum != null ? momentum : optimiser.equals("nesterovs") ? 0.9 : 0.0;
+    }
+
     /** The defaults, for a config section left out entirely. */
     public static TrainingSpec defaults() {
-        return new TrainingSpec(null, null, null, null, null, null, null);
+        return new TrainingSpec(null, null, null, null, null, null, null, null, null);
     }
 }

@@ -2,6 +2,7 @@ package org.kdharness.sweep;
 
 import org.kdharness.config.ConfigException;
 import org.kdharness.config.DatasetSpec;
+import org.kdharness.config.LrSchedule;
 import org.kdharness.config.LayerMapping;
 import org.kdharness.config.MappingCandidates;
 import org.kdharness.config.ModelSpec;
@@ -76,6 +77,27 @@ public final class ConfigValidator {
         check(OPTIMISERS.contains(t.optimiser()), at + "/training/optimiser", "unknown optimiser '" + t.optimiser() + "' (known: " + sorted(OPTIMISERS) + ")");
         check(t.weightDecay() >= 0, at + "/training/weight_decay", "must be >= 0");
         check(t.patience() >= 0, at + "/training/patience", "must be >= 0");
+        if (t.momentum() != null) {
+            check(t.momentum() >= 0 && t.momentum() < 1, at + "/training/momentum", "must be in [0, 1), got " + t.momentum());
+            check(!t.optimiser().equals("adam"), at + "/training/momentum", "applies to sgd and nesterovs; adam has its own moments");
+        }
+        if (t.schedule() != null) {
+            LrSchedule s = t.schedule();
+            check(List.of("constant", "step", "cosine").contains(s.type()), at + "/training/schedule/type",
+                    "must be constant, step or cosine, got '" + s.type() + "'");
+            check(!s.type().equals("step") || s.milestones() != null && !s.milestones().isEmpty(), at + "/training/schedule/milestones",
+                    "a step schedule needs milestones (epochs after which the rate is multiplied by gamma)");
+            if (s.milestones() != null) {
+                for (int i = 0; i < s.milestones().size(); i++) {
+                    int m = s.milestones().get(i);
+                    check(m >= 1 && m < t.epochs() && (i == 0 || m > s.milestones().get(i - 1)), at + "/training/schedule/milestones",
+                            "must be increasing epochs between 1 and epochs - 1 (" + (t.epochs() - 1) + "), got " + s.milestones());
+                }
+            }
+            check(s.effectiveGamma() > 0 && s.effectiveGamma() <= 1, at + "/training/schedule/gamma", "must be in (0, 1], got " + s.effectiveGamma());
+            check(s.effectiveWarmup() >= 0 && s.effectiveWarmup() < t.epochs(), at + "/training/schedule/warmup_epochs",
+                    "must be >= 0 and fewer than the epochs, got " + s.effectiveWarmup());
+        }
     }
 
     private void model(ModelSpec m, String at) {

@@ -70,7 +70,8 @@ public final class TrialRunner {
         TrainingSpec t = student.training();
         TrainingSpec training = new TrainingSpec(t.epochs(), t.batchSize(),
                 spec.learningRate() == null ? t.learningRate() : spec.learningRate(),
-                spec.optimiser() == null ? t.optimiser() : spec.optimiser(), t.weightDecay(), t.seed(), t.patience());
+                spec.optimiser() == null ? t.optimiser() : spec.optimiser(), t.weightDecay(), t.seed(), t.patience(),
+                t.momentum(), t.schedule());
         Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, classes, spec.seed());
         DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher::hiddenShape);
 

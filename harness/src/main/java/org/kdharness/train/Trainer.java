@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 
@@ -110,7 +111,10 @@ public final class Trainer {
                 .updater(updater(spec))
                 .dataSetFeatureMapping(featureNames)
                 .dataSetLabelMapping(labelNames);
-        if (spec.weightDecay() > 0) {
+        if (spec.weightDecay() > 0 && momentumSgd(spec)) {
+            // PyTorch's SGD weight_decay: joins the gradient before the momentum
+            tc.l2(spec.weightDecay());
+        } else if (spec.weightDecay() > 0) {
             tc.weightDecay(spec.weightDecay(), true);
         }
         TrainingConfig config = tc.build();
@@ -189,13 +193,28 @@ public final class Trainer {
         return copy;
     }
 
+    /** Whether the spec asks for PyTorch-style SGD with momentum ({@link MomentumSgd}). */
+    private static boolean momentumSgd(TrainingSpec spec) {
+        return spec.optimiser().equals("sgd") && spec.effectiveMomentum() > 0;
+    }
+
     static IUpdater updater(TrainingSpec spec) {
-        return switch (spec.optimiser()) {
-            case "adam" -> new HostAdam(spec.learningRate());
-            case "sgd" -> new Sgd(spec.learningRate());
-            case "nesterovs" -> new Nesterovs(spec.learningRate(), 0.9);
+        double lr = spec.learningRate();
+        ISchedule schedule = spec.schedule() == null ? null : new EpochSchedule(lr, spec.schedule(), spec.epochs());
+        IUpdater u = switch (spec.optimiser()) {
+            case "adam" -> new HostAdam(lr);
+            case "sgd" -> momentumSgd(spec) ? new MomentumSgd(lr, null, spec.effectiveMomentum()) : new Sgd(lr);
+            case "nesterovs" -> new Nesterovs(lr, spec.effectiveMomentum());
             default -> throw new IllegalArgumentException("unknown optimiser '" + spec.optimiser() + "'");
         };
+        if (schedule != null && u instanceof HostAdam a) {
+            a.setLearningRateSchedule(schedule);
+        } else if (schedule != null && u instanceof Sgd s) {
+            s.setLearningRateSchedule(schedule);
+        } else if (schedule != null && u instanceof Nesterovs n) {
+            n.setLearningRateSchedule(schedule);
+        }
+        return u;
     }
 
     /** Rows per inference chunk through a convolutional front (its im2col buffers grow with it). */

@@ -3,6 +3,8 @@ package org.kdharness.sweep;
 import org.kdharness.config.ConfigException;
 import org.kdharness.config.SweepConfig;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 import org.kdharness.TinySweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,6 +71,25 @@ class ConfigLoaderTest {
         assertEquals(lineOf(yaml, "normalize:"), e.line());
         SweepConfig ok = new ConfigLoader().parse(yaml.replace("per_pixel", "per_channel"), "ok.yaml").config();
         assertEquals("per_channel", ok.dataset().normalize());
+    }
+
+    @Test
+    void theCifarRecipeLoadsAndItsMistakesAreNamed() {
+        String recipe = "training: {epochs: 240, batch_size: 64, optimiser: sgd, learning_rate: 0.05, momentum: 0.9, weight_decay: 5.0e-4,\n"
+                + "    schedule: {type: step, milestones: [150, 180, 210], gamma: 0.1}}";
+        String yaml = TinySweep.yaml("ok", "sweep:\n  methods: [baseline]\n").replace("training: {epochs: 1, batch_size: 64}", recipe);
+        SweepConfig c = new ConfigLoader().parse(yaml, "ok.yaml").config();
+        assertEquals(0.9, c.student().training().momentum());
+        assertEquals(List.of(150, 180, 210), c.student().training().schedule().milestones());
+        assertEquals(0.005, org.kdharness.train.EpochScheduleProbe.rate(c.student().training(), 150), 1e-12);
+
+        ConfigException late = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(yaml.replace("210]", "240]"), "bad.yaml"));
+        assertTrue(late.getMessage().contains("schedule/milestones") || late.getMessage().contains("schedule.milestones"), late.getMessage());
+        assertEquals(lineOf(yaml, "schedule:"), late.line());
+        ConfigException adam = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(yaml.replace("optimiser: sgd", "optimiser: adam"), "bad.yaml"));
+        assertTrue(adam.getMessage().contains("momentum") && adam.getMessage().contains("adam has its own moments"), adam.getMessage());
+        ConfigException type = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(yaml.replace("type: step", "type: linear"), "bad.yaml"));
+        assertTrue(type.getMessage().contains("constant, step or cosine"), type.getMessage());
     }
 
     @Test

@@ -56,6 +56,11 @@ class DenseTrainingTest {
     }
 
     private static Run train(Trainer.Engine engine, TrialSpec trial, String optimiser, ModelSpec model, double weightDecay) {
+        // strong weight decay, so that applying it differently would show in the weights
+        return train(engine, trial, new TrainingSpec(3, 64, 2e-3, optimiser, weightDecay, 0L, 0), model);
+    }
+
+    private static Run train(Trainer.Engine engine, TrialSpec trial, TrainingSpec spec, ModelSpec model) {
         Network net = NetworkBuilder.build(SameDiff.create(), "", model, new NetworkBuilder.InputShape(1, 28, 28), 10, 3);
         DistillationObjective obj = DistillationObjective.build(net, trial, 10, j -> new long[]{TEACHER[j - 1]});
         int n = DATA.train().size();
@@ -69,8 +74,6 @@ class DenseTrainingTest {
                 case TEACHER_LAYER -> uniform(n, TEACHER[in.teacherLayer() - 1], 7);
             });
         }
-        // strong weight decay, so that applying it differently would show in the weights
-        TrainingSpec spec = new TrainingSpec(3, 64, 2e-3, optimiser, weightDecay, 0L, 0);
         return new Run(new Trainer(engine).fit(net, spec, 3, DATA.train(), obj, labels, DATA.validation(), null), net);
     }
 
@@ -88,8 +91,12 @@ class DenseTrainingTest {
     }
 
     private static void assertSameTraining(TrialSpec trial, String optimiser, ModelSpec model, double weightDecay) {
-        Run graph = train(Trainer.Engine.GRAPH, trial, optimiser, model, weightDecay);
-        Run dense = train(Trainer.Engine.AUTO, trial, optimiser, model, weightDecay);
+        assertSameTraining(trial, new TrainingSpec(3, 64, 2e-3, optimiser, weightDecay, 0L, 0), model);
+    }
+
+    private static void assertSameTraining(TrialSpec trial, TrainingSpec spec, ModelSpec model) {
+        Run graph = train(Trainer.Engine.GRAPH, trial, spec, model);
+        Run dense = train(Trainer.Engine.AUTO, trial, spec, model);
         assertFalse(graph.result().dense());
         assertTrue(dense.result().dense(), trial.method() + " should train on the dense path");
         for (int e = 0; e < 3; e++) {
@@ -112,6 +119,15 @@ class DenseTrainingTest {
     @Test
     void responseWithDropoutAndWeightDecayFollowsTheGraph() {
         assertSameTraining(new TrialSpec(Methods.method("response"), 4.0, 0.5, null, null, null, null, 3, null, null, 0.5, null), "adam");
+    }
+
+    @Test
+    void theCifarRecipeFollowsTheGraph() {
+        // PyTorch-style SGD with momentum, L2 weight decay before the momentum, the rate halved after epochs 1 and 2,
+        // warm-up in the first: both paths read the same rate in the same epoch
+        TrainingSpec recipe = new TrainingSpec(3, 64, 0.05, "sgd", 0.05, 0L, 0, 0.9,
+                new org.kdharness.config.LrSchedule("step", List.of(1, 2), 0.5, 1));
+        assertSameTraining(new TrialSpec(Methods.method("response"), 4.0, 0.5, null, null, null, null, 3), recipe, MLP);
     }
 
     @Test
