@@ -38,7 +38,9 @@ final class RunCommand implements Callable<Integer> {
         ConfigLoader.Loaded loaded = args.load();
         Workspace ws = args.workspace(loaded);
         int[] sh = parseShard(shard);
-        SweepRunner.Summary s = new SweepRunner(System.out).run(loaded, ws,
+        // the report is also rewritten every runtime.report_every_minutes while the sweep runs
+        SweepRunner.ReportWriter report = noReport ? null : store -> new HtmlReport().write(store, loaded.config().name(), ws.reports());
+        SweepRunner.Summary s = new SweepRunner(System.out, System.console() != null, report).run(loaded, ws,
                 new SweepRunner.Options(retryFailed, sh[0], sh[1], staleSeconds));
         if (!noReport) {
             try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {

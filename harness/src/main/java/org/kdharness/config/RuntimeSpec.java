@@ -11,9 +11,17 @@ package org.kdharness.config;
  * @param engine          {@code auto} (hand-written back-propagation where it covers the
  *                        trial, else the SameDiff graph) or {@code graph} (always the graph,
  *                        e.g. to check a result); not part of trial ids
+ * @param reportEveryMinutes while a sweep runs, its report is rewritten this often (default
+ *                        10; 0 = only at the end), so a long sweep can be looked at midway
  */
-public record RuntimeSpec(Integer threadsPerTrial, Integer parallelTrials, String engine) {
+public record RuntimeSpec(Integer threadsPerTrial, Integer parallelTrials, String engine, Double reportEveryMinutes) {
+
+    public RuntimeSpec(Integer threadsPerTrial, Integer parallelTrials, String engine) {
+        this(threadsPerTrial, parallelTrials, engine, null);
+    }
+
     public RuntimeSpec {
+        reportEveryMinutes = reportEveryMinutes == null ? 10.0 : reportEveryMinutes;
         threadsPerTrial = threadsPerTrial == null ? 1 : threadsPerTrial;
         parallelTrials = parallelTrials == null ? 1 : parallelTrials;
         engine = engine == null ? "auto" : engine.toLowerCase(java.util.Locale.ROOT);

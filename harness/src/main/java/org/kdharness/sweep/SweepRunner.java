@@ -1,9 +1,6 @@
 package org.kdharness.sweep;
 
 import org.kdharness.data.Rows;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.kdharness.advise.CkaRankings;
 import org.kdharness.config.ConfigHash;
 import org.kdharness.sweep.ConfigLoader;
@@ -63,13 +60,36 @@ public final class SweepRunner {
     public record Summary(int total, int done, int failed, int ranNow) {
     }
 
+    /** How often a plain (non-terminal) output prints a summary line. */
+    static final java.time.Duration SUMMARY_EVERY = java.time.Duration.ofMinutes(1);
+
     /** Test examples whose teacher outputs the report shows at several temperatures. */
     static final int TEACHER_SAMPLES = 4;
 
     private final PrintStream out;
+    private final boolean terminal;
+    private final ReportWriter report;
 
     public SweepRunner(PrintStream out) {
+        this(out, System.console() != null, null);
+    }
+
+    /**
+     * @param terminal whether {@code out} is a terminal (a redrawn bar) or a file (plain lines
+     *                 and a summary line a minute, see {@link SweepProgress})
+     * @param report   writes the report from the store, every {@code runtime.report_every_minutes}
+     *                 while the sweep runs; null for none
+     */
+    public SweepRunner(PrintStream out, boolean terminal, ReportWriter report) {
         this.out = out;
+        this.terminal = terminal;
+        this.report = report;
+    }
+
+    /** Writes a sweep's report from its store, returning where. */
+    @FunctionalInterface
+    public interface ReportWriter {
+        java.nio.file.Path write(MetricsStore store);
     }
 
     public Summary run(ConfigLoader.Loaded loaded, Workspace ws, Options opt) {
@@ -115,9 +135,8 @@ public final class SweepRunner {
             long doneBefore = store.trials(c.name()).stream().filter(t -> t.status().equals("done")).count();
             AtomicInteger ranNow = new AtomicInteger();
             BestSoFar best = new BestSoFar();
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName(c.name()).setInitialMax(plan.trials().size())
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed()
-                    .startsFrom(doneBefore, java.time.Duration.ZERO).build()) {
+            try (SweepProgress bar = new SweepProgress(out, terminal, c.name(), plan.trials().size(), doneBefore, SUMMARY_EVERY);
+                 ReportRefresh refresh = ReportRefresh.start(report, store, c.runtime().reportEveryMinutes(), bar)) {
                 Runnable work = () -> {
                     Optional<String> next;
                     while ((next = claim(store, c.name(), worker, opt)).isPresent()) {
@@ -173,7 +192,7 @@ public final class SweepRunner {
         }
     }
 
-    private void runOne(MetricsStore store, String sweep, String runId, TrialRunner runner, Trial t, ProgressBar bar,
+    private void runOne(MetricsStore store, String sweep, String runId, TrialRunner runner, Trial t, SweepProgress bar,
                         BestSoFar best) {
         TrialSpec s = t.spec();
         String label = describe(s);
@@ -182,25 +201,17 @@ public final class SweepRunner {
             store.complete(sweep, t.id(), o.metrics(), o.epochs(), o.seconds(), new TrialRow.Provenance(runId, o.engine()));
             double acc = o.metrics().get("test_accuracy");
             best.offer(s, o.metrics().get("val_accuracy"), acc, label);
-            line(bar, String.format(Locale.ROOT, "done   %s %-60s test_acc %.4f agree %.4f (%.1f s)", t.id(), label, acc,
+            bar.line(String.format(Locale.ROOT, "done   %s %-60s test_acc %.4f agree %.4f (%.1f s)", t.id(), label, acc,
                     o.metrics().getOrDefault("test_teacher_agreement", Double.NaN), o.seconds()));
+            bar.step(false, best::describe);
         } catch (DivergedException e) {
             store.fail(sweep, t.id(), "diverged: " + e.getMessage(), runId);
-            line(bar, "failed " + t.id() + " " + label + ": diverged: " + e.getMessage());
+            bar.line("failed " + t.id() + " " + label + ": diverged: " + e.getMessage());
+            bar.step(true, best::describe);
         } catch (RuntimeException | OutOfMemoryError e) {
             store.fail(sweep, t.id(), e.getClass().getSimpleName() + ": " + e.getMessage(), runId);
-            line(bar, Credentials.mask("failed " + t.id() + " " + label + ": " + e));
-        }
-        synchronized (bar) {
-            bar.step();
-            bar.setExtraMessage(best.describe());
-        }
-    }
-
-    private void line(ProgressBar bar, String text) {
-        synchronized (bar) {
-            out.print("\r\033[K");
-            out.println(text);
+            bar.line(Credentials.mask("failed " + t.id() + " " + label + ": " + e));
+            bar.step(true, best::describe);
         }
     }
 
