@@ -56,9 +56,9 @@ public final class MappingCandidates {
         if (entry != null && entry.isObject() && entry.has("generator")) {
             for (java.util.Iterator<String> it = entry.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
-                if (!Set.of("generator", "max", "weight", "k", "warmup_epochs", "sample").contains(k)) {
+                if (!Set.of("generator", "max", "weight", "k", "warmup_epochs", "sample", "seed").contains(k)) {
                     throw new IllegalArgumentException("unknown key '" + k + "' in a generator (known: generator, max, weight;"
-                            + " for cka-top-k also k, warmup_epochs, sample)");
+                            + " for cka-top-k also k, warmup_epochs, sample; for random also k, seed)");
                 }
             }
             int max = entry.path("max").asInt(0);
@@ -73,8 +73,12 @@ public final class MappingCandidates {
                 // resolved once the teacher exists and CKA has been measured (kd run / plan)
                 return ckaRanking == null ? List.of() : ckaRanking.stream().limit(k).toList();
             }
+            if ("random".equals(entry.get("generator").asText()) && entry.path("k").asInt(3) < 1) {
+                throw new IllegalArgumentException("random needs k >= 1 draws");
+            }
             return MappingGenerator.generate(entry.get("generator").asText(), student.hiddenLayerCount(),
-                    teacher.hiddenLayerCount(), max, entry.path("weight").asDouble(1.0));
+                    teacher.hiddenLayerCount(), max, entry.path("weight").asDouble(1.0), entry.path("k").asInt(3),
+                    entry.path("seed").asLong(0));
         }
         return List.of(resolvePairs(entry, student, teacher));
     }

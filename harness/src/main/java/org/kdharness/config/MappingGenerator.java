@@ -17,12 +17,19 @@ import java.util.List;
  *     student layer ({@code C(T, S)} mappings).</li>
  * <li>{@code many-to-one}: the teacher's layers split into S contiguous non-empty groups,
  *     group i onto student layer i ({@code C(T-1, S-1)} mappings).</li>
+ * <li>{@code random} (a control): {@code k} distinct draws, uniformly among the
+ *     {@code all-one-to-one} mappings, seeded by {@code seed}: what a mapping chosen without
+ *     any knowledge achieves.</li>
+ * <li>{@code reverse} (a control): student layer i &larr; the teacher layer {@code uniform}
+ *     gives student layer {@code S + 1 - i}: shallow onto deep and deep onto shallow. Yu,
+ *     Wen &amp; Mou (2025, arXiv 2502.04499) report that even reversed mappings distil about as
+ *     well, so a verdict on mapping choice is not credible without these two rows.</li>
  * </ul>
  * Enumerating generators stop at {@code max} mappings, in lexicographic order.
  */
 public final class MappingGenerator {
 
-    public static final List<String> NAMES = List.of("last", "uniform", "all-one-to-one", "many-to-one");
+    public static final List<String> NAMES = List.of("last", "uniform", "all-one-to-one", "many-to-one", "random", "reverse");
 
     private MappingGenerator() {
     }
@@ -35,6 +42,15 @@ public final class MappingGenerator {
      * @param distanceWeight pair weight {@code w_m} for every generated pair
      */
     public static List<LayerMapping> generate(String name, int student, int teacher, int max, double distanceWeight) {
+        return generate(name, student, teacher, max, distanceWeight, 3, 0L);
+    }
+
+    /**
+     * @param draws {@code random}: how many distinct mappings to draw (at most all of them)
+     * @param seed  {@code random}: the draws' seed
+     */
+    public static List<LayerMapping> generate(String name, int student, int teacher, int max, double distanceWeight, int draws,
+                                              long seed) {
         List<List<List<Integer>>> groupsPerMapping = new ArrayList<>();
         switch (name) {
             case "last" -> groupsPerMapping.add(lastOnly(student, teacher));
@@ -58,6 +74,24 @@ public final class MappingGenerator {
                             + ") as student layers (" + student + ")");
                 }
                 split(1, teacher, student, new ArrayList<>(), groupsPerMapping, max);
+            }
+            case "reverse" -> {
+                List<List<Integer>> g = new ArrayList<>();
+                for (int i = 1; i <= student; i++) {
+                    g.add(List.of(Math.max(1, (int) Math.round((double) (student + 1 - i) * teacher / student))));
+                }
+                groupsPerMapping.add(g);
+            }
+            case "random" -> {
+                if (student > teacher) {
+                    throw new IllegalArgumentException("random draws order-preserving one-to-one mappings: it needs at least as many"
+                            + " teacher layers (" + teacher + ") as student layers (" + student + ")");
+                }
+                List<List<List<Integer>>> all = new ArrayList<>();
+                choose(1, teacher, student, new ArrayList<>(), all, 0);
+                // a seeded shuffle, then the first k: k distinct draws, the same for the same seed
+                java.util.Collections.shuffle(all, new java.util.Random(seed));
+                groupsPerMapping.addAll(all.subList(0, Math.min(draws, all.size())));
             }
             default -> throw new IllegalArgumentException("unknown mapping generator '" + name + "' (known: "
                     + String.join(", ", NAMES) + ")");

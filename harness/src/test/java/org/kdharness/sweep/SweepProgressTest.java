@@ -30,7 +30,7 @@ class SweepProgressTest {
                   alpha: [0.5]
                   seeds: [1, 2]
                 runtime:
-                  report_every_minutes: 0.002
+                  report_every_minutes: 0.00002
                 """);
         ConfigLoader.Loaded loaded = new ConfigLoader().load(config);
         Workspace ws = Workspace.of(loaded.config(), dir.resolve("reports"), null);
@@ -53,7 +53,7 @@ class SweepProgressTest {
         assertEquals(6, out.lines().filter(l -> l.startsWith("done ")).count(), out);
         // the last trial always prints the summary: all finished, none failed
         assertTrue(out.lines().anyMatch(l -> l.startsWith("progress: 6/6 finished (0 failed now), ")), out);
-        assertTrue(refreshed.get() >= 1, "the report is rewritten while the sweep runs (every 0.12 s here)");
+        assertTrue(refreshed.get() >= 1, "the report is rewritten while the sweep runs (every 1 ms here)");
         assertTrue(out.contains("report refreshed: " + reports.resolve("plain").resolve("index.html")), out);
         assertTrue(Files.readString(reports.resolve("plain").resolve("index.html")).contains("plain"));
     }
