@@ -89,8 +89,12 @@ final class ExportCommand implements Callable<Integer> {
             var runs = store.runs(name);
             double teacher = runs.isEmpty() ? Double.NaN : store.teacher(String.valueOf(runs.get(0).get("teacher_key")))
                     .map(t -> t.get("test_accuracy") instanceof Number n ? n.doubleValue() : Double.NaN).orElse(Double.NaN);
-            return new PairTable.Pair(name, loaded.config().teacher().model().shortName(), loaded.config().student().model().shortName(),
-                    teacher, SweepSummary.of(store.trials(name)), ws.reports().resolve("index.html").toString());
+            SweepSummary summary = SweepSummary.of(store.trials(name));
+            // the column reports the primary setting: with a students axis, that setting's student, not the config's default
+            String student = summary.primary().trials().stream().map(org.kdharness.store.TrialRow::student)
+                    .filter(java.util.Objects::nonNull).findFirst().orElse(loaded.config().student().model().shortName());
+            return new PairTable.Pair(name, loaded.config().teacher().model().shortName(), student, teacher, summary,
+                    ws.reports().resolve("index.html").toString());
         }
     }
 }

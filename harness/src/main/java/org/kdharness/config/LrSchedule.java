@@ -22,6 +22,14 @@ public record LrSchedule(String type, List<Integer> milestones, Double gamma, In
     public LrSchedule {
         type = type == null ? "constant" : type.toLowerCase(java.util.Locale.ROOT);
         milestones = milestones == null ? null : List.copyOf(milestones);
+        // the default written out is the default left out: the same schedule, the same ids
+        gamma = gamma != null && gamma == 0.1 ? null : gamma;
+        warmupEpochs = warmupEpochs != null && warmupEpochs == 0 ? null : warmupEpochs;
+    }
+
+    /** A constant rate without warm-up: the same as no schedule. */
+    public boolean isConstant() {
+        return type.equals("constant") && warmupEpochs == null;
     }
 
     /** The factor {@code gamma}, 0.1 unless set. */

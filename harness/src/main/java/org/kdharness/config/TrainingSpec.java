@@ -18,8 +18,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param patience       early-stopping patience in epochs on validation accuracy (0 = off)
  * @param momentum       {@code sgd}: classical momentum as PyTorch's SGD ({@code v = mu v + g},
  *                       step {@code lr v}; weight decay then joins the gradient before momentum,
- *                       as PyTorch's {@code weight_decay}); {@code nesterovs}: its momentum
- *                       (default 0.9); unset = 0 for sgd
+ *                       as PyTorch's {@code weight_decay}); {@code nesterovs}: ND4J's Nesterov
+ *                       momentum (default 0.9; its step and its decoupled weight decay are not
+ *                       PyTorch's {@code nesterov=True}); unset = 0 for sgd
  * @param schedule       the learning rate over epochs ({@link LrSchedule}); unset = constant
  *
  * <p>The two later settings are left out of the canonical JSON when unset, so the teacher
@@ -50,6 +51,13 @@ public record TrainingSpec(
         weightDecay = weightDecay == null ? 0.0 : weightDecay;
         seed = seed == null ? 0L : seed;
         patience = patience == null ? 0 : patience;
+        // a setting equal to its default is the unset setting: the same training, the same ids
+        if (momentum != null && momentum == (optimiser.equals("nesterovs") ? 0.9 : 0.0) && !optimiser.equals("adam")) {
+            momentum = null;
+        }
+        if (schedule != null && schedule.isConstant()) {
+            schedule = null;
+        }
     }
 
     /** The momentum the optimiser runs with: as set, else 0.9 for {@code nesterovs} and 0 otherwise. */

@@ -55,7 +55,8 @@ public final class DataLocation {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (String base : files) {
-                Path f = Files.isRegularFile(dir.resolve(base + ".gz")) ? dir.resolve(base + ".gz") : dir.resolve(base);
+                // IDX files may be gzipped; CIFAR's .bin files are read as they are
+                Path f = !base.endsWith(".bin") && Files.isRegularFile(dir.resolve(base + ".gz")) ? dir.resolve(base + ".gz") : dir.resolve(base);
                 if (!Files.isRegularFile(f)) {
                     throw new IllegalArgumentException("dataset.path: " + f + " not found; " + hint);
                 }
@@ -81,7 +82,8 @@ public final class DataLocation {
         CifarFormat cifar = CifarFormat.byName(d.name());
         m.put("content", cifar == null ? fingerprint(resolve(d.path())) : fingerprint(resolve(d.path()), cifar.files(),
                 DatasetLoader.hint(d)));
-        m.put("name", d.name());
+        // CIFAR spellings (cifar-10, cifar10) name one format; IDX names stay as written (golden ids)
+        m.put("name", cifar == null ? d.name() : cifar.name().toLowerCase(java.util.Locale.ROOT));
         m.put("validation_fraction", d.validationFraction());
         m.put("train_limit", d.trainLimit());
         m.put("test_limit", d.testLimit());

@@ -80,8 +80,7 @@ public final class DatasetLoader {
         CifarFormat cifar = CifarFormat.byName(spec.name());
         try {
             if (cifar != null) {
-                cifar.read(dir, true, 0);
-                cifar.read(dir, false, 0);
+                cifar.check(dir);
                 return;
             }
             for (String prefix : new String[]{"train", "t10k"}) {

@@ -157,17 +157,23 @@ public final class PairTable {
         return better ? text + dagger : text;
     }
 
-    /** The best mean test accuracy of column {@code c} (ties all bold), never on a column of one row. */
+    /**
+     * The best mean test accuracy of column {@code c} (ties all bold) among its cells with the
+     * most seeds, as in the single-sweep table (a cell left with one seed by failures never
+     * takes bold from cells measured over several); never on a column of one row.
+     */
     private static boolean isBest(List<MethodRow> rows, ConfigGroup g, int c) {
+        int seeds = rows.stream().map(r -> r.cells().get(c)).filter(o -> o != null && !Double.isNaN(o.mean(TEST)))
+                .mapToInt(ConfigGroup::seeds).max().orElse(0);
         double v = g.mean(TEST), best = Double.NEGATIVE_INFINITY;
         int present = 0;
         for (MethodRow r : rows) {
             ConfigGroup o = r.cells().get(c);
-            if (o != null && !Double.isNaN(o.mean(TEST))) {
+            if (o != null && !Double.isNaN(o.mean(TEST)) && o.seeds() == seeds) {
                 best = Math.max(best, o.mean(TEST));
                 present++;
             }
         }
-        return present > 1 && v == best;
+        return present > 1 && g.seeds() == seeds && v == best;
     }
 }

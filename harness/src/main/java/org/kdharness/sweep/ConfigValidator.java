@@ -177,6 +177,9 @@ public final class ConfigValidator {
         for (int i = 0; i < s.optimiser().size(); i++) {
             check(OPTIMISERS.contains(s.optimiser().get(i)), "/sweep/optimiser/" + i,
                     "unknown optimiser '" + s.optimiser().get(i) + "' (known: " + sorted(OPTIMISERS) + ")");
+            // a momentum the axis would silently drop
+            check(!s.optimiser().get(i).equals("adam") || c.student().training().momentum() == null, "/sweep/optimiser/" + i,
+                    "adam has its own moments, but student.training sets momentum: drop one of them");
         }
         for (ModelSpec student : MappingCandidates.students(c)) {
             for (int i = 0; i < s.mappings().size(); i++) {

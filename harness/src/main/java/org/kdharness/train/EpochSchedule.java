@@ -8,9 +8,10 @@ import org.nd4j.linalg.schedule.ISchedule;
  * schedule's factor for the epoch. ND4J counts epochs from 0, and so does the dense
  * trainer, so both training paths read the same rate in the same epoch.
  *
- * <p>Why not ND4J's own schedules: {@code MapSchedule} covers step decay but there is no
- * cosine schedule in 1.0.0-M2.1, and warm-up on top of either would need a third class;
- * one small class computes all three from the config's own record.
+ * <p>Why not ND4J's own schedules: {@code MapSchedule} covers step decay and
+ * {@code RampSchedule} a warm-up, but 1.0.0-M2.1 has no cosine schedule, and composing two
+ * of its classes per recipe would spread one formula over three; one small class computes
+ * all of it from the config's own record ({@link LrSchedule#factor}, tested by itself).
  */
 public final class EpochSchedule implements ISchedule {
 

@@ -51,7 +51,10 @@ class CifarFormatTest {
         assertImage(train, 0, 0);
         assertImage(train, 13, 13); // fourth batch: batches are read in order, records within them in order
         assertImage(test, 2, 2);
-        assertEquals(7, CifarFormat.CIFAR10.read(dir, true, 7).size(), "train_limit takes the first records");
+        ImageData limited = CifarFormat.CIFAR10.read(dir, true, 7);
+        assertEquals(7, limited.size(), "train_limit takes the first records, across batch files");
+        assertImage(limited, 6, 6);
+        assertEquals(CifarFiles.label10(6), limited.labels()[6]);
     }
 
     @Test
@@ -100,6 +103,7 @@ class CifarFormatTest {
         assertTrue(label.getMessage().contains("data_batch_3.bin: record 1 has label 12"), label.getMessage());
 
         CifarFiles.writeCifar10(dir, 2, 2);
+        new DatasetLoader().check(spec("cifar10", dir, null)); // whole files pass kd plan's check
         Files.delete(dir.resolve("test_batch.bin"));
         UncheckedIOException missing = assertThrows(UncheckedIOException.class,
                 () -> new DatasetLoader().load(spec("cifar10", dir, null)));
@@ -110,14 +114,15 @@ class CifarFormatTest {
     @Test
     void cifar100FilesAreNotMistakenForCifar10(@TempDir Path dir) throws IOException {
         CifarFiles.writeCifar100(dir.resolve("c100"), 3073, 1); // 3073 records of 3074 bytes: a whole number of 3073-byte records too
-        Files.copy(dir.resolve("c100/train.bin"), dir.resolve("data_batch_1.bin"));
-        // either the size or a label gives it away; here the size passes, the labels (fine up to 99) do not
-        for (int b = 2; b <= 5; b++) {
-            Files.copy(dir.resolve("c100/test.bin"), dir.resolve("data_batch_" + b + ".bin"));
+        // the sizes pass for every batch; the labels, read at CIFAR-10's record boundaries, do not
+        for (int b = 1; b <= 5; b++) {
+            Files.copy(dir.resolve("c100/train.bin"), dir.resolve("data_batch_" + b + ".bin"));
         }
-        Files.copy(dir.resolve("c100/test.bin"), dir.resolve("test_batch.bin"));
+        Files.copy(dir.resolve("c100/train.bin"), dir.resolve("test_batch.bin"));
         IOException e = assertThrows(IOException.class, () -> CifarFormat.CIFAR10.read(dir, true, 0));
-        assertTrue(e.getMessage().contains("not a whole number") || e.getMessage().contains("outside 0-9"), e.getMessage());
+        assertTrue(e.getMessage().contains("data_batch_1.bin: record ") && e.getMessage().contains("outside 0-9"), e.getMessage());
+        IOException checked = assertThrows(IOException.class, () -> CifarFormat.CIFAR10.check(dir));
+        assertEquals(e.getMessage(), checked.getMessage(), "kd plan's check finds the same record without converting pixels");
     }
 
     @Test
@@ -153,6 +158,12 @@ class CifarFormatTest {
         assertTrue(norm.source().contains("normalize=per_channel(mean "), norm.source());
         assertNotEquals(DataLocation.identity(spec("cifar10", dir, null)), DataLocation.identity(spec("cifar10", dir, DatasetSpec.PER_CHANNEL)),
                 "normalisation is part of the dataset's identity (teacher key, trial ids)");
+    }
+
+    @Test
+    void spellingsOfOneFormatShareAnIdentity(@TempDir Path dir) throws IOException {
+        CifarFiles.writeCifar10(dir, 2, 2);
+        assertEquals(DataLocation.identity(spec("cifar-10", dir, null)), DataLocation.identity(spec("cifar10", dir, null)));
     }
 
     @Test

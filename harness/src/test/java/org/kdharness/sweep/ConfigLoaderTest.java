@@ -88,6 +88,10 @@ class ConfigLoaderTest {
         assertEquals(lineOf(yaml, "schedule:"), late.line());
         ConfigException adam = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(yaml.replace("optimiser: sgd", "optimiser: adam"), "bad.yaml"));
         assertTrue(adam.getMessage().contains("momentum") && adam.getMessage().contains("adam has its own moments"), adam.getMessage());
+        ConfigException axis = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(
+                yaml.replace("methods: [baseline]", "methods: [baseline]\n  optimiser: [sgd, adam]"), "bad.yaml"));
+        assertTrue(axis.getMessage().contains("sweep.optimiser[1]") || axis.getMessage().contains("/sweep/optimiser/1"), axis.getMessage());
+        assertTrue(axis.getMessage().contains("sets momentum"), axis.getMessage());
         ConfigException type = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(yaml.replace("type: step", "type: linear"), "bad.yaml"));
         assertTrue(type.getMessage().contains("constant, step or cosine"), type.getMessage());
     }

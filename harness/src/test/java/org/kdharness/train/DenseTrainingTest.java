@@ -123,10 +123,13 @@ class DenseTrainingTest {
 
     @Test
     void theCifarRecipeFollowsTheGraph() {
-        // PyTorch-style SGD with momentum, L2 weight decay before the momentum, the rate halved after epochs 1 and 2,
-        // warm-up in the first: both paths read the same rate in the same epoch
+        // PyTorch-style SGD with momentum, L2 weight decay before the momentum, a two-epoch warm-up (x0.5, x1) and the
+        // rate halved after epoch 2: rates 0.025, 0.05, 0.025, which both paths must read in the same epochs
         TrainingSpec recipe = new TrainingSpec(3, 64, 0.05, "sgd", 0.05, 0L, 0, 0.9,
-                new org.kdharness.config.LrSchedule("step", List.of(1, 2), 0.5, 1));
+                new org.kdharness.config.LrSchedule("step", List.of(2), 0.5, 2));
+        assertEquals(0.025, Trainer.updater(recipe).getLearningRate(0, 0), 1e-12);
+        assertEquals(0.05, Trainer.updater(recipe).getLearningRate(0, 1), 1e-12);
+        assertEquals(0.025, Trainer.updater(recipe).getLearningRate(0, 2), 1e-12);
         assertSameTraining(new TrialSpec(Methods.method("response"), 4.0, 0.5, null, null, null, null, 3), recipe, MLP);
     }
 

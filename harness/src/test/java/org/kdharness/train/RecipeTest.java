@@ -57,6 +57,17 @@ class RecipeTest {
     }
 
     @Test
+    void defaultsWrittenOutAreDefaultsLeftOut() {
+        // the same training, the same canonical JSON, so the same teacher keys and trial ids
+        String plain = org.kdharness.config.ConfigHash.canonicalJson(new TrainingSpec(5, 64, 0.1, "nesterovs", 0.0, 0L, 0));
+        assertEquals(plain, org.kdharness.config.ConfigHash.canonicalJson(new TrainingSpec(5, 64, 0.1, "nesterovs", 0.0, 0L, 0, 0.9,
+                new LrSchedule("constant", null, 0.1, 0))));
+        assertEquals(org.kdharness.config.ConfigHash.canonicalJson(new LrSchedule("step", List.of(3), null, null)),
+                org.kdharness.config.ConfigHash.canonicalJson(new LrSchedule("step", List.of(3), 0.1, 0)));
+        assertTrue(!plain.contains("momentum") && !plain.contains("schedule"), plain);
+    }
+
+    @Test
     void momentumFollowsPyTorchsRecurrence() {
         // torch.optim.SGD(lr=0.1, momentum=0.9): v1 = g, v2 = 1.9 g, v3 = 2.71 g; p3 = p0 - 0.1 (1 + 1.9 + 2.71) g
         MomentumSgd config = new MomentumSgd(0.1, null, 0.9);
