@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.kdharness.bench.Benchmark;
 import org.kdharness.bench.StoreBenchmark;
+import org.kdharness.bench.SweepBenchmark;
 import org.kdharness.sweep.Backend;
 import org.kdharness.sweep.GemmIdentity;
 import org.kdharness.train.Trainer;
@@ -55,6 +56,13 @@ final class BenchCommand implements Callable<Integer> {
                     + "with the fastest; 'inherit' keeps the environment's; or a core name (default: ${DEFAULT-VALUE})")
     String torchCore;
 
+    @Option(names = "--sweep", description = "instead of the epoch rows: a 24-trial response-KD grid end to end, kd run against "
+            + "the plain PyTorch loop (harness/bench/torch_sweep.py), and the ratio of wall times")
+    boolean sweep;
+
+    @Option(names = "--parallel", defaultValue = "2", description = "--sweep: trials side by side on the harness's side (default: ${DEFAULT-VALUE})")
+    int parallel;
+
     @Option(names = "--python", defaultValue = "/usr/bin/python3",
             description = "Python with Debian's python3-torch for the reference (default: ${DEFAULT-VALUE}); 'none' to skip")
     String python;
@@ -77,6 +85,9 @@ final class BenchCommand implements Callable<Integer> {
                 gemm.route(), gemm.size(), gemm.gflops(), threads, gemm.openblas(), gemm.openblasCore(), gemm.openblasGflops(), gemm.openblasFile());
         TorchReference reference = python.equals("none") || !new File(python).canExecute() ? null
                 : TorchReference.choose(python, threads, torchCore, System.out::println);
+        if (sweep) {
+            return sweep(dir, reference);
+        }
         Benchmark bench = new Benchmark(dir, engine, System.out::println);
         List<List<Benchmark.Row>> rounds = new ArrayList<>();
         List<Map<String, Double>> torchRounds = new ArrayList<>();
@@ -128,6 +139,27 @@ final class BenchCommand implements Callable<Integer> {
                 store.reportTrials(), store.reportSeconds());
         System.out.printf(Locale.ROOT, "peak resident memory of the harness process: %.0f MiB (max heap %d MiB)%n", peak,
                 Runtime.getRuntime().maxMemory() >> 20);
+        return 0;
+    }
+
+    /** {@code --sweep}: the whole grid on both sides, one after the other, and the ratio of wall times. */
+    private int sweep(String dir, TorchReference reference) throws Exception {
+        Path home = Path.of(System.getenv().getOrDefault("KD_HOME", ".")).toAbsolutePath();
+        Path work = Files.createTempDirectory("kd-bench-sweep");
+        System.out.printf(Locale.ROOT, "sweep: %d response-KD trials (T %s x alpha %s x seeds %s), teacher 784-1200-1200-10 trained once, "
+                        + "784-256-256-10 students, 5 epochs each, data %s%n", 24, SweepBenchmark.TEMPERATURES, SweepBenchmark.ALPHAS,
+                SweepBenchmark.SEEDS, dir);
+        SweepBenchmark.Side h = SweepBenchmark.harness(home, dir, parallel, work, System.out::println);
+        System.out.printf(Locale.ROOT, "harness (kd run, %d trials side by side, 1 thread each, report included): %.1f s, best %s test %.4f%n",
+                parallel, h.seconds(), h.best(), h.bestTestAccuracy());
+        if (reference == null) {
+            System.out.println("PyTorch reference skipped (no " + python + ")");
+            return 0;
+        }
+        SweepBenchmark.Side t = SweepBenchmark.torch(python, home, dir, reference::applyTo);
+        System.out.printf(Locale.ROOT, "PyTorch (torch_sweep.py, one loop, 1 thread): %.1f s, best %s test %.4f%n", t.seconds(), t.best(),
+                t.bestTestAccuracy());
+        System.out.printf(Locale.ROOT, "sweep wall time ratio harness/PyTorch: %.2fx%n", h.seconds() / t.seconds());
         return 0;
     }
 
