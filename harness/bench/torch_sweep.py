@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_bench import find, mlp, read_idx  # noqa: E402  (same readers and models as the epoch benchmark)
+from torch_bench import find, load_split, mlp, read_idx  # noqa: E402  (same data split and models as the epoch benchmark)
 
 TEACHER_EPOCHS, STUDENT_EPOCHS, BATCH = 5, 5, 128
 
@@ -57,12 +57,7 @@ def main():
     torch.set_num_threads(a.threads)
     start = time.perf_counter()
 
-    images = read_idx(find(a.data, "train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0
-    labels = read_idx(find(a.data, "train-labels-idx1-ubyte")).astype(np.int64)
-    perm = np.random.default_rng(42).permutation(len(images))
-    n_val = round(len(images) * 0.1)
-    xv, yv = torch.from_numpy(images[perm[:n_val]]), torch.from_numpy(labels[perm[:n_val]])
-    x, y = torch.from_numpy(images[perm[n_val:]]), torch.from_numpy(labels[perm[n_val:]])
+    x, y, xv, yv = load_split(a.data)
     xt = torch.from_numpy(read_idx(find(a.data, "t10k-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0)
     yt = torch.from_numpy(read_idx(find(a.data, "t10k-labels-idx1-ubyte")).astype(np.int64))
 

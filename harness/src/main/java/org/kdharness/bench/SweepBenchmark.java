@@ -63,14 +63,9 @@ public final class SweepBenchmark {
         Files.writeString(config, yaml(data, parallel));
         ProcessBuilder pb = new ProcessBuilder(kdHome.resolve("kd").toString(), "run", config.toString(), "--reports",
                 work.resolve("reports").toString()).redirectErrorStream(true);
-        long t0 = System.nanoTime();
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        int code = p.waitFor();
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        if (code != 0) {
-            throw new IOException("kd run exited " + code + ":\n" + out);
-        }
+        Timed run = timed(pb, "kd run");
+        String out = run.out();
+        double seconds = run.seconds();
         String last = out.lines().filter(l -> l.startsWith("sweep bench-sweep:")).reduce((a, b) -> b).orElse("");
         log.accept("  harness: " + last);
         Matcher m = Pattern.compile("best by mean val: test ([0-9.]+) (.*)$").matcher(last);
@@ -85,18 +80,28 @@ public final class SweepBenchmark {
         environment.accept(pb.environment());
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Timed run = timed(pb, "torch_sweep.py");
+        double seconds = run.seconds();
+        JsonNode json = new ObjectMapper().readTree(run.out().lines().reduce((a, b) -> b).orElse("{}"));
+        JsonNode best = json.path("best");
+        return new Side(seconds, best.path("test_accuracy").asDouble(Double.NaN),
+                "response T=" + best.path("temperature").asDouble() + " a=" + best.path("alpha").asDouble());
+    }
+
+    private record Timed(String out, double seconds) {
+    }
+
+    /** Runs {@code pb} to its end, wall-clocked from launch to exit; a failure says what exited how. */
+    private static Timed timed(ProcessBuilder pb, String what) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         int code = p.waitFor();
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (code != 0) {
-            throw new IOException("torch_sweep.py exited " + code);
+            throw new IOException(what + " exited " + code + (out.isBlank() ? "" : ":\n" + out));
         }
-        JsonNode json = new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
-        JsonNode best = json.path("best");
-        return new Side(seconds, best.path("test_accuracy").asDouble(Double.NaN),
-                "response T=" + best.path("temperature").asDouble() + " a=" + best.path("alpha").asDouble());
+        return new Timed(out, seconds);
     }
 
     private static String join(List<?> values) {
