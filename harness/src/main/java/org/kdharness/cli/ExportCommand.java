@@ -2,6 +2,7 @@ package org.kdharness.cli;
 
 import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.report.CsvExport;
+import org.kdharness.report.MappingVerdict;
 import org.kdharness.report.PairTable;
 import org.kdharness.report.SweepSummary;
 import org.kdharness.report.TableExport;
@@ -39,7 +40,8 @@ final class ExportCommand implements Callable<Integer> {
     boolean wide;
 
     @Option(names = "--group-by", defaultValue = "method",
-            description = "rows of a latex/markdown table: method, mapping or temperature (default: ${DEFAULT-VALUE})")
+            description = "rows of a latex/markdown table: method, mapping, temperature, or choice (which layers to map: "
+                    + "oracle, CKA top-1, random, reverse, response only) (default: ${DEFAULT-VALUE})")
     String groupBy;
 
     @Override
@@ -47,11 +49,13 @@ final class ExportCommand implements Callable<Integer> {
         if (!List.of("csv", "latex", "markdown").contains(format)) {
             throw new IllegalArgumentException("--format: unsupported '" + format + "' (supported: csv, latex, markdown)");
         }
-        TableExport.GroupBy by;
-        try {
-            by = TableExport.GroupBy.valueOf(groupBy.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--group-by: unsupported '" + groupBy + "' (supported: method, mapping, temperature)");
+        TableExport.GroupBy by = null;
+        if (!groupBy.equalsIgnoreCase("choice")) {
+            try {
+                by = TableExport.GroupBy.valueOf(groupBy.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--group-by: unsupported '" + groupBy + "' (supported: method, mapping, temperature, choice)");
+            }
         }
         if (!more.isEmpty()) {
             if (format.equals("csv")) {
@@ -69,6 +73,11 @@ final class ExportCommand implements Callable<Integer> {
         Workspace ws = args.workspace(loaded);
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
             var trials = store.trials(loaded.config().name());
+            if (by == null && !format.equals("csv")) {
+                var rows = MappingVerdict.of(SweepSummary.of(trials).primary(), loaded.config(), store.cka(loaded.config().name()));
+                System.out.print(format.equals("latex") ? MappingVerdict.latex(rows, loaded.config().name()) : MappingVerdict.markdown(rows));
+                return 0;
+            }
             switch (format) {
                 case "csv" -> CsvExport.write(trials, new CsvExport.Defaults(loaded.config().student().model().shortName(),
                         loaded.config().student().training().learningRate(), loaded.config().student().training().optimiser()),

@@ -116,6 +116,7 @@ public final class HtmlReport {
         model.put("perClass", ReportSections.perClass(primary));
         // CKA against the measured ranking within one setting (the one the other sections show)
         model.put("cka", ReportSections.cka(store, primary, sweep, defaultStudent(store, sweep)));
+        model.put("verdict", verdict(store, sweep, primary));
         model.put("softened", ReportSections.softened(store, runs.isEmpty() ? null : String.valueOf(runs.get(0).get("teacher_key"))));
         model.put("trainingHours", String.format(Locale.ROOT, "%.2f",
                 trials.stream().filter(t -> t.seconds() != null).mapToDouble(TrialRow::seconds).sum() / 3600));
@@ -173,6 +174,20 @@ public final class HtmlReport {
     }
 
     /** Short name of the config's student (trials without a student override use it). */
+    /** "Which layers to map", when the setting trained any layer mapping; empty otherwise. */
+    private static List<Map<String, Object>> verdict(MetricsStore store, String sweep, SweepSummary primary) {
+        if (primary.groups().stream().noneMatch(g -> g.first().mapping() != null)) {
+            return List.of();
+        }
+        try {
+            var config = store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parse(y, sweep).config()).orElse(null);
+            return config == null ? List.of() : MappingVerdict.model(MappingVerdict.of(primary, config, store.cka(sweep)));
+        } catch (RuntimeException e) {
+            // a stored config this version cannot read: the other sections still render
+            return List.of();
+        }
+    }
+
     private static String defaultStudent(MetricsStore store, String sweep) {
         try {
             return store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parse(y, sweep).config().student().model().shortName())

@@ -1,0 +1,121 @@
+package org.kdharness.report;
+
+import org.apache.commons.math3.stat.descriptive.DescriptiveStatistics;
+import org.apache.commons.math3.stat.inference.TTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.CliRun;
+import org.kdharness.TinySweep;
+import org.kdharness.cli.Main;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.store.TrialRow;
+import org.kdharness.sweep.Workspace;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** "Which layers to map" on a real sweep with the controls: every number recomputed from the store. */
+class MappingVerdictTest {
+
+    @TempDir
+    Path dir;
+
+    private static String meanStd(double[] v) {
+        DescriptiveStatistics s = new DescriptiveStatistics(v);
+        return String.format(Locale.ROOT, "%.2f ± %.2f", 100 * s.getMean(), 100 * s.getStandardDeviation());
+    }
+
+    /** Per mapping, the trials of its best configuration by mean validation accuracy (one configuration per mapping here). */
+    private static Map<String, List<TrialRow>> byMapping(List<TrialRow> trials) {
+        Map<String, List<TrialRow>> out = new LinkedHashMap<>();
+        trials.stream().filter(t -> t.mapping() != null && t.status().equals("done"))
+                .forEach(t -> out.computeIfAbsent(t.mapping(), k -> new ArrayList<>()).add(t));
+        return out;
+    }
+
+    private static double meanVal(List<TrialRow> ts) {
+        return ts.stream().mapToDouble(t -> t.metric("val_accuracy")).average().orElseThrow();
+    }
+
+    private static double[] tests(List<TrialRow> ts) {
+        return ts.stream().sorted(java.util.Comparator.comparingLong(TrialRow::seed)).mapToDouble(t -> t.metric("test_accuracy")).toArray();
+    }
+
+    private static String row(String md, String label) {
+        return md.lines().filter(l -> l.startsWith("| " + label + " |")).findFirst().orElseThrow(() -> new AssertionError(label + " in\n" + md));
+    }
+
+    @Test
+    void theControlsAndTheOracleAreTheStoresNumbers() throws Exception {
+        Path config = dir.resolve("choice.yaml");
+        Files.writeString(config, TinySweep.yaml("choice", """
+                sweep:
+                  methods: [response, feature]
+                  temperature: [4]
+                  alpha: [0.5]
+                  mappings:
+                    - {generator: uniform}
+                    - {generator: random, k: 2, seed: 3}
+                    - {generator: reverse}
+                  seeds: [1, 2, 3]
+                """).replace("hidden: [48, 32]", "hidden: [48, 40, 32, 24]"));
+        String reports = dir.resolve("reports").toString();
+        assertEquals(0, Main.execute("run", config.toString(), "--reports", reports));
+        CliRun.Result md = CliRun.run("export", config.toString(), "--reports", reports, "--format", "markdown", "--group-by", "choice");
+        assertEquals(0, md.code(), md.err());
+
+        List<TrialRow> trials;
+        try (MetricsStore store = MetricsStore.open(Workspace.defaultStore(Path.of(reports, "choice").toAbsolutePath()))) {
+            trials = store.trials("choice");
+        }
+        Map<String, List<TrialRow>> mappings = byMapping(trials);
+        // the known layer pair: a 4-layer teacher onto a 2-layer student
+        String reverse = "s1<-t4,s2<-t2", uniform = "s1<-t2,s2<-t4";
+        assertTrue(mappings.containsKey(reverse) && mappings.containsKey(uniform), mappings.keySet().toString());
+        List<String> drawn = org.kdharness.config.MappingGenerator.generate("random", 2, 4, 0, 1.0, 2, 3).stream()
+                .map(org.kdharness.config.LayerMapping::name).toList();
+
+        List<TrialRow> oracle = mappings.values().stream().max(java.util.Comparator.comparingDouble(MappingVerdictTest::meanVal)).orElseThrow();
+        String oracleRow = row(md.out(), "grid's best mapping (oracle, chosen on validation)");
+        assertTrue(oracleRow.contains("| " + meanStd(tests(oracle)) + " | 3 | – |"), oracleRow);
+        int layerEpochs = mappings.values().stream().flatMap(List::stream).mapToInt(TrialRow::epochs).sum();
+        assertTrue(oracleRow.contains("| " + layerEpochs + " |"), "the oracle paid for every mapping: " + oracleRow);
+
+        String reverseRow = row(md.out(), "reverse");
+        assertTrue(reverseRow.contains("| " + meanStd(tests(mappings.get(reverse))) + " | 3 |"), reverseRow);
+        double p = new TTest().pairedTTest(tests(mappings.get(reverse)), tests(oracle));
+        if (mappings.get(reverse) != oracle) {
+            assertTrue(reverseRow.contains(ReportSections.pValue(p)), "paired against the oracle on matched seeds: " + reverseRow);
+        }
+
+        // random: per seed, the mean over the draws (a draw that is also uniform's mapping counts as a draw)
+        List<String> randomOnly = drawn;
+        Map<Long, List<Double>> perSeed = new TreeMap<>();
+        for (String m : randomOnly) {
+            mappings.get(m).forEach(t -> perSeed.computeIfAbsent(t.seed(), k -> new ArrayList<>()).add(t.metric("test_accuracy")));
+        }
+        double[] randomMeans = perSeed.values().stream().mapToDouble(v -> v.stream().mapToDouble(Double::doubleValue).average().orElseThrow()).toArray();
+        String randomRow = row(md.out(), "random (mean over draws)");
+        assertTrue(randomRow.contains("| " + meanStd(randomMeans) + " | 3 |"), randomRow + " vs draws " + randomOnly);
+
+        List<TrialRow> response = trials.stream().filter(t -> t.method().equals("response")).toList();
+        assertTrue(row(md.out(), "response only (no mapping)").contains("| " + meanStd(tests(response)) + " | 3 |"), md.out());
+        assertTrue(row(md.out(), "learned association (SemCKD-style)").contains("not built yet"));
+
+        // the same section in the report, and the LaTeX compiles
+        String html = Files.readString(Path.of(reports, "choice", "index.html"));
+        assertTrue(html.contains("Which layers to map") && html.contains(meanStd(tests(mappings.get(reverse)))), "the report shows it");
+        CliRun.Result latex = CliRun.run("export", config.toString(), "--reports", reports, "--format", "latex", "--group-by", "choice");
+        assertEquals(0, latex.code(), latex.err());
+        Pdflatex.compile(dir, "choice", latex.out());
+    }
+}
