@@ -173,7 +173,6 @@ public final class HtmlReport {
                 .orElse("");
     }
 
-    /** Short name of the config's student (trials without a student override use it). */
     /** "Which layers to map", when the setting trained any layer mapping; empty otherwise. */
     private static List<Map<String, Object>> verdict(MetricsStore store, String sweep, SweepSummary primary) {
         if (primary.groups().stream().noneMatch(g -> g.first().mapping() != null)) {
@@ -182,12 +181,13 @@ public final class HtmlReport {
         try {
             var config = store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parse(y, sweep).config()).orElse(null);
             return config == null ? List.of() : MappingVerdict.model(MappingVerdict.of(primary, config, store.cka(sweep)));
-        } catch (RuntimeException e) {
+        } catch (org.kdharness.config.ConfigException e) {
             // a stored config this version cannot read: the other sections still render
             return List.of();
         }
     }
 
+    /** Short name of the config's student (trials without a student override use it). */
     private static String defaultStudent(MetricsStore store, String sweep) {
         try {
             return store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parse(y, sweep).config().student().model().shortName())

@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 
 /**
  * "Which layers to map": each way of choosing a layer mapping, what it achieved and what it
@@ -42,34 +41,50 @@ public record MappingVerdict(String label, ConfigGroup group, long epochs, Strin
 
     /** The verdict rows for one setting's trials; {@code cka} is the stored CKA matrix per student name. */
     public static List<MappingVerdict> of(SweepSummary s, SweepConfig config, Map<String, double[][]> cka) {
-        ModelSpec student = MappingCandidates.students(config).get(0);
+        ModelSpec student = student(s, config);
         Map<String, Set<String>> generatorOf = generators(config, student);
         List<ConfigGroup> layered = s.groups().stream().filter(g -> g.first().mapping() != null).toList();
         List<MappingVerdict> rows = new ArrayList<>();
 
-        ConfigGroup oracle = bestByValidation(layered, g -> true);
-        rows.add(new MappingVerdict("grid's best mapping (oracle, chosen on validation)", oracle, epochs(layered),
-                oracle == null ? "no layer-mapping trials" : oracle.first().mapping() + ", " + layered.stream()
+        // the oracle's grid is what an expert would search: every mapping but those only the controls produced
+        List<ConfigGroup> grid = layered.stream().filter(g -> !controlOnly(generatorOf, g)).toList();
+        ConfigGroup oracle = bestByValidation(grid);
+        rows.add(new MappingVerdict("grid's best mapping (oracle, chosen on validation)", oracle, epochs(grid),
+                oracle == null ? "no layer-mapping trials" : oracle.first().mapping() + ", " + grid.stream()
                         .map(g -> g.first().mapping()).distinct().count() + " mappings trained"));
 
+        // CKA's first choice as the sweep's cka-top-k generator ranks it (MappingAdvisor.rank)
         double[][] matrix = cka.get(student.shortName());
-        String top = matrix == null ? null : layered.stream().map(g -> g.first().mapping()).distinct()
-                .max(java.util.Comparator.comparingDouble(m -> MappingAdvisor.score(LayerMapping.parse(m), matrix))).orElse(null);
+        String top = matrix == null ? null : MappingAdvisor.rank(matrix).get(0).getKey().name();
         List<ConfigGroup> ckaGroups = layered.stream().filter(g -> g.first().mapping().equals(top)).toList();
-        rows.add(new MappingVerdict("CKA top-1", bestByValidation(ckaGroups, g -> true), epochs(ckaGroups),
-                top == null ? "no CKA measured (a cka-top-k generator measures it)" : top + ", + the CKA warm-up"));
+        rows.add(new MappingVerdict("CKA top-1", bestByValidation(ckaGroups), epochs(ckaGroups),
+                top == null ? "no CKA measured (a cka-top-k generator measures it)"
+                        : ckaGroups.isEmpty() ? top + " was not trained in this setting" : top + ", + the CKA warm-up"));
 
         rows.add(random(layered, generatorOf));
 
         List<ConfigGroup> reverse = layered.stream().filter(g -> from(generatorOf, g, "reverse")).toList();
-        ConfigGroup rev = bestByValidation(reverse, g -> true);
+        ConfigGroup rev = bestByValidation(reverse);
         rows.add(new MappingVerdict("reverse", rev, epochs(reverse), rev == null ? "no {generator: reverse} in the sweep" : rev.first().mapping()));
 
         rows.add(new MappingVerdict("learned association (SemCKD-style)", null, 0, "not built yet"));
 
         List<ConfigGroup> response = s.groups().stream().filter(g -> g.method().equals("response")).toList();
-        rows.add(new MappingVerdict("response only (no mapping)", bestByValidation(response, g -> true), epochs(response), ""));
+        rows.add(new MappingVerdict("response only (no mapping)", bestByValidation(response), epochs(response), ""));
         return rows;
+    }
+
+    /** The setting's student: the one its trials name (a students axis), else the config's. */
+    private static ModelSpec student(SweepSummary s, SweepConfig config) {
+        String name = s.trials().stream().map(TrialRow::student).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        return name == null ? config.student().model() : MappingCandidates.students(config).stream()
+                .filter(m -> m.shortName().equals(name)).findFirst().orElse(config.student().model());
+    }
+
+    /** Whether only the controls (random, reverse) produced {@code g}'s mapping. */
+    private static boolean controlOnly(Map<String, Set<String>> generatorOf, ConfigGroup g) {
+        Set<String> from = generatorOf.getOrDefault(g.first().mapping(), Set.of());
+        return !from.isEmpty() && Set.of("random", "reverse").containsAll(from);
     }
 
     /** Random draws: per draw its best configuration by validation, then per seed the mean test accuracy over draws. */
@@ -104,8 +119,9 @@ public record MappingVerdict(String label, ConfigGroup group, long epochs, Strin
                         TrialRow.Provenance.NONE, Map.of(TEST, acc[0] / acc[2], SweepSummary.SELECT_ON, acc[1] / acc[2])));
             }
         });
+        // the row is what one random choice achieves on average, so it costs one draw's trial-epochs
         return new MappingVerdict("random (mean over draws)", means.isEmpty() ? null : new ConfigGroup("random-mean", means),
-                epochs(drawn), perDraw.size() + " draws: " + String.join("; ", perDraw.keySet()));
+                epochs(drawn) / perDraw.size(), perDraw.size() + " draws (cost: one draw): " + String.join("; ", perDraw.keySet()));
     }
 
     /** Whether {@code g}'s mapping is one {@code generator} produced. */
@@ -132,8 +148,9 @@ public record MappingVerdict(String label, ConfigGroup group, long epochs, Strin
         return out;
     }
 
-    private static ConfigGroup bestByValidation(List<ConfigGroup> groups, Predicate<ConfigGroup> keep) {
-        return groups.stream().filter(keep).max(java.util.Comparator.comparingDouble(g -> g.mean(SweepSummary.SELECT_ON))).orElse(null);
+    private static ConfigGroup bestByValidation(List<ConfigGroup> groups) {
+        return groups.stream().filter(g -> !Double.isNaN(g.mean(SweepSummary.SELECT_ON)))
+                .max(java.util.Comparator.comparingDouble(g -> g.mean(SweepSummary.SELECT_ON))).orElse(null);
     }
 
     private static long epochs(List<ConfigGroup> groups) {

@@ -46,7 +46,8 @@ final class ReportRefresh implements AutoCloseable {
     @Override
     public void close() {
         if (timer != null) {
-            timer.shutdownNow();
+            // never interrupt a refresh: H2's file store closes itself when a thread in it is interrupted
+            timer.shutdown();
             try {
                 timer.awaitTermination(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -43,6 +43,15 @@ class MappingGeneratorTest {
         assertEquals(new java.util.HashSet<>(all), firsts);
         assertEquals(6, drawn(2, 4, 50, 1).size(), "at most all C(4, 2) of them");
         assertThrows(IllegalArgumentException.class, () -> drawn(3, 2, 1, 1));
+        // sampled, not enumerated: a deep teacher is no cost
+        List<String> deep = drawn(10, 40, 5, 2);
+        assertEquals(5, deep.stream().distinct().count());
+        for (String m : deep) {
+            int[] t = java.util.Arrays.stream(m.split(",")).mapToInt(p -> Integer.parseInt(p.substring(p.indexOf("<-t") + 3))).toArray();
+            for (int i = 1; i < t.length; i++) {
+                assertTrue(t[i] > t[i - 1], "order-preserving: " + m);
+            }
+        }
     }
 
     @Test

@@ -63,7 +63,8 @@ class MappingVerdictTest {
                   temperature: [4]
                   alpha: [0.5]
                   mappings:
-                    - {generator: uniform}
+                    - {generator: all-one-to-one}
+                    - {generator: cka-top-k, k: 1}
                     - {generator: random, k: 2, seed: 3}
                     - {generator: reverse}
                   seeds: [1, 2, 3]
@@ -84,11 +85,19 @@ class MappingVerdictTest {
         List<String> drawn = org.kdharness.config.MappingGenerator.generate("random", 2, 4, 0, 1.0, 2, 3).stream()
                 .map(org.kdharness.config.LayerMapping::name).toList();
 
-        List<TrialRow> oracle = mappings.values().stream().max(java.util.Comparator.comparingDouble(MappingVerdictTest::meanVal)).orElseThrow();
+        // the oracle's grid: every mapping but the control-only reverse one (the random draws are one-to-one mappings too)
+        Map<String, List<TrialRow>> grid = new LinkedHashMap<>(mappings);
+        grid.remove(reverse);
+        assertEquals(6, grid.size(), grid.keySet().toString());
+        List<TrialRow> oracle = grid.values().stream().max(java.util.Comparator.comparingDouble(MappingVerdictTest::meanVal)).orElseThrow();
         String oracleRow = row(md.out(), "grid's best mapping (oracle, chosen on validation)");
         assertTrue(oracleRow.contains("| " + meanStd(tests(oracle)) + " | 3 | – |"), oracleRow);
-        int layerEpochs = mappings.values().stream().flatMap(List::stream).mapToInt(TrialRow::epochs).sum();
-        assertTrue(oracleRow.contains("| " + layerEpochs + " |"), "the oracle paid for every mapping: " + oracleRow);
+        int gridEpochs = grid.values().stream().flatMap(List::stream).mapToInt(TrialRow::epochs).sum();
+        assertTrue(oracleRow.contains("| " + gridEpochs + " |") && oracleRow.contains("6 mappings trained"),
+                "the oracle paid for every mapping of its grid: " + oracleRow);
+        // one reverse mapping over 3 seeds of 1 epoch; a random choice costs one draw
+        assertTrue(row(md.out(), "reverse").contains("| 3 | s1<-t4,s2<-t2 |"), row(md.out(), "reverse"));
+        assertTrue(row(md.out(), "random (mean over draws)").contains("| 3 | 2 draws (cost: one draw): "), md.out());
 
         String reverseRow = row(md.out(), "reverse");
         assertTrue(reverseRow.contains("| " + meanStd(tests(mappings.get(reverse))) + " | 3 |"), reverseRow);
@@ -110,6 +119,13 @@ class MappingVerdictTest {
         List<TrialRow> response = trials.stream().filter(t -> t.method().equals("response")).toList();
         assertTrue(row(md.out(), "response only (no mapping)").contains("| " + meanStd(tests(response)) + " | 3 |"), md.out());
         assertTrue(row(md.out(), "learned association (SemCKD-style)").contains("not built yet"));
+        // CKA's top-1, as MappingAdvisor ranks the stored matrix, with its own trials' numbers
+        try (MetricsStore store = MetricsStore.open(Workspace.defaultStore(Path.of(reports, "choice").toAbsolutePath()))) {
+            double[][] matrix = store.cka("choice").get("mlp[16, 8]");
+            String top = org.kdharness.advise.MappingAdvisor.rank(matrix).get(0).getKey().name();
+            String ckaRow = row(md.out(), "CKA top-1");
+            assertTrue(ckaRow.contains("| " + meanStd(tests(mappings.get(top))) + " | 3 |") && ckaRow.contains(top), ckaRow + " vs " + top);
+        }
 
         // the same section in the report, and the LaTeX compiles
         String html = Files.readString(Path.of(reports, "choice", "index.html"));
