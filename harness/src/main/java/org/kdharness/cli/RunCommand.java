@@ -40,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
         int[] sh = parseShard(shard);
         // the report is also rewritten every runtime.report_every_minutes while the sweep runs
         SweepRunner.ReportWriter report = noReport ? null : store -> new HtmlReport().write(store, loaded.config().name(), ws.reports());
-        SweepRunner.Summary s = new SweepRunner(System.out, System.console() != null, report).run(loaded, ws,
+        SweepRunner.Summary s = new SweepRunner(System.out, terminal(System.getenv("KD_PROGRESS")), report).run(loaded, ws,
                 new SweepRunner.Options(retryFailed, sh[0], sh[1], staleSeconds));
         if (!noReport) {
             try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
@@ -52,6 +52,19 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return s.failed() > 0 ? 3 : 0;
+    }
+
+    /**
+     * Whether to draw a progress bar: {@code KD_PROGRESS=bar} or {@code plain} decides; else
+     * a terminal on both ends (Java 17's {@code System.console()}: null under Slurm, nohup or
+     * a redirect; the override is for a stderr redirected alone, or a JDK that reports a
+     * console for redirected output).
+     */
+    static boolean terminal(String setting) {
+        if ("bar".equals(setting) || "plain".equals(setting)) {
+            return "bar".equals(setting);
+        }
+        return System.console() != null;
     }
 
     static int[] parseShard(String shard) {
