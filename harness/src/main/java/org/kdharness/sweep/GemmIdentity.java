@@ -71,7 +71,8 @@ public record GemmIdentity(String route, double gflops, String openblas, String 
                     core += " (OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE") + ")";
                 }
                 direct = rate(size, true);
-            } catch (RuntimeException | UnsatisfiedLinkError e) {
+            } catch (RuntimeException | LinkageError e) {
+                // JNA missing its native part (no executable temp dir, another platform): the identity says so, the run goes on
                 description = "unknown (" + e.getMessage() + ")";
             }
         }
