@@ -14,6 +14,7 @@ import org.kdharness.methods.DistillationRegistry;
 import org.kdharness.models.Network;
 import org.kdharness.models.NetworkBuilder;
 import org.kdharness.train.ClassificationMetrics;
+import org.kdharness.train.OpenMpThreads;
 import org.kdharness.train.Trainer;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.factory.Nd4j;
@@ -103,10 +104,19 @@ public final class TeacherCache {
                 + " for " + spec.training().epochs() + " epochs");
         TrialSpec hardLabels = TrialSpec.of(DistillationRegistry.standard().method("baseline"), spec.training().seed()).build();
         DistillationObjective obj = DistillationObjective.build(net, hardLabels, train.numClasses(), j -> new long[0]);
-        Trainer.Result r = new Trainer().fit(net, spec.training(), spec.training().seed(), train, obj,
-                List.of(train.oneHot()), data.validation(),
-                (epoch, m) -> log.accept(String.format("  teacher epoch %d: loss %.4f val_acc %.4f",
-                        epoch, m.get("train_loss"), m.getOrDefault("val_accuracy", Double.NaN))));
+        // the teacher trains alone, before any trial: its matrix products may use every core (this thread only)
+        int before = OpenMpThreads.set(Runtime.getRuntime().availableProcessors());
+        Trainer.Result r;
+        try {
+            r = new Trainer().fit(net, spec.training(), spec.training().seed(), train, obj,
+                    List.of(train.oneHot()), data.validation(),
+                    (epoch, m) -> log.accept(String.format("  teacher epoch %d: loss %.4f val_acc %.4f",
+                            epoch, m.get("train_loss"), m.getOrDefault("val_accuracy", Double.NaN))));
+        } finally {
+            if (before > 0) {
+                OpenMpThreads.set(before);
+            }
+        }
         double testAcc = ClassificationMetrics.of(Trainer.logits(net, data.test().features()), data.test().labels(), null).accuracy();
         log.accept(String.format("teacher %s: test accuracy %.4f (%.1f s)", key, testAcc, r.seconds()));
         save(dir, net, key, spec, testAcc, r.seconds());
