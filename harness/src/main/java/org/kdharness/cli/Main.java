@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kd", mixinStandardHelpOptions = true, version = "kd-harness 0.1.0",
         description = "Knowledge-distillation sweeps: run, inspect, report, export.",
         subcommands = {RunCommand.class, PlanCommand.class, StatusCommand.class, ReportCommand.class,
-                ExportCommand.class, SuggestMappingsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                ExportCommand.class, SuggestMappingsCommand.class, BenchCommand.class, SlurmCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -20,6 +20,20 @@ public final class Credentials {
     private Credentials() {
     }
 
+    /**
+     * {@code url} with every password replaced by {@code replacement} (e.g. a shell variable
+     * reference, for a script that must not hold the password itself).
+     */
+    public static String replacePassword(String url, String replacement) {
+        String r = java.util.regex.Matcher.quoteReplacement(replacement);
+        return AUTHORITY.matcher(PARAMETER.matcher(url).replaceAll("$1" + r)).replaceAll("$1" + r + "$2");
+    }
+
+    /** Whether {@code url} carries a password. */
+    public static boolean hasPassword(String url) {
+        return url != null && !mask(url).equals(url);
+    }
+
     /** {@code text} with every password replaced by {@code ***}; null stays null. */
     public static String mask(String text) {
         if (text == null) {

@@ -1,0 +1,127 @@
+package org.kdharness.cli;
+
+import org.kdharness.store.Credentials;
+import org.kdharness.sweep.ConfigLoader;
+import org.kdharness.sweep.Workspace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code kd slurm CONFIG --tasks N [--submit]}: an sbatch job array whose tasks claim trials
+ * from the sweep's store, and a report job that runs once the array has ended.
+ *
+ * <p>Why generated: the array's command line, the shared store, plain log output and the
+ * report's dependency on the array must agree with each other and with the config; written
+ * by hand they drift. A password in the store URL is never written into the scripts: they
+ * read it from {@code KD_DB_PASSWORD} at run time.
+ */
+@Command(name = "slurm", mixinStandardHelpOptions = true,
+        description = "Write (and with --submit, submit) a Slurm job array that runs the sweep, plus a report job after it.")
+final class SlurmCommand implements Callable<Integer> {
+
+    @Mixin
+    SweepArgs args;
+
+    @Option(names = "--tasks", required = true, description = "array tasks (workers), each claiming trials from the shared store")
+    int tasks;
+
+    @Option(names = "--cpus", defaultValue = "2", description = "CPUs per task (default: ${DEFAULT-VALUE})")
+    int cpus;
+
+    @Option(names = "--time", defaultValue = "12:00:00", description = "time limit per task (default: ${DEFAULT-VALUE})")
+    String time;
+
+    @Option(names = "--submit", description = "submit both jobs with sbatch, the report job depending on the array (afterany)")
+    boolean submit;
+
+    @Option(names = "--sbatch", defaultValue = "sbatch", description = "the sbatch command (default: ${DEFAULT-VALUE})")
+    String sbatch;
+
+    @Override
+    public Integer call() throws Exception {
+        if (tasks < 1 || cpus < 1) {
+            throw new IllegalArgumentException("--tasks and --cpus must be >= 1");
+        }
+        ConfigLoader.Loaded loaded = args.load();
+        if (!Files.isRegularFile(loaded.file())) {
+            throw new IllegalArgumentException("kd slurm needs the sweep's YAML file (the tasks run it), not a stored sweep's name");
+        }
+        Workspace ws = args.workspace(loaded);
+        String url = ws.jdbcUrl();
+        if (url.startsWith("jdbc:h2:file:") && tasks > 1) {
+            System.out.println("note: the store is an H2 file; it serves every task only when they all run on this node"
+                    + " (use --jdbc-url jdbc:postgresql://... across nodes)");
+        }
+        // the scripts never hold the password: they take it from the environment when they run
+        String scripted = Credentials.hasPassword(url) ? Credentials.replacePassword(url, "${KD_DB_PASSWORD}") : url;
+        Path dir = Files.createDirectories(ws.reports().resolve("slurm"));
+        Path array = dir.resolve("array.sbatch"), report = dir.resolve("report.sbatch");
+        String common = "cd " + sh(home().toString()) + "\nexport KD_PROGRESS=plain\n";
+        String kd = "./kd %s " + sh(loaded.file().toAbsolutePath().toString()) + " --reports " + sh(args.reportsRoot().toAbsolutePath().toString())
+                + " --jdbc-url \"" + scripted + "\"";
+        write(array, """
+                #!/bin/bash
+                #SBATCH --job-name=kd-%s
+                #SBATCH --array=0-%d
+                #SBATCH --cpus-per-task=%d
+                #SBATCH --time=%s
+                #SBATCH --output=%s
+                # every task claims pending trials from the same store; no trial runs twice
+                %s%s --no-report
+                """.formatted(loaded.config().name(), tasks - 1, cpus, time, dir.resolve("task-%a.log"), common,
+                kd.formatted("run")));
+        write(report, """
+                #!/bin/bash
+                #SBATCH --job-name=kd-%s-report
+                #SBATCH --cpus-per-task=1
+                #SBATCH --time=00:30:00
+                #SBATCH --output=%s
+                # after the array (whatever its tasks' exit codes): the report of everything stored
+                %s%s
+                """.formatted(loaded.config().name(), dir.resolve("report.log"), common, kd.formatted("report")));
+        System.out.println("wrote " + array + " (" + tasks + " tasks) and " + report);
+        if (Credentials.hasPassword(url)) {
+            System.out.println("the scripts read the store password from KD_DB_PASSWORD: export it before sbatch (sbatch passes the environment)");
+        }
+        if (!submit) {
+            System.out.println("submit: id=$(" + sbatch + " --parsable " + array + ") && " + sbatch + " --dependency=afterany:$id " + report);
+            return 0;
+        }
+        String id = run(List.of(sbatch, "--parsable", array.toString())).split(";")[0].trim();
+        String reportId = run(List.of(sbatch, "--parsable", "--dependency=afterany:" + id, report.toString())).split(";")[0].trim();
+        System.out.println("submitted array job " + id + " and report job " + reportId + " (after the array)");
+        return 0;
+    }
+
+    private static Path home() {
+        return Path.of(System.getenv().getOrDefault("KD_HOME", ".")).toAbsolutePath().normalize();
+    }
+
+    /** Single-quoted for the shell. */
+    private static String sh(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        file.toFile().setExecutable(true);
+    }
+
+    /** Runs sbatch, returning its output; a failure names the command and what it printed. */
+    private static String run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + Credentials.mask(out));
+        }
+        return out;
+    }
+}
