@@ -45,6 +45,10 @@ final class SlurmCommand implements Callable<Integer> {
     @Option(names = "--sbatch", defaultValue = "sbatch", description = "the sbatch command (default: ${DEFAULT-VALUE})")
     String sbatch;
 
+    @Option(names = "--launcher", defaultValue = "./kd",
+            description = "how the tasks start the harness, run from the repository (default: ${DEFAULT-VALUE})")
+    String launcher;
+
     @Override
     public Integer call() throws Exception {
         if (tasks < 1 || cpus < 1) {
@@ -65,7 +69,7 @@ final class SlurmCommand implements Callable<Integer> {
         Path dir = Files.createDirectories(ws.reports().resolve("slurm"));
         Path array = dir.resolve("array.sbatch"), report = dir.resolve("report.sbatch");
         String common = "cd " + sh(home().toString()) + "\nexport KD_PROGRESS=plain\n";
-        String kd = "./kd %s " + sh(loaded.file().toAbsolutePath().toString()) + " --reports " + sh(args.reportsRoot().toAbsolutePath().toString())
+        String kd = launcher + " %s " + sh(loaded.file().toAbsolutePath().toString()) + " --reports " + sh(args.reportsRoot().toAbsolutePath().toString())
                 + " --jdbc-url \"" + scripted + "\"";
         write(array, """
                 #!/bin/bash
@@ -89,14 +93,16 @@ final class SlurmCommand implements Callable<Integer> {
                 """.formatted(loaded.config().name(), dir.resolve("report.log"), common, kd.formatted("report")));
         System.out.println("wrote " + array + " (" + tasks + " tasks) and " + report);
         if (Credentials.hasPassword(url)) {
-            System.out.println("the scripts read the store password from KD_DB_PASSWORD: export it before sbatch (sbatch passes the environment)");
+            System.out.println("the scripts read the store password from KD_DB_PASSWORD (--submit passes it to sbatch's environment;"
+                    + " export it when submitting by hand)");
         }
         if (!submit) {
             System.out.println("submit: id=$(" + sbatch + " --parsable " + array + ") && " + sbatch + " --dependency=afterany:$id " + report);
             return 0;
         }
-        String id = run(List.of(sbatch, "--parsable", array.toString())).split(";")[0].trim();
-        String reportId = run(List.of(sbatch, "--parsable", "--dependency=afterany:" + id, report.toString())).split(";")[0].trim();
+        String password = Credentials.password(url);
+        String id = run(List.of(sbatch, "--parsable", array.toString()), password).split(";")[0].trim();
+        String reportId = run(List.of(sbatch, "--parsable", "--dependency=afterany:" + id, report.toString()), password).split(";")[0].trim();
         System.out.println("submitted array job " + id + " and report job " + reportId + " (after the array)");
         return 0;
     }
@@ -116,8 +122,13 @@ final class SlurmCommand implements Callable<Integer> {
     }
 
     /** Runs sbatch, returning its output; a failure names the command and what it printed. */
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
+    private static String run(List<String> command, String password) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
+        if (password != null) {
+            // to the jobs through sbatch's exported environment: never a file, an argument or a line
+            pb.environment().put("KD_DB_PASSWORD", password);
+        }
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         if (p.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + Credentials.mask(out));

@@ -29,6 +29,16 @@ public final class Credentials {
         return AUTHORITY.matcher(PARAMETER.matcher(url).replaceAll("$1" + r)).replaceAll("$1" + r + "$2");
     }
 
+    /** The first password {@code url} carries, or null. */
+    public static String password(String url) {
+        java.util.regex.Matcher p = Pattern.compile("(?i)password\\s*=\\s*([^;&\\s'\"]*)").matcher(url);
+        if (p.find()) {
+            return p.group(1);
+        }
+        java.util.regex.Matcher a = Pattern.compile("//[^/:@\\s]+:([^@/\\s]*)@").matcher(url);
+        return a.find() ? a.group(1) : null;
+    }
+
     /** Whether {@code url} carries a password. */
     public static boolean hasPassword(String url) {
         return url != null && !mask(url).equals(url);

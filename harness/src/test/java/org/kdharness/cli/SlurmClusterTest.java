@@ -1,0 +1,101 @@
+package org.kdharness.cli;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.CliRun;
+import org.kdharness.TinySweep;
+import org.kdharness.store.MetricsStore;
+import org.kdharness.store.TrialRow;
+import org.kdharness.sweep.ConfigLoader;
+import org.kdharness.sweep.SweepPlan;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code kd slurm --submit} on a real Slurm cluster (single node, slurmctld + slurmd on
+ * localhost, which {@code .ci/run} installs and starts) over a real PostgreSQL store: a
+ * 2-task array of a small sweep, every trial done exactly once, and the report job after it.
+ * Skipped where no cluster or PostgreSQL answers, except under {@code CI=true}.
+ */
+class SlurmClusterTest {
+
+    @TempDir
+    Path dir;
+
+    private static String output(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            return p.waitFor() == 0 ? out : "";
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    @Test
+    void aTwoTaskArrayRunsEveryTrialOnceAndThenTheReport() throws Exception {
+        boolean cluster = output("sinfo", "-h", "-o", "%T").matches("(?s).*(idle|mixed|allocated).*");
+        String pg = System.getenv("KD_TEST_PG_URL");
+        if (System.getenv("CI") != null) {
+            assertTrue(cluster, "a Slurm cluster must answer in CI (.ci/run installs and starts one)");
+            assertTrue(pg != null, "KD_TEST_PG_URL must be set in CI (.ci/run starts PostgreSQL)");
+        }
+        Assumptions.assumeTrue(cluster && pg != null, "no Slurm cluster or PostgreSQL here: check skipped");
+
+        String name = "slurm-" + System.nanoTime();
+        Path config = TinySweep.write(dir, name, TinySweep.SMALL_GRID);
+        // the tasks start this build's classes, as WorkerProcessTest's workers do (no build inside a job)
+        Path launcher = dir.resolve("kd-launcher");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Files.writeString(launcher, "#!/bin/sh\nexport OMP_NUM_THREADS=1\nexec '" + java + "' -Xmx1g -Dorg.bytedeco.javacpp.platform.extension="
+                + System.getProperty("org.bytedeco.javacpp.platform.extension", "-onednn") + " -cp '" + System.getProperty("java.class.path")
+                + "' org.kdharness.cli.Main \"$@\"\n");
+        launcher.toFile().setExecutable(true);
+        Path reports = dir.resolve("reports");
+        CliRun.Result r = CliRun.run("slurm", config.toString(), "--reports", reports.toString(), "--jdbc-url", pg, "--tasks", "2",
+                "--cpus", "1", "--submit", "--launcher", launcher.toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        Matcher ids = Pattern.compile("submitted array job (\\d+) and report job (\\d+)").matcher(r.out());
+        assertTrue(ids.find(), r.out());
+
+        long deadline = System.nanoTime() + 300_000_000_000L;
+        while (!output("squeue", "-h", "-j", ids.group(1) + "," + ids.group(2)).isBlank()) {
+            assertTrue(System.nanoTime() < deadline, "the jobs did not finish within 5 minutes:\n" + output("squeue"));
+            Thread.sleep(1000);
+        }
+
+        int planned = SweepPlan.expand(new ConfigLoader().load(config).config()).trials().size();
+        List<TrialRow> trials;
+        try (MetricsStore store = MetricsStore.open(pg)) {
+            trials = store.trials(name);
+        }
+        assertEquals(planned, trials.size());
+        assertTrue(trials.stream().allMatch(t -> t.status().equals("done")), "every trial done: " + trials.stream().map(TrialRow::status).toList());
+        // exactly once: over both tasks' logs, every trial id is reported done once
+        Map<String, Integer> doneLines = new TreeMap<>();
+        Path slurm = reports.resolve(name).resolve("slurm");
+        List<String> logs = new ArrayList<>();
+        for (int task = 0; task < 2; task++) {
+            String log = Files.readString(slurm.resolve("task-" + task + ".log"));
+            logs.add(log);
+            log.lines().filter(l -> l.startsWith("done ")).forEach(l -> doneLines.merge(l.split("\\s+")[1], 1, Integer::sum));
+        }
+        assertEquals(planned, doneLines.size(), String.join("\n----\n", logs));
+        assertTrue(doneLines.values().stream().allMatch(n -> n == 1), "a trial ran twice: " + doneLines);
+        assertTrue(logs.stream().noneMatch(l -> l.contains("\r")), "task logs are plain lines");
+        assertTrue(logs.stream().noneMatch(l -> l.contains("kd-secret")), "no password in a log");
+        // the report job ran after the array and wrote the report
+        assertTrue(Files.isRegularFile(reports.resolve(name).resolve("index.html")), Files.readString(slurm.resolve("report.log")));
+    }
+}
