@@ -64,33 +64,36 @@ final class SlurmCommand implements Callable<Integer> {
             System.out.println("note: the store is an H2 file; it serves every task only when they all run on this node"
                     + " (use --jdbc-url jdbc:postgresql://... across nodes)");
         }
-        // the scripts never hold the password: they take it from the environment when they run
-        String scripted = Credentials.hasPassword(url) ? Credentials.replacePassword(url, "${KD_DB_PASSWORD}") : url;
+        // the scripts never hold the password: they take it from the environment when they run; the rest of the
+        // URL is single-quoted, so nothing in it ($, backticks) is expanded by the shell
+        String scripted = Credentials.hasPassword(url) ? String.join("\"${KD_DB_PASSWORD:?set KD_DB_PASSWORD to the store password}\"",
+                java.util.Arrays.stream(Credentials.replacePassword(url, "\u0000").split("\u0000", -1)).map(SlurmCommand::sh).toList())
+                : sh(url);
         Path dir = Files.createDirectories(ws.reports().resolve("slurm"));
         Path array = dir.resolve("array.sbatch"), report = dir.resolve("report.sbatch");
         String common = "cd " + sh(home().toString()) + "\nexport KD_PROGRESS=plain\n";
         String kd = launcher + " %s " + sh(loaded.file().toAbsolutePath().toString()) + " --reports " + sh(args.reportsRoot().toAbsolutePath().toString())
-                + " --jdbc-url \"" + scripted + "\"";
+                + " --jdbc-url " + scripted;
         write(array, """
                 #!/bin/bash
                 #SBATCH --job-name=kd-%s
                 #SBATCH --array=0-%d
                 #SBATCH --cpus-per-task=%d
                 #SBATCH --time=%s
-                #SBATCH --output=%s
+                #SBATCH --output="%s"
                 # every task claims pending trials from the same store; no trial runs twice
                 %s%s --no-report
-                """.formatted(loaded.config().name(), tasks - 1, cpus, time, dir.resolve("task-%a.log"), common,
+                """.formatted(loaded.config().name(), tasks - 1, cpus, time, output(dir, "task-%a.log"), common,
                 kd.formatted("run")));
         write(report, """
                 #!/bin/bash
                 #SBATCH --job-name=kd-%s-report
                 #SBATCH --cpus-per-task=1
                 #SBATCH --time=00:30:00
-                #SBATCH --output=%s
+                #SBATCH --output="%s"
                 # after the array (whatever its tasks' exit codes): the report of everything stored
                 %s%s
-                """.formatted(loaded.config().name(), dir.resolve("report.log"), common, kd.formatted("report")));
+                """.formatted(loaded.config().name(), output(dir, "report.log"), common, kd.formatted("report")));
         System.out.println("wrote " + array + " (" + tasks + " tasks) and " + report);
         if (Credentials.hasPassword(url)) {
             System.out.println("the scripts read the store password from KD_DB_PASSWORD (--submit passes it to sbatch's environment;"
@@ -101,10 +104,30 @@ final class SlurmCommand implements Callable<Integer> {
             return 0;
         }
         String password = Credentials.password(url);
-        String id = run(List.of(sbatch, "--parsable", array.toString()), password).split(";")[0].trim();
-        String reportId = run(List.of(sbatch, "--parsable", "--dependency=afterany:" + id, report.toString()), password).split(";")[0].trim();
+        String id = jobId(run(List.of(sbatch, "--parsable", array.toString()), password), "the array");
+        String reportId;
+        try {
+            reportId = jobId(run(List.of(sbatch, "--parsable", "--dependency=afterany:" + id, report.toString()), password), "the report job");
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("array job " + id + " is submitted, but the report job was not: " + e.getMessage()
+                    + " (scancel " + id + " to withdraw the array, or submit " + report + " yourself)", e);
+        }
         System.out.println("submitted array job " + id + " and report job " + reportId + " (after the array)");
         return 0;
+    }
+
+    /** A path for an {@code #SBATCH --output} line: Slurm reads % as a pattern, so the directory's are doubled. */
+    private static String output(Path dir, String file) {
+        return dir.toString().replace("%", "%%") + "/" + file;
+    }
+
+    /** The job id in {@code sbatch --parsable}'s last line ({@code id} or {@code id;cluster}). */
+    private static String jobId(String out, String what) {
+        String last = out.lines().reduce((a, b) -> b).orElse("").trim();
+        if (!last.matches("\\d+(;.*)?")) {
+            throw new IllegalStateException("sbatch gave no job id for " + what + ": " + Credentials.mask(out));
+        }
+        return last.split(";")[0];
     }
 
     private static Path home() {
@@ -123,9 +146,11 @@ final class SlurmCommand implements Callable<Integer> {
 
     /** Runs sbatch, returning its output; a failure names the command and what it printed. */
     private static String run(List<String> command, String password) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
+        // stdout alone: clusters print notices on stderr, which are no part of the job id
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectError(ProcessBuilder.Redirect.INHERIT);
         if (password != null) {
-            // to the jobs through sbatch's exported environment: never a file, an argument or a line
+            // to the jobs through sbatch's exported environment: no script, argument or line of ours holds it
+            // (slurmctld keeps a job's environment in its state directory, as it does for every job)
             pb.environment().put("KD_DB_PASSWORD", password);
         }
         Process p = pb.start();

@@ -57,8 +57,8 @@ class SlurmClusterTest {
         Path config = TinySweep.write(dir, name, TinySweep.SMALL_GRID);
         // the tasks start this build's classes, as WorkerProcessTest's workers do (no build inside a job)
         Path launcher = dir.resolve("kd-launcher");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Files.writeString(launcher, "#!/bin/sh\nexport OMP_NUM_THREADS=1\nexec '" + java + "' -Xmx1g -Dorg.bytedeco.javacpp.platform.extension="
+        String javaCommand = ProcessHandle.current().info().command().orElse("java");
+        Files.writeString(launcher, "#!/bin/sh\nexport OMP_NUM_THREADS=1\nexec '" + javaCommand + "' -Xmx1g -Dorg.bytedeco.javacpp.platform.extension="
                 + System.getProperty("org.bytedeco.javacpp.platform.extension", "-onednn") + " -cp '" + System.getProperty("java.class.path")
                 + "' org.kdharness.cli.Main \"$@\"\n");
         launcher.toFile().setExecutable(true);
@@ -69,10 +69,17 @@ class SlurmClusterTest {
         Matcher ids = Pattern.compile("submitted array job (\\d+) and report job (\\d+)").matcher(r.out());
         assertTrue(ids.find(), r.out());
 
-        long deadline = System.nanoTime() + 300_000_000_000L;
-        while (!output("squeue", "-h", "-j", ids.group(1) + "," + ids.group(2)).isBlank()) {
-            assertTrue(System.nanoTime() < deadline, "the jobs did not finish within 5 minutes:\n" + output("squeue"));
-            Thread.sleep(1000);
+        String jobs = ids.group(1) + "," + ids.group(2);
+        try {
+            long deadline = System.nanoTime() + 300_000_000_000L;
+            // squeue must answer (exit 0, so a hiccup is not "finished") and list neither job
+            while (!new ProcessBuilder("squeue", "-h", "-j", jobs).start().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)
+                    || !output("squeue", "-h", "-j", jobs).isBlank() || output("sinfo", "-h").isBlank()) {
+                assertTrue(System.nanoTime() < deadline, "the jobs did not finish within 5 minutes:\n" + output("squeue"));
+                Thread.sleep(1000);
+            }
+        } finally {
+            output("scancel", ids.group(1), ids.group(2));
         }
 
         int planned = SweepPlan.expand(new ConfigLoader().load(config).config()).trials().size();
@@ -94,8 +101,22 @@ class SlurmClusterTest {
         assertEquals(planned, doneLines.size(), String.join("\n----\n", logs));
         assertTrue(doneLines.values().stream().allMatch(n -> n == 1), "a trial ran twice: " + doneLines);
         assertTrue(logs.stream().noneMatch(l -> l.contains("\r")), "task logs are plain lines");
-        assertTrue(logs.stream().noneMatch(l -> l.contains("kd-secret")), "no password in a log");
-        // the report job ran after the array and wrote the report
-        assertTrue(Files.isRegularFile(reports.resolve(name).resolve("index.html")), Files.readString(slurm.resolve("report.log")));
+        // each trial claimed once in the store (attempts), and the password in no script or log
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg);
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT attempts FROM trial WHERE sweep = '" + name + "'")) {
+            while (rs.next()) {
+                assertEquals(1, rs.getInt(1), "a trial was claimed more than once");
+            }
+        }
+        String password = org.kdharness.store.Credentials.password(pg);
+        for (Path f : List.of(slurm.resolve("array.sbatch"), slurm.resolve("report.sbatch"), slurm.resolve("report.log"),
+                slurm.resolve("task-0.log"), slurm.resolve("task-1.log"))) {
+            assertTrue(password == null || !Files.readString(f).contains(password), "the password is in " + f);
+        }
+        // the report job ran after the array and wrote the report of every trial
+        Path html = reports.resolve(name).resolve("index.html");
+        assertTrue(Files.isRegularFile(html), Files.readString(slurm.resolve("report.log")));
+        assertTrue(java.nio.file.Files.getLastModifiedTime(html).toMillis()
+                >= java.nio.file.Files.getLastModifiedTime(slurm.resolve("task-0.log")).toMillis(), "the report came after the array");
     }
 }

@@ -40,7 +40,8 @@ class SlurmCommandTest {
         assertTrue(array.contains("#SBATCH --array=0-2\n") && array.contains("#SBATCH --cpus-per-task=4\n"), array);
         assertTrue(array.contains("export KD_PROGRESS=plain"), "task logs are files: plain lines");
         assertTrue(array.contains("./kd run '" + config.toAbsolutePath() + "' --reports '") && array.contains(" --no-report"), array);
-        assertTrue(array.contains("--jdbc-url \"jdbc:postgresql://dbhost:5432/kd?user=kd&password=${KD_DB_PASSWORD}\""), array);
+        assertTrue(array.contains("--jdbc-url 'jdbc:postgresql://dbhost:5432/kd?user=kd&password='\"${KD_DB_PASSWORD:?"), array);
+        assertTrue(array.contains("#SBATCH --output=\"" + slurm + "/task-%a.log\""), array);
         assertTrue(report.contains("./kd report '" + config.toAbsolutePath() + "'"), report);
         for (String text : List.of(array, report, r.out(), r.err())) {
             assertFalse(text.contains("hunter2"), "the password is in no script and no line: " + text);
@@ -60,5 +61,10 @@ class SlurmCommandTest {
         assertTrue(r.out().contains("note: the store is an H2 file"), "two tasks on an H2 file: only on one node: " + r.out());
         assertTrue(r.out().contains("--dependency=afterany:$id"), r.out());
         assertEquals(2, CliRun.run("slurm", config.toString(), "--reports", reports, "--tasks", "0").code());
+        // a stored sweep's name is not enough: the tasks run the YAML file
+        assertEquals(0, org.kdharness.cli.Main.execute("run", config.toString(), "--reports", reports, "--no-report"));
+        CliRun.Result byName = CliRun.run("slurm", "plain", "--reports", reports, "--tasks", "2");
+        assertEquals(2, byName.code());
+        assertTrue(byName.err().contains("needs the sweep's YAML file"), byName.err());
     }
 }
