@@ -14,6 +14,23 @@ public final class Rows {
     private Rows() {
     }
 
+    /**
+     * Whether every array is a plain, contiguous, zero-offset float array in host memory:
+     * what Java loops and bulk copies may read and write through its buffer directly.
+     */
+    public static boolean host(INDArray... arrays) {
+        if (!org.nd4j.linalg.factory.Nd4j.getEnvironment().isCPU()) {
+            return false;
+        }
+        for (INDArray a : arrays) {
+            if (a.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || a.offset() != 0 || a.ordering() != 'c'
+                    || a.length() != a.data().length() || a.elementWiseStride() != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** {@code m[i][j] = array[i, j]} for a {@code [n, C]} array of any layout. */
     public static double[][] of(INDArray array) {
         if (array.rank() != 2) {

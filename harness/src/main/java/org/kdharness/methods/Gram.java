@@ -1,5 +1,6 @@
 package org.kdharness.methods;
 
+import org.kdharness.data.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -62,7 +63,7 @@ final class Gram {
 
     /** The matrix's values in row-major order: one bulk copy when it is a plain 'c'-ordered float array. */
     static float[] floats(INDArray m) {
-        if (plain(m)) {
+        if (Rows.host(m)) {
             float[] out = new float[Math.toIntExact(m.length())];
             m.data().asNioFloat().get(0, out);
             return out;
@@ -72,16 +73,11 @@ final class Gram {
 
     /** {@code m = values} (row-major). */
     static void store(float[] values, INDArray m) {
-        if (plain(m)) {
+        if (Rows.host(m)) {
             m.data().asNioFloat().put(0, values);
         } else {
             m.assign(Nd4j.create(values, m.shape(), DataType.FLOAT));
         }
-    }
-
-    private static boolean plain(INDArray m) {
-        return Nd4j.getEnvironment().isCPU() && m.dataType() == DataType.FLOAT && m.ordering() == 'c' && m.offset() == 0
-                && m.length() == m.data().length() && m.elementWiseStride() == 1;
     }
 
     /** Derivative of Huber with threshold 1 (smooth L1): {@code clamp(x, -1, 1)}. */

@@ -1,6 +1,6 @@
 package org.kdharness.train;
 
-import org.nd4j.linalg.api.buffer.DataType;
+import org.kdharness.data.Rows;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,18 +23,9 @@ final class DenseKernels {
     private DenseKernels() {
     }
 
-    /** Whether every array is a plain, contiguous, zero-offset float array in host memory. */
+    /** Whether every array is a plain, contiguous, zero-offset float array in host memory ({@link Rows#host}). */
     static boolean host(INDArray... arrays) {
-        if (!Nd4j.getEnvironment().isCPU()) {
-            return false;
-        }
-        for (INDArray a : arrays) {
-            if (a.dataType() != DataType.FLOAT || a.offset() != 0 || a.ordering() != 'c'
-                    || a.length() != a.data().length() || a.elementWiseStride() != 1) {
-                return false;
-            }
-        }
-        return true;
+        return Rows.host(arrays);
     }
 
     /** {@code dest[i] = source[rows[i]]} for 2-d arrays. */
