@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  */
 public final class Credentials {
 
-    private static final Pattern PARAMETER = Pattern.compile("(?i)(password\\s*=\\s*)[^;&\\s'\"]*");
-    private static final Pattern AUTHORITY = Pattern.compile("(//[^/:@\\s]+:)[^@/\\s]*(@)");
+    /** Group 1: what precedes the password; group 2: the password (group 3 of the authority: what follows it). */
+    private static final Pattern PARAMETER = Pattern.compile("(?i)(password\\s*=\\s*)([^;&\\s'\"]*)");
+    private static final Pattern AUTHORITY = Pattern.compile("(//[^/:@\\s]+:)([^@/\\s]*)(@)");
 
     private Credentials() {
     }
@@ -26,17 +27,17 @@ public final class Credentials {
      */
     public static String replacePassword(String url, String replacement) {
         String r = java.util.regex.Matcher.quoteReplacement(replacement);
-        return AUTHORITY.matcher(PARAMETER.matcher(url).replaceAll("$1" + r)).replaceAll("$1" + r + "$2");
+        return AUTHORITY.matcher(PARAMETER.matcher(url).replaceAll("$1" + r)).replaceAll("$1" + r + "$3");
     }
 
     /** The first password {@code url} carries, or null. */
     public static String password(String url) {
-        java.util.regex.Matcher p = Pattern.compile("(?i)password\\s*=\\s*([^;&\\s'\"]*)").matcher(url);
+        java.util.regex.Matcher p = PARAMETER.matcher(url);
         if (p.find()) {
-            return p.group(1);
+            return p.group(2);
         }
-        java.util.regex.Matcher a = Pattern.compile("//[^/:@\\s]+:([^@/\\s]*)@").matcher(url);
-        return a.find() ? a.group(1) : null;
+        java.util.regex.Matcher a = AUTHORITY.matcher(url);
+        return a.find() ? a.group(2) : null;
     }
 
     /** Whether {@code url} carries a password. */
@@ -49,6 +50,6 @@ public final class Credentials {
         if (text == null) {
             return null;
         }
-        return AUTHORITY.matcher(PARAMETER.matcher(text).replaceAll("$1***")).replaceAll("$1***$2");
+        return AUTHORITY.matcher(PARAMETER.matcher(text).replaceAll("$1***")).replaceAll("$1***$3");
     }
 }
