@@ -2,13 +2,11 @@ package org.kdharness.sweep;
 
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import org.kdharness.train.MappedLibraries;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -55,7 +53,7 @@ public record GemmIdentity(String route, double gflops, String openblas, String 
         if (!Nd4j.getEnvironment().isCPU()) {
             return new GemmIdentity("CUDA", rate(size, false), "not used", "", "", Double.NaN, size, threads);
         }
-        List<String> maps = mappedLibraries();
+        List<String> maps = MappedLibraries.paths();
         boolean onednn = maps.stream().anyMatch(p -> p.contains("nd4jcpu") && p.contains("onednn"))
                 && Nd4j.getEnvironment().helpersAllowed();
         String file = openblasFile(maps);
@@ -123,7 +121,7 @@ public record GemmIdentity(String route, double gflops, String openblas, String 
     }
 
     private static NativeLibrary loadedOpenblas() {
-        String file = openblasFile(mappedLibraries());
+        String file = openblasFile(MappedLibraries.paths());
         if (file.isEmpty()) {
             throw new IllegalStateException("no OpenBLAS loaded");
         }
@@ -134,16 +132,6 @@ public record GemmIdentity(String route, double gflops, String openblas, String 
     private static String openblasFile(List<String> maps) {
         return maps.stream().filter(p -> p.matches(OPENBLAS_FILE))
                 .min(java.util.Comparator.comparing(p -> !p.contains("nolapack"))).orElse("");
-    }
-
-    /** Paths of the shared libraries mapped into this process (Linux), else empty. */
-    private static List<String> mappedLibraries() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/maps")).stream().map(l -> l.substring(l.lastIndexOf(' ') + 1))
-                    .filter(p -> p.endsWith(".so") || p.matches(".*\\.so\\.[.0-9]+")).distinct().toList();
-        } catch (IOException e) {
-            return List.of();
-        }
     }
 
     /** The OpenBLAS version and core, e.g. {@code OpenBLAS 0.3.19 Haswell}, for one-line summaries. */

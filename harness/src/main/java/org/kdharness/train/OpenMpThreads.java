@@ -3,9 +3,6 @@ package org.kdharness.train;
 import com.sun.jna.NativeLibrary;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * OpenMP's thread count for the calling thread, through the {@code libgomp} ND4J loaded.
@@ -49,10 +46,9 @@ public final class OpenMpThreads {
             return null;
         }
         try {
-            String file = Files.readAllLines(Path.of("/proc/self/maps")).stream().map(l -> l.substring(l.lastIndexOf(' ') + 1))
-                    .filter(p -> p.matches(".*/libgomp[^/]*\\.so[.0-9]*")).findFirst().orElse(null);
+            String file = MappedLibraries.paths().stream().filter(p -> p.matches(".*/libgomp[^/]*\\.so[.0-9]*")).findFirst().orElse(null);
             return file == null ? null : NativeLibrary.getInstance(file);
-        } catch (IOException | RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError e) {
             return null;
         }
     }
