@@ -2,6 +2,7 @@ package org.kdharness.cli;
 
 import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.report.CsvExport;
+import org.kdharness.report.HtmlReport;
 import org.kdharness.report.MappingVerdict;
 import org.kdharness.report.PairTable;
 import org.kdharness.report.SweepSummary;
@@ -95,8 +96,8 @@ final class ExportCommand implements Callable<Integer> {
         Workspace ws = a.workspace(loaded);
         String name = loaded.config().name();
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
-            var runs = store.runs(name);
-            double teacher = runs.isEmpty() ? Double.NaN : store.teacher(String.valueOf(runs.get(0).get("teacher_key")))
+            String key = HtmlReport.teacherKey(store.runs(name));
+            double teacher = key == null ? Double.NaN : store.teacher(key)
                     .map(t -> t.get("test_accuracy") instanceof Number n ? n.doubleValue() : Double.NaN).orElse(Double.NaN);
             SweepSummary summary = SweepSummary.of(store.trials(name));
             // the column reports the primary setting: with a students axis, that setting's student, not the config's default

@@ -96,8 +96,8 @@ public final class HtmlReport {
         model.put("stale", store.staleTrials(sweep));
         List<Map<String, Object>> runs = store.runs(sweep);
         model.put("runs", runs);
-        Map<String, Object> teacher = runs.isEmpty() ? null
-                : store.teacher(String.valueOf(runs.get(0).get("teacher_key"))).orElse(null);
+        String teacherKey = teacherKey(runs);
+        Map<String, Object> teacher = teacherKey == null ? null : store.teacher(teacherKey).orElse(null);
         model.put("teacherAccuracy", teacher == null ? "n/a" : pct(((Number) teacher.get("test_accuracy")).doubleValue()));
         model.put("teacherParams", teacher == null ? "n/a" : String.format(Locale.ROOT, "%,d", ((Number) teacher.get("params")).longValue()));
         List<Map<String, Object>> contexts = new java.util.ArrayList<>();
@@ -117,7 +117,7 @@ public final class HtmlReport {
         // CKA against the measured ranking within one setting (the one the other sections show)
         model.put("cka", ReportSections.cka(store, primary, sweep, defaultStudent(store, sweep)));
         model.put("verdict", verdict(store, sweep, primary));
-        model.put("softened", ReportSections.softened(store, runs.isEmpty() ? null : String.valueOf(runs.get(0).get("teacher_key"))));
+        model.put("softened", ReportSections.softened(store, teacherKey));
         model.put("trainingHours", String.format(Locale.ROOT, "%.2f",
                 trials.stream().filter(t -> t.seconds() != null).mapToDouble(TrialRow::seconds).sum() / 3600));
         model.put("trials", trials.stream().map(HtmlReport::trialRow).toList());
@@ -171,6 +171,11 @@ public final class HtmlReport {
                 .map(b -> "Warning: the teacher (" + pct(acc) + " %) is less accurate than the baseline student ("
                         + pct(b) + " %): distilling from it is not expected to help.")
                 .orElse("");
+    }
+
+    /** The teacher the sweep's first run distilled from (its key), or null before any run. */
+    public static String teacherKey(List<Map<String, Object>> runs) {
+        return runs.isEmpty() ? null : String.valueOf(runs.get(0).get("teacher_key"));
     }
 
     /** "Which layers to map", when the setting trained any layer mapping; empty otherwise. */
