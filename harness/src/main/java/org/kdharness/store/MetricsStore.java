@@ -111,15 +111,20 @@ public final class MetricsStore implements AutoCloseable {
         Timestamp now = Sql.now();
         int n = sql.update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name);
         if (n == 0) {
-            try {
-                sql.update("INSERT INTO sweep(name, config_yaml, created_at, updated_at) VALUES (?, ?, ?, ?)", name, yaml, now, now);
-            } catch (StoreException e) {
-                if (!isDuplicateKey(e)) {
-                    throw e;
-                }
-                // another worker registered the sweep between our update and insert
-                sql.update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name);
+            insertOrElse(() -> sql.update("INSERT INTO sweep(name, config_yaml, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                    name, yaml, now, now), () -> sql.update("UPDATE sweep SET config_yaml = ?, updated_at = ? WHERE name = ?", yaml, now, name));
+        }
+    }
+
+    /** Runs {@code insert}, or {@code instead} when another worker inserted the same key first (same key, same content). */
+    private void insertOrElse(Runnable insert, Runnable instead) {
+        try {
+            insert.run();
+        } catch (StoreException e) {
+            if (!isDuplicateKey(e)) {
+                throw e;
             }
+            instead.run();
         }
     }
 
@@ -145,9 +150,11 @@ public final class MetricsStore implements AutoCloseable {
     }
 
     public synchronized void upsertTeacher(String key, String specJson, double testAccuracy, long params, double seconds) {
-        if (sql.update("UPDATE teacher SET test_accuracy = ?, params = ? WHERE teacher_key = ?", testAccuracy, params, key) == 0) {
-            sql.update("INSERT INTO teacher(teacher_key, spec_json, test_accuracy, params, train_seconds) VALUES (?,?,?,?,?)",
-                    key, specJson, testAccuracy, params, seconds);
+        java.util.function.IntSupplier update = () -> sql.update("UPDATE teacher SET test_accuracy = ?, params = ? WHERE teacher_key = ?",
+                testAccuracy, params, key);
+        if (update.getAsInt() == 0) {
+            insertOrElse(() -> sql.update("INSERT INTO teacher(teacher_key, spec_json, test_accuracy, params, train_seconds) VALUES (?,?,?,?,?)",
+                    key, specJson, testAccuracy, params, seconds), update::getAsInt);
         }
     }
 
@@ -159,7 +166,9 @@ public final class MetricsStore implements AutoCloseable {
     public synchronized void putTeacherSample(String key, int idx, int label, double[] logits) {
         String text = java.util.Arrays.stream(logits).mapToObj(v -> Double.toString(v)).collect(java.util.stream.Collectors.joining(","));
         sql.update("DELETE FROM teacher_sample WHERE teacher_key = ? AND idx = ?", key, idx);
-        sql.update("INSERT INTO teacher_sample(teacher_key, idx, label, logits) VALUES (?,?,?,?)", key, idx, label, text);
+        // the same teacher key is the same teacher: another worker's identical row may stand
+        insertOrElse(() -> sql.update("INSERT INTO teacher_sample(teacher_key, idx, label, logits) VALUES (?,?,?,?)", key, idx, label, text),
+                () -> { });
     }
 
     /** Stored teacher samples: label then logits, by index. */
