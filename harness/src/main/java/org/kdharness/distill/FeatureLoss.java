@@ -4,17 +4,9 @@ import org.kdharness.config.LayerMapping;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.function.IntFunction;
 
 /**
@@ -57,14 +49,13 @@ public final class FeatureLoss {
     }
 
     private final SameDiff sd;
-    private final Random rng;
-    private final List<String> projections = new ArrayList<>();
+    private final Projections projections;
     /** Targets of the pair being built. */
     private final List<Hint.Target> targets = new ArrayList<>();
 
     private FeatureLoss(SameDiff sd, long seed) {
         this.sd = sd;
-        this.rng = new Random(seed ^ 0x5DEECE66DL);
+        this.projections = new Projections(sd, seed);
     }
 
     /**
@@ -108,7 +99,7 @@ public final class FeatureLoss {
                         parts[j] = teacherLayer.apply(pair.teacher().get(j));
                         dt += size(teacherShape.apply(pair.teacher().get(j)));
                     }
-                    SDVariable p = f.linear(flat(sd, hs, ss), size(ss), dt, "proj" + m + "_cat");
+                    SDVariable p = f.projections.linear(flat(sd, hs, ss), size(ss), dt, "proj" + m + "_cat");
                     f.addTarget(pair.teacher(), size(ss) != dt, "proj" + m + "_cat", false);
                     d = distance.build(sd, p, sd.concat(1, parts));
                 } else {
@@ -129,7 +120,7 @@ public final class FeatureLoss {
             loss1 = loss1 == null ? wd : loss1.add(wd);
             m++;
         }
-        return new Terms(sd.identity("feature_loss1", loss1), List.copyOf(terms), List.copyOf(f.projections), List.copyOf(hints));
+        return new Terms(sd.identity("feature_loss1", loss1), List.copyOf(terms), f.projections.names(), List.copyOf(hints));
     }
 
     private void addTarget(List<Integer> teacherLayers, boolean projected, String name, boolean convolutional) {
@@ -139,83 +130,24 @@ public final class FeatureLoss {
 
     /** One student layer against one teacher layer. */
     private SDVariable term(SDVariable hs, long[] ss, int t, SDVariable tFlat, long[] ts, LayerDistance distance, String name) {
-        boolean maps = ss.length == 3 && ts.length == 3;
         if (distance.mapsOnly()) {
-            if (!maps) {
+            if (ss.length != 3 || ts.length != 3) {
                 throw new IllegalArgumentException(distance.name() + " needs conv feature maps on both sides");
             }
-            SDVariable[] st = sameSpatial(hs, ss, sd.reshape(tFlat, -1, ts[0], ts[1], ts[2]), ts);
+            SDVariable[] st = projections.sameSpatial(hs, ss, sd.reshape(tFlat, -1, ts[0], ts[1], ts[2]), ts);
             addTarget(List.of(t), false, name, false);
             return distance.build(sd, st[0], st[1]);
         }
-        if (maps) {
-            SDVariable[] st = sameSpatial(hs, ss, sd.reshape(tFlat, -1, ts[0], ts[1], ts[2]), ts);
-            SDVariable p = ss[0] == ts[0] ? st[0] : conv1x1(st[0], ss[0], ts[0], name);
-            addTarget(List.of(t), ss[0] != ts[0], name, true);
-            long units = ts[0] * spatialSize;
-            return distance.build(sd, sd.reshape(p, -1, units), sd.reshape(st[1], -1, units));
-        }
-        addTarget(List.of(t), size(ss) != size(ts), name, false);
-        return distance.build(sd, linear(flat(sd, hs, ss), size(ss), size(ts), name), tFlat);
-    }
-
-    /** Height times width of the maps compared by the current term, set by {@link #sameSpatial}. */
-    private long spatialSize;
-
-    /** Average-pools the larger of two maps down to the smaller's height and width. */
-    private SDVariable[] sameSpatial(SDVariable s, long[] ss, SDVariable t, long[] ts) {
-        if (ss[1] != ss[2] || ts[1] != ts[2]) {
-            throw new IllegalArgumentException("feature maps must be square, got " + ss[1] + "x" + ss[2] + " and " + ts[1] + "x" + ts[2]);
-        }
-        long big = Math.max(ss[1], ts[1]), small = Math.min(ss[1], ts[1]);
-        if (big % small != 0) {
-            throw new IllegalArgumentException("spatial sizes " + ss[1] + " and " + ts[1] + " are not integer multiples; cannot pool one onto the other");
-        }
-        int k = (int) (big / small);
-        spatialSize = small * small;
-        if (k == 1) {
-            return new SDVariable[]{s, t};
-        }
-        Pooling2DConfig pool = Pooling2DConfig.builder().kH(k).kW(k).sH(k).sW(k).build();
-        return ss[1] > ts[1] ? new SDVariable[]{sd.cnn.avgPooling2d(s, pool), t} : new SDVariable[]{s, sd.cnn.avgPooling2d(t, pool)};
-    }
-
-    private SDVariable conv1x1(SDVariable x, long in, long out, String name) {
-        SDVariable w = param(name + "_W", Math.sqrt(1.0 / in), 1, 1, in, out);
-        SDVariable b = sd.var(name + "_b", Nd4j.zeros(DataType.FLOAT, out));
-        projections.add(b.name());
-        return sd.cnn.conv2d(x, w, b, Conv2DConfig.builder().kH(1).kW(1).paddingMode(PaddingMode.VALID).build());
-    }
-
-    private SDVariable linear(SDVariable x, long in, long out, String name) {
-        if (in == out) {
-            return x;
-        }
-        SDVariable w = param(name + "_W", Math.sqrt(1.0 / in), in, out);
-        SDVariable b = sd.var(name + "_b", Nd4j.zeros(DataType.FLOAT, 1, out));
-        projections.add(b.name());
-        return x.mmul(w).add(b);
-    }
-
-    private SDVariable param(String name, double std, long... shape) {
-        float[] v = new float[Math.toIntExact(size(shape))];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (rng.nextGaussian() * std);
-        }
-        SDVariable w = sd.var(name, Nd4j.create(v, shape, DataType.FLOAT));
-        projections.add(w.name());
-        return w;
+        Projections.Aligned a = projections.align(hs, ss, tFlat, ts, name);
+        addTarget(List.of(t), a.projected(), name, a.convolutional());
+        return distance.build(sd, a.student(), a.teacher());
     }
 
     static SDVariable flat(SameDiff sd, SDVariable h, long[] shape) {
-        return shape.length == 1 ? h : sd.reshape(h, -1, size(shape));
+        return Projections.flat(sd, h, shape);
     }
 
     static long size(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
+        return Projections.size(shape);
     }
 }
