@@ -71,7 +71,7 @@ public final class MappingAdvisor {
             TrainingSpec warm = new TrainingSpec(warmupEpochs, t.batchSize(), t.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), 0,
                     t.momentum(), null);
             TrialSpec hard = TrialSpec.of(DistillationRegistry.standard().method("baseline"), seed).build();
-            DistillationObjective obj = DistillationObjective.build(net, hard, train.numClasses(), j -> new long[0]);
+            DistillationObjective obj = DistillationObjective.build(net, hard, train.numClasses(), List.of());
             new Trainer().fit(net, warm, seed, train, obj, List.of(train.oneHot()), data.validation(), null);
         }
         int n = (int) Math.min(sample, data.validation().size());

@@ -138,7 +138,7 @@ public final class Benchmark {
 
     /** Seconds of each of the two epochs; {@code teacher} feeds the objective's teacher inputs. */
     private double[] train(Network net, TrialSpec spec, TeacherOutputs teacher) {
-        DistillationObjective obj = DistillationObjective.build(net, spec, 10, j -> new long[]{1200});
+        DistillationObjective obj = DistillationObjective.build(net, spec, 10, List.of(new long[]{1200}, new long[]{1200}));
         List<INDArray> labels = new ArrayList<>();
         for (ObjectiveInput in : obj.inputs()) {
             labels.add(switch (in.kind()) {

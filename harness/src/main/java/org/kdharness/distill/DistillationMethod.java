@@ -29,6 +29,14 @@ public interface DistillationMethod {
         return null;
     }
 
+    /**
+     * A layer loss the method builds over every hidden layer of both networks itself, or null
+     * (the default). A method has a tap loss or a {@link #family()}, never both.
+     */
+    default TapLoss tapLoss() {
+        return null;
+    }
+
     /** The logit terms of a trial's objective with their weights (a zero weight keeps only the metric). */
     List<WeightedTerm> logitTerms(TrialSpec trial);
 

@@ -14,7 +14,8 @@ import java.util.function.IntFunction;
 
 /**
  * A trial's whole training objective added to the student's graph: its method's weighted
- * logit terms, plus {@code w1 * Loss1} over the mapping for methods that read layers.
+ * logit terms, plus {@code w1 * Loss1} over the mapping for methods that read layers, or over
+ * every hidden layer of both networks for a method with a {@link TapLoss}.
  *
  * <p>Why the weights are kept here: the objective is built once from the method, and the
  * dense fast path applies exactly these weights ({@link #logitTerms()},
@@ -30,6 +31,7 @@ import java.util.function.IntFunction;
  * @param temperature      T the terms were built with (1 when the method has none)
  * @param layerWeight      w1, the weight the layer loss was built with (0 without one)
  * @param hints            the mapping's pairs as built (empty without a layer loss)
+ * @param validationMetrics names among the metrics also measured on the validation split after training
  */
 public record DistillationObjective(
         List<ObjectiveInput> inputs,
@@ -39,7 +41,8 @@ public record DistillationObjective(
         List<WeightedTerm> logitTerms,
         double temperature,
         double layerWeight,
-        List<Hint> hints) {
+        List<Hint> hints,
+        List<String> validationMetrics) {
 
     public static final String LABELS = "labels";
     public static final String TEACHER_PROBS = "teacher_probs";
@@ -74,10 +77,9 @@ public record DistillationObjective(
     /**
      * Builds the objective and sets the graph's loss variables.
      *
-     * @param teacherShape per-example shape of teacher hidden layer j (1-based)
+     * @param teacherShapes per-example shape of teacher hidden layer j at index j - 1
      */
-    public static DistillationObjective build(Network student, TrialSpec trial, int classes,
-                                              IntFunction<long[]> teacherShape) {
+    public static DistillationObjective build(Network student, TrialSpec trial, int classes, List<long[]> teacherShapes) {
         SameDiff sd = student.sd();
         DistillationMethod method = trial.method();
         List<WeightedTerm> terms = List.copyOf(method.logitTerms(trial));
@@ -105,8 +107,22 @@ public record DistillationObjective(
 
         List<String> projections = List.of();
         List<Hint> hints = List.of();
+        List<String> validation = List.of();
         double layerWeight = 0.0;
-        if (method.family() != null) {
+        IntFunction<long[]> teacherShape = j -> teacherShapes.get(j - 1);
+        if (method.tapLoss() != null) {
+            List<SDVariable> teacher = new ArrayList<>();
+            for (int j = 1; j <= teacherShapes.size(); j++) {
+                teacher.add(placeholder(sd, inputs, ObjectiveInput.teacherLayer(j), FeatureLoss.size(teacherShape.apply(j))));
+            }
+            TapLoss.Built built = method.tapLoss().build(sd, student, teacher, teacherShapes, trial.seed());
+            metrics.put(method.name() + "_loss1", built.loss1().name());
+            built.metrics().forEach((name, v) -> metrics.put(name, v.name()));
+            layerWeight = method.layerWeight(trial);
+            losses.add(sd.identity("loss_feature", built.loss1().mul(layerWeight)).name());
+            projections = built.projections();
+            validation = built.validationMetrics();
+        } else if (method.family() != null) {
             TreeSet<Integer> needed = new TreeSet<>();
             trial.mapping().pairs().forEach(p -> needed.addAll(p.teacher()));
             Map<Integer, SDVariable> placeholders = new LinkedHashMap<>();
@@ -129,7 +145,7 @@ public record DistillationObjective(
         }
         sd.setLossVariables(losses.toArray(String[]::new));
         return new DistillationObjective(List.copyOf(inputs), metrics, projections, trial, terms, in.temperature(), layerWeight,
-                hints);
+                hints, validation);
     }
 
     private static SDVariable placeholder(SameDiff sd, List<ObjectiveInput> inputs, ObjectiveInput input, long width) {

@@ -38,7 +38,8 @@ public final class DistillationRegistry {
             .with(new RkdDistance())
             .with(new Dkd())
             .with(new RkdAngle())
-            .with(new Pkt());
+            .with(new Pkt())
+            .with(new LearnedAssociation());
 
     private final Map<String, DistillationMethod> methods;
     private final Map<String, LayerDistance> distances;
@@ -60,6 +61,9 @@ public final class DistillationRegistry {
                 throw new IllegalArgumentException("parameter '" + p.name() + "' of method '" + m.name()
                         + "' is already declared by another method (prefix it with the method's name)");
             }
+        }
+        if (m.tapLoss() != null && m.family() != null) {
+            throw new IllegalArgumentException("method '" + m.name() + "' has both a tap loss and a mapping family");
         }
         Map<String, DistillationMethod> copy = new LinkedHashMap<>(methods);
         if (copy.putIfAbsent(m.name(), m) != null) {

@@ -40,7 +40,7 @@ final class Preflight {
             }
             try {
                 Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, train.numClasses(), 0);
-                DistillationObjective.build(net, s, train.numClasses(), j -> teacher.hiddenShapes().get(j - 1));
+                DistillationObjective.build(net, s, train.numClasses(), teacher.hiddenShapes());
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("trial " + t.id() + " (" + SweepRunner.describe(s) + ") cannot be built: "
                         + e.getMessage(), e);

@@ -73,18 +73,9 @@ public final class TrialRunner {
                 spec.optimiser() == null ? t.optimiser() : spec.optimiser(), t.weightDecay(), t.seed(), t.patience(),
                 t.momentum(), t.schedule());
         Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, classes, spec.seed());
-        DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher::hiddenShape);
+        DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher.teacher().network().hiddenShapes());
 
-        List<INDArray> labels = new ArrayList<>();
-        for (ObjectiveInput in : obj.inputs()) {
-            labels.add(switch (in.kind()) {
-                case LABELS -> trainOneHot;
-                case LABEL_MASK -> labelMask(spec.effectiveLabelledFraction());
-                case TEACHER_PROBS -> SoftTargets.soften(teacher.logits(Split.TRAIN), spec.effectiveTemperature());
-                case TEACHER_LOGITS -> teacher.logits(Split.TRAIN);
-                case TEACHER_LAYER -> teacher.hidden(in.teacherLayer());
-            });
-        }
+        List<INDArray> labels = inputs(obj, spec, Split.TRAIN);
         Trainer.Result r = new Trainer(engine).fit(net, training, spec.seed(), train, obj, labels, data.validation(), epochs);
 
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -108,11 +99,30 @@ public final class TrialRunner {
         metrics.put("compression_ratio", (double) teacherParams / net.paramCount());
         metrics.put("projection_params", (double) obj.projectionParams().stream()
                 .mapToLong(p -> net.sd().getVariable(p).getArr().length()).sum());
+        Trainer.means(net, obj, data.validation().features(), inputs(obj, spec, Split.VALIDATION), obj.validationMetrics(),
+                training.batchSize()).forEach((k, v) -> metrics.put("val_" + k, v));
         metrics.put("best_epoch", (double) r.bestEpoch());
         metrics.put("samples_per_second", r.samplesPerSecond());
         metrics.put("train_seconds", r.seconds());
         metrics.put("labelled_examples", (double) Math.round(train.size() * spec.effectiveLabelledFraction()));
         return new Outcome(metrics, r.epochsRun(), r.seconds(), r.dense() ? "dense" : "graph");
+    }
+
+    /** What the objective reads beside the student's input on a split, in {@link DistillationObjective#inputs()} order. */
+    private List<INDArray> inputs(DistillationObjective obj, TrialSpec spec, Split split) {
+        ImageData rows = split == Split.TRAIN ? data.train() : data.validation();
+        List<INDArray> out = new ArrayList<>();
+        for (ObjectiveInput in : obj.inputs()) {
+            out.add(switch (in.kind()) {
+                case LABELS -> split == Split.TRAIN ? trainOneHot : rows.oneHot();
+                case LABEL_MASK -> split == Split.TRAIN ? labelMask(spec.effectiveLabelledFraction())
+                        : Nd4j.ones(DataType.FLOAT, rows.size(), 1);
+                case TEACHER_PROBS -> SoftTargets.soften(teacher.logits(split), spec.effectiveTemperature());
+                case TEACHER_LOGITS -> teacher.logits(split);
+                case TEACHER_LAYER -> teacher.hidden(in.teacherLayer(), split);
+            });
+        }
+        return out;
     }
 
     /**

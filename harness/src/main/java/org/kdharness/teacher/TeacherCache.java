@@ -103,7 +103,7 @@ public final class TeacherCache {
         log.accept("teacher " + key + ": training " + spec.model().shortName()
                 + " for " + spec.training().epochs() + " epochs");
         TrialSpec hardLabels = TrialSpec.of(DistillationRegistry.standard().method("baseline"), spec.training().seed()).build();
-        DistillationObjective obj = DistillationObjective.build(net, hardLabels, train.numClasses(), j -> new long[0]);
+        DistillationObjective obj = DistillationObjective.build(net, hardLabels, train.numClasses(), java.util.List.of());
         // the teacher trains alone, before any trial: its matrix products may use every core (this thread only)
         int before = OpenMpThreads.set(Runtime.getRuntime().availableProcessors());
         Trainer.Result r;

@@ -40,10 +40,15 @@ public final class TeacherOutputs {
     }
 
     /** Teacher hidden layer {@code layer} (1-based), flattened per example, on the training split. */
-    public synchronized INDArray hidden(int layer) {
+    public INDArray hidden(int layer) {
+        return hidden(layer, Split.TRAIN);
+    }
+
+    /** Teacher hidden layer {@code layer} (1-based), flattened per example, on a split. */
+    public synchronized INDArray hidden(int layer, Split split) {
         Network net = teacher.network();
-        return cache.computeIfAbsent("h" + layer + "/train",
-                k -> Trainer.output(net, data.train().features(), net.hidden().get(layer - 1).name()));
+        return cache.computeIfAbsent("h" + layer + "/" + split,
+                k -> Trainer.output(net, features(split), net.hidden().get(layer - 1).name()));
     }
 
     /** Per-example shape of teacher hidden layer {@code layer} (1-based): {@code [d]} or {@code [c, h, w]}. */

@@ -147,7 +147,8 @@ final class DenseStep {
                 return null;
             }
         }
-        if (!obj.hints().isEmpty() && obj.distance().hand() == null) {
+        // no tap loss (a method's own layer loss over every layer) has a hand gradient yet
+        if (obj.trial().method().tapLoss() != null || !obj.hints().isEmpty() && obj.distance().hand() == null) {
             return null;
         }
         int convLayers = net.conv() == null ? 0 : net.conv().blocks().size();

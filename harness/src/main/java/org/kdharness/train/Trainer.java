@@ -266,4 +266,39 @@ public final class Trainer {
         }
         return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
+
+    /**
+     * The mean over every row of {@code x} of each scalar metric variable of {@code objective}
+     * named in {@code names}, in inference mode, in chunks of {@code batch} rows weighted by their
+     * sizes (a metric that compares the examples of a batch is measured at the training batch).
+     *
+     * @param inputs the objective's label-side inputs for the same rows, in {@link DistillationObjective#inputs()} order
+     */
+    public static Map<String, Double> means(Network net, DistillationObjective objective, INDArray x, List<INDArray> inputs,
+                                            List<String> names, int batch) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (names.isEmpty()) {
+            return out;
+        }
+        String[] variables = names.stream().map(n -> objective.metricVariables().get(n)).toArray(String[]::new);
+        long n = x.size(0);
+        List<String> placeholders = objective.labelPlaceholders();
+        for (long from = 0; from < n; from += batch) {
+            long to = Math.min(n, from + batch);
+            org.nd4j.linalg.indexing.INDArrayIndex rows = org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
+            Map<String, INDArray> ph = new HashMap<>();
+            ph.put(net.input().name(), x.get(rows, org.nd4j.linalg.indexing.NDArrayIndex.all()));
+            for (int i = 0; i < placeholders.size(); i++) {
+                ph.put(placeholders.get(i), inputs.get(i).get(rows, org.nd4j.linalg.indexing.NDArrayIndex.all()));
+            }
+            for (Network.DropoutMask m : net.dropoutMasks()) {
+                ph.put(m.name(), Nd4j.ones(DataType.FLOAT, to - from, m.width()));
+            }
+            Map<String, INDArray> values = net.sd().output(ph, variables);
+            for (int v = 0; v < variables.length; v++) {
+                out.merge(names.get(v), values.get(variables[v]).getDouble(0) * (to - from) / n, Double::sum);
+            }
+        }
+        return out;
+    }
 }

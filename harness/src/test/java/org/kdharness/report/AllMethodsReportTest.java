@@ -56,7 +56,16 @@ class AllMethodsReportTest {
         assertEquals(2 * VARIANTS.size(), trials.size());
         for (TrialRow t : trials) {
             assertEquals("done", t.status(), t.trialId() + " " + t.reason());
-            assertEquals("dense", t.provenance().engine(), t.variant() + ": every term has a hand gradient on an MLP");
+            boolean hand = registry.method(t.method()).tapLoss() == null;
+            assertEquals(hand ? "dense" : "graph", t.provenance().engine(),
+                    t.variant() + (hand ? ": every term has a hand gradient on an MLP" : ": a tap loss trains through the graph"));
+            if (t.method().equals("association")) {
+                // TinySweep's MLPs: two student and two teacher hidden layers; each student layer's attention sums to 1
+                for (int l = 1; l <= 2; l++) {
+                    double mass = t.metric("val_association_s" + l + "_t1") + t.metric("val_association_s" + l + "_t2");
+                    assertEquals(1.0, mass, 1e-5, t.variant() + " student layer " + l);
+                }
+            }
         }
 
         String html = Files.readString(dir.resolve("reports/all/index.html"));

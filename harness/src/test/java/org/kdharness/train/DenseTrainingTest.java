@@ -62,7 +62,7 @@ class DenseTrainingTest {
 
     private static Run train(Trainer.Engine engine, TrialSpec trial, TrainingSpec spec, ModelSpec model) {
         Network net = NetworkBuilder.build(SameDiff.create(), "", model, new NetworkBuilder.InputShape(1, 28, 28), 10, 3);
-        DistillationObjective obj = DistillationObjective.build(net, trial, 10, j -> new long[]{TEACHER[j - 1]});
+        DistillationObjective obj = DistillationObjective.build(net, trial, 10, java.util.List.of(new long[]{TEACHER[0]}, new long[]{TEACHER[1]}));
         int n = DATA.train().size();
         List<INDArray> labels = new ArrayList<>();
         for (ObjectiveInput in : obj.inputs()) {

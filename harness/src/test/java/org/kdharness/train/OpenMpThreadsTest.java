@@ -57,7 +57,7 @@ class OpenMpThreadsTest {
             Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(1200, 1200), null, "relu", 0.0),
                     new NetworkBuilder.InputShape(1, 28, 28), 10, 7);
             DistillationObjective obj = DistillationObjective.build(net, TrialSpec.of(DistillationRegistry.standard().method("baseline"), 7)
-                    .build(), 10, j -> new long[0]);
+                    .build(), 10, java.util.List.of());
             new Trainer().fit(net, new TrainingSpec(2, 128, 1e-3, "adam", 0.0, 7L, 0), 7, data.train(), obj,
                     List.of(data.train().oneHot()), data.validation(), null);
             return net.params().stream().map(p -> net.sd().getVariable(p).getArr().dup()).toArray(INDArray[]::new);

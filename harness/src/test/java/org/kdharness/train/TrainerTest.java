@@ -28,7 +28,7 @@ class TrainerTest {
         Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16), null, null, null),
                 new NetworkBuilder.InputShape(1, 28, 28), 10, 3);
         DistillationObjective obj = DistillationObjective.build(net, new TrialSpec(Methods.method("baseline"), null, null, null, null,
-                null, null, 3), 10, j -> new long[0]);
+                null, null, 3), 10, java.util.List.of());
         return new Trainer().fit(net, new TrainingSpec(10, 50, learningRate, "sgd", 0.0, 0L, patience), 3, data.train(),
                 obj, List.of(data.train().oneHot()), data.validation(), null);
     }
