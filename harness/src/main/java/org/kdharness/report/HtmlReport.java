@@ -117,6 +117,7 @@ public final class HtmlReport {
         // CKA against the measured ranking within one setting (the one the other sections show)
         model.put("cka", ReportSections.cka(store, primary, sweep, defaultStudent(store, sweep)));
         model.put("verdict", verdict(store, sweep, primary));
+        model.put("association", association(primary));
         model.put("softened", ReportSections.softened(store, teacherKey));
         model.put("trainingHours", String.format(Locale.ROOT, "%.2f",
                 trials.stream().filter(t -> t.seconds() != null).mapToDouble(TrialRow::seconds).sum() / 3600));
@@ -180,7 +181,7 @@ public final class HtmlReport {
 
     /** "Which layers to map", when the setting trained any layer mapping; empty otherwise. */
     private static List<Map<String, Object>> verdict(MetricsStore store, String sweep, SweepSummary primary) {
-        if (primary.groups().stream().noneMatch(g -> g.first().mapping() != null)) {
+        if (primary.groups().stream().noneMatch(g -> g.first().mapping() != null || MappingVerdict.learnsMapping(g))) {
             return List.of();
         }
         try {
@@ -190,6 +191,14 @@ public final class HtmlReport {
             // a stored config this version cannot read: the other sections still render
             return List.of();
         }
+    }
+
+    /** The learned association's heatmap (its best configuration, mean over seeds), or "" without one. */
+    private static String association(SweepSummary primary) {
+        ConfigGroup g = MappingVerdict.learned(primary);
+        AssociationMap map = g == null ? null : AssociationMap.of(g);
+        return map == null ? "" : map.svg("Learned association (" + g.variant() + ", mean attention on validation over "
+                + map.seeds() + " seeds)");
     }
 
     /** Short name of the config's student (trials without a student override use it). */

@@ -6,6 +6,7 @@ import org.kdharness.config.LayerMapping;
 import org.kdharness.config.MappingCandidates;
 import org.kdharness.config.ModelSpec;
 import org.kdharness.config.SweepConfig;
+import org.kdharness.methods.DistillationRegistry;
 import org.kdharness.store.TrialRow;
 
 import java.util.ArrayList;
@@ -24,11 +25,12 @@ import java.util.TreeMap;
  * only credible next to controls. Rows: the grid's best mapping chosen on validation (the
  * oracle: every mapping trained), CKA's top-1 (one warm-up instead of a grid), the
  * {@code random} generator's draws (mean over draws, per seed), the {@code reverse}
- * generator, and response-only distillation (no mapping at all). Each is the best
- * configuration by validation among its trials; test accuracy mean ± std over seeds; paired
- * t-tests on matched seeds against the oracle and against response-only; and the compute
- * the choice needed, in trial-epochs (epochs trained, summed over its trials). The learned
- * association (SemCKD-style) is not built yet and says so.
+ * generator, the learned association (a method with a tap loss, e.g. {@code association}: it
+ * chooses while it trains, so its cost is its own trials), and response-only distillation (no
+ * mapping at all). Each is the best configuration by validation among its trials; test accuracy
+ * mean ± std over seeds; paired t-tests on matched seeds against the oracle and against
+ * response-only; and the compute the choice needed, in trial-epochs (epochs trained, summed
+ * over its trials).
  *
  * @param label     the way of choosing
  * @param group     its chosen configuration (for random: the per-seed mean over draws), or null when the sweep has none
@@ -67,11 +69,25 @@ public record MappingVerdict(String label, ConfigGroup group, long epochs, Strin
         ConfigGroup rev = bestByValidation(reverse);
         rows.add(new MappingVerdict("reverse", rev, epochs(reverse), rev == null ? "no {generator: reverse} in the sweep" : rev.first().mapping()));
 
-        rows.add(new MappingVerdict("learned association (SemCKD-style)", null, 0, "not built yet"));
+        List<ConfigGroup> learning = s.groups().stream().filter(MappingVerdict::learnsMapping).toList();
+        ConfigGroup learned = bestByValidation(learning);
+        AssociationMap map = learned == null ? null : AssociationMap.of(learned);
+        rows.add(new MappingVerdict("learned association (SemCKD-style)", learned, epochs(learning),
+                learned == null ? "no {methods: [association]} in the sweep" : map == null ? "" : "learned " + map.choice()));
 
         List<ConfigGroup> response = s.groups().stream().filter(g -> g.method().equals("response")).toList();
         rows.add(new MappingVerdict("response only (no mapping)", bestByValidation(response), epochs(response), ""));
         return rows;
+    }
+
+    /** The learned association's best configuration by validation in one setting, or null. */
+    public static ConfigGroup learned(SweepSummary s) {
+        return bestByValidation(s.groups().stream().filter(MappingVerdict::learnsMapping).toList());
+    }
+
+    /** Whether the group's method learns its own mapping (it has a tap loss). */
+    static boolean learnsMapping(ConfigGroup g) {
+        return DistillationRegistry.standard().findMethod(g.method()).map(m -> m.tapLoss() != null).orElse(false);
     }
 
     /** The setting's student: the one its trials name (a students axis), else the config's. */

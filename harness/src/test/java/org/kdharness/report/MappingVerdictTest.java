@@ -59,7 +59,7 @@ class MappingVerdictTest {
         Path config = dir.resolve("choice.yaml");
         Files.writeString(config, TinySweep.yaml("choice", """
                 sweep:
-                  methods: [response, feature]
+                  methods: [response, feature, association]
                   temperature: [4]
                   alpha: [0.5]
                   mappings:
@@ -118,7 +118,26 @@ class MappingVerdictTest {
 
         List<TrialRow> response = trials.stream().filter(t -> t.method().equals("response")).toList();
         assertTrue(row(md.out(), "response only (no mapping)").contains("| " + meanStd(tests(response)) + " | 3 |"), md.out());
-        assertTrue(row(md.out(), "learned association (SemCKD-style)").contains("not built yet"));
+        // the learned association: its one configuration's seeds, paired against response-only, its own trials' epochs,
+        // and per student layer the teacher layer its mean validation attention favours
+        List<TrialRow> learned = trials.stream().filter(t -> t.method().equals("association")).toList();
+        assertEquals(3, learned.size());
+        String learnedRow = row(md.out(), "learned association (SemCKD-style)");
+        assertTrue(learnedRow.contains("| " + meanStd(tests(learned)) + " | 3 |"), learnedRow);
+        assertTrue(learnedRow.contains(ReportSections.pValue(new TTest().pairedTTest(tests(learned), tests(response)))), learnedRow);
+        assertTrue(learnedRow.contains("| " + learned.stream().mapToInt(TrialRow::epochs).sum() + " | learned "), learnedRow);
+        StringBuilder choice = new StringBuilder();
+        double[][] mean = new double[2][4];
+        for (int l = 1; l <= 2; l++) {
+            int best = 1;
+            for (int j = 1; j <= 4; j++) {
+                String name = "val_association_s" + l + "_t" + j;
+                mean[l - 1][j - 1] = learned.stream().mapToDouble(t -> t.metric(name)).average().orElseThrow();
+                best = mean[l - 1][j - 1] > mean[l - 1][best - 1] ? j : best;
+            }
+            choice.append(l == 1 ? "" : ", ").append(String.format(Locale.ROOT, "s%d \u2190 t%d (%.2f)", l, best, mean[l - 1][best - 1]));
+        }
+        assertTrue(learnedRow.contains(choice), learnedRow + " vs " + choice);
         // CKA's top-1, as MappingAdvisor ranks the stored matrix, with its own trials' numbers
         try (MetricsStore store = MetricsStore.open(Workspace.defaultStore(Path.of(reports, "choice").toAbsolutePath()))) {
             double[][] matrix = store.cka("choice").get("mlp[16, 8]");
@@ -130,6 +149,14 @@ class MappingVerdictTest {
         // the same section in the report, and the LaTeX compiles
         String html = Files.readString(Path.of(reports, "choice", "index.html"));
         assertTrue(html.contains("Which layers to map") && html.contains(meanStd(tests(mappings.get(reverse)))), "the report shows it");
+        java.util.regex.Matcher heatmap = java.util.regex.Pattern.compile("<div class=\"charts\" id=\"association\">(.*?)</div>",
+                java.util.regex.Pattern.DOTALL).matcher(html);
+        assertTrue(heatmap.find(), "the association heatmap is in the report");
+        for (double[] r : mean) {
+            for (double w : r) {
+                assertTrue(heatmap.group(1).contains(">" + String.format(Locale.ROOT, "%.2f", w) + "<"), "cell " + w + " drawn");
+            }
+        }
         CliRun.Result latex = CliRun.run("export", config.toString(), "--reports", reports, "--format", "latex", "--group-by", "choice");
         assertEquals(0, latex.code(), latex.err());
         Pdflatex.compile(dir, "choice", latex.out());
