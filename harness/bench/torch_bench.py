@@ -210,6 +210,40 @@ def layer_row(name, s, distance, projected, hints, x, y, xv, timed, T=4.0, alpha
     timed(name, lambda: (epoch(both, x, y, loss, hints), probe_and_validate(both, x, y, xv, loss, hints)), 2)
 
 
+def association_row(name, s, x, y, xv, timed, extra, T=4.0, alpha=0.5, K=32):
+    """The harness's `association`: both student layers attend over both teacher layers (per example),
+    0.8 * mean over student layers of the attention-weighted squared errors + 0.2 * response."""
+    q = nn.ModuleList([nn.Linear(256, K) for _ in range(2)])
+    k = nn.ModuleList([nn.Linear(1200, K) for _ in range(2)])
+    p = nn.ModuleList([nn.Linear(256, 1200) for _ in range(4)])
+
+    def loss(m, xb, yb, e):
+        h1 = s[:2](xb)
+        h2 = s[2:4](h1)
+        z = s[4](h2)
+        ts = [e["h1"], e["h2"]]
+        keys = [k[j](ts[j]) for j in range(2)]
+        la = 0
+        for l, h in enumerate([h1, h2]):
+            ql = q[l](h)
+            a = F.softmax(torch.stack([(ql * kj).sum(1) for kj in keys], 1) / K ** 0.5, 1)
+            d = torch.stack([((p[2 * l + j](h) - ts[j]) ** 2).mean(1) for j in range(2)], 1)
+            la = la + (a * d).sum(1).mean()
+        kl = F.kl_div(F.log_softmax(z / T, 1), e["soft"], reduction="batchmean")
+        return 0.8 * la / 2 + 0.2 * (alpha * F.cross_entropy(z, yb) + (1 - alpha) * T * T * kl)
+
+    class Both(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.p = nn.ModuleList([s, q, k, p])
+
+        def forward(self, xb):
+            return s(xb)
+
+    both = Both()
+    timed(name, lambda: (epoch(both, x, y, loss, extra), probe_and_validate(both, x, y, xv, loss, extra)), 2)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -293,6 +327,12 @@ def main():
     logits = {"logits": outs["logits"]}
     timed("student epoch, dkd dkd_alpha=1.0,dkd_beta=8.0",
           lambda: (epoch(s, x, y, dkd_total, logits), probe_and_validate(s, x, y, xv, dkd_total, logits)), 2)
+
+    if not a.only or re.search(a.only, "student epoch, association"):
+        with torch.no_grad():
+            h1 = torch.cat([teacher[:2](x[i:i + 2048]) for i in range(0, n, 2048)])
+        association_row("student epoch, association", student(), x, y, xv, timed,
+                        {"soft": soft["soft"], "h1": h1, "h2": outs["h2"]})
 
     if a.cnn:
         ct = Cnn([32, 64], 128)

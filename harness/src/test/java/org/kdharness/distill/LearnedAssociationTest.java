@@ -132,6 +132,33 @@ class LearnedAssociationTest {
     }
 
     @Test
+    void featureMapTapsArePooledForTheAttentionAndProjectedForTheDistance() {
+        // a conv student tap [2, 4, 4] against a teacher map [3, 2, 2] (pooled 4x4 -> 2x2, then a 1x1 conv 2 -> 3 channels)
+        // and a teacher vector of width 5 (the map flattened, then linear)
+        Random r = new Random(13);
+        int n = 3;
+        SameDiff sd = SameDiff.create();
+        SDVariable h = sd.var("h", gaussian(r, n, 32, 1).reshape(n, 2, 4, 4));
+        Network net = new Network(sd, null, null, List.of(h), List.of(new long[]{2, 4, 4}), List.of(), List.of(), 0);
+        INDArray tMap = gaussian(r, n, 12, 1), tVec = gaussian(r, n, 5, 1);
+        TapLoss.Built built = METHOD.build(sd, net, List.of(sd.constant("t1", tMap), sd.constant("t2", tVec)),
+                List.of(new long[]{3, 2, 2}, new long[]{5}), 3);
+        sd.setLossVariables(sd.identity("loss", built.loss1()));
+        assertEquals(List.of(1L, 1L, 2L, 3L), List.of(sd.getVariable("assoc_p1_t1_W").getArr().shape()[0],
+                sd.getVariable("assoc_p1_t1_W").getArr().shape()[1], sd.getVariable("assoc_p1_t1_W").getArr().shape()[2],
+                sd.getVariable("assoc_p1_t1_W").getArr().shape()[3]), "a 1x1 convolution from 2 to 3 channels");
+        assertEquals(List.of(32L, 5L), List.of(sd.getVariable("assoc_p1_t2_W").getArr().shape()[0],
+                sd.getVariable("assoc_p1_t2_W").getArr().shape()[1]), "the flattened map onto the vector");
+        assertEquals(List.of(2L, 32L), List.of(sd.getVariable("assoc_q1_W").getArr().shape()[0],
+                sd.getVariable("assoc_q1_W").getArr().shape()[1]), "the query reads the 2 pooled channels");
+        assertEquals(List.of(3L, 32L), List.of(sd.getVariable("assoc_k1_W").getArr().shape()[0],
+                sd.getVariable("assoc_k1_W").getArr().shape()[1]), "the key reads the teacher map's 3 pooled channels");
+        for (String v : List.of("h", "assoc_p1_t1_W", "assoc_q1_W", "assoc_k1_W")) {
+            GradientCheck.check(sd, "loss", v, 1e-2, 2e-3, 2e-2, v.equals("h") ? 1 : 5);
+        }
+    }
+
+    @Test
     void attentionConcentratesOnTheTeacherLayerTheStudentCanMatchExactly() {
         Random r = new Random(21);
         int n = 256;
