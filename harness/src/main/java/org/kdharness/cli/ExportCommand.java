@@ -42,7 +42,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--group-by", defaultValue = "method",
             description = "rows of a latex/markdown table: method, mapping, temperature, or choice (which layers to map: "
-                    + "oracle, CKA top-1, random, reverse, response only) (default: ${DEFAULT-VALUE})")
+                    + "oracle, CKA top-1, random, reverse, learned association, response only) (default: ${DEFAULT-VALUE})")
     String groupBy;
 
     @Override

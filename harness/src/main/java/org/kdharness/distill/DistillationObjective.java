@@ -117,7 +117,11 @@ public record DistillationObjective(
             }
             TapLoss.Built built = method.tapLoss().build(sd, student, teacher, teacherShapes, trial.seed());
             metrics.put(method.name() + "_loss1", built.loss1().name());
-            built.metrics().forEach((name, v) -> metrics.put(name, v.name()));
+            built.metrics().forEach((name, v) -> {
+                if (metrics.put(name, v.name()) != null) {
+                    throw new IllegalStateException("the tap loss of method " + method.name() + " records metric " + name + " twice");
+                }
+            });
             layerWeight = method.layerWeight(trial);
             losses.add(sd.identity("loss_feature", built.loss1().mul(layerWeight)).name());
             projections = built.projections();

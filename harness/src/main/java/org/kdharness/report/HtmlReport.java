@@ -220,8 +220,11 @@ public final class HtmlReport {
             sb.append(sb.length() == 0 ? "" : ", ").append("α=").append(CsvExport.num(t.alpha()));
         }
         if (t.mapping() != null) {
-            sb.append(", ").append(t.mapping()).append(" ").append(t.distance()).append(", w1/w2=")
-                    .append(CsvExport.num(t.wFeature())).append("/").append(CsvExport.num(t.wResponse()));
+            sb.append(", ").append(t.mapping()).append(" ").append(t.distance());
+        }
+        if (t.wFeature() != null) {
+            sb.append(sb.length() == 0 ? "" : ", ").append("w1/w2=").append(CsvExport.num(t.wFeature())).append("/")
+                    .append(CsvExport.num(t.wResponse()));
         }
         if (t.params() != null) {
             sb.append(sb.length() == 0 ? "" : ", ").append(t.params());

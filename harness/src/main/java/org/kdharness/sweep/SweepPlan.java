@@ -178,13 +178,15 @@ public record SweepPlan(List<Trial> trials) {
         Double labelled = o.labelledFraction() == null || o.labelledFraction() >= 1.0 ? null : o.labelledFraction();
         Double t = !method.reads(Axis.TEMPERATURE) ? null : o.temperature() != null ? o.temperature() : s.temperature().get(0);
         Double a = !method.reads(Axis.ALPHA) ? null : o.alpha() != null ? o.alpha() : s.alpha().get(0);
+        Double wf = !method.reads(Axis.W_FEATURE) ? null : o.wFeature() != null ? o.wFeature() : s.wFeature().get(0);
+        Double wr = !method.reads(Axis.W_RESPONSE) ? null : o.wResponse() != null ? o.wResponse() : s.wResponse().get(0);
         java.util.SortedMap<String, Double> params = new java.util.TreeMap<>();
         for (MethodParameter p : method.parameters()) {
             params.put(p.name(), o.params().containsKey(p.name()) ? o.params().get(p.name())
                     : s.params().getOrDefault(p.name(), p.defaults()).get(0));
         }
         if (!method.reads(Axis.MAPPING)) {
-            return TrialSpec.of(method, seed).temperature(t).alpha(a).student(student).learningRate(o.learningRate())
+            return TrialSpec.of(method, seed).temperature(t).alpha(a).weights(wf, wr).student(student).learningRate(o.learningRate())
                     .labelledFraction(labelled).params(params).build();
         }
         ModelSpec arch = student != null ? student : c.student().model();
@@ -200,8 +202,7 @@ public record SweepPlan(List<Trial> trials) {
         String distance = o.distance() != null ? o.distance()
                 : s.distance().stream().filter(d -> REGISTRY.accepts(method, d)).findFirst().orElseThrow();
         return TrialSpec.of(method, seed).temperature(t).alpha(a)
-                .weights(o.wFeature() != null ? o.wFeature() : s.wFeature().get(0), o.wResponse() != null ? o.wResponse() : s.wResponse().get(0))
-                .mapping(mapping, REGISTRY.distance(distance)).student(student).learningRate(o.learningRate())
+                .weights(wf, wr).mapping(mapping, REGISTRY.distance(distance)).student(student).learningRate(o.learningRate())
                 .labelledFraction(labelled).params(params).build();
     }
 

@@ -222,8 +222,10 @@ public final class SweepRunner {
             sb.append(" T=").append(num(s.temperature())).append(" a=").append(num(s.alpha()));
         }
         if (s.mapping() != null) {
-            sb.append(" ").append(s.mapping().name()).append(" ").append(s.distance().name())
-                    .append(" w=").append(num(s.wFeature())).append("/").append(num(s.wResponse()));
+            sb.append(" ").append(s.mapping().name()).append(" ").append(s.distance().name());
+        }
+        if (s.wFeature() != null) {
+            sb.append(" w=").append(num(s.wFeature())).append("/").append(num(s.wResponse()));
         }
         if (!s.params().isEmpty()) {
             sb.append(" ").append(s.paramsText());

@@ -99,8 +99,11 @@ public final class TrialRunner {
         metrics.put("compression_ratio", (double) teacherParams / net.paramCount());
         metrics.put("projection_params", (double) obj.projectionParams().stream()
                 .mapToLong(p -> net.sd().getVariable(p).getArr().length()).sum());
-        Trainer.means(net, obj, data.validation().features(), inputs(obj, spec, Split.VALIDATION), obj.validationMetrics(),
-                training.batchSize()).forEach((k, v) -> metrics.put("val_" + k, v));
+        if (!obj.validationMetrics().isEmpty()) {
+            // the teacher's layers on validation are computed (and cached) only for objectives that measure there
+            Trainer.means(net, obj, data.validation().features(), inputs(obj, spec, Split.VALIDATION), obj.validationMetrics(),
+                    training.batchSize()).forEach((k, v) -> metrics.put("val_" + k, v));
+        }
         metrics.put("best_epoch", (double) r.bestEpoch());
         metrics.put("samples_per_second", r.samplesPerSecond());
         metrics.put("train_seconds", r.seconds());

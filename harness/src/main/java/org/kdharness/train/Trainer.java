@@ -170,7 +170,10 @@ public final class Trainer {
                 if (val > bestVal) {
                     bestVal = val;
                     bestEpoch = epoch;
-                    bestParams = snapshot(sd, net.params());
+                    // the projections too: what is measured after training (e.g. a learned association) is one epoch's state
+                    List<String> kept = new ArrayList<>(net.params());
+                    kept.addAll(objective.projectionParams());
+                    bestParams = snapshot(sd, kept);
                 } else if (epoch - bestEpoch >= spec.patience()) {
                     break;
                 }

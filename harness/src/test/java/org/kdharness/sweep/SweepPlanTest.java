@@ -126,6 +126,31 @@ class SweepPlanTest {
     }
 
     @Test
+    void explicitTrialsOfAMethodWithoutMappingsKeepTheirLossWeights() {
+        // association reads w1/w2 but no mapping: an explicit trial must not train with w1 = 0
+        SweepPlan p = plan("""
+                sweep:
+                  methods: [baseline]
+                  w_feature: [0.6]
+                  w_response: [0.4]
+                  seeds: [1]
+                  trials:
+                    - {method: association, w_feature: 0.9}
+                    - {method: association}
+                """);
+        assertEquals(0.9, p.trials().get(1).spec().effectiveWFeature());
+        assertEquals(0.4, p.trials().get(1).spec().effectiveWResponse(), "w2 from the axis");
+        assertEquals(0.6, p.trials().get(2).spec().effectiveWFeature(), "w1 from the axis");
+        assertEquals(p.trials().get(2).id(), plan("""
+                sweep:
+                  methods: [association]
+                  w_feature: [0.6]
+                  w_response: [0.4]
+                  seeds: [1]
+                """).trials().get(0).id(), "the same trial as the grid's");
+    }
+
+    @Test
     void optimiserAxisMultipliesEveryMethod() {
         SweepPlan p = plan("""
                 sweep:

@@ -44,4 +44,72 @@ class TrainerTest {
         assertEquals(10, learning.epochsRun(), "no early stopping without patience");
         assertTrue(learning.epochs().get(9).get("val_accuracy") > learning.epochs().get(0).get("val_accuracy"));
     }
+
+    @Test
+    void earlyStoppingRestoresTheBestEpochsProjectionsWithTheStudent() {
+        // an association trial: queries, keys and projections are trained beside the student; the kept epoch must be
+        // one state of all of them, or the stored validation association mixes epochs
+        DataSplits data = new DatasetLoader().load(new DatasetSpec("fashion-mnist",
+                TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), 0.2, 500, 100, 1L));
+        Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 8), null, null, null),
+                new NetworkBuilder.InputShape(1, 28, 28), 10, 3);
+        List<long[]> teacher = List.of(new long[]{12}, new long[]{6});
+        TrialSpec trial = TrialSpec.of(Methods.method("association"), 3).temperature(4.0).alpha(0.5).weights(0.8, 0.2).build();
+        DistillationObjective obj = DistillationObjective.build(net, trial, 10, teacher);
+        assertTrue(obj.projectionParams().contains("assoc_q1_W"), obj.projectionParams().toString());
+        java.util.Random r = new java.util.Random(4);
+        List<org.nd4j.linalg.api.ndarray.INDArray> inputs = new java.util.ArrayList<>();
+        for (org.kdharness.distill.ObjectiveInput in : obj.inputs()) {
+            inputs.add(switch (in.kind()) {
+                case LABELS -> data.train().oneHot();
+                case TEACHER_PROBS -> org.kdharness.distill.SoftTargets.soften(data.train().oneHot().mul(3), 4.0);
+                case TEACHER_LAYER -> org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT,
+                        data.train().size(), teacher.get(in.teacherLayer() - 1)[0]);
+                default -> throw new IllegalStateException(in.toString());
+            });
+        }
+        List<String> variables = new java.util.ArrayList<>(net.params());
+        variables.addAll(obj.projectionParams());
+        List<java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray>> perEpoch = new java.util.ArrayList<>();
+        Trainer.Result result = new Trainer().fit(net, new TrainingSpec(8, 50, 0.5, "sgd", 0.0, 0L, 3), 3, data.train(), obj, inputs,
+                data.validation(), (epoch, m) -> {
+                    java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> copy = new java.util.HashMap<>();
+                    variables.forEach(v -> copy.put(v, net.sd().getVariable(v).getArr().dup()));
+                    perEpoch.add(copy);
+                });
+        assertTrue(result.bestEpoch() < result.epochsRun(), "the case restores an earlier epoch: best " + result.bestEpoch()
+                + " of " + result.epochsRun());
+        for (String v : variables) {
+            assertEquals(perEpoch.get(result.bestEpoch() - 1).get(v), net.sd().getVariable(v).getArr(), v + " is the best epoch's");
+        }
+    }
+
+    @Test
+    void meansOverChunksAreTheWholeSplitsMeans() {
+        // 100 validation rows in chunks of 7 (the last one 2 rows): weighted by size, the chunks' means are the mean over all rows
+        DataSplits data = new DatasetLoader().load(new DatasetSpec("fashion-mnist",
+                TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), 0.2, 500, 100, 1L));
+        Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 8), null, null, null),
+                new NetworkBuilder.InputShape(1, 28, 28), 10, 3);
+        TrialSpec trial = TrialSpec.of(Methods.method("association"), 3).temperature(4.0).alpha(0.5).weights(0.8, 0.2).build();
+        DistillationObjective obj = DistillationObjective.build(net, trial, 10, List.of(new long[]{12}, new long[]{6}));
+        int n = data.validation().size();
+        assertEquals(100, n);
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> all = new java.util.HashMap<>();
+        all.put(net.input().name(), data.validation().features());
+        List<org.nd4j.linalg.api.ndarray.INDArray> inputs = new java.util.ArrayList<>();
+        for (org.kdharness.distill.ObjectiveInput in : obj.inputs()) {
+            org.nd4j.linalg.api.ndarray.INDArray a = in.kind() == org.kdharness.distill.ObjectiveInput.Kind.TEACHER_LAYER
+                    ? org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, in.teacherLayer() == 1 ? 12 : 6)
+                    : org.kdharness.distill.SoftTargets.soften(data.validation().oneHot().mul(2), 4.0);
+            inputs.add(a);
+            all.put(in.placeholder(), a);
+        }
+        java.util.Map<String, Double> chunked = Trainer.means(net, obj, data.validation().features(), inputs, obj.validationMetrics(), 7);
+        assertEquals(obj.validationMetrics(), List.copyOf(chunked.keySet()));
+        for (String name : obj.validationMetrics()) {
+            String v = obj.metricVariables().get(name);
+            assertEquals(net.sd().output(all, v).get(v).getDouble(0), chunked.get(name), 1e-6, name);
+        }
+    }
 }
