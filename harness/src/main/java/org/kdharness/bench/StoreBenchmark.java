@@ -45,7 +45,7 @@ public final class StoreBenchmark {
                         method.equals("baseline") ? null : (double) (1 + i % 8), method.equals("baseline") ? null : 0.1 * (1 + i % 9),
                         method.equals("feature") ? 0.8 : null, method.equals("feature") ? 0.2 : null,
                         method.equals("feature") ? "s2<-t" + (1 + i % 4) : null, method.equals("feature") ? "mse" : null,
-                        i % 5, null, null, null, null, null, "{}"));
+                        i % 5, null, null, null, null, null, "{}", String.format("t%05d", i)));
             }
             store.addTrials("bench", planned);
             Map<String, Double> epoch = new LinkedHashMap<>();

@@ -32,7 +32,7 @@ final class StatusCommand implements Callable<Integer> {
             rows.forEach(r -> byStatus.merge(r.status(), 1, Integer::sum));
             long done = byStatus.getOrDefault("done", 0);
             double secs = rows.stream().filter(r -> r.seconds() != null).mapToDouble(TrialRow::seconds).average().orElse(Double.NaN);
-            long left = planned - done - byStatus.getOrDefault("failed", 0);
+            long left = planned - done - byStatus.getOrDefault("failed", 0) - byStatus.getOrDefault("pruned", 0);
             System.out.printf(Locale.ROOT, "%s: %d/%d done %s%n", loaded.config().name(), done, planned, byStatus);
             if (!Double.isNaN(secs) && left > 0) {
                 System.out.printf(Locale.ROOT, "ETA ~%.0f s of training at %.1f s/trial (one worker)%n", left * secs, secs);

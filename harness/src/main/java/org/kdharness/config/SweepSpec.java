@@ -33,6 +33,7 @@ import java.util.Map;
  * @param optimiser    student optimisers to compare (empty = {@code student.training})
  * @param params       the methods' own numeric axes by name (e.g. {@code dkd_beta: [4, 8]}); a
  *                     method's parameter not given here sweeps its declared defaults
+ * @param search       how the grid's compute is spent: {@code grid} (default) or {@code asha}
  */
 public record SweepSpec(
         List<String> methods,
@@ -50,7 +51,8 @@ public record SweepSpec(
         List<TrialOverride> trials,
         List<Double> labelledFraction,
         List<String> optimiser,
-        Map<String, List<Double>> params) {
+        Map<String, List<Double>> params,
+        SearchSpec search) {
 
     public SweepSpec {
         methods = methods == null ? List.of("baseline", "response", "feature") : List.copyOf(methods);
@@ -69,11 +71,12 @@ public record SweepSpec(
         labelledFraction = labelledFraction == null ? List.of() : List.copyOf(labelledFraction);
         optimiser = optimiser == null ? List.of() : optimiser.stream().map(o -> o == null ? null : o.toLowerCase()).toList();
         params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(params));
+        search = search == null ? SearchSpec.grid() : search;
     }
 
     /** The defaults, for a config without a sweep section. */
     public static SweepSpec defaults() {
-        return new SweepSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SweepSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**

@@ -92,6 +92,7 @@ public final class HtmlReport {
         model.put("total", trials.size());
         model.put("done", summary.count("done"));
         model.put("failed", summary.count("failed"));
+        model.put("pruned", summary.count("pruned"));
         model.put("pending", summary.count("pending") + summary.count("running"));
         model.put("stale", store.staleTrials(sweep));
         List<Map<String, Object>> runs = store.runs(sweep);
@@ -117,6 +118,7 @@ public final class HtmlReport {
         // CKA against the measured ranking within one setting (the one the other sections show)
         model.put("cka", ReportSections.cka(store, primary, sweep, defaultStudent(store, sweep)));
         model.put("verdict", verdict(store, sweep, primary));
+        model.put("asha", AshaSection.model(store.rungs().rows(sweep), trials, studentEpochs(store, sweep, trials)));
         model.put("association", association(primary));
         model.put("softened", ReportSections.softened(store, teacherKey));
         model.put("trainingHours", String.format(Locale.ROOT, "%.2f",
@@ -199,6 +201,16 @@ public final class HtmlReport {
         AssociationMap map = g == null ? null : AssociationMap.of(g);
         return map == null ? "" : map.svg("Learned association (" + g.variant() + ", mean attention on validation over "
                 + map.seeds() + " seeds)");
+    }
+
+    /** Epochs of a fully trained trial: the config's, else the most any trial ran. */
+    private static int studentEpochs(MetricsStore store, String sweep, List<TrialRow> trials) {
+        try {
+            return store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parse(y, sweep).config().student().training()
+                    .epochs()).orElseThrow();
+        } catch (RuntimeException e) {
+            return trials.stream().mapToInt(t -> t.epochs() == null ? 0 : t.epochs()).max().orElse(0);
+        }
     }
 
     /** Short name of the config's student (trials without a student override use it). */

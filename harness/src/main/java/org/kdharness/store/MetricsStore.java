@@ -128,6 +128,11 @@ public final class MetricsStore implements AutoCloseable {
         }
     }
 
+    /** ASHA's claims, rung decisions and pruned trials, on this store's connection. */
+    public RungLedger rungs() {
+        return new RungLedger(this, sql);
+    }
+
     public synchronized Optional<String> sweepYaml(String name) {
         List<String> r = sql.query("SELECT config_yaml FROM sweep WHERE name = ?", rs -> rs.getString(1), name);
         return r.stream().findFirst();
@@ -215,11 +220,14 @@ public final class MetricsStore implements AutoCloseable {
         return out;
     }
 
-    /** A planned trial to register: id, order, settings (method parameters as text) and the effective spec's JSON. */
+    /**
+     * A planned trial to register: id, order, settings (method parameters as text), the effective spec's JSON and
+     * its configuration's key (the same for every seed of one setting).
+     */
     public record PlannedTrial(String trialId, int ordinal, String method, Double temperature, Double alpha,
                                Double wFeature, Double wResponse, String mapping, String distance, long seed,
                                String student, Double learningRate, Double labelledFraction, String optimiser,
-                               String params, String specJson) {
+                               String params, String specJson, String configKey) {
     }
 
     /**
@@ -234,13 +242,14 @@ public final class MetricsStore implements AutoCloseable {
             int added = 0;
             sql.update("UPDATE trial SET in_plan = FALSE WHERE sweep = ?", sweep);
             for (PlannedTrial t : trials) {
-                if (sql.update("UPDATE trial SET ordinal = ?, in_plan = TRUE WHERE sweep = ? AND trial_id = ?", t.ordinal(), sweep, t.trialId()) == 0) {
+                if (sql.update("UPDATE trial SET ordinal = ?, in_plan = TRUE, config_key = ? WHERE sweep = ? AND trial_id = ?", t.ordinal(),
+                        t.configKey(), sweep, t.trialId()) == 0) {
                     sql.update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
-                                    + " mapping, distance, seed, student, learning_rate, labelled_fraction, optimiser, params, spec_json, status)"
-                                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
+                                    + " mapping, distance, seed, student, learning_rate, labelled_fraction, optimiser, params, spec_json, config_key, status)"
+                                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
                             sweep, t.trialId(), t.ordinal(), t.method(), t.temperature(), t.alpha(), t.wFeature(),
                             t.wResponse(), t.mapping(), t.distance(), t.seed(), t.student(), t.learningRate(),
-                            t.labelledFraction(), t.optimiser(), t.params(), t.specJson());
+                            t.labelledFraction(), t.optimiser(), t.params(), t.specJson(), t.configKey());
                     added++;
                 }
             }

@@ -174,6 +174,7 @@ public final class ConfigValidator {
             check(lr != null && lr > 0, "/sweep/learning_rate/" + i, "learning rate must be > 0, got " + lr);
         }
         check(s.random() >= 0, "/sweep/random", "must be >= 0 (0 = the whole grid)");
+        search(s.search(), c.student().training().epochs());
         for (int i = 0; i < s.optimiser().size(); i++) {
             check(OPTIMISERS.contains(s.optimiser().get(i)), "/sweep/optimiser/" + i,
                     "unknown optimiser '" + s.optimiser().get(i) + "' (known: " + sorted(OPTIMISERS) + ")");
@@ -289,6 +290,17 @@ public final class ConfigValidator {
                 check(problem == null, where + "/" + i, problem);
             }
         }
+    }
+
+    private void search(org.kdharness.config.SearchSpec q, int epochs) {
+        check(org.kdharness.config.SearchSpec.STRATEGIES.contains(q.strategy()), "/sweep/search/strategy",
+                "unknown strategy '" + q.strategy() + "' (known: " + String.join(", ", org.kdharness.config.SearchSpec.STRATEGIES) + ")");
+        check(q.minEpochs() >= 1, "/sweep/search/min_epochs", "must be >= 1, got " + q.minEpochs());
+        check(q.reductionFactor() > 1, "/sweep/search/reduction_factor", "must be > 1, got " + q.reductionFactor());
+        check(org.kdharness.config.SearchSpec.METRICS.contains(q.metric()), "/sweep/search/metric",
+                "unknown metric '" + q.metric() + "' (known: " + String.join(", ", org.kdharness.config.SearchSpec.METRICS) + ")");
+        check(!q.asha() || !q.rungs(epochs).isEmpty(), "/sweep/search/min_epochs", "min_epochs " + q.minEpochs()
+                + " is not below student.training.epochs (" + epochs + "): there is no rung, so ASHA would prune nothing");
     }
 
     private void check(boolean ok, String pointer, String message) {

@@ -105,7 +105,7 @@ public record SweepPlan(List<Trial> trials) {
         List<Trial> trials = new ArrayList<>();
         int ordinal = 0;
         for (Map.Entry<String, TrialSpec> e : all.entrySet()) {
-            trials.add(new Trial(e.getKey(), ordinal++, e.getValue()));
+            trials.add(new Trial(e.getKey(), ordinal++, e.getValue(), id(context, e.getValue().configuration())));
         }
         return new SweepPlan(List.copyOf(trials));
     }

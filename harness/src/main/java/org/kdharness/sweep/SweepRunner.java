@@ -20,6 +20,7 @@ import org.kdharness.train.DivergedException;
 import org.kdharness.train.Trainer;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -132,12 +133,17 @@ public final class SweepRunner {
             TrialRunner runner = new TrialRunner(c.student(), data, outputs,
                     c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO);
 
-            long doneBefore = store.trials(c.name()).stream().filter(t -> t.status().equals("done")).count();
+            long doneBefore = store.trials(c.name()).stream().filter(t -> t.status().equals("done") || t.status().equals("pruned")).count();
             AtomicInteger ranNow = new AtomicInteger();
             BestSoFar best = new BestSoFar();
             try (SweepProgress bar = new SweepProgress(out, terminal, c.name(), plan.trials().size(), doneBefore, SUMMARY_EVERY);
                  ReportRefresh refresh = ReportRefresh.start(report, store, c.runtime().reportEveryMinutes(), bar)) {
-                Runnable work = () -> {
+                Runnable work = c.sweep().search().asha() ? () -> {
+                    List<String> ids;
+                    while (!(ids = store.rungs().claimConfiguration(c.name(), worker, opt.shard(), opt.shards())).isEmpty()) {
+                        ranNow.addAndGet(runConfiguration(store, c, runId, runner, ids, byId, bar, best));
+                    }
+                } : () -> {
                     Optional<String> next;
                     while ((next = claim(store, c.name(), worker, opt)).isPresent()) {
                         Trial t = byId.get(next.get());
@@ -146,13 +152,17 @@ public final class SweepRunner {
                             store.fail(c.name(), next.get(), "not part of the current config", runId);
                             continue;
                         }
-                        runOne(store, c.name(), runId, runner, t, bar, best);
+                        runOne(store, c.name(), runId, runner, t, bar, best, null);
                         ranNow.incrementAndGet();
                     }
                 };
-                ExecutorService pool = Executors.newFixedThreadPool(c.runtime().parallelTrials());
+                // ASHA trains a configuration's seeds side by side: parallel_trials caps the trials, not the configurations
+                int workers = c.sweep().search().asha()
+                        ? Math.max(1, (c.runtime().parallelTrials() + c.sweep().seeds().size() - 1) / c.sweep().seeds().size())
+                        : c.runtime().parallelTrials();
+                ExecutorService pool = Executors.newFixedThreadPool(workers);
                 try {
-                    for (Future<?> f : pool.invokeAll(java.util.Collections.nCopies(c.runtime().parallelTrials(),
+                    for (Future<?> f : pool.invokeAll(java.util.Collections.nCopies(workers,
                             java.util.concurrent.Executors.callable(work)))) {
                         f.get();
                     }
@@ -166,8 +176,9 @@ public final class SweepRunner {
             var rows = store.trials(c.name());
             int done = (int) rows.stream().filter(r -> r.status().equals("done")).count();
             int failed = (int) rows.stream().filter(r -> r.status().equals("failed")).count();
-            out.printf(Locale.ROOT, "sweep %s: %d/%d done, %d failed, %d run now%s%n", c.name(), done, rows.size(),
-                    failed, ranNow.get(), best.describe());
+            long pruned = rows.stream().filter(r -> r.status().equals("pruned")).count();
+            out.printf(Locale.ROOT, "sweep %s: %d/%d done, %s%d failed, %d run now%s%n", c.name(), done, rows.size(),
+                    pruned == 0 ? "" : pruned + " pruned, ", failed, ranNow.get(), best.describe());
             return new Summary(rows.size(), done, failed, ranNow.get());
         }
     }
@@ -184,6 +195,39 @@ public final class SweepRunner {
         return next;
     }
 
+    /** One claimed configuration under ASHA: its trials side by side, meeting at each rung ({@link AshaJob}). Returns how many ran. */
+    private int runConfiguration(MetricsStore store, SweepConfig c, String runId, TrialRunner runner, List<String> ids,
+                                 Map<String, Trial> byId, SweepProgress bar, BestSoFar best) {
+        List<Trial> trials = new java.util.ArrayList<>();
+        for (String id : ids) {
+            if (byId.containsKey(id)) {
+                trials.add(byId.get(id));
+            } else {
+                store.fail(c.name(), id, "not part of the current config", runId);
+            }
+        }
+        if (trials.isEmpty()) {
+            return 0;
+        }
+        AshaJob job = new AshaJob(c.name(), trials.get(0).configKey(), c.sweep().search(), c.student().training().epochs(),
+                store.rungs(), trials.size());
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (Trial t : trials) {
+            Thread th = new Thread(() -> runOne(store, c.name(), runId, runner, t, bar, best, job), "asha-" + t.id());
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            try {
+                th.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while configuration " + trials.get(0).configKey() + " trained", e);
+            }
+        }
+        return trials.size();
+    }
+
     private void preflight(ConfigLoader.Loaded loaded, SweepPlan plan, DataSplits data) {
         try {
             Preflight.check(loaded.config(), plan, data.train());
@@ -192,17 +236,29 @@ public final class SweepRunner {
         }
     }
 
+    /** @param job the trial's ASHA configuration, or null in a grid */
     private void runOne(MetricsStore store, String sweep, String runId, TrialRunner runner, Trial t, SweepProgress bar,
-                        BestSoFar best) {
+                        BestSoFar best, AshaJob job) {
         TrialSpec s = t.spec();
         String label = describe(s);
+        long start = System.nanoTime();
         try {
-            TrialRunner.Outcome o = runner.run(s, (epoch, m) -> store.recordEpoch(sweep, t.id(), epoch, m));
+            TrialRunner.Outcome o = runner.run(s, (epoch, m) -> {
+                store.recordEpoch(sweep, t.id(), epoch, m);
+                if (job != null) {
+                    job.gate().epochDone(epoch, m);
+                }
+            });
             store.complete(sweep, t.id(), o.metrics(), o.epochs(), o.seconds(), new TrialRow.Provenance(runId, o.engine()));
             double acc = o.metrics().get("test_accuracy");
             best.offer(s, o.metrics().get("val_accuracy"), acc, label);
             bar.line(String.format(Locale.ROOT, "done   %s %-60s test_acc %.4f agree %.4f (%.1f s)", t.id(), label, acc,
                     o.metrics().getOrDefault("test_teacher_agreement", Double.NaN), o.seconds()));
+            bar.step(false, best::describe);
+        } catch (AshaJob.Pruned e) {
+            store.rungs().prune(sweep, t.id(), e.rung, e.epoch, (System.nanoTime() - start) / 1e9, runId);
+            bar.line(String.format(Locale.ROOT, "pruned %s %-60s at rung %d (epoch %d, configuration's mean %s %s)", t.id(), label,
+                    e.rung, e.epoch, "val", e.metric == null ? "n/a" : String.format(Locale.ROOT, "%.4f", e.metric)));
             bar.step(false, best::describe);
         } catch (DivergedException e) {
             store.fail(sweep, t.id(), "diverged: " + e.getMessage(), runId);
@@ -212,6 +268,10 @@ public final class SweepRunner {
             store.fail(sweep, t.id(), e.getClass().getSimpleName() + ": " + e.getMessage(), runId);
             bar.line(Credentials.mask("failed " + t.id() + " " + label + ": " + e));
             bar.step(true, best::describe);
+        } finally {
+            if (job != null) {
+                job.leave();
+            }
         }
     }
 
@@ -254,7 +314,7 @@ public final class SweepRunner {
         return new MetricsStore.PlannedTrial(t.id(), t.ordinal(), s.method().name(), s.temperature(), s.alpha(),
                 s.wFeature(), s.wResponse(), s.mapping() == null ? null : s.mapping().name(),
                 s.distance() == null ? null : s.distance().name(), s.seed(), s.studentName(), s.learningRate(),
-                s.labelledFraction(), s.optimiser(), s.params().isEmpty() ? null : s.paramsText(), specJson(c, s));
+                s.labelledFraction(), s.optimiser(), s.params().isEmpty() ? null : s.paramsText(), specJson(c, s), t.configKey());
     }
 
     /**

@@ -12,6 +12,8 @@ import org.kdharness.distill.TrialSpec;
  * @param id      12 hex digits of SHA-256 over the effective config
  * @param ordinal position in the expanded plan (run order, sharding)
  * @param spec    the trial's settings
+ * @param configKey 12 hex digits of SHA-256 over the same config without the seed: shared by the
+ *                  seeds of one configuration (ASHA promotes and prunes them together)
  */
-public record Trial(String id, int ordinal, TrialSpec spec) {
+public record Trial(String id, int ordinal, TrialSpec spec, String configKey) {
 }

@@ -47,6 +47,6 @@ class StatusTest {
 
     private static MetricsStore.PlannedTrial planned(String id, int ordinal, double t, long seed) {
         return new MetricsStore.PlannedTrial(id, ordinal, "response", t, 0.5, null, null, null, null, seed, null, null, null, null,
-                null, "{}");
+                null, "{}", id);
     }
 }

@@ -56,6 +56,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void ashaSettingsAreCheckedWithTheirLine() {
+        // TinySweep's students train 1 epoch: no rung below it
+        String section = "sweep:\n  methods: [response]\n  search: {strategy: asha,\n    min_epochs: 1}\n";
+        ConfigException e = error(section);
+        assertEquals("sweep.search.min_epochs", e.field());
+        assertEquals(lineOf(TinySweep.yaml("bad", section), "min_epochs: 1}"), e.line());
+        assertTrue(e.getMessage().contains("no rung"), e.getMessage());
+        assertEquals("sweep.search.strategy", error("sweep:\n  methods: [response]\n  search: {strategy: hyperband}\n").field());
+        assertEquals("sweep.search.reduction_factor", error("sweep:\n  methods: [response]\n  search: {strategy: grid, reduction_factor: 1}\n").field());
+        assertEquals("sweep.search.metric", error("sweep:\n  methods: [response]\n  search: {metric: test_accuracy}\n").field());
+        assertTrue(error("sweep:\n  methods: [response]\n  search: {strategy: asha, eta: 3}\n").getMessage().contains("unknown key 'eta'"));
+    }
+
+    @Test
     void alphaOutsideUnitInterval() {
         ConfigException e = error("sweep:\n  methods: [response]\n  alpha: [1.5]\n");
         assertEquals("sweep.alpha[0]", e.field());
