@@ -21,6 +21,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--rows", defaultValue = "20", description = "trials to list (default: ${DEFAULT-VALUE}; 0 = all)")
     int rows;
 
+    @Option(names = "--no-estimate", description = "skip the wall-time estimate (it times a few real training steps)")
+    boolean noEstimate;
+
     @Override
     public Integer call() {
         ConfigLoader.Loaded loaded = args.load();
@@ -39,6 +42,14 @@ final class PlanCommand implements Callable<Integer> {
                 break;
             }
             System.out.printf("%4d  %s  %s%n", t.ordinal(), t.id(), SweepRunner.describe(t.spec()));
+        }
+        var search = loaded.config().sweep().search();
+        if (search.asha()) {
+            System.out.println("search: asha, rungs at epochs " + search.rungs(loaded.config().student().training().epochs())
+                    + " of " + loaded.config().student().training().epochs() + ", reduction factor " + search.reductionFactor());
+        }
+        if (!noEstimate) {
+            org.kdharness.sweep.WallTimeEstimate.forSweep(loaded.config(), args.workspace(loaded)).describe().forEach(System.out::println);
         }
         return 0;
     }

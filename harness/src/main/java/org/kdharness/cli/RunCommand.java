@@ -33,11 +33,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-report", description = "skip writing the report at the end")
     boolean noReport;
 
+    @Option(names = "--deadline", description = "warn before starting when the sweep will not finish by then, and say what would:"
+            + " a clock time (08:00) or a duration (10h, 90m)")
+    String deadline;
+
     @Override
     public Integer call() {
         ConfigLoader.Loaded loaded = args.load();
         Workspace ws = args.workspace(loaded);
         int[] sh = parseShard(shard);
+        if (deadline != null) {
+            java.time.Duration left = org.kdharness.sweep.Deadline.parse(deadline, java.time.ZonedDateTime.now());
+            warnAboutDeadline(loaded.config(), ws, left);
+        }
         // the report is also rewritten every runtime.report_every_minutes while the sweep runs
         SweepRunner.ReportWriter report = noReport ? null : store -> new HtmlReport().write(store, loaded.config().name(), ws.reports());
         SweepRunner.Summary s = new SweepRunner(System.out, terminal(System.getenv("KD_PROGRESS")), report).run(loaded, ws,
@@ -52,6 +60,19 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return s.failed() > 0 ? 3 : 0;
+    }
+
+    /** Prints the estimate and, when it does not fit in {@code left}, what would. */
+    private static void warnAboutDeadline(org.kdharness.config.SweepConfig c, Workspace ws, java.time.Duration left) {
+        var estimate = org.kdharness.sweep.WallTimeEstimate.forSweep(c, ws);
+        estimate.describe().forEach(System.out::println);
+        int epochs = c.student().training().epochs();
+        var asha = new org.kdharness.config.SearchSpec("asha", null, null, null);
+        var plan = org.kdharness.sweep.SweepPlan.expand(c);
+        var underAsha = c.sweep().search().asha() || asha.rungs(epochs).isEmpty() ? null
+                : estimate.underAsha(asha, epochs, (int) plan.trials().stream().map(org.kdharness.sweep.Trial::configKey).distinct().count(),
+                c.sweep().seeds().size(), c.runtime().parallelTrials());
+        org.kdharness.sweep.Deadline.advice(estimate, underAsha, c.sweep().seeds().size(), left).forEach(System.out::println);
     }
 
     /**

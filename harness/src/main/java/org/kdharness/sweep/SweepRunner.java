@@ -95,6 +95,7 @@ public final class SweepRunner {
 
     public Summary run(ConfigLoader.Loaded loaded, Workspace ws, Options opt) {
         SweepConfig c = loaded.config();
+        long started = System.nanoTime();
         DataSplits data = new DatasetLoader().load(c.dataset());
         Backend backend = Backend.configure(c.runtime().threadsPerTrial());
         out.println("kd run " + c.name() + " | " + backend + " | parallel trials " + c.runtime().parallelTrials());
@@ -179,6 +180,9 @@ public final class SweepRunner {
             long pruned = rows.stream().filter(r -> r.status().equals("pruned")).count();
             out.printf(Locale.ROOT, "sweep %s: %d/%d done, %s%d failed, %d run now%s%n", c.name(), done, rows.size(),
                     pruned == 0 ? "" : pruned + " pruned, ", failed, ranNow.get(), best.describe());
+            // what kd plan's estimate predicts: from loading the data to the last trial's end
+            out.printf(Locale.ROOT, "wall time: %.1f s (%s)%n", (System.nanoTime() - started) / 1e9,
+                    teacher.reused() ? "teacher cached" : String.format(Locale.ROOT, "teacher %.1f s", teacher.trainSeconds()));
             return new Summary(rows.size(), done, failed, ranNow.get());
         }
     }

@@ -63,6 +63,11 @@ public final class TeacherCache {
         return ConfigHash.sha256(ConfigHash.canonicalJson(k), 16);
     }
 
+    /** Whether {@link #obtain} would load this teacher instead of training it (its files are verified only then). */
+    public boolean cached(DatasetSpec dataset, NetworkSpec spec) {
+        return Files.isRegularFile(root.resolve(key(dataset, spec)).resolve("teacher.json"));
+    }
+
     /** Loads the cached teacher or trains and stores it. */
     public Teacher obtain(DatasetSpec dataset, NetworkSpec spec, DataSplits data) {
         String key = key(dataset, spec);

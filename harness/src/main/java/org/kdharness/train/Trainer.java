@@ -141,6 +141,7 @@ public final class Trainer {
             } else {
                 sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
             }
+            double steps = (System.nanoTime() - t0) / 1e9;
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("epoch", (double) epoch);
             for (Map.Entry<String, Double> e : probe.measure().entrySet()) {
@@ -161,6 +162,8 @@ public final class Trainer {
                 m.put("val_accuracy", ClassificationMetrics.accuracy(logits(net, validation.features()), validation.labels()));
             }
             m.put("epoch_seconds", (System.nanoTime() - t0) / 1e9);
+            // the training steps alone (epoch_seconds adds the loss probe and validation): what grows with the data
+            m.put("step_seconds", steps);
             history.add(m);
             if (callback != null) {
                 callback.epochDone(epoch, m);

@@ -1,0 +1,301 @@
+package org.kdharness.sweep;
+
+import org.kdharness.config.NetworkSpec;
+import org.kdharness.config.SearchSpec;
+import org.kdharness.config.SweepConfig;
+import org.kdharness.config.TrainingSpec;
+import org.kdharness.data.DataSplits;
+import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.TrialSpec;
+import org.kdharness.methods.DistillationRegistry;
+import org.kdharness.models.Network;
+import org.kdharness.models.NetworkBuilder;
+import org.kdharness.store.TrialRow;
+import org.kdharness.teacher.Teacher;
+import org.kdharness.teacher.TeacherOutputs;
+import org.kdharness.train.OpenMpThreads;
+import org.kdharness.train.Trainer;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How long a sweep will take on this machine, before it runs: the teacher (unless cached), plus
+ * every trial not yet finished, divided among the trials that train side by side.
+ *
+ * <p>Why measured rather than modelled: speed depends on the machine, the BLAS, the model and
+ * the method. A kind of trial (method, student, mapping, distance, optimiser, labelled share)
+ * whose trials finished before in this sweep's store is costed from their stored fit times; any
+ * other kind is calibrated: one real trial of it (the real runner, graph and evaluation) trains
+ * one epoch on up to {@value #CALIBRATION_ROWS} training rows, as many copies side by side as
+ * the sweep will run, with an untrained teacher of the configured architecture feeding it (a
+ * teacher's values do not change a step's cost). Its epoch is scaled to the training split's
+ * size and to the trial's epochs; what the run spent outside training (building, evaluating) is
+ * added per trial. Under ASHA the epochs are the rule's expectation for configurations arriving
+ * in random order ({@link #ashaShare}).
+ *
+ * @param teacherSeconds 0 when the teacher is cached
+ * @param kinds          per kind of trial: how many remain and the seconds each takes
+ * @param sideBySide     trials training at once
+ */
+public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int sideBySide) {
+
+    static final int CALIBRATION_ROWS = 4096;
+
+    /**
+     * @param trials   remaining trials of this kind
+     * @param outside  one trial's seconds outside its training loop (building, evaluating; 0 when stored)
+     * @param training one trial's seconds in its training loop, while {@code sideBySide} train at once
+     * @param source   {@code stored fit times} or {@code calibrated}
+     */
+    public record Kind(String label, int trials, double outside, double training, String source) {
+
+        public double secondsPerTrial() {
+            return outside + training;
+        }
+    }
+
+    /**
+     * The same sweep under ASHA with {@code search}: every trial still starts and is evaluated or
+     * pruned, its training shrinks to the rule's expected share, and whole configurations train side by side.
+     */
+    public WallTimeEstimate underAsha(SearchSpec search, int epochs, int configurations, int seeds, int parallelTrials) {
+        double share = ashaShare(search, epochs, configurations);
+        List<Kind> scaled = kinds.stream().map(k -> new Kind(k.label(), k.trials(), k.outside(), k.training() * share, k.source())).toList();
+        return new WallTimeEstimate(teacherSeconds, scaled, Math.max(1, (parallelTrials + seeds - 1) / seeds) * seeds);
+    }
+
+    /** Estimated seconds from start to the last trial's end. */
+    public double wallSeconds() {
+        return teacherSeconds + kinds.stream().mapToDouble(k -> k.trials() * k.secondsPerTrial()).sum() / sideBySide;
+    }
+
+    /** The estimate, as lines for the console. */
+    public List<String> describe() {
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "estimated wall time on this machine: %s (%s; %d trial(s) side by side)",
+                duration(wallSeconds()), teacherSeconds == 0 ? "teacher cached" : "teacher " + duration(teacherSeconds), sideBySide));
+        for (Kind k : kinds) {
+            out.add(String.format(Locale.ROOT, "  %4d x %-50s %7.2f s each (%.2f s training; %s)", k.trials(), k.label(),
+                    k.secondsPerTrial(), k.training(), k.source()));
+        }
+        return out;
+    }
+
+    /** e.g. {@code 2h 05m}, {@code 3m 10s}, {@code 12s}. */
+    public static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh %02dm", s / 3600, s % 3600 / 60)
+                : s >= 60 ? String.format(Locale.ROOT, "%dm %02ds", s / 60, s % 60) : s + "s";
+    }
+
+    /** The kind of a trial: what its cost depends on, apart from epochs. */
+    static String kind(String method, String student, String mapping, String distance, String optimiser, Double labelled) {
+        return method + (student == null ? "" : " student=" + student) + (mapping == null ? "" : " " + mapping + " " + distance)
+                + (optimiser == null ? "" : " " + optimiser) + (labelled == null ? "" : " labelled");
+    }
+
+    /**
+     * Estimates the remaining work of {@code plan}.
+     *
+     * @param done          the sweep's stored trials (empty before its first run)
+     * @param teacherCached whether the teacher is already in the cache
+     */
+    public static WallTimeEstimate of(SweepConfig c, SweepPlan plan, DataSplits data, List<TrialRow> done, boolean teacherCached) {
+        int epochs = c.student().training().epochs();
+        SearchSpec search = c.sweep().search();
+        int seeds = c.sweep().seeds().size();
+        int sideBySide = search.asha() ? Math.max(1, (c.runtime().parallelTrials() + seeds - 1) / seeds) * seeds
+                : c.runtime().parallelTrials();
+        double share = ashaShare(search, epochs, (int) plan.trials().stream().map(Trial::configKey).distinct().count());
+        Map<String, double[]> stored = new LinkedHashMap<>(); // kind -> {fit seconds per epoch, sum, count}
+        Map<String, String> finished = new LinkedHashMap<>();
+        for (TrialRow t : done) {
+            String k = kind(t.method(), t.student(), t.mapping(), t.distance(), t.optimiser(), t.labelledFraction());
+            if (!t.status().equals("pending") && !t.status().equals("running")) {
+                finished.put(t.trialId(), k);
+            }
+            if (t.status().equals("done") && t.seconds() != null && t.epochs() != null && t.epochs() > 0) {
+                double[] s = stored.computeIfAbsent(k, x -> new double[2]);
+                s[0] += t.seconds() / t.epochs();
+                s[1]++;
+            }
+        }
+        Map<String, List<Trial>> remaining = new LinkedHashMap<>();
+        for (Trial t : plan.trials()) {
+            if (!finished.containsKey(t.id())) {
+                TrialSpec s = t.spec();
+                remaining.computeIfAbsent(kind(s.method().name(), s.studentName(), s.mapping() == null ? null : s.mapping().name(),
+                        s.distance() == null ? null : s.distance().name(), s.optimiser(), s.labelledFraction()), k -> new ArrayList<>()).add(t);
+            }
+        }
+        Calibration cal = null;
+        List<Kind> kinds = new ArrayList<>();
+        for (Map.Entry<String, List<Trial>> e : remaining.entrySet()) {
+            double[] s = stored.get(e.getKey());
+            if (s != null) {
+                kinds.add(new Kind(e.getKey(), e.getValue().size(), 0, epochs * share * s[0] / s[1], "stored fit times"));
+                continue;
+            }
+            cal = cal == null ? new Calibration(c, data) : cal;
+            double[] m = cal.trial(e.getValue().get(0).spec(), sideBySide);
+            kinds.add(new Kind(e.getKey(), e.getValue().size(), m[0], epochs * share * m[1], "calibrated"));
+        }
+        double teacher = 0;
+        if (!teacherCached) {
+            cal = cal == null ? new Calibration(c, data) : cal;
+            teacher = cal.teacher();
+        }
+        return new WallTimeEstimate(teacher, List.copyOf(kinds), sideBySide);
+    }
+
+    /**
+     * The estimate for a sweep as configured: its data loaded, its store read when it exists (an H2
+     * file is never created by looking), its teacher looked up in the cache.
+     */
+    public static WallTimeEstimate forSweep(SweepConfig c, Workspace ws) {
+        DataSplits data = new org.kdharness.data.DatasetLoader().load(c.dataset());
+        Backend.configure(c.runtime().threadsPerTrial());
+        List<TrialRow> stored = List.of();
+        boolean h2File = ws.jdbcUrl().startsWith("jdbc:h2:file:");
+        if (!h2File || java.nio.file.Files.exists(ws.reports().resolve("metrics.mv.db"))) {
+            try (org.kdharness.store.MetricsStore store = org.kdharness.store.MetricsStore.open(ws.jdbcUrl())) {
+                stored = store.trials(c.name());
+            }
+        }
+        boolean cached = new org.kdharness.teacher.TeacherCache(ws.teacherRoot(), s -> { }).cached(c.dataset(), c.teacher());
+        return of(c, SweepPlan.expand(c), data, stored, cached);
+    }
+
+    /**
+     * The expected share of a full grid's epochs that ASHA trains, when configurations arrive at
+     * each rung in random order: at a rung reached by n, the i-th arrival continues with
+     * probability {@code ceil(i/η)/i}; 1 for a grid.
+     */
+    static double ashaShare(SearchSpec search, int epochs, int configurations) {
+        List<Integer> rungs = search.rungs(epochs);
+        if (rungs.isEmpty() || configurations == 0) {
+            return 1.0;
+        }
+        double reached = configurations, cost = 0;
+        for (int rung : rungs) {
+            double promoted = 0;
+            int n = (int) Math.round(reached);
+            for (int i = 1; i <= n; i++) {
+                promoted += Math.min(1.0, Math.ceil(i / search.reductionFactor() - 1e-9) / i);
+            }
+            promoted = n == 0 ? 0 : promoted * reached / n;
+            cost += (reached - promoted) * rung;
+            reached = promoted;
+        }
+        cost += reached * epochs;
+        return cost / ((double) configurations * epochs);
+    }
+
+    /** Timed runs of real trials and of the teacher on a slice of the training data. */
+    private static final class Calibration {
+        private final SweepConfig c;
+        private final DataSplits full;
+        private final DataSplits slice;
+        private final double scale;
+        private final TeacherOutputs untrained;
+        /** Whether the JVM has run a trial yet: the first run's compilation is not what a sweep's trials pay. */
+        private boolean warm;
+
+        Calibration(SweepConfig c, DataSplits data) {
+            this.c = c;
+            this.full = data;
+            int rows = Math.min(data.train().size(), CALIBRATION_ROWS);
+            int[] first = new int[rows];
+            java.util.Arrays.setAll(first, i -> i);
+            this.slice = new DataSplits(data.train().subset(first), data.validation(), data.test(), data.source());
+            this.scale = (double) data.train().size() / rows;
+            Network teacher = network(c.teacher(), c.teacher().training().seed());
+            this.untrained = new TeacherOutputs(new Teacher(teacher, "calibration", Double.NaN, 0, false), slice);
+        }
+
+        private Network network(NetworkSpec spec, long seed) {
+            var train = full.train();
+            return NetworkBuilder.build(SameDiff.create(), "", spec.model(),
+                    new NetworkBuilder.InputShape(train.channels(), train.height(), train.width()), train.numClasses(), seed);
+        }
+
+        /**
+         * {seconds outside the epochs, seconds per full epoch} of one trial, {@code copies} training at once: the
+         * training steps scaled from the slice to the whole training split, the epoch's probe and validation as measured.
+         */
+        double[] trial(TrialSpec spec, int copies) {
+            TrainingSpec t = c.student().training();
+            NetworkSpec oneEpoch = new NetworkSpec(c.student().model(), new TrainingSpec(1, t.batchSize(), t.learningRate(),
+                    t.optimiser(), t.weightDecay(), t.seed(), 0, t.momentum(), t.schedule()));
+            TrialRunner runner = new TrialRunner(oneEpoch, slice, untrained,
+                    c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO);
+            untrained.logits(TeacherOutputs.Split.TRAIN); // shared outputs are computed once per worker, not per trial
+            if (!warm) {
+                runner.run(spec, null);
+                warm = true;
+            }
+            double[][] runs = new double[copies][];
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < copies; i++) {
+                int k = i;
+                Thread th = new Thread(() -> {
+                    double[] epoch = new double[2];
+                    long t0 = System.nanoTime();
+                    runner.run(spec, (e, m) -> {
+                        epoch[0] = m.get("epoch_seconds");
+                        epoch[1] = m.get("step_seconds");
+                    });
+                    double wall = (System.nanoTime() - t0) / 1e9;
+                    runs[k] = new double[]{wall - epoch[0], epoch[1] * scale + epoch[0] - epoch[1]};
+                }, "calibration-" + i);
+                th.start();
+                threads.add(th);
+            }
+            for (Thread th : threads) {
+                try {
+                    th.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while calibrating", e);
+                }
+            }
+            double outside = 0, epoch = 0;
+            for (double[] r : runs) {
+                if (r == null) {
+                    throw new IllegalStateException("a calibration run of " + SweepRunner.describe(spec) + " failed");
+                }
+                outside += r[0] / copies;
+                epoch += r[1] / copies;
+            }
+            return new double[]{outside, epoch};
+        }
+
+        /** The teacher's training: one epoch on the slice, on every core as it trains, scaled to its epochs. */
+        double teacher() {
+            Network net = network(c.teacher(), c.teacher().training().seed());
+            TrainingSpec t = c.teacher().training();
+            DistillationObjective obj = DistillationObjective.build(net, TrialSpec.of(DistillationRegistry.standard().method("baseline"),
+                    t.seed()).build(), full.train().numClasses(), List.of());
+            TrainingSpec one = new TrainingSpec(1, t.batchSize(), t.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), 0,
+                    t.momentum(), t.schedule());
+            int before = OpenMpThreads.set(Runtime.getRuntime().availableProcessors());
+            try {
+                double[] epoch = new double[2];
+                new Trainer().fit(net, one, t.seed(), slice.train(), obj, List.of(slice.train().oneHot()), slice.validation(), (e, m) -> {
+                    epoch[0] = m.get("epoch_seconds");
+                    epoch[1] = m.get("step_seconds");
+                });
+                return (epoch[1] * scale + epoch[0] - epoch[1]) * t.epochs();
+            } finally {
+                if (before > 0) {
+                    OpenMpThreads.set(before);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package org.kdharness.sweep;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kdharness.CliRun;
+import org.kdharness.TinySweep;
+import org.kdharness.config.SearchSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code kd plan}'s wall-time estimate against a measured run, ASHA's expected share, and {@code --deadline}. */
+class WallTimeEstimateTest {
+
+    @TempDir
+    Path dir;
+
+    static final String GRID = """
+            sweep:
+              methods: [baseline, response, feature]
+              temperature: [2, 4]
+              alpha: [0.5]
+              mappings:
+                - [{student: 2, teacher: 2}]
+              seeds: [1, 2]
+            runtime:
+              parallel_trials: 2
+            """;
+
+    @Test
+    void theEstimateLandsWithin30PercentOfTheMeasuredRun() throws Exception {
+        Path config = dir.resolve("timed.yaml");
+        Files.writeString(config, TinySweep.yaml("timed", GRID).replace("train_limit: 600", "train_limit: 6000")
+                .replace("training: {epochs: 1, batch_size: 64}", "training: {epochs: 8, batch_size: 32}"));
+        String reports = dir.resolve("reports").toString();
+        CliRun.Result plan = CliRun.run("plan", config.toString(), "--reports", reports);
+        assertEquals(0, plan.code(), plan.err());
+        Matcher estimate = Pattern.compile("estimated wall time on this machine: (?:(\\d+)m )?(\\d+)s \\(teacher (\\d+)s").matcher(plan.out());
+        assertTrue(estimate.find(), plan.out());
+        double predicted = (estimate.group(1) == null ? 0 : 60 * Integer.parseInt(estimate.group(1))) + Integer.parseInt(estimate.group(2));
+        assertTrue(plan.out().contains("calibrated"), "nothing stored yet: every kind is calibrated\n" + plan.out());
+
+        CliRun.Result run = CliRun.run("run", config.toString(), "--reports", reports, "--no-report");
+        assertEquals(0, run.code(), run.err());
+        Matcher wall = Pattern.compile("wall time: ([0-9.]+) s").matcher(run.out());
+        assertTrue(wall.find(), run.out());
+        double measured = Double.parseDouble(wall.group(1));
+        assertTrue(measured > 5, "long enough to time: " + measured + " s");
+        assertTrue(Math.abs(predicted - measured) <= 0.3 * measured, "estimate " + predicted + " s against a measured " + measured
+                + " s\n" + plan.out());
+
+        // once run, nothing remains: the estimate says so from the store
+        CliRun.Result again = CliRun.run("plan", config.toString(), "--reports", reports);
+        assertTrue(again.out().contains("estimated wall time on this machine: 0s (teacher cached"), again.out());
+    }
+
+    @Test
+    void ashaTrainsTheRulesExpectedShare() {
+        SearchSpec asha = new SearchSpec("asha", 1, 3.0, null);
+        // one configuration: it always continues, so the whole grid's epochs
+        assertEquals(1.0, WallTimeEstimate.ashaShare(asha, 9, 1), 1e-12);
+        // three configurations at rung 1 (epoch 1): continue with probabilities 1, 1/2, 1/3 -> 11/6 expected; at rung 2
+        // (epoch 3) 11/6 arrive (scaled from the 2 the sum runs over: 1 + 1/2 = 3/2, times (11/6)/2 = 11/8); the rest finish
+        double atRung2 = 11.0 / 6, finishing = 1.5 * atRung2 / 2;
+        double cost = (3 - atRung2) * 1 + (atRung2 - finishing) * 3 + finishing * 9;
+        assertEquals(cost / 27, WallTimeEstimate.ashaShare(asha, 9, 3), 1e-12);
+        assertEquals(1.0, WallTimeEstimate.ashaShare(SearchSpec.grid(), 9, 50), 1e-12);
+        assertTrue(WallTimeEstimate.ashaShare(asha, 9, 54) < 0.4, "most of a large grid is pruned");
+    }
+
+    @Test
+    void deadlinesAreClockTimesOrDurationsAndTheAdviceSaysWhatFits() {
+        ZonedDateTime now = ZonedDateTime.of(2026, 11, 24, 22, 30, 0, 0, ZoneOffset.UTC);
+        assertEquals(Duration.ofHours(9).plusMinutes(30), Deadline.parse("08:00", now), "the next 08:00");
+        assertEquals(Duration.ofMinutes(45), Deadline.parse("23:15", now));
+        assertEquals(Duration.ofMinutes(90), Deadline.parse("1h30m", now));
+        assertEquals(Duration.ofHours(10), Deadline.parse("10h", now));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Deadline.parse("tomorrow", now)).getMessage().contains("08:00"));
+
+        // 3 seeds, 100 trials of 360 s two at a time (5 h) plus a 1 h teacher: 6 h
+        WallTimeEstimate e = new WallTimeEstimate(3600, List.of(new WallTimeEstimate.Kind("response", 100, 60, 300, "calibrated")), 2);
+        assertEquals(6 * 3600, e.wallSeconds(), 1e-9);
+        assertEquals(List.of(), Deadline.advice(e, null, 3, Duration.ofHours(7)), "it fits: nothing to say");
+        WallTimeEstimate asha = e.underAsha(new SearchSpec("asha", 1, 3.0, null), 9, 34, 3, 2);
+        List<String> advice = Deadline.advice(e, asha, 3, Duration.ofHours(5));
+        assertTrue(advice.get(0).startsWith("warning: the sweep will not finish by the deadline: estimated 6h 00m, 5h 00m left"), advice.toString());
+        assertTrue(advice.get(1).contains("asha") && advice.get(1).endsWith("(fits)"), advice.toString());
+        // 2 seeds: 1 h + 5 h * 2/3 = 4h 20m
+        assertTrue(advice.get(2).contains("with 2 seeds instead of 3: about 4h 20m (fits)"), advice.toString());
+    }
+}
