@@ -11,7 +11,11 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
-/** {@code kd plan CONFIG}: validates and expands a sweep without running anything. */
+/**
+ * {@code kd plan CONFIG}: validates and expands a sweep, and estimates its wall time. Nothing is
+ * kept: the estimate's calibration trains throwaway networks for a moment, and the store is only
+ * read (an H2 file only when it exists).
+ */
 @Command(name = "plan", mixinStandardHelpOptions = true, description = "Validate a sweep and print its expanded trials.")
 final class PlanCommand implements Callable<Integer> {
 

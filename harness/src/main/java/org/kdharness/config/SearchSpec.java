@@ -40,6 +40,20 @@ public record SearchSpec(String strategy, Integer minEpochs, Double reductionFac
     }
 
     /**
+     * Configurations trained at once by one worker: under ASHA a configuration's seeds train side by
+     * side, so {@code ceil(parallelTrials / seeds)} configurations (at least one whole one, so
+     * {@code seeds} trials may exceed {@code parallelTrials}); in a grid, {@code parallelTrials} trials.
+     */
+    public int workers(int parallelTrials, int seeds) {
+        return asha() ? Math.max(1, (parallelTrials + seeds - 1) / seeds) : parallelTrials;
+    }
+
+    /** Trials training at once in one worker under this search. */
+    public int trialsSideBySide(int parallelTrials, int seeds) {
+        return asha() ? workers(parallelTrials, seeds) * seeds : parallelTrials;
+    }
+
+    /**
      * The epochs at which a configuration of {@code epochs} epochs is judged, rung 0 first:
      * {@code round(r·η^k)} for every k where that is below {@code epochs} (the last epoch ends
      * the trial and judges nothing). Empty for {@code grid}.

@@ -29,8 +29,11 @@ public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<
 
     public static SweepSummary of(List<TrialRow> trials) {
         Map<String, List<TrialRow>> byConfig = new LinkedHashMap<>();
+        // a configuration ASHA pruned is not compared, even where one of its seeds finished
+        java.util.Set<String> pruned = new java.util.HashSet<>();
+        trials.stream().filter(t -> "pruned".equals(t.status())).forEach(t -> pruned.add(t.configKey()));
         for (TrialRow t : trials) {
-            if ("done".equals(t.status())) {
+            if ("done".equals(t.status()) && !pruned.contains(t.configKey())) {
                 byConfig.computeIfAbsent(t.configKey(), k -> new ArrayList<>()).add(t);
             }
         }
@@ -67,10 +70,17 @@ public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<
         return all.isEmpty() ? this : all.get(primaryContext());
     }
 
-    /** The primary context: the config's defaults ("") when the grid has them, else the first in plan order. */
+    /**
+     * The primary context: the config's defaults ("") when the grid has them, else the first in plan
+     * order that has a finished configuration (under ASHA a whole context can be pruned), else the first.
+     */
     public String primaryContext() {
         Map<String, SweepSummary> all = byContext();
-        return all.isEmpty() || all.containsKey("") ? "" : all.keySet().iterator().next();
+        if (all.isEmpty() || all.containsKey("")) {
+            return "";
+        }
+        return all.entrySet().stream().filter(e -> !e.getValue().groups().isEmpty()).map(Map.Entry::getKey).findFirst()
+                .orElse(all.keySet().iterator().next());
     }
 
     public long count(String status) {

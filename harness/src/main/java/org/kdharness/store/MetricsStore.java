@@ -48,8 +48,8 @@ public final class MetricsStore implements AutoCloseable {
                 durable(c, jdbcUrl);
                 return new MetricsStore(c);
             } catch (SQLException | RuntimeException e) {
-                if (attempt >= 10 || !isLockRace(e)) {
-                    throw new StoreException(Credentials.mask("cannot open metrics store " + jdbcUrl + ": " + rootCause(e)), e);
+                if (attempt >= 10 || !OpenFailures.isLockRace(e)) {
+                    throw new StoreException(Credentials.mask("cannot open metrics store " + jdbcUrl + ": " + OpenFailures.rootCause(e)), e);
                 }
                 try {
                     Thread.sleep(200L + jitter.nextInt(300 * attempt));
@@ -76,35 +76,6 @@ public final class MetricsStore implements AutoCloseable {
                 st.execute("SET WRITE_DELAY 0");
             }
         }
-    }
-
-    /**
-     * The first line of the driver's own message: Flyway wraps the reason (a wrong
-     * password, a database in use) in multi-line reports.
-     */
-    private static String rootCause(Throwable e) {
-        Throwable root = e;
-        // the driver's SQLException says it best ("Database may be already in use", "Wrong user name or password");
-        // below it are storage internals ("The file is locked")
-        while (!(root instanceof SQLException) && root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String m = root.getMessage() == null ? root.toString() : root.getMessage();
-        return m.lines().findFirst().orElse(m).strip();
-    }
-
-    private static boolean isLockRace(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = String.valueOf(t.getMessage());
-            // "Concurrent update": two workers started together both creating the same new H2 file;
-            // "Another process was faster": both starting H2's AUTO_SERVER for it at once
-            if (m.contains("Lock file recently modified") || m.contains("Database may be already in use")
-                    || m.contains("Connection is broken") || m.contains("Concurrent update")
-                    || m.contains("Another process was faster")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public synchronized void upsertSweep(String name, String yaml) {

@@ -52,10 +52,14 @@ public final class RungLedger {
     public List<String> claimConfiguration(String sweep, String worker, int shard, int shards) {
         synchronized (lock) {
             List<String> out = new ArrayList<>();
-            sql.transaction(() -> {
+            retrying(() -> sql.transaction(() -> {
+                out.clear();
                 serialise(sweep);
+                // a configuration with a seed still running elsewhere is not split: its rest waits
                 List<String[]> pending = sql.query("SELECT config_key, MIN(ordinal) FROM trial WHERE sweep = ? AND status = 'pending'"
-                        + " AND in_plan GROUP BY config_key ORDER BY config_key", rs -> new String[]{rs.getString(1), rs.getString(2)}, sweep);
+                        + " AND in_plan AND config_key NOT IN (SELECT r.config_key FROM trial r WHERE r.sweep = ? AND r.status = 'running'"
+                        + " AND r.in_plan AND r.config_key IS NOT NULL) GROUP BY config_key ORDER BY config_key",
+                        rs -> new String[]{rs.getString(1), rs.getString(2)}, sweep, sweep);
                 for (String[] p : pending) {
                     if (Integer.parseInt(p[1]) % shards != shard) {
                         continue;
@@ -65,14 +69,14 @@ public final class RungLedger {
                     java.sql.Timestamp now = Sql.now();
                     for (String id : ids) {
                         sql.update("UPDATE trial SET status = 'running', worker = ?, attempts = attempts + 1, claimed_at = ?,"
-                                + " heartbeat_at = ? WHERE sweep = ? AND trial_id = ?", worker, now, now, sweep, id);
+                                + " heartbeat_at = ? WHERE sweep = ? AND trial_id = ? AND status = 'pending'", worker, now, now, sweep, id);
                         sql.update("DELETE FROM epoch_metric WHERE sweep = ? AND trial_id = ?", sweep, id);
                         sql.update("DELETE FROM trial_metric WHERE sweep = ? AND trial_id = ?", sweep, id);
                     }
                     out.addAll(ids);
                     return;
                 }
-            });
+            }));
             return out;
         }
     }
@@ -85,7 +89,7 @@ public final class RungLedger {
     public Decision decide(String sweep, String configKey, int rung, int epoch, double metric, BiPredicate<Integer, Integer> promotes) {
         synchronized (lock) {
             Decision[] out = new Decision[1];
-            sql.transaction(() -> {
+            retrying(() -> sql.transaction(() -> {
                 serialise(sweep);
                 List<Decision> known = sql.query("SELECT rung, epoch, arrival, metric_value, promoted FROM asha_rung"
                         + " WHERE sweep = ? AND config_key = ? AND rung = ?", RungLedger::decision, sweep, configKey, rung);
@@ -93,16 +97,17 @@ public final class RungLedger {
                     out[0] = known.get(0);
                     return;
                 }
-                List<Double> others = sql.query("SELECT metric_value FROM asha_rung WHERE sweep = ? AND rung = ?",
-                        rs -> Sql.nullable(rs, 1), sweep, rung);
+                // configurations of the current plan only: an earlier version of the config competes no more
+                List<Double> others = sql.query("SELECT metric_value FROM asha_rung WHERE sweep = ? AND rung = ? AND config_key IN"
+                        + " (SELECT config_key FROM trial WHERE sweep = ? AND in_plan)", rs -> Sql.nullable(rs, 1), sweep, rung, sweep);
+                int arrival = 1 + sql.query("SELECT COUNT(*) FROM asha_rung WHERE sweep = ? AND rung = ?", rs -> rs.getInt(1), sweep, rung).get(0);
                 Double value = Sql.finite(metric);
                 int rank = 1 + (int) others.stream().filter(o -> o != null && (value == null || o > value)).count();
-                int arrival = others.size() + 1;
-                boolean promoted = promotes.test(rank, arrival);
+                boolean promoted = promotes.test(rank, others.size() + 1);
                 sql.update("INSERT INTO asha_rung(sweep, config_key, rung, epoch, arrival, metric_value, promoted, decided_at)"
                         + " VALUES (?,?,?,?,?,?,?,?)", sweep, configKey, rung, epoch, arrival, value, promoted, Sql.now());
                 out[0] = new Decision(rung, epoch, arrival, value, promoted);
-            });
+            }));
             return out[0];
         }
     }
@@ -120,13 +125,46 @@ public final class RungLedger {
         synchronized (lock) {
             return sql.query("SELECT r.config_key, (SELECT MIN(t.trial_id) FROM trial t WHERE t.sweep = r.sweep AND t.config_key = r.config_key"
                     + " AND t.in_plan), r.rung, r.epoch, r.arrival, r.metric_value, r.promoted FROM asha_rung r WHERE r.sweep = ?"
-                    + " ORDER BY r.rung, r.arrival", rs -> new Row(rs.getString(1), rs.getString(2), new Decision(rs.getInt(3),
+                    + " AND r.config_key IN (SELECT config_key FROM trial WHERE sweep = r.sweep AND in_plan) ORDER BY r.rung, r.arrival", rs -> new Row(rs.getString(1), rs.getString(2), new Decision(rs.getInt(3),
                     rs.getInt(4), rs.getInt(5), Sql.nullable(rs, 6), rs.getBoolean(7))), sweep);
         }
     }
 
     private static Decision decision(java.sql.ResultSet rs) throws java.sql.SQLException {
         return new Decision(rs.getInt(1), rs.getInt(2), rs.getInt(3), Sql.nullable(rs, 4), rs.getBoolean(5));
+    }
+
+    /**
+     * Runs {@code work} again when the database gave up waiting for the sweep's lock or for a conflicting
+     * transaction (H2's lock timeout is 2 s; PostgreSQL's serialisation and deadlock failures): another
+     * worker held it, which is no reason to fail a configuration.
+     */
+    private static void retrying(Runnable work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                work.run();
+                return;
+            } catch (StoreException e) {
+                if (attempt >= 20 || !isTransient(e)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException s && java.util.Set.of("HYT00", "40001", "40P01", "55P03", "23505").contains(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Holds the sweep's row lock until the transaction ends: one claim or decision at a time, across all workers. */

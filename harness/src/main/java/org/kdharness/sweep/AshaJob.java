@@ -59,6 +59,38 @@ final class AshaJob {
         this.active = seeds;
     }
 
+    /**
+     * Why the sweep's store cannot be continued with this search, or null: a grid would report
+     * configurations ASHA pruned as never trained; ASHA cannot judge configurations a grid trained in
+     * full before (they never met a rung), nor reuse decisions taken at other epochs (its settings changed).
+     *
+     * @param stored the sweep's stored trials, by id
+     * @param rows   its stored rung decisions
+     */
+    static String conflict(SweepPlan plan, Map<String, String> stored, List<RungLedger.Row> rows, SearchSpec search, int epochs) {
+        Map<String, String> configOfTrial = new HashMap<>();
+        plan.trials().forEach(t -> configOfTrial.put(t.id(), t.configKey()));
+        long pruned = stored.entrySet().stream().filter(e -> configOfTrial.containsKey(e.getKey()) && e.getValue().equals("pruned")).count();
+        if (!search.asha()) {
+            return pruned == 0 ? null : pruned + " trials of this sweep were pruned by ASHA before; a grid would report them as never"
+                    + " trained: keep sweep.search.strategy: asha, or give the sweep a new name";
+        }
+        List<Integer> rungs = search.rungs(epochs);
+        java.util.Set<String> judged = new java.util.HashSet<>();
+        for (RungLedger.Row r : rows) {
+            judged.add(r.configKey());
+            int k = r.decision().rung();
+            if (k >= rungs.size() || rungs.get(k) != r.decision().epoch()) {
+                return "this sweep's rung " + k + " was decided at epoch " + r.decision().epoch() + ", but the rungs are now at epochs "
+                        + rungs + ": ASHA's settings or the epochs changed; give the sweep a new name";
+            }
+        }
+        long unjudged = stored.entrySet().stream().filter(e -> e.getValue().equals("done") && configOfTrial.containsKey(e.getKey())
+                && !judged.contains(configOfTrial.get(e.getKey()))).count();
+        return unjudged == 0 ? null : unjudged + " trials of this sweep were trained in full without ASHA, so their configurations never"
+                + " met a rung: give the sweep a new name to run it under ASHA";
+    }
+
     /** The callback a trial of this job runs after each epoch: at a rung, waits for the decision, and stops the trial if pruned. */
     Trainer.EpochCallback gate() {
         return (epoch, metrics) -> {

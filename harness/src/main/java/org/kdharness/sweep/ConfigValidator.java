@@ -175,6 +175,9 @@ public final class ConfigValidator {
         }
         check(s.random() >= 0, "/sweep/random", "must be >= 0 (0 = the whole grid)");
         search(s.search(), c.student().training().epochs());
+        check(!s.search().asha() || c.student().training().patience() == 0, "/sweep/search/strategy",
+                "asha judges every seed of a configuration at each rung: student.training.patience must be 0 (a seed stopped"
+                        + " early would finish alone while its configuration is judged later)");
         for (int i = 0; i < s.optimiser().size(); i++) {
             check(OPTIMISERS.contains(s.optimiser().get(i)), "/sweep/optimiser/" + i,
                     "unknown optimiser '" + s.optimiser().get(i) + "' (known: " + sorted(OPTIMISERS) + ")");

@@ -28,7 +28,12 @@ public final class Deadline {
     public static Duration parse(String text, ZonedDateTime now) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.matches("\\d{1,2}:\\d{2}")) {
-            LocalTime at = LocalTime.parse(t.length() == 4 ? "0" + t : t);
+            LocalTime at;
+            try {
+                at = LocalTime.parse(t.length() == 4 ? "0" + t : t);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("--deadline: no such clock time '" + text + "' (00:00 to 23:59)");
+            }
             ZonedDateTime next = now.with(at).withSecond(0).withNano(0);
             return Duration.between(now, next.isAfter(now) ? next : next.plusDays(1));
         }

@@ -114,6 +114,12 @@ public final class SweepRunner {
             preflight(loaded, plan, data);
             Map<String, Trial> byId = plan.trials().stream().collect(Collectors.toMap(Trial::id, Function.identity()));
             out.println(plan.trials().size() + " trials " + plan.countsByMethod());
+            Map<String, String> stored = new java.util.HashMap<>();
+            store.trials(c.name()).forEach(t -> stored.put(t.trialId(), t.status()));
+            String conflict = AshaJob.conflict(plan, stored, store.rungs().rows(c.name()), c.sweep().search(), c.student().training().epochs());
+            if (conflict != null) {
+                throw new org.kdharness.config.ConfigException(loaded.file().toString(), 0, "sweep.search", conflict);
+            }
             // the YAML may carry store.jdbc_url with a password: never stored (nor shown by the report) in clear
             store.upsertSweep(c.name(), Credentials.mask(loaded.yaml()));
             int added = store.addTrials(c.name(), plan.trials().stream().map(t -> planned(c, t)).toList());
@@ -141,7 +147,7 @@ public final class SweepRunner {
                  ReportRefresh refresh = ReportRefresh.start(report, store, c.runtime().reportEveryMinutes(), bar)) {
                 Runnable work = c.sweep().search().asha() ? () -> {
                     List<String> ids;
-                    while (!(ids = store.rungs().claimConfiguration(c.name(), worker, opt.shard(), opt.shards())).isEmpty()) {
+                    while (!(ids = claimConfiguration(store, c.name(), worker, opt)).isEmpty()) {
                         ranNow.addAndGet(runConfiguration(store, c, runId, runner, ids, byId, bar, best));
                     }
                 } : () -> {
@@ -157,10 +163,7 @@ public final class SweepRunner {
                         ranNow.incrementAndGet();
                     }
                 };
-                // ASHA trains a configuration's seeds side by side: parallel_trials caps the trials, not the configurations
-                int workers = c.sweep().search().asha()
-                        ? Math.max(1, (c.runtime().parallelTrials() + c.sweep().seeds().size() - 1) / c.sweep().seeds().size())
-                        : c.runtime().parallelTrials();
+                int workers = c.sweep().search().workers(c.runtime().parallelTrials(), c.sweep().seeds().size());
                 ExecutorService pool = Executors.newFixedThreadPool(workers);
                 try {
                     for (Future<?> f : pool.invokeAll(java.util.Collections.nCopies(workers,
@@ -230,6 +233,15 @@ public final class SweepRunner {
             }
         }
         return trials.size();
+    }
+
+    /** {@link #claim}'s rule for ASHA: a whole pending configuration, after returning abandoned trials when none is left. */
+    private static List<String> claimConfiguration(MetricsStore store, String sweep, String worker, Options opt) {
+        List<String> ids = store.rungs().claimConfiguration(sweep, worker, opt.shard(), opt.shards());
+        if (ids.isEmpty() && store.releaseAbandoned(sweep, WorkerId.host(), opt.staleSeconds(), false) > 0) {
+            ids = store.rungs().claimConfiguration(sweep, worker, opt.shard(), opt.shards());
+        }
+        return ids;
     }
 
     private void preflight(ConfigLoader.Loaded loaded, SweepPlan plan, DataSplits data) {

@@ -66,12 +66,25 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
     public WallTimeEstimate underAsha(SearchSpec search, int epochs, int configurations, int seeds, int parallelTrials) {
         double share = ashaShare(search, epochs, configurations);
         List<Kind> scaled = kinds.stream().map(k -> new Kind(k.label(), k.trials(), k.outside(), k.training() * share, k.source())).toList();
-        return new WallTimeEstimate(teacherSeconds, scaled, Math.max(1, (parallelTrials + seeds - 1) / seeds) * seeds);
+        // optimistic where the per-trial times were calibrated with fewer trials side by side than ASHA runs
+        return new WallTimeEstimate(teacherSeconds, scaled, search.trialsSideBySide(parallelTrials, seeds));
     }
 
-    /** Estimated seconds from start to the last trial's end. */
+    /**
+     * Estimated seconds from start to the last trial's end: the teacher, then the trials, longest
+     * first, each to the slot that frees first (so a last round that is not full counts as it runs).
+     */
     public double wallSeconds() {
-        return teacherSeconds + kinds.stream().mapToDouble(k -> k.trials() * k.secondsPerTrial()).sum() / sideBySide;
+        java.util.PriorityQueue<Double> slots = new java.util.PriorityQueue<>();
+        for (int i = 0; i < sideBySide; i++) {
+            slots.add(0.0);
+        }
+        kinds.stream().sorted(java.util.Comparator.comparingDouble(Kind::secondsPerTrial).reversed()).forEach(k -> {
+            for (int i = 0; i < k.trials(); i++) {
+                slots.add(slots.poll() + k.secondsPerTrial());
+            }
+        });
+        return teacherSeconds + slots.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 
     /** The estimate, as lines for the console. */
@@ -109,8 +122,7 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
         int epochs = c.student().training().epochs();
         SearchSpec search = c.sweep().search();
         int seeds = c.sweep().seeds().size();
-        int sideBySide = search.asha() ? Math.max(1, (c.runtime().parallelTrials() + seeds - 1) / seeds) * seeds
-                : c.runtime().parallelTrials();
+        int sideBySide = search.trialsSideBySide(c.runtime().parallelTrials(), seeds);
         double share = ashaShare(search, epochs, (int) plan.trials().stream().map(Trial::configKey).distinct().count());
         Map<String, double[]> stored = new LinkedHashMap<>(); // kind -> {fit seconds per epoch, sum, count}
         Map<String, String> finished = new LinkedHashMap<>();
@@ -161,8 +173,11 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
         DataSplits data = new org.kdharness.data.DatasetLoader().load(c.dataset());
         Backend.configure(c.runtime().threadsPerTrial());
         List<TrialRow> stored = List.of();
-        boolean h2File = ws.jdbcUrl().startsWith("jdbc:h2:file:");
-        if (!h2File || java.nio.file.Files.exists(ws.reports().resolve("metrics.mv.db"))) {
+        // an H2 file store is read only when its file exists: looking must not create one
+        String url = ws.jdbcUrl();
+        boolean h2File = url.startsWith("jdbc:h2:file:");
+        String file = h2File ? url.substring("jdbc:h2:file:".length()).split(";")[0] + ".mv.db" : null;
+        if (!h2File || java.nio.file.Files.exists(java.nio.file.Path.of(file))) {
             try (org.kdharness.store.MetricsStore store = org.kdharness.store.MetricsStore.open(ws.jdbcUrl())) {
                 stored = store.trials(c.name());
             }

@@ -67,6 +67,10 @@ class ConfigLoaderTest {
         assertEquals("sweep.search.reduction_factor", error("sweep:\n  methods: [response]\n  search: {strategy: grid, reduction_factor: 1}\n").field());
         assertEquals("sweep.search.metric", error("sweep:\n  methods: [response]\n  search: {metric: test_accuracy}\n").field());
         assertTrue(error("sweep:\n  methods: [response]\n  search: {strategy: asha, eta: 3}\n").getMessage().contains("unknown key 'eta'"));
+        ConfigException patience = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("bad",
+                        "sweep:\n  methods: [response]\n  search: {strategy: asha}\n")
+                .replace("training: {epochs: 1, batch_size: 64}", "training: {epochs: 9, batch_size: 64, patience: 2}"), "bad.yaml"));
+        assertTrue(patience.getMessage().contains("patience must be 0"), patience.getMessage());
     }
 
     @Test

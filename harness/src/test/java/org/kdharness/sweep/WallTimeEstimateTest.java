@@ -76,6 +76,36 @@ class WallTimeEstimateTest {
         assertEquals(cost / 27, WallTimeEstimate.ashaShare(asha, 9, 3), 1e-12);
         assertEquals(1.0, WallTimeEstimate.ashaShare(SearchSpec.grid(), 9, 50), 1e-12);
         assertTrue(WallTimeEstimate.ashaShare(asha, 9, 54) < 0.4, "most of a large grid is pruned");
+        // against the rule itself: configurations with random metrics arriving in random orders, many times over
+        java.util.Random r = new java.util.Random(5);
+        for (int configs : new int[]{7, 54}) {
+            double epochs = 0;
+            int runs = 4000;
+            for (int run = 0; run < runs; run++) {
+                List<Integer> reached = new java.util.ArrayList<>();
+                for (int i = 0; i < configs; i++) {
+                    reached.add(i);
+                }
+                for (int rung : asha.rungs(9)) {
+                    java.util.Collections.shuffle(reached, r);
+                    double[] metric = r.doubles(configs).toArray();
+                    List<Integer> next = new java.util.ArrayList<>();
+                    for (int i = 0; i < reached.size(); i++) {
+                        int me = reached.get(i);
+                        int rank = 1 + (int) reached.subList(0, i).stream().filter(o -> metric[o] > metric[me]).count();
+                        if (asha.promotes(rank, i + 1)) {
+                            next.add(me);
+                        } else {
+                            epochs += rung;
+                        }
+                    }
+                    reached = next;
+                }
+                epochs += reached.size() * 9.0;
+            }
+            double simulated = epochs / runs / (configs * 9.0);
+            assertEquals(simulated, WallTimeEstimate.ashaShare(asha, 9, configs), 0.03, configs + " configurations");
+        }
     }
 
     @Test
@@ -86,6 +116,9 @@ class WallTimeEstimateTest {
         assertEquals(Duration.ofMinutes(90), Deadline.parse("1h30m", now));
         assertEquals(Duration.ofHours(10), Deadline.parse("10h", now));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Deadline.parse("tomorrow", now)).getMessage().contains("08:00"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Deadline.parse("24:00", now)).getMessage().contains("23:59"));
+        // a last round that is not full: 3 trials of 10 s two at a time end after 20 s, not 15
+        assertEquals(20, new WallTimeEstimate(0, List.of(new WallTimeEstimate.Kind("k", 3, 0, 10, "calibrated")), 2).wallSeconds(), 1e-9);
 
         // 3 seeds, 100 trials of 360 s two at a time (5 h) plus a 1 h teacher: 6 h
         WallTimeEstimate e = new WallTimeEstimate(3600, List.of(new WallTimeEstimate.Kind("response", 100, 60, 300, "calibrated")), 2);

@@ -1,0 +1,42 @@
+package org.kdharness.store;
+
+import java.sql.SQLException;
+
+/**
+ * Reading why opening a store failed: the line a person needs from a driver's report, and whether
+ * the failure is another worker's race for an H2 file (worth a retry) rather than a real fault.
+ */
+final class OpenFailures {
+
+    private OpenFailures() {
+    }
+
+    /**
+     * The first line of the driver's own message: Flyway wraps the reason (a wrong
+     * password, a database in use) in multi-line reports.
+     */
+    static String rootCause(Throwable e) {
+        Throwable root = e;
+        // the driver's SQLException says it best ("Database may be already in use", "Wrong user name or password");
+        // below it are storage internals ("The file is locked")
+        while (!(root instanceof SQLException) && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.toString() : root.getMessage();
+        return m.lines().findFirst().orElse(m).strip();
+    }
+
+    static boolean isLockRace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            // "Concurrent update": two workers started together both creating the same new H2 file;
+            // "Another process was faster": both starting H2's AUTO_SERVER for it at once
+            if (m.contains("Lock file recently modified") || m.contains("Database may be already in use")
+                    || m.contains("Connection is broken") || m.contains("Concurrent update")
+                    || m.contains("Another process was faster")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
