@@ -103,14 +103,14 @@ public final class MappingCandidates {
                     throw new IllegalArgumentException("unknown key '" + k + "' in a pair (known: aggregate, student, teacher, weight)");
                 }
             }
-            int s = layer(p.get("student"), student.hiddenLayerCount(), "student");
+            int s = layer(p.get("student"), student, "student");
             List<Integer> ts = new ArrayList<>();
             if (p.get("teacher").isArray()) {
                 for (JsonNode n : p.get("teacher")) {
-                    ts.add(layer(n, teacher.hiddenLayerCount(), "teacher"));
+                    ts.add(layer(n, teacher, "teacher"));
                 }
             } else {
-                ts.add(layer(p.get("teacher"), teacher.hiddenLayerCount(), "teacher"));
+                ts.add(layer(p.get("teacher"), teacher, "teacher"));
             }
             if (ts.isEmpty()) {
                 throw new IllegalArgumentException("student layer " + s + " maps to no teacher layer");
@@ -128,15 +128,20 @@ public final class MappingCandidates {
         return new LayerMapping(pairs);
     }
 
-    private static int layer(JsonNode ref, int count, String side) {
+    private static int layer(JsonNode ref, ModelSpec model, String side) {
+        int count = model.hiddenLayerCount();
+        List<String> names = model.tapNames();
         int idx;
         if (ref.isInt()) {
             idx = ref.asInt();
+        } else if (ref.isTextual() && names.contains(ref.asText())) {
+            idx = names.indexOf(ref.asText()) + 1;
         } else if (ref.isTextual() && ref.asText().matches("h\\d+")) {
             idx = Integer.parseInt(ref.asText().substring(1));
         } else {
             throw new IllegalArgumentException("unknown " + side + " layer '" + ref.asText()
-                    + "' (use an index 1.." + count + " or a name h1..h" + count + ")");
+                    + "' (use an index 1.." + count + " or a name " + (model.resnet() ? String.join(", ", names) + " or " : "")
+                    + "h1..h" + count + ")");
         }
         if (idx < 1 || idx > count) {
             throw new IllegalArgumentException(side + " layer " + idx + " is out of range: the " + side

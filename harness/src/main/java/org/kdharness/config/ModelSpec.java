@@ -1,5 +1,8 @@
 package org.kdharness.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -7,22 +10,36 @@ import java.util.List;
  *
  * <p>Why: teacher and student are described by the same small record so that the teacher
  * cache key, the trial id and the report all derive from one value. Two families are
- * supported: {@code mlp} (dense hidden layers) and {@code cnn} (conv blocks then dense
- * layers). Hidden layers are numbered from 1 in the order the data meets them; those
- * numbers (or the names {@code h1}, {@code h2}, ...) are what layer mappings refer to.
+ * supported: {@code mlp} (dense hidden layers), {@code cnn} (conv blocks then dense
+ * layers) and {@code resnet} (CIFAR-style residual networks with BatchNorm, as RepDistiller
+ * defines them). Hidden layers (taps) are numbered from 1 in the order the data meets them;
+ * those numbers, or the names of {@link #tapNames()} ({@code h1}, {@code h2}, ...; for a
+ * resnet {@code stage1}, {@code stage2}, {@code stage3}, {@code pool}), are what layer
+ * mappings refer to.
  *
- * @param type       {@code mlp} or {@code cnn}
+ * @param type       {@code mlp}, {@code cnn} or {@code resnet}
  * @param hidden     widths of the dense hidden layers (after any conv blocks)
  * @param conv       conv blocks (cnn only), each a hidden layer of its own
  * @param activation hidden activation: relu, tanh, sigmoid, leaky_relu, elu
  * @param dropout    drop probability applied after each dense hidden layer in training
+ * @param depth      resnet only: 6n+2 layers, n basic blocks per stage (8, 14, 20, 32, 56, 110)
+ * @param width      resnet only: 1 gives RepDistiller's resnet20/32/56 channels (16, 16, 32, 64);
+ *                   k &gt; 1 gives its resnetNxk channels (8k, 16k, 32k, 64k), e.g. depth 8, width 4
+ *                   is resnet8x4 (32, 64, 128, 256)
  */
 public record ModelSpec(
         String type,
         List<Integer> hidden,
         List<ConvBlock> conv,
         String activation,
-        Double dropout) {
+        Double dropout,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer depth,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer width) {
+
+    /** An MLP or CNN (no resnet settings). */
+    public ModelSpec(String type, List<Integer> hidden, List<ConvBlock> conv, String activation, Double dropout) {
+        this(type, hidden, conv, activation, dropout, null, null);
+    }
 
     /** Canonical form with defaults filled in, so equal networks hash equally. */
     public ModelSpec {
@@ -31,17 +48,49 @@ public record ModelSpec(
         conv = conv == null ? List.of() : List.copyOf(conv);
         activation = activation == null ? "relu" : activation.toLowerCase();
         dropout = dropout == null ? 0.0 : dropout;
+        // unset for mlp and cnn, so their canonical JSON (teacher keys, trial ids) is unchanged
+        width = "resnet".equals(type) && width == null ? Integer.valueOf(1) : width;
     }
 
-    /** Short readable name, e.g. {@code mlp[64, 64]} or {@code cnn[conv16, conv32][64]}. */
+    public boolean resnet() {
+        return type.equals("resnet");
+    }
+
+    /** Resnet channels: the stem's, then each of the three stages'. */
+    public List<Integer> resnetChannels() {
+        int k = width == null ? 1 : width;
+        return k == 1 ? List.of(16, 16, 32, 64) : List.of(8 * k, 16 * k, 32 * k, 64 * k);
+    }
+
+    /** Resnet basic blocks per stage: (depth - 2) / 6. */
+    public int blocksPerStage() {
+        return depth == null ? 0 : (depth - 2) / 6;
+    }
+
+    /** The taps' names, in order: {@code h1..hN}, or for a resnet its stages' outputs and the pooled features. */
+    public List<String> tapNames() {
+        if (resnet()) {
+            return List.of("stage1", "stage2", "stage3", "pool");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= hiddenLayerCount(); i++) {
+            out.add("h" + i);
+        }
+        return out;
+    }
+
+    /** Short readable name, e.g. {@code mlp[64, 64]}, {@code cnn[conv16, conv32][64]}, {@code resnet8x4}, {@code resnet20}. */
     public String shortName() {
+        if (resnet()) {
+            return "resnet" + depth + (width == null || width == 1 ? "" : "x" + width);
+        }
         String c = conv.isEmpty() ? "" : conv.stream().map(b -> "conv" + b.filters()).toList().toString();
         return type + c + hidden;
     }
 
     /** Number of hidden layers a mapping may refer to (conv blocks first, then dense). */
     public int hiddenLayerCount() {
-        return conv.size() + hidden.size();
+        return resnet() ? 4 : conv.size() + hidden.size();
     }
 
     /**

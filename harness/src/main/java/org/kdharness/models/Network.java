@@ -23,6 +23,9 @@ import java.util.List;
  * @param paramCount   number of scalars in {@code params}
  * @param dense        the dense layers' parameters (for a CNN, those after its convolutional front)
  * @param conv         the convolutional front, or null for an MLP
+ * @param trainingFlag placeholder {@code [n, 1]} fed ones in training and zeros at inference (BatchNorm uses
+ *                     the batch's statistics, or its running ones), or null for a network without BatchNorm
+ * @param batchNorms   the network's BatchNorm layers, in order
  */
 public record Network(
         SameDiff sd,
@@ -34,7 +37,15 @@ public record Network(
         List<String> params,
         long paramCount,
         DenseChain dense,
-        ConvChain conv) {
+        ConvChain conv,
+        String trainingFlag,
+        List<BatchNorm> batchNorms) {
+
+    /** A network without BatchNorm. */
+    public Network(SameDiff sd, SDVariable input, SDVariable logits, List<SDVariable> hidden, List<long[]> hiddenShapes,
+                   List<DropoutMask> dropoutMasks, List<String> params, long paramCount, DenseChain dense, ConvChain conv) {
+        this(sd, input, logits, hidden, hiddenShapes, dropoutMasks, params, paramCount, dense, conv, null, List.of());
+    }
 
     /** A network whose layer structure is not known (trains through the graph only). */
     public Network(SameDiff sd, SDVariable input, SDVariable logits, List<SDVariable> hidden, List<long[]> hiddenShapes,
@@ -50,6 +61,36 @@ public record Network(
      * @param drop  drop probability p
      */
     public record DropoutMask(String name, long width, double drop) {
+    }
+
+    /**
+     * One BatchNorm layer: the constants holding its running statistics (what inference normalises
+     * with, and what a cached teacher keeps beside its parameters) and the graph variables of the
+     * current batch's statistics (what training normalises with, and what updates the running ones).
+     */
+    public record BatchNorm(String runningMean, String runningVar, String batchMean, String batchVar) {
+    }
+
+    /** The non-trained state a saved network needs beside its parameters: every running statistic. */
+    public List<String> state() {
+        List<String> out = new java.util.ArrayList<>();
+        batchNorms.forEach(b -> {
+            out.add(b.runningMean());
+            out.add(b.runningVar());
+        });
+        return out;
+    }
+
+    /** What inference feeds besides the input, for {@code n} rows: dropout masks of ones, the training flag at zero. */
+    public java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> inferenceInputs(long n) {
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> out = new java.util.HashMap<>();
+        for (DropoutMask m : dropoutMasks) {
+            out.put(m.name(), org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, m.width()));
+        }
+        if (trainingFlag != null) {
+            out.put(trainingFlag, org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, 1));
+        }
+        return out;
     }
 
     /** Number of scalars in one example of hidden layer {@code layer} (1-based). */

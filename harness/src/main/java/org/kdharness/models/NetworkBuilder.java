@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Builds an MLP or small CNN from a {@link ModelSpec} into a SameDiff graph.
+ * Builds an MLP, a small CNN or (through {@link ResNetBuilder}) a residual network from a
+ * {@link ModelSpec} into a SameDiff graph.
  *
  * <p>Why one builder for teacher and student: the same spec always yields the same graph
  * and, for a given seed, the same initial weights (He-normal from a seeded
@@ -37,10 +38,26 @@ public final class NetworkBuilder {
     private final List<String> params = new ArrayList<>();
     private long paramCount;
 
-    private NetworkBuilder(SameDiff sd, String prefix, long seed) {
+    List<String> params() {
+        return List.copyOf(params);
+    }
+
+    long paramCount() {
+        return paramCount;
+    }
+
+    /** FLOAT, except in gradient checks of the residual network ({@link #buildResNet}), which need double precision. */
+    private final DataType type;
+
+    private NetworkBuilder(SameDiff sd, String prefix, long seed, DataType type) {
         this.sd = sd;
         this.prefix = prefix;
         this.rng = new Random(seed);
+        this.type = type;
+    }
+
+    DataType type() {
+        return type;
     }
 
     /**
@@ -49,10 +66,21 @@ public final class NetworkBuilder {
      * @param seed seeds the initial weights
      */
     public static Network build(SameDiff sd, String prefix, ModelSpec spec, InputShape shape, int classes, long seed) {
-        return new NetworkBuilder(sd, prefix, seed).build(spec, shape, classes);
+        return new NetworkBuilder(sd, prefix, seed, DataType.FLOAT).build(spec, shape, classes);
+    }
+
+    /**
+     * A residual network in {@code type} (the same weights, drawn in the same order, as {@link #build});
+     * double precision lets finite differences check its gradients with steps too small to cross a ReLU's kink.
+     */
+    static Network buildResNet(SameDiff sd, ModelSpec spec, InputShape shape, int classes, long seed, DataType type) {
+        return new ResNetBuilder(new NetworkBuilder(sd, "", seed, type), sd, "").build(spec, shape, classes);
     }
 
     private Network build(ModelSpec spec, InputShape shape, int classes) {
+        if (spec.resnet()) {
+            return new ResNetBuilder(this, sd, prefix).build(spec, shape, classes);
+        }
         SDVariable input = sd.placeHolder(prefix + "input", DataType.FLOAT, -1, shape.size());
         List<SDVariable> hidden = new ArrayList<>();
         List<long[]> shapes = new ArrayList<>();
@@ -118,19 +146,20 @@ public final class NetworkBuilder {
                 List.copyOf(params), paramCount, dense, conv);
     }
 
-    private SDVariable param(String name, INDArray init) {
+    /** A trained variable of the deployed network. */
+    SDVariable param(String name, INDArray init) {
         params.add(prefix + name);
         paramCount += init.length();
         return sd.var(prefix + name, init);
     }
 
     /** He-normal: N(0, 2/fanIn), suited to ReLU-family activations. */
-    private INDArray he(long fanIn, long... shape) {
+    INDArray he(long fanIn, long... shape) {
         return gaussian(Math.sqrt(2.0 / fanIn), shape);
     }
 
     /** Glorot-normal for the output layer. */
-    private INDArray glorot(long in, long out) {
+    INDArray glorot(long in, long out) {
         return gaussian(Math.sqrt(2.0 / (in + out)), in, out);
     }
 
@@ -143,6 +172,6 @@ public final class NetworkBuilder {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (rng.nextGaussian() * std);
         }
-        return Nd4j.create(v, shape, DataType.FLOAT);
+        return Nd4j.create(v, shape, DataType.FLOAT).castTo(type);
     }
 }

@@ -102,7 +102,16 @@ public final class ConfigValidator {
     }
 
     private void model(ModelSpec m, String at) {
-        check(m.type().equals("mlp") || m.type().equals("cnn"), at + "/type", "must be mlp or cnn, got '" + m.type() + "'");
+        check(m.type().equals("mlp") || m.type().equals("cnn") || m.resnet(), at + "/type", "must be mlp, cnn or resnet, got '" + m.type() + "'");
+        if (m.resnet()) {
+            check(m.depth() != null && m.depth() >= 8 && (m.depth() - 2) % 6 == 0, at + "/depth",
+                    "a resnet's depth is 6n+2 with n >= 1 (8, 14, 20, 32, 56, 110), got " + m.depth());
+            check(m.width() >= 1, at + "/width", "must be >= 1, got " + m.width());
+            check(m.hidden().isEmpty() && m.conv().isEmpty(), at + "/hidden", "a resnet is set by depth and width, not hidden or conv");
+            check(m.activation().equals("relu") && m.dropout() == 0, at + "/activation", "a resnet uses relu and no dropout");
+            return;
+        }
+        check(m.depth() == null && m.width() == null, at + "/depth", "depth and width are resnet settings");
         check(!m.type().equals("mlp") || m.conv().isEmpty(), at + "/conv", "an mlp has no conv blocks (use type: cnn)");
         check(!m.type().equals("cnn") || !m.conv().isEmpty(), at + "/conv", "a cnn needs at least one conv block");
         check(m.hiddenLayerCount() > 0, at + "/hidden", "needs at least one hidden layer");

@@ -80,8 +80,10 @@ public final class TeacherCache {
                 JsonNode m = json.readTree(meta.toFile());
                 // every file is checked against the checksum written with it before any is loaded
                 Network cached = network(spec, shape, train.numClasses());
-                verify(dir, m, cached.params());
-                for (String p : cached.params()) {
+                // the parameters and the state (BatchNorm's running statistics): what inference reads
+                List<String> saved = saved(cached);
+                verify(dir, m, saved);
+                for (String p : saved) {
                     cached.sd().getVariable(p).getArr().assign(Nd4j.readBinary(dir.resolve(p + ".bin").toFile()));
                 }
                 log.accept("teacher " + key + ": reused from " + dir);
@@ -128,6 +130,13 @@ public final class TeacherCache {
         return new Teacher(net, key, testAcc, r.seconds(), false);
     }
 
+    /** The arrays a cached teacher keeps: its parameters, then its running statistics. */
+    private static List<String> saved(Network net) {
+        List<String> out = new java.util.ArrayList<>(net.params());
+        out.addAll(net.state());
+        return out;
+    }
+
     private static Network network(NetworkSpec spec, NetworkBuilder.InputShape shape, int classes) {
         return NetworkBuilder.build(SameDiff.create(), "", spec.model(), shape, classes, spec.training().seed());
     }
@@ -165,7 +174,7 @@ public final class TeacherCache {
             Files.createDirectories(root);
             Path tmp = Files.createTempDirectory(root, key + ".tmp");
             Map<String, String> checksums = new java.util.TreeMap<>();
-            for (String p : net.params()) {
+            for (String p : saved(net)) {
                 Path file = tmp.resolve(p + ".bin");
                 Nd4j.saveBinary(net.sd().getVariable(p).getArr(), file.toFile());
                 checksums.put(file.getFileName().toString(), sha256(file));

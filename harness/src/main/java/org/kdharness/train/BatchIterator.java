@@ -91,6 +91,9 @@ public final class BatchIterator implements MultiDataSetIterator {
 
     /** Inverted dropout: kept units scaled by 1/(1-p), so inference uses a mask of ones. */
     private INDArray mask(int rows, DropoutSpec d) {
+        if (d.drop() == 0) {
+            return Nd4j.ones(DataType.FLOAT, rows, d.width()); // a constant (BatchNorm's training flag): no draws
+        }
         float keep = (float) (1.0 / (1.0 - d.drop()));
         float[] m = new float[Math.toIntExact(rows * d.width())];
         for (int i = 0; i < m.length; i++) {

@@ -64,9 +64,7 @@ final class LossProbe {
             for (int i = 0; i < labelNames.size(); i++) {
                 ph.put(labelNames.get(i), Nd4j.pullRows(labelArrays.get(i), 1, part));
             }
-            for (Network.DropoutMask m : net.dropoutMasks()) {
-                ph.put(m.name(), Nd4j.ones(DataType.FLOAT, part.length, m.width()));
-            }
+            ph.putAll(net.inferenceInputs(part.length));
             chunks.add(ph);
         }
         int probs = objective.indexOf(ObjectiveInput.Kind.TEACHER_PROBS);

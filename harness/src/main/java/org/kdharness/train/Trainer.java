@@ -107,6 +107,11 @@ public final class Trainer {
             featureNames.add(m.name());
             masks.add(new BatchIterator.DropoutSpec(m.width(), m.drop()));
         }
+        if (net.trainingFlag() != null) {
+            // ones: BatchNorm normalises with the batch's statistics while training
+            featureNames.add(net.trainingFlag());
+            masks.add(new BatchIterator.DropoutSpec(1, 0.0));
+        }
         TrainingConfig.Builder tc = TrainingConfig.builder()
                 .updater(updater(spec))
                 .dataSetFeatureMapping(featureNames)
@@ -142,6 +147,8 @@ public final class Trainer {
                 sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
             }
             double steps = (System.nanoTime() - t0) / 1e9;
+            // what inference (probe, validation) normalises with from now on
+            BatchNormStatistics.update(net, train.features(), order, spec.batchSize());
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("epoch", (double) epoch);
             for (Map.Entry<String, Double> e : probe.measure().entrySet()) {
@@ -264,9 +271,7 @@ public final class Trainer {
             Map<String, INDArray> ph = new HashMap<>();
             ph.put(net.input().name(), x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
                     org.nd4j.linalg.indexing.NDArrayIndex.all()));
-            for (Network.DropoutMask m : net.dropoutMasks()) {
-                ph.put(m.name(), Nd4j.ones(DataType.FLOAT, to - from, m.width()));
-            }
+            ph.putAll(net.inferenceInputs(to - from));
             INDArray out = net.sd().output(ph, variable).get(variable);
             parts.add(out.reshape(to - from, out.length() / (to - from)));
         }
@@ -297,9 +302,7 @@ public final class Trainer {
             for (int i = 0; i < placeholders.size(); i++) {
                 ph.put(placeholders.get(i), inputs.get(i).get(rows, org.nd4j.linalg.indexing.NDArrayIndex.all()));
             }
-            for (Network.DropoutMask m : net.dropoutMasks()) {
-                ph.put(m.name(), Nd4j.ones(DataType.FLOAT, to - from, m.width()));
-            }
+            ph.putAll(net.inferenceInputs(to - from));
             Map<String, INDArray> values = net.sd().output(ph, variables);
             for (int v = 0; v < variables.length; v++) {
                 out.merge(names.get(v), values.get(variables[v]).getDouble(0) * (to - from) / n, Double::sum);

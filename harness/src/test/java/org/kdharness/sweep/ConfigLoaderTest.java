@@ -74,6 +74,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void resnetSettingsAreChecked() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("bad", "sweep:\n  methods: [baseline]\n")
+                .replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: resnet, depth: 9}"), "bad.yaml"));
+        assertEquals("student.model.depth", e.field());
+        assertTrue(e.getMessage().contains("6n+2"), e.getMessage());
+        ConfigException tap = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("bad", """
+                sweep:
+                  methods: [feature]
+                  mappings:
+                    - [{student: stage4, teacher: pool}]
+                """).replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: resnet, depth: 8}"), "bad.yaml"));
+        assertTrue(tap.getMessage().contains("unknown student layer 'stage4'") && tap.getMessage().contains("stage1, stage2, stage3, pool"),
+                tap.getMessage());
+    }
+
+    @Test
     void alphaOutsideUnitInterval() {
         ConfigException e = error("sweep:\n  methods: [response]\n  alpha: [1.5]\n");
         assertEquals("sweep.alpha[0]", e.field());

@@ -106,4 +106,23 @@ class TeacherCacheTest {
         new TeacherCache(dir, log::add).obtain(c.dataset(), c.teacher(), new DatasetLoader().load(c.dataset()));
         assertTrue(log.stream().anyMatch(l -> l.contains(": training cnn[conv2][8] for 1 epochs")), String.join("\n", log));
     }
+
+    @Test
+    void aResNetTeacherKeepsItsRunningStatistics() {
+        SweepConfig c = new ConfigLoader().parse(TinySweep.yaml("rescache", TinySweep.SMALL_GRID)
+                .replace("model: {type: mlp, hidden: [48, 32]}", "model: {type: resnet, depth: 8, width: 1}")
+                .replace("train_limit: 600", "train_limit: 200"), "tiny").config();
+        DataSplits data = new DatasetLoader().load(c.dataset());
+        TeacherCache cache = new TeacherCache(dir, s -> { });
+        Teacher first = cache.obtain(c.dataset(), c.teacher(), data);
+        org.kdharness.models.Network.BatchNorm bn = first.network().batchNorms().get(3);
+        INDArray running = first.network().sd().getVariable(bn.runningVar()).getArr().dup();
+        assertTrue(running.sub(1.0).amaxNumber().doubleValue() > 1e-3, "training measured the running statistics");
+        INDArray logits = Trainer.logits(first.network(), data.test().features());
+
+        Teacher second = cache.obtain(c.dataset(), c.teacher(), data);
+        assertTrue(second.reused());
+        assertEquals(running, second.network().sd().getVariable(bn.runningVar()).getArr(), "the running statistics were cached");
+        assertEquals(logits, Trainer.logits(second.network(), data.test().features()), "the reloaded teacher infers identically");
+    }
 }

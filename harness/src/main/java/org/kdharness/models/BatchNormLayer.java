@@ -1,0 +1,46 @@
+package org.kdharness.models;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * BatchNorm over the channels of {@code [n, c, h, w]} maps, written with plain graph ops:
+ * {@code (x - m)·rsqrt(v + 1e-5)·γ + β}, where {@code m, v} are the batch's mean and biased variance
+ * when the training flag {@code t} is 1 and the running statistics when it is 0
+ * ({@code m = t·batch + (1-t)·running}).
+ *
+ * <p>Why plain ops rather than ND4J's fused {@code batchnorm}: with the statistics computed in
+ * the graph, autodiff of the formula is the exact training gradient, through the batch mean and
+ * variance too, and {@code BatchNormLayerTest} pins it against finite differences; the fused op's
+ * gradient with respect to its mean and variance inputs is not documented for 1.0.0-M2.1. The
+ * running statistics are constants (never trained), set after each epoch by
+ * {@code train.BatchNormStatistics}.
+ *
+ * @param output the normalised maps
+ * @param layer  the names a trainer and a teacher cache need
+ */
+public record BatchNormLayer(SDVariable output, Network.BatchNorm layer) {
+
+    public static final double EPSILON = 1e-5;
+
+    /**
+     * @param name     prefix of the layer's constants and statistics variables
+     * @param training the flag {@code t}, a scalar
+     */
+    public static BatchNormLayer apply(SameDiff sd, SDVariable x, long c, SDVariable gamma, SDVariable beta, SDVariable training,
+                                       String name) {
+        SDVariable runningMean = sd.constant(name + "_running_mean", Nd4j.zeros(x.dataType(), c));
+        SDVariable runningVar = sd.constant(name + "_running_var", Nd4j.ones(x.dataType(), c));
+        SDVariable batchMean = sd.identity(name + "_batch_mean", x.mean(0, 2, 3));
+        SDVariable centred = x.sub(sd.reshape(batchMean, 1, c, 1, 1));
+        SDVariable batchVar = sd.identity(name + "_batch_var", centred.mul(centred).mean(0, 2, 3));
+        SDVariable notTraining = training.rsub(1.0);
+        SDVariable mean = batchMean.mul(training).add(runningMean.mul(notTraining));
+        SDVariable var = batchVar.mul(training).add(runningVar.mul(notTraining));
+        SDVariable scale = sd.math.rsqrt(var.add(EPSILON)).mul(gamma);
+        SDVariable y = x.sub(sd.reshape(mean, 1, c, 1, 1)).mul(sd.reshape(scale, 1, c, 1, 1)).add(sd.reshape(beta, 1, c, 1, 1));
+        return new BatchNormLayer(y, new Network.BatchNorm(runningMean.name(), runningVar.name(), batchMean.name(), batchVar.name()));
+    }
+}

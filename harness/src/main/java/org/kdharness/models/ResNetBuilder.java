@@ -1,0 +1,97 @@
+package org.kdharness.models;
+
+import org.kdharness.config.ModelSpec;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A CIFAR-style residual network with BatchNorm, as RepDistiller's {@code models/resnet.py}
+ * defines resnet8x4, resnet32x4 and resnet20/32/56: a 3x3 stem, three stages of n = (depth-2)/6
+ * basic blocks (the second and third stage start with stride 2), global average pooling and a
+ * linear classifier. A basic block is {@code relu(bn(conv3x3(relu(bn(conv3x3(x))))) + shortcut(x))},
+ * the shortcut a 1x1 convolution with BatchNorm where the stride or the channels change.
+ * Convolutions have no bias (BatchNorm's beta is one) and PyTorch's padding (1 on each side of a
+ * 3x3), so spatial sizes match PyTorch's; weights are He-normal over the fan-out, as RepDistiller
+ * initialises them.
+ *
+ * <p>Taps: the three stages' outputs (maps) and the pooled features (a vector), named
+ * {@code stage1}, {@code stage2}, {@code stage3}, {@code pool}.
+ *
+ * <p>BatchNorm: {@link BatchNormLayer}, batch statistics while the training flag is 1, running
+ * ones at inference.
+ */
+final class ResNetBuilder {
+
+    private final NetworkBuilder init;
+    private final SameDiff sd;
+    private final String prefix;
+    private final List<Network.BatchNorm> norms = new ArrayList<>();
+    private SDVariable training;
+
+    ResNetBuilder(NetworkBuilder init, SameDiff sd, String prefix) {
+        this.init = init;
+        this.sd = sd;
+        this.prefix = prefix;
+    }
+
+    Network build(ModelSpec spec, NetworkBuilder.InputShape shape, int classes) {
+        SDVariable input = sd.placeHolder(prefix + "input", init.type(), -1, shape.size());
+        String flag = prefix + "bn_train";
+        training = sd.placeHolder(flag, init.type(), -1, 1).mean();
+        List<Integer> ch = spec.resnetChannels();
+        long c = ch.get(0), h = shape.height();
+        SDVariable x = sd.reshape(input, -1, shape.channels(), shape.height(), shape.width());
+        x = sd.nn.relu(bn(conv(x, shape.channels(), c, 3, 1, "stem"), c, "stem_bn"), 0);
+        List<SDVariable> hidden = new ArrayList<>();
+        List<long[]> shapes = new ArrayList<>();
+        for (int stage = 1; stage <= 3; stage++) {
+            for (int block = 1; block <= spec.blocksPerStage(); block++) {
+                int stride = stage > 1 && block == 1 ? 2 : 1;
+                long out = ch.get(stage);
+                x = block(x, c, out, stride, "s" + stage + "b" + block);
+                h = stride == 2 ? (h - 1) / 2 + 1 : h;
+                c = out;
+            }
+            x = sd.identity(prefix + "h" + stage, x);
+            hidden.add(x);
+            shapes.add(new long[]{c, h, h});
+        }
+        SDVariable pooled = sd.identity(prefix + "h4", x.mean(2, 3));
+        hidden.add(pooled);
+        shapes.add(new long[]{c});
+        SDVariable w = init.param("fc_W", init.glorot(c, classes));
+        SDVariable b = init.param("fc_b", Nd4j.zeros(init.type(), 1, classes));
+        SDVariable logits = sd.identity(prefix + "logits", pooled.mmul(w).add(b));
+        return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.of(), init.params(), init.paramCount(),
+                null, null, flag, List.copyOf(norms));
+    }
+
+    private SDVariable block(SDVariable x, long in, long out, int stride, String name) {
+        SDVariable y = sd.nn.relu(bn(conv(x, in, out, 3, stride, name + "_conv1"), out, name + "_bn1"), 0);
+        y = bn(conv(y, out, out, 3, 1, name + "_conv2"), out, name + "_bn2");
+        SDVariable shortcut = stride == 1 && in == out ? x : bn(conv(x, in, out, 1, stride, name + "_down"), out, name + "_down_bn");
+        return sd.nn.relu(y.add(shortcut), 0);
+    }
+
+    private SDVariable conv(SDVariable x, long in, long out, int k, int stride, String name) {
+        SDVariable w = init.param(name + "_W", init.he(out * k * k, k, k, in, out));
+        return sd.cnn.conv2d(x, w, Conv2DConfig.builder().kH(k).kW(k).sH(stride).sW(stride).pH(k / 2).pW(k / 2)
+                .paddingMode(PaddingMode.VALID).build());
+    }
+
+    /** BatchNorm over the channels of {@code [n, c, h, w]} maps ({@link BatchNormLayer}). */
+    private SDVariable bn(SDVariable x, long c, String name) {
+        SDVariable gamma = init.param(name + "_gamma", Nd4j.ones(init.type(), c));
+        SDVariable beta = init.param(name + "_beta", Nd4j.zeros(init.type(), c));
+        BatchNormLayer bn = BatchNormLayer.apply(sd, x, c, gamma, beta, training, prefix + name);
+        norms.add(bn.layer());
+        return bn.output();
+    }
+}
