@@ -7,7 +7,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * BatchNorm over the channels of {@code [n, c, h, w]} maps, written with plain graph ops:
- * {@code (x - m)·rsqrt(v + 1e-5)·γ + β}, where {@code m, v} are the batch's mean and biased variance
+ * {@code (x - m)·rsqrt(v + 1e-5)·γ + β} (computed as {@code x·a + b} with per-channel {@code a, b}), where
+ * {@code m, v} are the batch's mean and biased variance ({@code E[x²] - E[x]²})
  * when the training flag {@code t} is 1 and the running statistics when it is 0
  * ({@code m = t·batch + (1-t)·running}).
  *
@@ -34,13 +35,15 @@ public record BatchNormLayer(SDVariable output, Network.BatchNorm layer) {
         SDVariable runningMean = sd.constant(name + "_running_mean", Nd4j.zeros(x.dataType(), c));
         SDVariable runningVar = sd.constant(name + "_running_var", Nd4j.ones(x.dataType(), c));
         SDVariable batchMean = sd.identity(name + "_batch_mean", x.mean(0, 2, 3));
-        SDVariable centred = x.sub(sd.reshape(batchMean, 1, c, 1, 1));
-        SDVariable batchVar = sd.identity(name + "_batch_var", centred.mul(centred).mean(0, 2, 3));
+        // E[x^2] - E[x]^2: one elementwise square instead of a broadcast subtraction and its gradient
+        SDVariable batchVar = sd.identity(name + "_batch_var", sd.math.square(x).mean(0, 2, 3).sub(batchMean.mul(batchMean)));
         SDVariable notTraining = training.rsub(1.0);
         SDVariable mean = batchMean.mul(training).add(runningMean.mul(notTraining));
         SDVariable var = batchVar.mul(training).add(runningVar.mul(notTraining));
-        SDVariable scale = sd.math.rsqrt(var.add(EPSILON)).mul(gamma);
-        SDVariable y = x.sub(sd.reshape(mean, 1, c, 1, 1)).mul(sd.reshape(scale, 1, c, 1, 1)).add(sd.reshape(beta, 1, c, 1, 1));
+        // y = x·a + b per channel: the per-channel algebra on [c] vectors, one broadcast multiply and add on the maps
+        SDVariable a = sd.math.rsqrt(var.add(EPSILON)).mul(gamma);
+        SDVariable b = beta.sub(mean.mul(a));
+        SDVariable y = x.mul(sd.reshape(a, 1, c, 1, 1)).add(sd.reshape(b, 1, c, 1, 1));
         return new BatchNormLayer(y, new Network.BatchNorm(runningMean.name(), runningVar.name(), batchMean.name(), batchVar.name()));
     }
 }
