@@ -88,6 +88,11 @@ public record ModelSpec(
         return type + c + hidden;
     }
 
+    /** How many taps, from the first, are feature maps: a CNN's conv blocks, a resnet's three stages. */
+    public int mapTapCount() {
+        return resnet() ? 3 : conv.size();
+    }
+
     /** Number of hidden layers a mapping may refer to (conv blocks first, then dense). */
     public int hiddenLayerCount() {
         return resnet() ? 4 : conv.size() + hidden.size();

@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Why plain ops rather than ND4J's fused {@code batchnorm}: with the statistics computed in
  * the graph, autodiff of the formula is the exact training gradient, through the batch mean and
  * variance too, and {@code BatchNormLayerTest} pins it against finite differences; the fused op's
- * gradient with respect to its mean and variance inputs is not documented for 1.0.0-M2.1. The
+ * gradient cannot be built in 1.0.0-M2.1 (its doDiff creates the derivative op without the axis). The
  * running statistics are constants (never trained), set after each epoch by
  * {@code train.BatchNormStatistics}.
  *
@@ -36,7 +36,9 @@ public record BatchNormLayer(SDVariable output, Network.BatchNorm layer) {
         SDVariable runningVar = sd.constant(name + "_running_var", Nd4j.ones(x.dataType(), c));
         SDVariable batchMean = sd.identity(name + "_batch_mean", x.mean(0, 2, 3));
         // E[x^2] - E[x]^2: one elementwise square instead of a broadcast subtraction and its gradient
-        SDVariable batchVar = sd.identity(name + "_batch_var", sd.math.square(x).mean(0, 2, 3).sub(batchMean.mul(batchMean)));
+        SDVariable raw = sd.math.square(x).mean(0, 2, 3).sub(batchMean.mul(batchMean));
+        // never below 0 (float rounding of a near-constant channel), where rsqrt(v + eps) would be NaN
+        SDVariable batchVar = sd.identity(name + "_batch_var", sd.math.max(raw, sd.zerosLike(raw)));
         SDVariable notTraining = training.rsub(1.0);
         SDVariable mean = batchMean.mul(training).add(runningMean.mul(notTraining));
         SDVariable var = batchVar.mul(training).add(runningVar.mul(notTraining));

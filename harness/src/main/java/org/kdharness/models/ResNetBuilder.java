@@ -17,9 +17,11 @@ import java.util.List;
  * basic blocks (the second and third stage start with stride 2), global average pooling and a
  * linear classifier. A basic block is {@code relu(bn(conv3x3(relu(bn(conv3x3(x))))) + shortcut(x))},
  * the shortcut a 1x1 convolution with BatchNorm where the stride or the channels change.
- * Convolutions have no bias (BatchNorm's beta is one) and PyTorch's padding (1 on each side of a
- * 3x3), so spatial sizes match PyTorch's; weights are He-normal over the fan-out, as RepDistiller
- * initialises them.
+ * Convolutions have no bias (BatchNorm's beta takes its place) and PyTorch's padding (1 on each
+ * side of a 3x3), so spatial sizes match PyTorch's; convolution weights are He-normal over the
+ * fan-out as RepDistiller initialises them (the classifier is Glorot-normal with zero bias, as
+ * this builder's other networks, where PyTorch's default is uniform). The pooling is global
+ * (RepDistiller's {@code AvgPool2d(8)} is global at 32x32 only).
  *
  * <p>Taps: the three stages' outputs (maps) and the pooled features (a vector), named
  * {@code stage1}, {@code stage2}, {@code stage3}, {@code pool}.
@@ -46,7 +48,7 @@ final class ResNetBuilder {
         String flag = prefix + "bn_train";
         training = sd.placeHolder(flag, init.type(), -1, 1).mean();
         List<Integer> ch = spec.resnetChannels();
-        long c = ch.get(0), h = shape.height();
+        long c = ch.get(0), h = shape.height(), w = shape.width();
         SDVariable x = sd.reshape(input, -1, shape.channels(), shape.height(), shape.width());
         x = sd.nn.relu(bn(conv(x, shape.channels(), c, 3, 1, "stem"), c, "stem_bn"), 0);
         List<SDVariable> hidden = new ArrayList<>();
@@ -57,18 +59,19 @@ final class ResNetBuilder {
                 long out = ch.get(stage);
                 x = block(x, c, out, stride, "s" + stage + "b" + block);
                 h = stride == 2 ? (h - 1) / 2 + 1 : h;
+                w = stride == 2 ? (w - 1) / 2 + 1 : w;
                 c = out;
             }
             x = sd.identity(prefix + "h" + stage, x);
             hidden.add(x);
-            shapes.add(new long[]{c, h, h});
+            shapes.add(new long[]{c, h, w});
         }
         SDVariable pooled = sd.identity(prefix + "h4", x.mean(2, 3));
         hidden.add(pooled);
         shapes.add(new long[]{c});
-        SDVariable w = init.param("fc_W", init.glorot(c, classes));
-        SDVariable b = init.param("fc_b", Nd4j.zeros(init.type(), 1, classes));
-        SDVariable logits = sd.identity(prefix + "logits", pooled.mmul(w).add(b));
+        SDVariable fcW = init.param("fc_W", init.glorot(c, classes));
+        SDVariable fcB = init.param("fc_b", Nd4j.zeros(init.type(), 1, classes));
+        SDVariable logits = sd.identity(prefix + "logits", pooled.mmul(fcW).add(fcB));
         return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.of(), init.params(), init.paramCount(),
                 null, null, flag, List.copyOf(norms));
     }

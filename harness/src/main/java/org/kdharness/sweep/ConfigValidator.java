@@ -107,11 +107,14 @@ public final class ConfigValidator {
             check(m.depth() != null && m.depth() >= 8 && (m.depth() - 2) % 6 == 0, at + "/depth",
                     "a resnet's depth is 6n+2 with n >= 1 (8, 14, 20, 32, 56, 110), got " + m.depth());
             check(m.width() >= 1, at + "/width", "must be >= 1, got " + m.width());
-            check(m.hidden().isEmpty() && m.conv().isEmpty(), at + "/hidden", "a resnet is set by depth and width, not hidden or conv");
-            check(m.activation().equals("relu") && m.dropout() == 0, at + "/activation", "a resnet uses relu and no dropout");
+            check(m.hidden().isEmpty(), at + "/hidden", "a resnet is set by depth and width, not hidden layers");
+            check(m.conv().isEmpty(), at + "/conv", "a resnet is set by depth and width, not conv blocks");
+            check(m.activation().equals("relu"), at + "/activation", "a resnet uses relu");
+            check(m.dropout() == 0, at + "/dropout", "a resnet has no dropout");
             return;
         }
-        check(m.depth() == null && m.width() == null, at + "/depth", "depth and width are resnet settings");
+        check(m.depth() == null, at + "/depth", "depth is a resnet setting (type: resnet)");
+        check(m.width() == null, at + "/width", "width is a resnet setting (type: resnet)");
         check(!m.type().equals("mlp") || m.conv().isEmpty(), at + "/conv", "an mlp has no conv blocks (use type: cnn)");
         check(!m.type().equals("cnn") || !m.conv().isEmpty(), at + "/conv", "a cnn needs at least one conv block");
         check(m.hiddenLayerCount() > 0, at + "/hidden", "needs at least one hidden layer");
@@ -278,10 +281,10 @@ public final class ConfigValidator {
     /** Every pair of {@code m} joins conv blocks, when the maps-only distance {@code name} compares them. */
     private void mapsOnly(String name, String pointer, LayerMapping m, ModelSpec student, ModelSpec teacher) {
         for (LayerMapping.Pair p : m.pairs()) {
-            boolean maps = p.student() <= student.conv().size() && p.teacher().stream().allMatch(t -> t <= teacher.conv().size());
+            boolean maps = p.student() <= student.mapTapCount() && p.teacher().stream().allMatch(t -> t <= teacher.mapTapCount());
             check(maps, pointer, "distance '" + name + "' compares conv feature maps, but mapping " + m.name()
-                    + " pairs " + p.name() + " where a side is not a conv block (student has " + student.conv().size()
-                    + " conv blocks, teacher " + teacher.conv().size() + ")");
+                    + " pairs " + p.name() + " where a side is not a feature map (the student's first " + student.mapTapCount()
+                    + " taps are maps, the teacher's first " + teacher.mapTapCount() + ")");
         }
     }
 

@@ -134,7 +134,9 @@ public final class Trainer {
         int bestEpoch = 0;
         Map<String, INDArray> bestParams = null;
         long start = System.nanoTime();
-        // the objective before any step: the reference a diverging loss is measured against
+        // the objective before any step: the reference a diverging loss is measured against (with BatchNorm's
+        // statistics measured first, so that an untrained residual stack is not judged on unit running variances)
+        BatchNormStatistics.update(net, train.features(), DatasetLoader.shuffled(train.size(), seed * 1_000_003L + 1), spec.batchSize());
         double initialLoss = probe.measure().get("loss");
         int epoch = 0;
         while (epoch < spec.epochs()) {
@@ -183,6 +185,7 @@ public final class Trainer {
                     // the projections too: what is measured after training (e.g. a learned association) is one epoch's state
                     List<String> kept = new ArrayList<>(net.params());
                     kept.addAll(objective.projectionParams());
+                    kept.addAll(net.state()); // BatchNorm's running statistics of the same epoch
                     bestParams = snapshot(sd, kept);
                 } else if (epoch - bestEpoch >= spec.patience()) {
                     break;
@@ -266,8 +269,10 @@ public final class Trainer {
         }
         long n = x.size(0);
         List<INDArray> parts = new ArrayList<>();
-        for (long from = 0; from < n; from += EVAL_BATCH) {
-            long to = Math.min(n, from + EVAL_BATCH);
+        // a residual network's maps are wide: its inference goes in the small chunks a convolutional front uses
+        int chunk = net.batchNorms().isEmpty() ? EVAL_BATCH : CONV_EVAL_BATCH;
+        for (long from = 0; from < n; from += chunk) {
+            long to = Math.min(n, from + chunk);
             Map<String, INDArray> ph = new HashMap<>();
             ph.put(net.input().name(), x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
                     org.nd4j.linalg.indexing.NDArrayIndex.all()));

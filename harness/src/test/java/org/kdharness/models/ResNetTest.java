@@ -75,6 +75,39 @@ class ResNetTest {
     }
 
     @Test
+    void nonSquareImagesKeepTheirAspect() {
+        Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("resnet", null, null, null, null, 8, 1),
+                new NetworkBuilder.InputShape(1, 28, 20), 10, 5);
+        assertArrayEquals(new long[]{64, 7, 5}, net.hiddenShapes().get(2));
+        Map<String, INDArray> ph = new HashMap<>(net.inferenceInputs(2));
+        ph.put(net.input().name(), Nd4j.rand(DataType.FLOAT, 2, 28 * 20));
+        assertArrayEquals(new long[]{2, 64, 7, 5}, net.sd().output(ph, net.hidden().get(2).name()).get(net.hidden().get(2).name()).shape());
+    }
+
+    @Test
+    void earlyStoppingKeepsTheBestEpochsRunningStatistics() {
+        Network net = build(new ModelSpec("resnet", null, null, null, null, 8, 1), 1, 8, 3);
+        int n = 96;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 3;
+        }
+        org.kdharness.data.ImageData train = new org.kdharness.data.ImageData(Nd4j.rand(DataType.FLOAT, n, 64), labels, 1, 8, 8, 3);
+        org.kdharness.data.ImageData val = new org.kdharness.data.ImageData(Nd4j.rand(DataType.FLOAT, 30, 64),
+                java.util.Arrays.copyOf(labels, 30), 1, 8, 8, 3);
+        org.kdharness.distill.DistillationObjective obj = org.kdharness.distill.DistillationObjective.build(net,
+                org.kdharness.distill.TrialSpec.of(org.kdharness.methods.DistillationRegistry.standard().method("baseline"), 1).build(), 3,
+                List.of());
+        List<INDArray> perEpoch = new java.util.ArrayList<>();
+        String runningVar = net.batchNorms().get(2).runningVar();
+        org.kdharness.train.Trainer.Result r = new org.kdharness.train.Trainer().fit(net,
+                new org.kdharness.config.TrainingSpec(8, 16, 0.05, "sgd", 0.0, 1L, 3), 1, train, obj, List.of(train.oneHot()), val,
+                (epoch, m) -> perEpoch.add(net.sd().getVariable(runningVar).getArr().dup()));
+        assertTrue(r.bestEpoch() < r.epochsRun(), "the case restores an earlier epoch: best " + r.bestEpoch() + " of " + r.epochsRun());
+        assertEquals(perEpoch.get(r.bestEpoch() - 1), net.sd().getVariable(runningVar).getArr(), "the kept epoch's running statistics");
+    }
+
+    @Test
     void gradientsThroughResidualBlocksAndPoolingMatchFiniteDifferences() {
         // resnet8, width 1, 1 x 8 x 8 inputs: a projection block (stage 2, stride 2) and an identity one (stage 1)
         // in double precision, so that central differences with a tiny step are exact to many digits and rarely

@@ -87,6 +87,24 @@ class ConfigLoaderTest {
                 """).replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: resnet, depth: 8}"), "bad.yaml"));
         assertTrue(tap.getMessage().contains("unknown student layer 'stage4'") && tap.getMessage().contains("stage1, stage2, stage3, pool"),
                 tap.getMessage());
+        // attention transfer compares maps: a resnet's stages are maps, its pooled features are not
+        String at = """
+                sweep:
+                  methods: [feature]
+                  distance: [attention]
+                  mappings:
+                    - [{student: stage3, teacher: stage2}]
+                """;
+        new ConfigLoader().parse(TinySweep.yaml("ok", at).replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: resnet, depth: 8}")
+                .replace("model: {type: mlp, hidden: [48, 32]}", "model: {type: resnet, depth: 14}"), "ok.yaml");
+        ConfigException pool = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("bad",
+                        at.replace("teacher: stage2", "teacher: pool"))
+                .replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: resnet, depth: 8}")
+                .replace("model: {type: mlp, hidden: [48, 32]}", "model: {type: resnet, depth: 14}"), "bad.yaml"));
+        assertTrue(pool.getMessage().contains("the teacher's first 3)"), pool.getMessage());
+        assertEquals("student.model.dropout", assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("bad",
+                "sweep:\n  methods: [baseline]\n").replace("model: {type: mlp, hidden: [16, 8]}",
+                "model: {type: resnet, depth: 8, dropout: 0.5}"), "bad.yaml")).field());
     }
 
     @Test

@@ -49,4 +49,12 @@ class GoldenIdsTest {
         List<String> ids = SweepPlan.expand(c).trials().stream().map(Trial::id).toList();
         assertEquals(List.of("75135cd3786c", "cb4f52610822", "791a28fbcfd5", "cb43d69eb982", "6d1cae5d5552", "aa9dd35d832a"), ids);
     }
+
+    @Test
+    void resnetIdsAndTeacherKey() {
+        SweepConfig c = new ConfigLoader().load(TestPaths.repo().resolve("experiments/resnet-fmnist.yaml")).config();
+        assertEquals("138cf73e35b2acf7", TeacherCache.key(c.dataset(), c.teacher()));
+        List<Trial> t = SweepPlan.expand(c).trials();
+        assertEquals(List.of("3c2d7d90e90c", "916dcfc6295f"), List.of(t.get(0).id(), t.get(9).id()));
+    }
 }

@@ -41,7 +41,7 @@ class WallTimeEstimateTest {
     void theEstimateLandsWithin30PercentOfTheMeasuredRun() throws Exception {
         Path config = dir.resolve("timed.yaml");
         Files.writeString(config, TinySweep.yaml("timed", GRID).replace("train_limit: 600", "train_limit: 6000")
-                .replace("training: {epochs: 1, batch_size: 64}", "training: {epochs: 8, batch_size: 32}"));
+                .replace("training: {epochs: 1, batch_size: 64}", "training: {epochs: 12, batch_size: 32}"));
         String reports = dir.resolve("reports").toString();
         CliRun.Result plan = CliRun.run("plan", config.toString(), "--reports", reports);
         assertEquals(0, plan.code(), plan.err());
@@ -55,7 +55,7 @@ class WallTimeEstimateTest {
         Matcher wall = Pattern.compile("wall time: ([0-9.]+) s").matcher(run.out());
         assertTrue(wall.find(), run.out());
         double measured = Double.parseDouble(wall.group(1));
-        assertTrue(measured > 5, "long enough to time: " + measured + " s");
+        assertTrue(measured > 3, "long enough to time: " + measured + " s");
         assertTrue(Math.abs(predicted - measured) <= 0.3 * measured, "estimate " + predicted + " s against a measured " + measured
                 + " s\n" + plan.out());
 
