@@ -47,12 +47,14 @@ class AshaProcessTest {
         return file;
     }
 
-    private Process worker(Path config, String log) throws Exception {
+    private Process worker(Path config, String log, String... options) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx1g",
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g",
                 "-Dorg.bytedeco.javacpp.platform.extension=" + System.getProperty("org.bytedeco.javacpp.platform.extension", "-onednn"),
                 "-cp", System.getProperty("java.class.path"), "org.kdharness.cli.Main",
                 "run", config.toString(), "--reports", dir.resolve("reports").toString(), "--no-report"));
+        cmd.addAll(List.of(options));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
         return pb.start();
@@ -64,13 +66,28 @@ class AshaProcessTest {
 
     @Test
     void twoWorkersDecideInOneSerialOrder() throws Exception {
-        Path config = config("pair");
-        Process a = worker(config, "a.log");
-        Process b = worker(config, "b.log");
+        twoWorkers("pair", url("pair"));
+    }
+
+    @Test
+    void twoWorkersOnPostgresqlDecideInOneSerialOrder() throws Exception {
+        String pg = System.getenv("KD_TEST_PG_URL");
+        if (System.getenv("CI") != null) {
+            assertTrue(pg != null, "KD_TEST_PG_URL must be set in CI (.ci/run starts PostgreSQL)");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(pg != null, "no PostgreSQL (KD_TEST_PG_URL unset): skipped");
+        twoWorkers("ashapg" + System.currentTimeMillis(), pg); // a sweep name of its own: the database outlives the test
+    }
+
+    private void twoWorkers(String name, String url) throws Exception {
+        Path config = config(name);
+        String[] store = url.startsWith("jdbc:h2:") ? new String[0] : new String[]{"--jdbc-url", url};
+        Process a = worker(config, "a.log", store);
+        Process b = worker(config, "b.log", store);
         assertTrue(a.waitFor(300, TimeUnit.SECONDS) && b.waitFor(300, TimeUnit.SECONDS), "workers did not finish");
         assertEquals(0, a.exitValue(), Files.readString(dir.resolve("a.log")));
         assertEquals(0, b.exitValue(), Files.readString(dir.resolve("b.log")));
-        AshaInvariants ledger = AshaInvariants.read(url("pair"), "pair");
+        AshaInvariants ledger = AshaInvariants.read(url, name);
         ledger.assertFinished(SEARCH, 9);
         ledger.trials.forEach((id, t) -> assertEquals(1, t.attempts(), id + " was claimed twice"));
         String logA = Files.readString(dir.resolve("a.log")), logB = Files.readString(dir.resolve("b.log"));
