@@ -283,9 +283,13 @@ public final class ConfigValidator {
         for (LayerMapping.Pair p : m.pairs()) {
             boolean maps = p.student() <= student.mapTapCount() && p.teacher().stream().allMatch(t -> t <= teacher.mapTapCount());
             check(maps, pointer, "distance '" + name + "' compares conv feature maps, but mapping " + m.name()
-                    + " pairs " + p.name() + " where a side is not a feature map (the student's first " + student.mapTapCount()
-                    + " taps are maps, the teacher's first " + teacher.mapTapCount() + ")");
+                    + " pairs " + p.name() + " where a side is not a feature map (maps: student " + taps(student.mapTapCount())
+                    + ", teacher " + taps(teacher.mapTapCount()) + ")");
         }
+    }
+
+    private static String taps(int maps) {
+        return maps == 0 ? "none" : maps == 1 ? "tap 1" : "taps 1-" + maps;
     }
 
     /** Each given parameter must belong to one of {@code methods} and hold valid values. */

@@ -101,7 +101,7 @@ class ConfigLoaderTest {
                         at.replace("teacher: stage2", "teacher: pool"))
                 .replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: resnet, depth: 8}")
                 .replace("model: {type: mlp, hidden: [48, 32]}", "model: {type: resnet, depth: 14}"), "bad.yaml"));
-        assertTrue(pool.getMessage().contains("the teacher's first 3)"), pool.getMessage());
+        assertTrue(pool.getMessage().contains("(maps: student taps 1-3, teacher taps 1-3)"), pool.getMessage());
         assertEquals("student.model.dropout", assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("bad",
                 "sweep:\n  methods: [baseline]\n").replace("model: {type: mlp, hidden: [16, 8]}",
                 "model: {type: resnet, depth: 8, dropout: 0.5}"), "bad.yaml")).field());

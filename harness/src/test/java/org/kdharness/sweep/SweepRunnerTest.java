@@ -189,7 +189,8 @@ class SweepRunnerTest {
             CliRun.Result r = CliRun.run(command, config.toString(), "--reports", dir.resolve("reports").toString());
             assertEquals(2, r.code(), command + ": " + r.out() + r.err());
             assertTrue(r.err().contains("att.yaml:15: sweep.distance[0]: distance 'attention' compares conv feature maps,"
-                    + " but mapping s2<-t2 pairs s2<-t2 where a side is not a conv block"), command + ": " + r.err());
+                    + " but mapping s2<-t2 pairs s2<-t2 where a side is not a feature map (maps: student none, teacher none)"),
+                    command + ": " + r.err());
         }
         assertTrue(!Files.exists(dir.resolve("reports/att")), "nothing written");
     }
