@@ -96,6 +96,44 @@ class Cnn(nn.Module):
         return self.head(self.features(x.view(-1, 1, 28, 28)).flatten(1))
 
 
+class ResNet(nn.Module):
+    """RepDistiller's CIFAR ResNet (models/resnet.py), on 1 x 28 x 28 images with global average pooling, as the harness builds it."""
+
+    class Block(nn.Module):
+        def __init__(self, i, o, stride):
+            super().__init__()
+            self.c1, self.b1 = nn.Conv2d(i, o, 3, stride, 1, bias=False), nn.BatchNorm2d(o)
+            self.c2, self.b2 = nn.Conv2d(o, o, 3, 1, 1, bias=False), nn.BatchNorm2d(o)
+            self.down = None if stride == 1 and i == o else nn.Sequential(nn.Conv2d(i, o, 1, stride, bias=False), nn.BatchNorm2d(o))
+
+        def forward(self, x):
+            y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+            return F.relu(y + (x if self.down is None else self.down(x)))
+
+    def __init__(self, depth, channels, classes=10):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.stem, self.bn = nn.Conv2d(1, channels[0], 3, 1, 1, bias=False), nn.BatchNorm2d(channels[0])
+        stages, i = [], channels[0]
+        for stride, o in zip([1, 2, 2], channels[1:]):
+            blocks = []
+            for k in range(n):
+                blocks.append(ResNet.Block(i, o, stride if k == 0 else 1))
+                i = o
+            stages.append(nn.Sequential(*blocks))
+        self.stages = nn.ModuleList(stages)
+        self.fc = nn.Linear(i, classes)
+
+    def stage3(self, x):
+        x = F.relu(self.bn(self.stem(x.view(-1, 1, 28, 28))))
+        for s in self.stages:
+            x = s(x)
+        return x
+
+    def forward(self, x):
+        return self.fc(self.stage3(x).mean((2, 3)))
+
+
 def hidden2(model, x):
     """Output of the MLP's second hidden layer (after its ReLU)."""
     return model[:4](x)
@@ -120,6 +158,7 @@ def epoch(model, x, y, loss_fn, extra=None, batch=128, seed=1):
 
 def probe_and_validate(model, x, y, xv, loss_fn, extra, batch=128):
     """The harness's end-of-epoch work: the loss on a 2,048-example sample in batch-sized chunks, and validation."""
+    model.eval()  # BatchNorm on its running statistics, as the harness's probe and validation
     with torch.no_grad():
         n = min(2048, len(x))
         for i in range(0, n, batch):
@@ -249,6 +288,7 @@ def main():
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--cnn", action="store_true")
+    ap.add_argument("--resnet", action="store_true", help="also time the residual-network rows (on 2,048 examples)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--only", default=None, help="time only rows whose name contains a match of this regex")
     ap.add_argument("--gemm-only", action="store_true", help="print only the SGEMM rate and the BLAS identity (JSON)")
@@ -267,7 +307,7 @@ def main():
     n = len(x)
     rows = []
 
-    def timed(name, fn, epochs=1):
+    def timed(name, fn, epochs=1, samples=None):
         """Runs fn `epochs` times and reports the last run (for training rows: the second epoch, steady state)."""
         if a.only and not re.search(a.only, name) and not name.startswith("prepare"):
             return
@@ -277,9 +317,10 @@ def main():
             fn()
             times.append(time.perf_counter() - t0)
         s = times[-1]
-        rows.append({"row": name, "seconds": s, "samples_per_second": n / s, "first_seconds": times[0]})
+        count = n if samples is None else samples
+        rows.append({"row": name, "seconds": s, "samples_per_second": count / s, "first_seconds": times[0]})
         extra = f"  (first epoch {times[0]:.2f} s)" if epochs > 1 else ""
-        print(f"  {name:<60} {s:8.2f} s {n / s:10.0f} samples/s{extra}", file=sys.stderr)
+        print(f"  {name:<60} {s:8.2f} s {count / s:10.0f} samples/s{extra}", file=sys.stderr)
 
     ce = lambda m, xb, yb, e: F.cross_entropy(m(xb), yb)
 
@@ -341,6 +382,43 @@ def main():
             csoft = {"soft": F.softmax(torch.cat([ct(x[i:i + 2048]) for i in range(0, n, 2048)]) / 4.0, 1)}
         cs = Cnn([16], 32)
         timed("student epoch, response KD, CNN conv16-fc32", lambda: (epoch(cs, x, y, r, csoft), probe_and_validate(cs, x, y, xv, r, csoft)), 2)
+
+    if a.resnet:
+        # 2,048 training and 512 validation examples: these rows are slow on CPU at one thread
+        xs, ys, xvs = x[:2048], y[:2048], xv[:512]
+        m = len(xs)
+        rt = ResNet(20, [16, 16, 32, 64])
+        timed("teacher epoch, resnet20 (2,048 examples)", lambda: (epoch(rt, xs, ys, ce), probe_and_validate(rt, xs, ys, xvs, ce, None)), 2,
+              samples=m)
+        rt.eval()
+        with torch.no_grad():
+            rlogits = torch.cat([rt(xs[i:i + 512]) for i in range(0, m, 512)])
+            rh3 = torch.cat([rt.stage3(xs[i:i + 512]) for i in range(0, m, 512)])
+        rsoft = {"soft": F.softmax(rlogits / 4.0, 1)}
+        s = ResNet(8, [32, 64, 128, 256])
+        r = response_loss()
+        timed("student epoch, response KD, resnet8x4 (2,048 examples)",
+              lambda: (epoch(s, xs, ys, r, rsoft), probe_and_validate(s, xs, ys, xvs, r, rsoft)), 2, samples=m)
+        s = ResNet(8, [32, 64, 128, 256])
+        proj = nn.Conv2d(256, 64, 1)
+
+        def feature(mod, xb, yb, e, T=4.0, alpha=0.5):
+            h3 = s.stage3(xb)
+            z = s.fc(h3.mean((2, 3)))
+            kl = F.kl_div(F.log_softmax(z / T, 1), e["soft"], reduction="batchmean")
+            return 0.8 * F.mse_loss(proj(h3), e["h3"]) + 0.2 * (alpha * F.cross_entropy(z, yb) + (1 - alpha) * T * T * kl)
+
+        class WithProjection(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.p = nn.ModuleList([s, proj])
+
+            def forward(self, xb):
+                return s(xb)
+
+        both, hints = WithProjection(), {"soft": rsoft["soft"], "h3": rh3}
+        timed("student epoch, feature KD, resnet8x4 stage3<-stage3 (2,048 examples)",
+              lambda: (epoch(both, xs, ys, feature, hints), probe_and_validate(both, xs, ys, xvs, feature, hints)), 2, samples=m)
 
     if a.json:
         blas = os.path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu")

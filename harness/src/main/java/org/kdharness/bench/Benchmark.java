@@ -51,6 +51,9 @@ public final class Benchmark {
     static final ModelSpec CNN_TEACHER = new ModelSpec("cnn", List.of(128), List.of(new ModelSpec.ConvBlock(32, 3, true),
             new ModelSpec.ConvBlock(64, 3, true)), "relu", 0.0);
     static final ModelSpec CNN_STUDENT = new ModelSpec("cnn", List.of(32), List.of(new ModelSpec.ConvBlock(16, 3, true)), "relu", 0.0);
+    static final ModelSpec RESNET_TEACHER = new ModelSpec("resnet", null, null, null, null, 20, 1);
+    static final ModelSpec RESNET_STUDENT = new ModelSpec("resnet", null, null, null, null, 8, 4);
+    static final int RESNET_ROWS = 2048;
     static final TrainingSpec TWO_EPOCHS = new TrainingSpec(2, 128, 1e-3, "adam", 0.0, 0L, 0);
 
     private final DataSplits data;
@@ -74,6 +77,11 @@ public final class Benchmark {
      * costs the same per epoch.
      */
     public List<Row> run(boolean cnn, Predicate<String> only) {
+        return run(cnn, false, only);
+    }
+
+    /** {@link #run(boolean, Predicate)}; {@code resnet} adds the (slower) residual-network rows. */
+    public List<Row> run(boolean cnn, boolean resnet, Predicate<String> only) {
         List<Row> rows = new ArrayList<>();
         int n = data.train().size();
         Network teacherNet = network(MLP_TEACHER, 7);
@@ -107,6 +115,42 @@ public final class Benchmark {
                 rows.add(epochRow(cnnStudentRow, n, () -> train(network(CNN_STUDENT, 1), response, cnnOutputs)));
             }
         }
+        if (resnet) {
+            rows.addAll(resnetRows(only));
+        }
+        return rows;
+    }
+
+    /**
+     * The residual rows, on the first {@value #RESNET_ROWS} training and 512 validation examples (a full
+     * Fashion-MNIST epoch of resnet8x4 takes minutes at one thread on either side): a resnet20 teacher, and
+     * a resnet8x4 student's response-KD and feature-KD (stage3 &lt;- stage3, a 1x1-conv projection) epochs.
+     */
+    private List<Row> resnetRows(Predicate<String> only) {
+        int[] first = new int[Math.min(RESNET_ROWS, data.train().size())];
+        java.util.Arrays.setAll(first, i -> i);
+        int[] firstVal = new int[Math.min(512, data.validation().size())];
+        java.util.Arrays.setAll(firstVal, i -> i);
+        DataSplits slice = new DataSplits(data.train().subset(first), data.validation().subset(firstVal), data.test(), data.source());
+        List<Row> rows = new ArrayList<>();
+        Network teacher = network(RESNET_TEACHER, 7);
+        String teacherRow = "teacher epoch, resnet20 (2,048 examples)";
+        if (only.test(teacherRow)) {
+            rows.add(epochRow(teacherRow, first.length, () -> train(teacher, baseline(), null, slice)));
+        }
+        TeacherOutputs outputs = new TeacherOutputs(new Teacher(teacher, "bench-resnet", Double.NaN, 0, false), slice);
+        TrialSpec response = studentTrials().stream().filter(t -> t.method().name().equals("response")).findFirst().orElseThrow();
+        String responseRow = "student epoch, response KD, resnet8x4 (2,048 examples)";
+        if (only.test(responseRow)) {
+            rows.add(epochRow(responseRow, first.length, () -> train(network(RESNET_STUDENT, 1), response, outputs, slice)));
+        }
+        String featureRow = "student epoch, feature KD, resnet8x4 stage3<-stage3 (2,048 examples)";
+        if (only.test(featureRow)) {
+            TrialSpec feature = TrialSpec.of(DistillationRegistry.standard().method("feature"), 1).temperature(4.0).alpha(0.5)
+                    .weights(0.8, 0.2).mapping(new LayerMapping(List.of(new LayerMapping.Pair(3, List.of(3), 1.0, "mean"))),
+                            DistillationRegistry.standard().distance("mse")).build();
+            rows.add(epochRow(featureRow, first.length, () -> train(network(RESNET_STUDENT, 1), feature, outputs, slice)));
+        }
         return rows;
     }
 
@@ -138,7 +182,13 @@ public final class Benchmark {
 
     /** Seconds of each of the two epochs; {@code teacher} feeds the objective's teacher inputs. */
     private double[] train(Network net, TrialSpec spec, TeacherOutputs teacher) {
-        DistillationObjective obj = DistillationObjective.build(net, spec, 10, List.of(new long[]{1200}, new long[]{1200}));
+        return train(net, spec, teacher, data);
+    }
+
+    /** {@link #train(Network, TrialSpec, TeacherOutputs)} on other splits (the residual rows' slice). */
+    private double[] train(Network net, TrialSpec spec, TeacherOutputs teacher, DataSplits data) {
+        DistillationObjective obj = DistillationObjective.build(net, spec, 10,
+                teacher == null ? List.of() : teacher.teacher().network().hiddenShapes());
         List<INDArray> labels = new ArrayList<>();
         for (ObjectiveInput in : obj.inputs()) {
             labels.add(switch (in.kind()) {

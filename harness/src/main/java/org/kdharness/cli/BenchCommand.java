@@ -38,6 +38,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cnn", description = "also time the (slow) CNN rows")
     boolean cnn;
 
+    @Option(names = "--resnet", description = "also time the residual-network rows (resnet20 teacher, resnet8x4 student; on 2,048 examples)")
+    boolean resnet;
+
     @Option(names = "--repeat", defaultValue = "3",
             description = "rounds, each the harness rows then the PyTorch rows; medians and the median of per-round ratios are printed (default: ${DEFAULT-VALUE})")
     int repeat;
@@ -93,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Map<String, Double>> torchRounds = new ArrayList<>();
         for (int round = 1; round <= repeat; round++) {
             System.out.println("round " + round + "/" + repeat + ", harness (ND4J, engine " + engine + "):");
-            rounds.add(bench.run(cnn, rowFilter()));
+            rounds.add(bench.run(cnn, resnet, rowFilter()));
             torchRounds.add(torch(dir, reference));
         }
         double peak = Benchmark.peakRssMib();
@@ -200,6 +203,9 @@ final class BenchCommand implements Callable<Integer> {
             ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--data", dir, "--threads", String.valueOf(threads), "--json");
             if (cnn) {
                 pb.command().add("--cnn");
+            }
+            if (resnet) {
+                pb.command().add("--resnet");
             }
             if (only != null) {
                 pb.command().addAll(List.of("--only", only));
