@@ -19,6 +19,10 @@ package org.kdharness.config;
  * @param normalize          {@code none} (pixels in [0, 1]) or {@code per_channel}: subtract each
  *                           channel's mean and divide by its standard deviation, both measured
  *                           on the training split, from every split
+ * @param augment            {@code none} or {@code standard}: every training epoch sees each image randomly
+ *                           shifted by up to 4 pixels (zero fill) and mirrored with probability 1/2, seeded by the
+ *                           trial's seed and the epoch ({@code data.Augmentation}); teachers' outputs are then
+ *                           computed on each epoch's images instead of cached
  */
 public record DatasetSpec(
         String name,
@@ -27,10 +31,24 @@ public record DatasetSpec(
         Integer trainLimit,
         Integer testLimit,
         Long splitSeed,
-        String normalize) {
+        String normalize,
+        String augment) {
+
+    public boolean augmented() {
+        return augment.equals(STANDARD);
+    }
 
     /** {@code normalize} value for per-channel standardisation. */
     public static final String PER_CHANNEL = "per_channel";
+
+    /** {@code augment} value for the standard crop-and-flip augmentation. */
+    public static final String STANDARD = "standard";
+
+    /** Without augmentation. */
+    public DatasetSpec(String name, String path, Double validationFraction, Integer trainLimit, Integer testLimit, Long splitSeed,
+                       String normalize) {
+        this(name, path, validationFraction, trainLimit, testLimit, splitSeed, normalize, null);
+    }
 
     /** Without normalisation (the earlier six settings). */
     public DatasetSpec(String name, String path, Double validationFraction, Integer trainLimit, Integer testLimit, Long splitSeed) {
@@ -45,5 +63,6 @@ public record DatasetSpec(
         testLimit = testLimit == null ? 0 : testLimit;
         splitSeed = splitSeed == null ? 42L : splitSeed;
         normalize = normalize == null ? "none" : normalize;
+        augment = augment == null ? "none" : augment;
     }
 }

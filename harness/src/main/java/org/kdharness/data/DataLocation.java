@@ -92,6 +92,9 @@ public final class DataLocation {
             // only when set, so that every earlier dataset keeps its identity (and its trial ids)
             m.put("normalize", d.normalize());
         }
+        if (d.augmented()) {
+            m.put("augment", d.augment());
+        }
         return ConfigHash.canonicalJson(m);
     }
 }

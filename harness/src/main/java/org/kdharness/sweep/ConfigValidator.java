@@ -51,6 +51,8 @@ public final class ConfigValidator {
                 "must be in (0, 1): model selection and early stopping read the validation split; got " + d.validationFraction());
         check(d.trainLimit() >= 0, "/dataset/train_limit", "must be >= 0");
         check(d.testLimit() >= 0, "/dataset/test_limit", "must be >= 0");
+        check(d.augment().equals("none") || d.augmented(), "/dataset/augment",
+                "must be 'none' or '" + DatasetSpec.STANDARD + "' (random 4-pixel crop and horizontal flip), got '" + d.augment() + "'");
         check(d.normalize().equals("none") || d.normalize().equals(DatasetSpec.PER_CHANNEL), "/dataset/normalize",
                 "must be 'none' or '" + DatasetSpec.PER_CHANNEL + "', got '" + d.normalize() + "'");
         if (c.teacher() == null || c.teacher().model() == null) {

@@ -40,6 +40,7 @@ public final class TrialRunner {
     private final TeacherOutputs teacher;
     private final Trainer.Engine engine;
     private final INDArray trainOneHot;
+    private final boolean augment;
 
     /**
      * What a finished trial reports.
@@ -50,6 +51,12 @@ public final class TrialRunner {
     }
 
     public TrialRunner(NetworkSpec student, DataSplits data, TeacherOutputs teacher, Trainer.Engine engine) {
+        this(student, data, teacher, engine, false);
+    }
+
+    /** @param augment whether training epochs see {@link org.kdharness.data.Augmentation#standard} images */
+    public TrialRunner(NetworkSpec student, DataSplits data, TeacherOutputs teacher, Trainer.Engine engine, boolean augment) {
+        this.augment = augment;
         this.engine = engine;
         this.student = student;
         this.data = data;
@@ -76,7 +83,8 @@ public final class TrialRunner {
         DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher.teacher().network().hiddenShapes());
 
         List<INDArray> labels = inputs(obj, spec, Split.TRAIN);
-        Trainer.Result r = new Trainer(engine).fit(net, training, spec.seed(), train, obj, labels, data.validation(), epochs);
+        Trainer.Result r = new Trainer(engine).fit(net, training, spec.seed(), train, obj, labels, data.validation(), epochs,
+                augment ? augmented(obj, spec, labels) : null);
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.putAll(evaluate(net, train, Split.TRAIN).named("train"));
@@ -109,6 +117,41 @@ public final class TrialRunner {
         metrics.put("train_seconds", r.seconds());
         metrics.put("labelled_examples", (double) Math.round(train.size() * spec.effectiveLabelledFraction()));
         return new Outcome(metrics, r.epochsRun(), r.seconds(), r.dense() ? "dense" : "graph");
+    }
+
+    /**
+     * Each epoch's augmented training images (seeded by the trial's seed and the epoch, so every method at a seed sees
+     * the same ones), with the teacher's outputs computed on them: labels and the label mask stay as they are.
+     */
+    private org.kdharness.train.EpochData augmented(DistillationObjective obj, TrialSpec spec, List<INDArray> fixed) {
+        ImageData train = data.train();
+        Network t = teacher.teacher().network();
+        return new org.kdharness.train.EpochData() {
+            @Override
+            public INDArray features(int epoch) {
+                return org.kdharness.data.Augmentation.standard(train.features(), train.channels(), train.height(), train.width(),
+                        spec.seed(), epoch);
+            }
+
+            @Override
+            public List<INDArray> inputs(INDArray x) {
+                List<INDArray> out = new ArrayList<>();
+                INDArray logits = null;
+                for (int i = 0; i < obj.inputs().size(); i++) {
+                    ObjectiveInput in = obj.inputs().get(i);
+                    if ((in.kind() == ObjectiveInput.Kind.TEACHER_PROBS || in.kind() == ObjectiveInput.Kind.TEACHER_LOGITS) && logits == null) {
+                        logits = Trainer.logits(t, x);
+                    }
+                    out.add(switch (in.kind()) {
+                        case LABELS, LABEL_MASK -> fixed.get(i);
+                        case TEACHER_PROBS -> SoftTargets.soften(logits, spec.effectiveTemperature());
+                        case TEACHER_LOGITS -> logits;
+                        case TEACHER_LAYER -> Trainer.output(t, x, t.hidden().get(in.teacherLayer() - 1).name());
+                    });
+                }
+                return out;
+            }
+        };
     }
 
     /** What the objective reads beside the student's input on a split, in {@link DistillationObjective#inputs()} order. */

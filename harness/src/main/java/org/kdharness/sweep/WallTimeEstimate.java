@@ -248,7 +248,7 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             NetworkSpec oneEpoch = new NetworkSpec(c.student().model(), new TrainingSpec(1, t.batchSize(), t.learningRate(),
                     t.optimiser(), t.weightDecay(), t.seed(), 0, t.momentum(), t.schedule()));
             TrialRunner runner = new TrialRunner(oneEpoch, slice, untrained,
-                    c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO);
+                    c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO, c.dataset().augmented());
             untrained.logits(TeacherOutputs.Split.TRAIN); // shared outputs are computed once per worker, not per trial
             if (!warm) {
                 runner.run(spec, null);

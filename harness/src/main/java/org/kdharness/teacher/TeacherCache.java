@@ -115,10 +115,23 @@ public final class TeacherCache {
         int before = OpenMpThreads.set(Runtime.getRuntime().availableProcessors());
         Trainer.Result r;
         try {
+            // with augmentation the teacher trains on each epoch's augmented images too (its labels do not change)
+            org.kdharness.train.EpochData augmented = !dataset.augmented() ? null : new org.kdharness.train.EpochData() {
+                @Override
+                public org.nd4j.linalg.api.ndarray.INDArray features(int epoch) {
+                    return org.kdharness.data.Augmentation.standard(train.features(), train.channels(), train.height(), train.width(),
+                            spec.training().seed(), epoch);
+                }
+
+                @Override
+                public List<org.nd4j.linalg.api.ndarray.INDArray> inputs(org.nd4j.linalg.api.ndarray.INDArray x) {
+                    return List.of(train.oneHot());
+                }
+            };
             r = new Trainer().fit(net, spec.training(), spec.training().seed(), train, obj,
                     List.of(train.oneHot()), data.validation(),
                     (epoch, m) -> log.accept(String.format("  teacher epoch %d: loss %.4f val_acc %.4f",
-                            epoch, m.get("train_loss"), m.getOrDefault("val_accuracy", Double.NaN))));
+                            epoch, m.get("train_loss"), m.getOrDefault("val_accuracy", Double.NaN))), augmented);
         } finally {
             if (before > 0) {
                 OpenMpThreads.set(before);

@@ -98,6 +98,16 @@ public final class Trainer {
      */
     public Result fit(Network net, TrainingSpec spec, long seed, ImageData train, DistillationObjective objective,
                       List<INDArray> labelArrays, ImageData validation, EpochCallback callback) {
+        return fit(net, spec, seed, train, objective, labelArrays, validation, callback, null);
+    }
+
+    /**
+     * {@link #fit(Network, TrainingSpec, long, ImageData, DistillationObjective, List, ImageData, EpochCallback)} with
+     * each epoch's images and inputs from {@code perEpoch} (augmentation), or the fixed ones when it is null. The loss
+     * probe keeps measuring the fixed sample of un-augmented examples.
+     */
+    public Result fit(Network net, TrainingSpec spec, long seed, ImageData train, DistillationObjective objective,
+                      List<INDArray> labelArrays, ImageData validation, EpochCallback callback, EpochData perEpoch) {
         SameDiff sd = net.sd();
         List<String> labelNames = objective.labelPlaceholders();
         List<String> featureNames = new ArrayList<>();
@@ -143,14 +153,18 @@ public final class Trainer {
             epoch++;
             long t0 = System.nanoTime();
             int[] order = DatasetLoader.shuffled(train.size(), seed * 1_000_003L + epoch);
+            INDArray epochFeatures = perEpoch == null ? train.features() : perEpoch.features(epoch);
+            List<INDArray> epochInputs = perEpoch == null ? labelArrays : perEpoch.inputs(epochFeatures);
             if (dense != null) {
-                dense.epoch(train.features(), labelArrays, order, spec.batchSize(), seed * 7919L + epoch);
+                dense.epoch(epochFeatures, epochInputs, order, spec.batchSize(), seed * 7919L + epoch);
             } else {
-                sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
+                INDArray[] f = perEpoch == null ? features : new INDArray[]{epochFeatures};
+                INDArray[] l = perEpoch == null ? labels : epochInputs.toArray(INDArray[]::new);
+                sd.fit(new BatchIterator(f, l, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
             }
             double steps = (System.nanoTime() - t0) / 1e9;
             // what inference (probe, validation) normalises with from now on
-            BatchNormStatistics.update(net, train.features(), order, spec.batchSize());
+            BatchNormStatistics.update(net, epochFeatures, order, spec.batchSize());
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("epoch", (double) epoch);
             for (Map.Entry<String, Double> e : probe.measure().entrySet()) {

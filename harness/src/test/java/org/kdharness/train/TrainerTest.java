@@ -112,4 +112,38 @@ class TrainerTest {
             assertEquals(net.sd().output(all, v).get(v).getDouble(0), chunked.get(name), 1e-6, name);
         }
     }
+
+    @Test
+    void augmentedEpochsTrainOnTheirOwnImagesAndInputs() {
+        DataSplits data = new DatasetLoader().load(new DatasetSpec("fashion-mnist",
+                TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), 0.2, 300, 100, 1L));
+        Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16), null, null, null),
+                new NetworkBuilder.InputShape(1, 28, 28), 10, 3);
+        DistillationObjective obj = DistillationObjective.build(net, new TrialSpec(Methods.method("baseline"), null, null, null, null,
+                null, null, 3), 10, java.util.List.of());
+        List<Integer> epochs = new java.util.ArrayList<>();
+        List<org.nd4j.linalg.api.ndarray.INDArray> given = new java.util.ArrayList<>(), received = new java.util.ArrayList<>();
+        EpochData perEpoch = new EpochData() {
+            @Override
+            public org.nd4j.linalg.api.ndarray.INDArray features(int epoch) {
+                epochs.add(epoch);
+                org.nd4j.linalg.api.ndarray.INDArray x = org.kdharness.data.Augmentation.standard(data.train().features(), 1, 28, 28, 3, epoch);
+                given.add(x);
+                return x;
+            }
+
+            @Override
+            public List<org.nd4j.linalg.api.ndarray.INDArray> inputs(org.nd4j.linalg.api.ndarray.INDArray x) {
+                received.add(x);
+                return List.of(data.train().oneHot());
+            }
+        };
+        Trainer.Result r = new Trainer().fit(net, new TrainingSpec(3, 50, 0.05, "sgd", 0.0, 0L, 0), 3, data.train(), obj,
+                List.of(data.train().oneHot()), data.validation(), null, perEpoch);
+        assertEquals(List.of(1, 2, 3), epochs, "one augmented copy per epoch");
+        for (int e = 0; e < 3; e++) {
+            assertTrue(given.get(e) == received.get(e), "epoch " + (e + 1) + "'s inputs are computed on its own images");
+        }
+        assertTrue(r.epochs().get(2).get("val_accuracy") > 0.18, "better than chance (0.1): " + r.epochs().get(2).get("val_accuracy"));
+    }
 }
