@@ -22,10 +22,11 @@ import java.util.List;
  * @param conv       conv blocks (cnn only), each a hidden layer of its own
  * @param activation hidden activation: relu, tanh, sigmoid, leaky_relu, elu
  * @param dropout    drop probability applied after each dense hidden layer in training
- * @param depth      resnet only: 6n+2 layers, n basic blocks per stage (8, 14, 20, 32, 56, 110)
+ * @param depth      resnet: 6n+2 layers, n basic blocks per stage (8, 14, 20, 32, 56, 110); wrn: 6n+4 (16, 40)
  * @param width      resnet only: 1 gives RepDistiller's resnet20/32/56 channels (16, 16, 32, 64);
  *                   k &gt; 1 gives its resnetNxk channels (8k, 16k, 32k, 64k), e.g. depth 8, width 4
- *                   is resnet8x4 (32, 64, 128, 256)
+ *                   is resnet8x4 (32, 64, 128, 256); for a wrn, the widen factor k (16, 16k, 32k, 64k: WRN-40-2 is
+ *                   depth 40, width 2)
  */
 public record ModelSpec(
         String type,
@@ -49,27 +50,43 @@ public record ModelSpec(
         activation = activation == null ? "relu" : activation.toLowerCase();
         dropout = dropout == null ? 0.0 : dropout;
         // unset for mlp and cnn, so their canonical JSON (teacher keys, trial ids) is unchanged
-        width = "resnet".equals(type) && width == null ? Integer.valueOf(1) : width;
+        width = ("resnet".equals(type) || "wrn".equals(type)) && width == null ? Integer.valueOf(1) : width;
     }
 
     public boolean resnet() {
         return type.equals("resnet");
     }
 
-    /** Resnet channels: the stem's, then each of the three stages'. */
+    /** A wide residual network (Zagoruyko &amp; Komodakis 2016, as RepDistiller's {@code models/wrn.py}). */
+    public boolean wrn() {
+        return type.equals("wrn");
+    }
+
+    /** A residual network of either family: three stages of blocks, global pooling, the same taps. */
+    public boolean residual() {
+        return resnet() || wrn();
+    }
+
+    /**
+     * Residual channels: the stem's, then each of the three stages'. A resnet of width 1 has 16, 16, 32, 64 and of
+     * width k 8k, 16k, 32k, 64k; a WRN of widen factor k has 16, 16k, 32k, 64k.
+     */
     public List<Integer> resnetChannels() {
         int k = width == null ? 1 : width;
+        if (wrn()) {
+            return List.of(16, 16 * k, 32 * k, 64 * k);
+        }
         return k == 1 ? List.of(16, 16, 32, 64) : List.of(8 * k, 16 * k, 32 * k, 64 * k);
     }
 
-    /** Resnet basic blocks per stage: (depth - 2) / 6. */
+    /** Basic blocks per stage: (depth - 2) / 6 for a resnet, (depth - 4) / 6 for a WRN. */
     public int blocksPerStage() {
-        return depth == null ? 0 : (depth - 2) / 6;
+        return depth == null ? 0 : (depth - (wrn() ? 4 : 2)) / 6;
     }
 
     /** The taps' names, in order: {@code h1..hN}, or for a resnet its stages' outputs and the pooled features. */
     public List<String> tapNames() {
-        if (resnet()) {
+        if (residual()) {
             return List.of("stage1", "stage2", "stage3", "pool");
         }
         List<String> out = new ArrayList<>();
@@ -84,18 +101,21 @@ public record ModelSpec(
         if (resnet()) {
             return "resnet" + depth + (width == null || width == 1 ? "" : "x" + width);
         }
+        if (wrn()) {
+            return "wrn_" + depth + "_" + width;
+        }
         String c = conv.isEmpty() ? "" : conv.stream().map(b -> "conv" + b.filters()).toList().toString();
         return type + c + hidden;
     }
 
     /** How many taps, from the first, are feature maps: a CNN's conv blocks, a resnet's three stages. */
     public int mapTapCount() {
-        return resnet() ? 3 : conv.size();
+        return residual() ? 3 : conv.size();
     }
 
     /** Number of hidden layers a mapping may refer to (conv blocks first, then dense). */
     public int hiddenLayerCount() {
-        return resnet() ? 4 : conv.size() + hidden.size();
+        return residual() ? 4 : conv.size() + hidden.size();
     }
 
     /**

@@ -78,7 +78,7 @@ public final class NetworkBuilder {
     }
 
     private Network build(ModelSpec spec, InputShape shape, int classes) {
-        if (spec.resnet()) {
+        if (spec.residual()) {
             return new ResNetBuilder(this, sd, prefix).build(spec, shape, classes);
         }
         SDVariable input = sd.placeHolder(prefix + "input", DataType.FLOAT, -1, shape.size());

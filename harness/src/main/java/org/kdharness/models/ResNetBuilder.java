@@ -13,6 +13,7 @@ import java.util.List;
 
 /**
  * A CIFAR-style residual network with BatchNorm, as RepDistiller's {@code models/resnet.py}
+ * (and, pre-activated, its {@code models/wrn.py}: see {@link #wideBlock})
  * defines resnet8x4, resnet32x4 and resnet20/32/56: a 3x3 stem, three stages of n = (depth-2)/6
  * basic blocks (the second and third stage start with stride 2), global average pooling and a
  * linear classifier. A basic block is {@code relu(bn(conv3x3(relu(bn(conv3x3(x))))) + shortcut(x))},
@@ -50,14 +51,17 @@ final class ResNetBuilder {
         List<Integer> ch = spec.resnetChannels();
         long c = ch.get(0), h = shape.height(), w = shape.width();
         SDVariable x = sd.reshape(input, -1, shape.channels(), shape.height(), shape.width());
-        x = sd.nn.relu(bn(conv(x, shape.channels(), c, 3, 1, "stem"), c, "stem_bn"), 0);
+        x = conv(x, shape.channels(), c, 3, 1, "stem");
+        if (!spec.wrn()) {
+            x = sd.nn.relu(bn(x, c, "stem_bn"), 0); // a WRN's blocks are pre-activated: its stem is the convolution alone
+        }
         List<SDVariable> hidden = new ArrayList<>();
         List<long[]> shapes = new ArrayList<>();
         for (int stage = 1; stage <= 3; stage++) {
             for (int block = 1; block <= spec.blocksPerStage(); block++) {
                 int stride = stage > 1 && block == 1 ? 2 : 1;
                 long out = ch.get(stage);
-                x = block(x, c, out, stride, "s" + stage + "b" + block);
+                x = spec.wrn() ? wideBlock(x, c, out, stride, "s" + stage + "b" + block) : block(x, c, out, stride, "s" + stage + "b" + block);
                 h = stride == 2 ? (h - 1) / 2 + 1 : h;
                 w = stride == 2 ? (w - 1) / 2 + 1 : w;
                 c = out;
@@ -65,6 +69,9 @@ final class ResNetBuilder {
             x = sd.identity(prefix + "h" + stage, x);
             hidden.add(x);
             shapes.add(new long[]{c, h, w});
+        }
+        if (spec.wrn()) {
+            x = sd.nn.relu(bn(x, c, "final_bn"), 0); // pre-activation's last BatchNorm and ReLU, after the stage-3 tap
         }
         SDVariable pooled = sd.identity(prefix + "h4", x.mean(2, 3));
         hidden.add(pooled);
@@ -81,6 +88,17 @@ final class ResNetBuilder {
         y = bn(conv(y, out, out, 3, 1, name + "_conv2"), out, name + "_bn2");
         SDVariable shortcut = stride == 1 && in == out ? x : bn(conv(x, in, out, 1, stride, name + "_down"), out, name + "_down_bn");
         return sd.nn.relu(y.add(shortcut), 0);
+    }
+
+    /**
+     * A WRN block, pre-activated: {@code conv2(relu(bn2(conv1(relu(bn1(x)))))) + shortcut}, where the shortcut is
+     * {@code x} when the channels agree, else a 1x1 convolution of the pre-activated {@code relu(bn1(x))}.
+     */
+    private SDVariable wideBlock(SDVariable x, long in, long out, int stride, String name) {
+        SDVariable pre = sd.nn.relu(bn(x, in, name + "_bn1"), 0);
+        SDVariable y = sd.nn.relu(bn(conv(pre, in, out, 3, stride, name + "_conv1"), out, name + "_bn2"), 0);
+        y = conv(y, out, out, 3, 1, name + "_conv2");
+        return y.add(in == out ? x : conv(pre, in, out, 1, stride, name + "_short"));
     }
 
     private SDVariable conv(SDVariable x, long in, long out, int k, int stride, String name) {

@@ -104,19 +104,22 @@ public final class ConfigValidator {
     }
 
     private void model(ModelSpec m, String at) {
-        check(m.type().equals("mlp") || m.type().equals("cnn") || m.resnet(), at + "/type", "must be mlp, cnn or resnet, got '" + m.type() + "'");
-        if (m.resnet()) {
-            check(m.depth() != null && m.depth() >= 8 && (m.depth() - 2) % 6 == 0, at + "/depth",
-                    "a resnet's depth is 6n+2 with n >= 1 (8, 14, 20, 32, 56, 110), got " + m.depth());
+        check(m.type().equals("mlp") || m.type().equals("cnn") || m.residual(), at + "/type",
+                "must be mlp, cnn, resnet or wrn, got '" + m.type() + "'");
+        if (m.residual()) {
+            int extra = m.wrn() ? 4 : 2;
+            check(m.depth() != null && m.depth() >= 6 + extra && (m.depth() - extra) % 6 == 0, at + "/depth", m.wrn()
+                    ? "a wrn's depth is 6n+4 with n >= 1 (10, 16, 22, 28, 40), got " + m.depth()
+                    : "a resnet's depth is 6n+2 with n >= 1 (8, 14, 20, 32, 56, 110), got " + m.depth());
             check(m.width() >= 1, at + "/width", "must be >= 1, got " + m.width());
-            check(m.hidden().isEmpty(), at + "/hidden", "a resnet is set by depth and width, not hidden layers");
-            check(m.conv().isEmpty(), at + "/conv", "a resnet is set by depth and width, not conv blocks");
-            check(m.activation().equals("relu"), at + "/activation", "a resnet uses relu");
-            check(m.dropout() == 0, at + "/dropout", "a resnet has no dropout");
+            check(m.hidden().isEmpty(), at + "/hidden", "a " + m.type() + " is set by depth and width, not hidden layers");
+            check(m.conv().isEmpty(), at + "/conv", "a " + m.type() + " is set by depth and width, not conv blocks");
+            check(m.activation().equals("relu"), at + "/activation", "a " + m.type() + " uses relu");
+            check(m.dropout() == 0, at + "/dropout", "a " + m.type() + " has no dropout");
             return;
         }
-        check(m.depth() == null, at + "/depth", "depth is a resnet setting (type: resnet)");
-        check(m.width() == null, at + "/width", "width is a resnet setting (type: resnet)");
+        check(m.depth() == null, at + "/depth", "depth is a resnet or wrn setting");
+        check(m.width() == null, at + "/width", "width is a resnet or wrn setting");
         check(!m.type().equals("mlp") || m.conv().isEmpty(), at + "/conv", "an mlp has no conv blocks (use type: cnn)");
         check(!m.type().equals("cnn") || !m.conv().isEmpty(), at + "/conv", "a cnn needs at least one conv block");
         check(m.hiddenLayerCount() > 0, at + "/hidden", "needs at least one hidden layer");

@@ -59,6 +59,23 @@ class ResNetTest {
     }
 
     @Test
+    void wideResNetsHaveRepDistillersLayers() {
+        ModelSpec wrn402 = new ModelSpec("wrn", null, null, null, null, 40, 2);
+        assertEquals("wrn_40_2", wrn402.shortName());
+        assertEquals(List.of(16, 32, 64, 128), wrn402.resnetChannels());
+        assertEquals(6, wrn402.blocksPerStage());
+        // CIFAR-100: the stem convolution alone; per block bn1, conv1, bn2, conv2, and a 1x1 shortcut where channels change;
+        // a final BatchNorm; the classifier (2.26 M and 0.70 M in CRD's table)
+        assertEquals(2_255_156L, build(wrn402, 3, 32, 100).paramCount());
+        Network wrn162 = build(new ModelSpec("wrn", null, null, null, null, 16, 2), 3, 32, 100);
+        assertEquals(703_284L, wrn162.paramCount());
+        assertArrayEquals(new long[]{32, 32, 32}, wrn162.hiddenShapes().get(0));
+        assertArrayEquals(new long[]{128, 8, 8}, wrn162.hiddenShapes().get(2));
+        assertArrayEquals(new long[]{128}, wrn162.hiddenShapes().get(3));
+        assertEquals(2 * 3 * 2 + 1, wrn162.batchNorms().size(), "two per block, one at the end; none on the stem");
+    }
+
+    @Test
     void fashionMnistSizesFollowPyTorchsPadding() {
         Network net = build(new ModelSpec("resnet", null, null, null, null, 8, 1), 1, 28, 10);
         assertArrayEquals(new long[]{16, 28, 28}, net.hiddenShapes().get(0));
@@ -108,12 +125,22 @@ class ResNetTest {
     }
 
     @Test
+    void gradientsThroughPreActivatedBlocksMatchFiniteDifferences() {
+        gradientCheck(new ModelSpec("wrn", null, null, null, null, 10, 2), List.of("stem_W", "s1b1_bn1_gamma", "s1b1_conv2_W",
+                "s2b1_short_W", "final_bn_beta", "fc_W"));
+    }
+
+    @Test
     void gradientsThroughResidualBlocksAndPoolingMatchFiniteDifferences() {
         // resnet8, width 1, 1 x 8 x 8 inputs: a projection block (stage 2, stride 2) and an identity one (stage 1)
+        gradientCheck(new ModelSpec("resnet", null, null, null, null, 8, 1),
+                List.of("stem_W", "s1b1_conv2_W", "s2b1_down_W", "s2b1_bn2_gamma", "s3b1_conv1_W", "fc_W"));
+    }
+
+    private static void gradientCheck(ModelSpec spec, List<String> variables) {
         // in double precision, so that central differences with a tiny step are exact to many digits and rarely
         // cross a ReLU's kink (in float, a step large enough to rise above rounding crosses many)
-        Network net = NetworkBuilder.buildResNet(SameDiff.create(), new ModelSpec("resnet", null, null, null, null, 8, 1),
-                new NetworkBuilder.InputShape(1, 8, 8), 3, 5, DataType.DOUBLE);
+        Network net = NetworkBuilder.buildResNet(SameDiff.create(), spec, new NetworkBuilder.InputShape(1, 8, 8), 3, 5, DataType.DOUBLE);
         SameDiff sd = net.sd();
         Random r = new Random(3);
         double[] xs = new double[4 * 64];
@@ -125,7 +152,7 @@ class ResNetTest {
         ph.put(net.trainingFlag(), Nd4j.ones(DataType.DOUBLE, 4, 1));
         INDArray weights = BatchNormLayerTest.values(new Random(4), 0, 1, 4, 3).castTo(DataType.DOUBLE);
         sd.setLossVariables(sd.identity("loss", net.logits().mul(sd.constant("w", weights)).sum()));
-        for (String v : List.of("stem_W", "s1b1_conv2_W", "s2b1_down_W", "s2b1_bn2_gamma", "s3b1_conv1_W", "fc_W")) {
+        for (String v : variables) {
             INDArray analytic = sd.calculateGradients(ph, v).get(v);
             INDArray p = sd.getVariable(v).getArr();
             int checked = 0;

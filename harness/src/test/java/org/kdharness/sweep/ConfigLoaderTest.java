@@ -30,6 +30,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void everyShippedExperimentIsAValidConfig() throws Exception {
+        try (var files = java.nio.file.Files.list(org.kdharness.data.TestPaths.repo().resolve("experiments"))) {
+            List<java.nio.file.Path> yamls = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+            assertTrue(yamls.size() >= 6, yamls.toString());
+            for (java.nio.file.Path y : yamls) {
+                SweepConfig c = new ConfigLoader().load(y).config(); // throws, naming file, line and field, when not
+                assertEquals(y.getFileName().toString().replace(".yaml", ""), c.name(), "a sweep is named as its file");
+            }
+        }
+    }
+
+    @Test
     void quickstartLoads() {
         SweepConfig c = new ConfigLoader().load(org.kdharness.data.TestPaths.repo().resolve("experiments/quickstart.yaml")).config();
         assertEquals("quickstart", c.name());
