@@ -140,7 +140,7 @@ public final class MappingCandidates {
             idx = Integer.parseInt(ref.asText().substring(1));
         } else {
             throw new IllegalArgumentException("unknown " + side + " layer '" + ref.asText()
-                    + "' (use an index 1.." + count + " or a name " + (model.residual() ? String.join(", ", names) + " or " : "")
+                    + "' (use an index 1.." + count + " or a name " + (model.residual() || model.vgg() ? String.join(", ", names) + " or " : "")
                     + "h1..h" + count + ")");
         }
         if (idx < 1 || idx > count) {

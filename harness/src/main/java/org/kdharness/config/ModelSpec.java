@@ -22,7 +22,8 @@ import java.util.List;
  * @param conv       conv blocks (cnn only), each a hidden layer of its own
  * @param activation hidden activation: relu, tanh, sigmoid, leaky_relu, elu
  * @param dropout    drop probability applied after each dense hidden layer in training
- * @param depth      resnet: 6n+2 layers, n basic blocks per stage (8, 14, 20, 32, 56, 110); wrn: 6n+4 (16, 40)
+ * @param depth      resnet: 6n+2 layers, n basic blocks per stage (8, 14, 20, 32, 56, 110); wrn: 6n+4 (16, 40);
+ *                   vgg (with BatchNorm): 8, 11, 13, 16 or 19
  * @param width      resnet only: 1 gives RepDistiller's resnet20/32/56 channels (16, 16, 32, 64);
  *                   k &gt; 1 gives its resnetNxk channels (8k, 16k, 32k, 64k), e.g. depth 8, width 4
  *                   is resnet8x4 (32, 64, 128, 256); for a wrn, the widen factor k (16, 16k, 32k, 64k: WRN-40-2 is
@@ -62,6 +63,25 @@ public record ModelSpec(
         return type.equals("wrn");
     }
 
+    /** VGG with BatchNorm (RepDistiller's {@code models/vgg.py}): depth 8, 11, 13, 16 or 19. */
+    public boolean vgg() {
+        return type.equals("vgg");
+    }
+
+    /** VGG depths and their blocks' channels (RepDistiller's configurations S, A, B, D, E). */
+    public static final java.util.Map<Integer, List<List<Integer>>> VGG_BLOCKS = java.util.Map.of(
+            8, List.of(List.of(64), List.of(128), List.of(256), List.of(512), List.of(512)),
+            11, List.of(List.of(64), List.of(128), List.of(256, 256), List.of(512, 512), List.of(512, 512)),
+            13, List.of(List.of(64, 64), List.of(128, 128), List.of(256, 256), List.of(512, 512), List.of(512, 512)),
+            16, List.of(List.of(64, 64), List.of(128, 128), List.of(256, 256, 256), List.of(512, 512, 512), List.of(512, 512, 512)),
+            19, List.of(List.of(64, 64), List.of(128, 128), List.of(256, 256, 256, 256), List.of(512, 512, 512, 512),
+                    List.of(512, 512, 512, 512)));
+
+    /** The VGG's blocks, each its convolutions' channels. */
+    public List<List<Integer>> vggBlocks() {
+        return VGG_BLOCKS.get(depth);
+    }
+
     /** A residual network of either family: three stages of blocks, global pooling, the same taps. */
     public boolean residual() {
         return resnet() || wrn();
@@ -89,6 +109,9 @@ public record ModelSpec(
         if (residual()) {
             return List.of("stage1", "stage2", "stage3", "pool");
         }
+        if (vgg()) {
+            return List.of("block0", "block1", "block2", "block3", "block4", "pool");
+        }
         List<String> out = new ArrayList<>();
         for (int i = 1; i <= hiddenLayerCount(); i++) {
             out.add("h" + i);
@@ -104,18 +127,21 @@ public record ModelSpec(
         if (wrn()) {
             return "wrn_" + depth + "_" + width;
         }
+        if (vgg()) {
+            return "vgg" + depth;
+        }
         String c = conv.isEmpty() ? "" : conv.stream().map(b -> "conv" + b.filters()).toList().toString();
         return type + c + hidden;
     }
 
     /** How many taps, from the first, are feature maps: a CNN's conv blocks, a resnet's three stages. */
     public int mapTapCount() {
-        return residual() ? 3 : conv.size();
+        return residual() ? 3 : vgg() ? 5 : conv.size();
     }
 
     /** Number of hidden layers a mapping may refer to (conv blocks first, then dense). */
     public int hiddenLayerCount() {
-        return residual() ? 4 : conv.size() + hidden.size();
+        return residual() ? 4 : vgg() ? 6 : conv.size() + hidden.size();
     }
 
     /**

@@ -70,14 +70,20 @@ public final class NetworkBuilder {
     }
 
     /**
-     * A residual network in {@code type} (the same weights, drawn in the same order, as {@link #build});
+     * A residual network or VGG in {@code type} (the same weights, drawn in the same order, as {@link #build});
      * double precision lets finite differences check its gradients with steps too small to cross a ReLU's kink.
      */
-    static Network buildResNet(SameDiff sd, ModelSpec spec, InputShape shape, int classes, long seed, DataType type) {
-        return new ResNetBuilder(new NetworkBuilder(sd, "", seed, type), sd, "").build(spec, shape, classes);
+    static Network buildIn(DataType type, SameDiff sd, ModelSpec spec, InputShape shape, int classes, long seed) {
+        if (!spec.residual() && !spec.vgg()) {
+            throw new IllegalArgumentException("only residual networks and VGGs are built in another precision");
+        }
+        return new NetworkBuilder(sd, "", seed, type).build(spec, shape, classes);
     }
 
     private Network build(ModelSpec spec, InputShape shape, int classes) {
+        if (spec.vgg()) {
+            return new VggBuilder(this, sd, prefix).build(spec, shape, classes);
+        }
         if (spec.residual()) {
             return new ResNetBuilder(this, sd, prefix).build(spec, shape, classes);
         }
@@ -161,6 +167,11 @@ public final class NetworkBuilder {
     /** Glorot-normal for the output layer. */
     INDArray glorot(long in, long out) {
         return gaussian(Math.sqrt(2.0 / (in + out)), in, out);
+    }
+
+    /** N(0, std²) weights from this builder's seeded generator. */
+    INDArray gaussianOf(double std, long... shape) {
+        return gaussian(std, shape);
     }
 
     private INDArray gaussian(double std, long... shape) {

@@ -104,8 +104,17 @@ public final class ConfigValidator {
     }
 
     private void model(ModelSpec m, String at) {
-        check(m.type().equals("mlp") || m.type().equals("cnn") || m.residual(), at + "/type",
-                "must be mlp, cnn, resnet or wrn, got '" + m.type() + "'");
+        check(m.type().equals("mlp") || m.type().equals("cnn") || m.residual() || m.vgg(), at + "/type",
+                "must be mlp, cnn, resnet, wrn or vgg, got '" + m.type() + "'");
+        if (m.vgg()) {
+            check(ModelSpec.VGG_BLOCKS.containsKey(m.depth()), at + "/depth", "a vgg's depth is 8, 11, 13, 16 or 19, got " + m.depth());
+            check(m.width() == null, at + "/width", "a vgg has no width setting");
+            check(m.hidden().isEmpty(), at + "/hidden", "a vgg is set by its depth, not hidden layers");
+            check(m.conv().isEmpty(), at + "/conv", "a vgg is set by its depth, not conv blocks");
+            check(m.activation().equals("relu"), at + "/activation", "a vgg uses relu");
+            check(m.dropout() == 0, at + "/dropout", "a vgg has no dropout");
+            return;
+        }
         if (m.residual()) {
             int extra = m.wrn() ? 4 : 2;
             check(m.depth() != null && m.depth() >= 6 + extra && (m.depth() - extra) % 6 == 0, at + "/depth", m.wrn()

@@ -137,10 +137,10 @@ class ResNetTest {
                 List.of("stem_W", "s1b1_conv2_W", "s2b1_down_W", "s2b1_bn2_gamma", "s3b1_conv1_W", "fc_W"));
     }
 
-    private static void gradientCheck(ModelSpec spec, List<String> variables) {
+    static void gradientCheck(ModelSpec spec, List<String> variables) {
         // in double precision, so that central differences with a tiny step are exact to many digits and rarely
         // cross a ReLU's kink (in float, a step large enough to rise above rounding crosses many)
-        Network net = NetworkBuilder.buildResNet(SameDiff.create(), spec, new NetworkBuilder.InputShape(1, 8, 8), 3, 5, DataType.DOUBLE);
+        Network net = NetworkBuilder.buildIn(DataType.DOUBLE, SameDiff.create(), spec, new NetworkBuilder.InputShape(1, 8, 8), 3, 5);
         SameDiff sd = net.sd();
         Random r = new Random(3);
         double[] xs = new double[4 * 64];
