@@ -218,20 +218,8 @@ public final class SweepRunner {
         }
         AshaJob job = new AshaJob(c.name(), trials.get(0).configKey(), c.sweep().search(), c.student().training().epochs(),
                 store.rungs(), trials.size());
-        List<Thread> threads = new java.util.ArrayList<>();
-        for (Trial t : trials) {
-            Thread th = new Thread(() -> runOne(store, c.name(), runId, runner, t, bar, best, job), "asha-" + t.id());
-            th.start();
-            threads.add(th);
-        }
-        for (Thread th : threads) {
-            try {
-                th.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while configuration " + trials.get(0).configKey() + " trained", e);
-            }
-        }
+        SideBySide.run(trials.stream().<Runnable>map(t -> () -> runOne(store, c.name(), runId, runner, t, bar, best, job)).toList(),
+                i -> "asha-" + trials.get(i).id());
         return trials.size();
     }
 

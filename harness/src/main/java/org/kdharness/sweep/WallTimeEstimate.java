@@ -255,10 +255,10 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
                 warm = true;
             }
             double[][] runs = new double[copies][];
-            List<Thread> threads = new ArrayList<>();
+            List<Runnable> tasks = new ArrayList<>();
             for (int i = 0; i < copies; i++) {
                 int k = i;
-                Thread th = new Thread(() -> {
+                tasks.add(() -> {
                     double[] epoch = new double[2];
                     long t0 = System.nanoTime();
                     runner.run(spec, (e, m) -> {
@@ -267,18 +267,9 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
                     });
                     double wall = (System.nanoTime() - t0) / 1e9;
                     runs[k] = new double[]{wall - epoch[0], epoch[1] * scale + epoch[0] - epoch[1]};
-                }, "calibration-" + i);
-                th.start();
-                threads.add(th);
+                });
             }
-            for (Thread th : threads) {
-                try {
-                    th.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while calibrating", e);
-                }
-            }
+            SideBySide.run(tasks, i -> "calibration-" + i);
             double outside = 0, epoch = 0;
             for (double[] r : runs) {
                 if (r == null) {

@@ -48,16 +48,10 @@ class AshaProcessTest {
     }
 
     private Process worker(Path config, String log, String... options) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g",
-                "-Dorg.bytedeco.javacpp.platform.extension=" + System.getProperty("org.bytedeco.javacpp.platform.extension", "-onednn"),
-                "-cp", System.getProperty("java.class.path"), "org.kdharness.cli.Main",
-                "run", config.toString(), "--reports", dir.resolve("reports").toString(), "--no-report"));
-        cmd.addAll(List.of(options));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
-        return pb.start();
+        String[] all = new String[options.length + 1];
+        all[0] = "--no-report";
+        System.arraycopy(options, 0, all, 1, options.length);
+        return WorkerProcesses.start(dir, config, log, all);
     }
 
     private String url(String name) {

@@ -25,17 +25,8 @@ class WallTimeEstimateTest {
     @TempDir
     Path dir;
 
-    static final String GRID = """
-            sweep:
-              methods: [baseline, response, feature]
-              temperature: [2, 4]
-              alpha: [0.5]
-              mappings:
-                - [{student: 2, teacher: 2}]
-              seeds: [1, 2]
-            runtime:
-              parallel_trials: 2
-            """;
+    /** TinySweep's small grid (10 trials), two side by side. */
+    static final String GRID = TinySweep.SMALL_GRID + "runtime:\n  parallel_trials: 2\n";
 
     @Test
     void theEstimateLandsWithin30PercentOfTheMeasuredRun() throws Exception {

@@ -59,16 +59,7 @@ class WorkerProcessTest {
     }
 
     private Process worker(Path config, String log, String... options) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g",
-                "-Dorg.bytedeco.javacpp.platform.extension=" + System.getProperty("org.bytedeco.javacpp.platform.extension", "-onednn"),
-                "-cp", System.getProperty("java.class.path"), "org.kdharness.cli.Main",
-                "run", config.toString(), "--reports", dir.resolve("reports").toString()));
-        cmd.addAll(List.of(options));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
-        return pb.start();
+        return WorkerProcesses.start(dir, config, log, options);
     }
 
     private String url(String name) {
