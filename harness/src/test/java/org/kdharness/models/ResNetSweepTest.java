@@ -15,7 +15,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A resnet teacher distilled into a resnet student end to end: baseline, response, and feature KD on named stage taps, one many-to-one. */
+/**
+ * A resnet teacher distilled into a resnet student end to end: baseline, response, feature KD on named stage taps (one
+ * many-to-one), and the learned association over every stage tap.
+ */
 class ResNetSweepTest {
 
     @TempDir
@@ -26,7 +29,7 @@ class ResNetSweepTest {
         Path config = dir.resolve("res.yaml");
         Files.writeString(config, TinySweep.yaml("res", """
                 sweep:
-                  methods: [baseline, response, feature]
+                  methods: [baseline, response, feature, association]
                   temperature: [4]
                   alpha: [0.5]
                   mappings:
@@ -43,7 +46,7 @@ class ResNetSweepTest {
         try (MetricsStore store = MetricsStore.open(Workspace.defaultStore(reports.resolve("res").toAbsolutePath()))) {
             trials = store.trials("res");
         }
-        assertEquals(5, trials.size());
+        assertEquals(6, trials.size());
         for (TrialRow t : trials) {
             assertEquals("done", t.status(), t.trialId() + " " + t.reason());
             assertEquals("graph", t.provenance().engine(), "a resnet trains through the graph");
@@ -52,6 +55,15 @@ class ResNetSweepTest {
         assertEquals(List.of("s3<-t3", "s4<-t3+t4", "s2<-t1,s3<-t2+t3"),
                 trials.stream().filter(t -> t.mapping() != null).map(TrialRow::mapping).toList(), "named taps resolve to their numbers");
         assertTrue(trials.stream().anyMatch(t -> t.metric("projection_params") > 0), "stage maps of other widths are projected");
+        // the learned association on the stage taps and the pooled features: each student tap's attention over the teacher's sums to 1
+        TrialRow association = trials.stream().filter(t -> t.method().equals("association")).findFirst().orElseThrow();
+        for (int l = 1; l <= 4; l++) {
+            double mass = 0;
+            for (int j = 1; j <= 4; j++) {
+                mass += association.metric("val_association_s" + l + "_t" + j);
+            }
+            assertEquals(1.0, mass, 1e-5, "student tap " + l);
+        }
         String html = Files.readString(reports.resolve("res/index.html"));
         assertTrue(html.contains("resnet8") && html.contains("feature"), "the report shows the pair");
     }
