@@ -38,7 +38,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cnn", description = "also time the (slow) CNN rows")
     boolean cnn;
 
-    @Option(names = "--resnet", description = "also time the residual-network rows (resnet20 teacher, resnet8x4 student; on 2,048 examples)")
+    @Option(names = "--resnet", description = "also time the residual-network rows (resnet20 teacher, resnet8x4 student; on 2,048"
+            + " examples; cached teacher outputs, i.e. without augmentation, under which a trial also runs the teacher every epoch)")
     boolean resnet;
 
     @Option(names = "--repeat", defaultValue = "3",
@@ -96,6 +97,10 @@ final class BenchCommand implements Callable<Integer> {
         List<Map<String, Double>> torchRounds = new ArrayList<>();
         for (int round = 1; round <= repeat; round++) {
             System.out.println("round " + round + "/" + repeat + ", harness (ND4J, engine " + engine + "):");
+            if (resnet && round == 1) {
+                System.out.println("note: the residual rows distil from cached teacher outputs; with dataset.augment a trial also"
+                        + " runs the teacher over the training split every epoch (not timed here)");
+            }
             rounds.add(bench.run(cnn, resnet, rowFilter()));
             torchRounds.add(torch(dir, reference));
         }

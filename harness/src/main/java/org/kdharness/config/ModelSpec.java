@@ -9,15 +9,14 @@ import java.util.List;
  * Architecture of a teacher or student network.
  *
  * <p>Why: teacher and student are described by the same small record so that the teacher
- * cache key, the trial id and the report all derive from one value. Two families are
- * supported: {@code mlp} (dense hidden layers), {@code cnn} (conv blocks then dense
- * layers) and {@code resnet} (CIFAR-style residual networks with BatchNorm, as RepDistiller
- * defines them). Hidden layers (taps) are numbered from 1 in the order the data meets them;
+ * cache key, the trial id and the report all derive from one value. The families: {@code mlp}
+ * (dense hidden layers), {@code cnn} (conv blocks then dense layers), and with BatchNorm, as
+ * RepDistiller defines them for CIFAR, {@code resnet}, {@code wrn} and {@code vgg}. Hidden layers (taps) are numbered from 1 in the order the data meets them;
  * those numbers, or the names of {@link #tapNames()} ({@code h1}, {@code h2}, ...; for a
  * resnet {@code stage1}, {@code stage2}, {@code stage3}, {@code pool}), are what layer
  * mappings refer to.
  *
- * @param type       {@code mlp}, {@code cnn} or {@code resnet}
+ * @param type       {@code mlp}, {@code cnn}, {@code resnet}, {@code wrn} or {@code vgg}
  * @param hidden     widths of the dense hidden layers (after any conv blocks)
  * @param conv       conv blocks (cnn only), each a hidden layer of its own
  * @param activation hidden activation: relu, tanh, sigmoid, leaky_relu, elu

@@ -107,7 +107,8 @@ public final class ConfigValidator {
         check(m.type().equals("mlp") || m.type().equals("cnn") || m.residual() || m.vgg(), at + "/type",
                 "must be mlp, cnn, resnet, wrn or vgg, got '" + m.type() + "'");
         if (m.vgg()) {
-            check(ModelSpec.VGG_BLOCKS.containsKey(m.depth()), at + "/depth", "a vgg's depth is 8, 11, 13, 16 or 19, got " + m.depth());
+            check(m.depth() != null && ModelSpec.VGG_BLOCKS.containsKey(m.depth()), at + "/depth",
+                    "a vgg's depth is 8, 11, 13, 16 or 19, got " + m.depth());
             check(m.width() == null, at + "/width", "a vgg has no width setting");
             check(m.hidden().isEmpty(), at + "/hidden", "a vgg is set by its depth, not hidden layers");
             check(m.conv().isEmpty(), at + "/conv", "a vgg is set by its depth, not conv blocks");
@@ -127,7 +128,7 @@ public final class ConfigValidator {
             check(m.dropout() == 0, at + "/dropout", "a " + m.type() + " has no dropout");
             return;
         }
-        check(m.depth() == null, at + "/depth", "depth is a resnet or wrn setting");
+        check(m.depth() == null, at + "/depth", "depth is a resnet, wrn or vgg setting");
         check(m.width() == null, at + "/width", "width is a resnet or wrn setting");
         check(!m.type().equals("mlp") || m.conv().isEmpty(), at + "/conv", "an mlp has no conv blocks (use type: cnn)");
         check(!m.type().equals("cnn") || !m.conv().isEmpty(), at + "/conv", "a cnn needs at least one conv block");

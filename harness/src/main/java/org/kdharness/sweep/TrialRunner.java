@@ -139,15 +139,18 @@ public final class TrialRunner {
                 INDArray logits = null;
                 for (int i = 0; i < obj.inputs().size(); i++) {
                     ObjectiveInput in = obj.inputs().get(i);
-                    if ((in.kind() == ObjectiveInput.Kind.TEACHER_PROBS || in.kind() == ObjectiveInput.Kind.TEACHER_LOGITS) && logits == null) {
-                        logits = Trainer.logits(t, x);
+                    // trials side by side share the teacher's graph, which is not safe for concurrent inference
+                    synchronized (teacher) {
+                        if ((in.kind() == ObjectiveInput.Kind.TEACHER_PROBS || in.kind() == ObjectiveInput.Kind.TEACHER_LOGITS) && logits == null) {
+                            logits = Trainer.logits(t, x);
+                        }
+                        out.add(switch (in.kind()) {
+                            case LABELS, LABEL_MASK -> fixed.get(i);
+                            case TEACHER_PROBS -> SoftTargets.soften(logits, spec.effectiveTemperature());
+                            case TEACHER_LOGITS -> logits;
+                            case TEACHER_LAYER -> Trainer.output(t, x, t.hidden().get(in.teacherLayer() - 1).name());
+                        });
                     }
-                    out.add(switch (in.kind()) {
-                        case LABELS, LABEL_MASK -> fixed.get(i);
-                        case TEACHER_PROBS -> SoftTargets.soften(logits, spec.effectiveTemperature());
-                        case TEACHER_LOGITS -> logits;
-                        case TEACHER_LAYER -> Trainer.output(t, x, t.hidden().get(in.teacherLayer() - 1).name());
-                    });
                 }
                 return out;
             }

@@ -114,6 +114,11 @@ class ConfigLoaderTest {
                 .replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: resnet, depth: 8}")
                 .replace("model: {type: mlp, hidden: [48, 32]}", "model: {type: resnet, depth: 14}"), "bad.yaml"));
         assertTrue(pool.getMessage().contains("(maps: student taps 1-3, teacher taps 1-3)"), pool.getMessage());
+        for (String model : new String[]{"{type: vgg}", "{type: vgg, depth: 12}", "{type: wrn, depth: 14}"}) {
+            ConfigException e2 = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("bad",
+                    "sweep:\n  methods: [baseline]\n").replace("model: {type: mlp, hidden: [16, 8]}", "model: " + model), "bad.yaml"));
+            assertEquals("student.model.depth", e2.field(), model + ": " + e2.getMessage());
+        }
         assertEquals("student.model.dropout", assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("bad",
                 "sweep:\n  methods: [baseline]\n").replace("model: {type: mlp, hidden: [16, 8]}",
                 "model: {type: resnet, depth: 8, dropout: 0.5}"), "bad.yaml")).field());
