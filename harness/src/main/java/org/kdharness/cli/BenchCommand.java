@@ -39,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean cnn;
 
     @Option(names = "--resnet", description = "also time the residual-network rows (resnet20 teacher, resnet8x4 student; on 2,048"
-            + " examples; cached teacher outputs, i.e. without augmentation, under which a trial also runs the teacher every epoch)")
+            + " examples; cached teacher outputs, i.e. without augmentation, under which a trial also runs the teacher on every batch)")
     boolean resnet;
 
     @Option(names = "--repeat", defaultValue = "3",
@@ -99,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("round " + round + "/" + repeat + ", harness (ND4J, engine " + engine + "):");
             if (resnet && round == 1) {
                 System.out.println("note: the residual rows distil from cached teacher outputs; with dataset.augment a trial also"
-                        + " runs the teacher over the training split every epoch (not timed here)");
+                        + " runs the teacher on every training batch (not timed here)");
             }
             rounds.add(bench.run(cnn, resnet, rowFilter()));
             torchRounds.add(torch(dir, reference));

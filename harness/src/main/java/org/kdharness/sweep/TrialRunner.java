@@ -120,21 +120,22 @@ public final class TrialRunner {
     }
 
     /**
-     * Each epoch's augmented training images (seeded by the trial's seed and the epoch, so every method at a seed sees
-     * the same ones), with the teacher's outputs computed on them: labels and the label mask stay as they are.
+     * Each batch's augmented training images (seeded by the trial's seed, the epoch and the example, so every method at a
+     * seed sees the same ones), with the teacher's outputs computed on them as the batch is drawn: labels and the label
+     * mask are the batch's rows of the fixed ones.
      */
     private org.kdharness.train.EpochData augmented(DistillationObjective obj, TrialSpec spec, List<INDArray> fixed) {
         ImageData train = data.train();
         Network t = teacher.teacher().network();
         return new org.kdharness.train.EpochData() {
             @Override
-            public INDArray features(int epoch) {
-                return org.kdharness.data.Augmentation.standard(train.features(), train.channels(), train.height(), train.width(),
+            public INDArray features(int epoch, int[] rows) {
+                return org.kdharness.data.Augmentation.standard(train.features(), rows, train.channels(), train.height(), train.width(),
                         spec.seed(), epoch);
             }
 
             @Override
-            public List<INDArray> inputs(INDArray x) {
+            public List<INDArray> inputs(INDArray x, int[] rows) {
                 List<INDArray> out = new ArrayList<>();
                 INDArray logits = null;
                 for (int i = 0; i < obj.inputs().size(); i++) {
@@ -145,7 +146,7 @@ public final class TrialRunner {
                             logits = Trainer.logits(t, x);
                         }
                         out.add(switch (in.kind()) {
-                            case LABELS, LABEL_MASK -> fixed.get(i);
+                            case LABELS, LABEL_MASK -> Nd4j.pullRows(fixed.get(i), 1, rows);
                             case TEACHER_PROBS -> SoftTargets.soften(logits, spec.effectiveTemperature());
                             case TEACHER_LOGITS -> logits;
                             case TEACHER_LAYER -> Trainer.output(t, x, t.hidden().get(in.teacherLayer() - 1).name());

@@ -117,15 +117,17 @@ public final class TeacherCache {
         try {
             // with augmentation the teacher trains on each epoch's augmented images too (its labels do not change)
             org.kdharness.train.EpochData augmented = !dataset.augmented() ? null : new org.kdharness.train.EpochData() {
+                private final org.nd4j.linalg.api.ndarray.INDArray oneHot = train.oneHot();
+
                 @Override
-                public org.nd4j.linalg.api.ndarray.INDArray features(int epoch) {
-                    return org.kdharness.data.Augmentation.standard(train.features(), train.channels(), train.height(), train.width(),
-                            spec.training().seed(), epoch);
+                public org.nd4j.linalg.api.ndarray.INDArray features(int epoch, int[] rows) {
+                    return org.kdharness.data.Augmentation.standard(train.features(), rows, train.channels(), train.height(),
+                            train.width(), spec.training().seed(), epoch);
                 }
 
                 @Override
-                public List<org.nd4j.linalg.api.ndarray.INDArray> inputs(org.nd4j.linalg.api.ndarray.INDArray x) {
-                    return List.of(train.oneHot());
+                public List<org.nd4j.linalg.api.ndarray.INDArray> inputs(org.nd4j.linalg.api.ndarray.INDArray x, int[] rows) {
+                    return List.of(Nd4j.pullRows(oneHot, 1, rows));
                 }
             };
             r = new Trainer().fit(net, spec.training(), spec.training().seed(), train, obj,

@@ -22,6 +22,10 @@ public final class BatchIterator implements MultiDataSetIterator {
 
     private final INDArray[] features;
     private final INDArray[] labels;
+    /** Batches computed as they are drawn (augmentation), or null for the arrays above. */
+    private final EpochData source;
+    private final int epoch;
+    private final int[] order;
     private final List<DropoutSpec> dropout;
     private final int batchSize;
     private final int n;
@@ -43,6 +47,22 @@ public final class BatchIterator implements MultiDataSetIterator {
                          int[] order, long maskSeed) {
         this.features = permute(features, order);
         this.labels = permute(labels, order);
+        this.source = null;
+        this.epoch = 0;
+        this.order = order;
+        this.dropout = dropout;
+        this.batchSize = batchSize;
+        this.n = order.length;
+        this.maskRng = new Random(maskSeed);
+    }
+
+    /** Batches of {@code epoch} computed by {@code source} as they are drawn, in {@code order}: one feature array. */
+    public BatchIterator(EpochData source, int epoch, List<DropoutSpec> dropout, int batchSize, int[] order, long maskSeed) {
+        this.features = null;
+        this.labels = null;
+        this.source = source;
+        this.epoch = epoch;
+        this.order = order;
         this.dropout = dropout;
         this.batchSize = batchSize;
         this.n = order.length;
@@ -70,16 +90,26 @@ public final class BatchIterator implements MultiDataSetIterator {
     @Override
     public MultiDataSet next(int num) {
         int end = Math.min(n, cursor + num);
-        INDArray[] f = new INDArray[features.length + dropout.size()];
-        for (int i = 0; i < features.length; i++) {
-            f[i] = features[i].get(NDArrayIndex.interval(cursor, end), NDArrayIndex.all());
+        INDArray[] x = features;
+        INDArray[] l;
+        if (source != null) {
+            int[] rows = java.util.Arrays.copyOfRange(order, cursor, end);
+            x = new INDArray[]{source.features(epoch, rows)};
+            l = source.inputs(x[0], rows).toArray(INDArray[]::new);
+        } else {
+            x = new INDArray[features.length];
+            for (int i = 0; i < features.length; i++) {
+                x[i] = features[i].get(NDArrayIndex.interval(cursor, end), NDArrayIndex.all());
+            }
+            l = new INDArray[labels.length];
+            for (int i = 0; i < labels.length; i++) {
+                l[i] = labels[i].get(NDArrayIndex.interval(cursor, end), NDArrayIndex.all());
+            }
         }
+        INDArray[] f = new INDArray[x.length + dropout.size()];
+        System.arraycopy(x, 0, f, 0, x.length);
         for (int i = 0; i < dropout.size(); i++) {
-            f[features.length + i] = mask(end - cursor, dropout.get(i));
-        }
-        INDArray[] l = new INDArray[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            l[i] = labels[i].get(NDArrayIndex.interval(cursor, end), NDArrayIndex.all());
+            f[x.length + i] = mask(end - cursor, dropout.get(i));
         }
         cursor = end;
         MultiDataSet ds = new org.nd4j.linalg.dataset.MultiDataSet(f, l);

@@ -211,6 +211,21 @@ final class DenseStep {
         epoch++;
     }
 
+    /** One epoch whose batches {@code source} computes as they are drawn (augmentation), in {@code order}. */
+    void epoch(EpochData source, int epochNumber, int[] order, int batchSize, long maskSeed) {
+        Random maskRng = new Random(maskSeed);
+        for (int from = 0; from < order.length; from += batchSize) {
+            int[] rows = java.util.Arrays.copyOfRange(order, from, Math.min(order.length, from + batchSize));
+            INDArray x = source.features(epochNumber, rows);
+            int[] all = new int[rows.length];
+            java.util.Arrays.setAll(all, i -> i);
+            gradients(load(x, source.inputs(x, rows), all, maskRng));
+            update();
+            iteration++;
+        }
+        epoch++;
+    }
+
     /** Gradients of one batch by parameter name, without updating (for tests). */
     Map<String, INDArray> gradients(INDArray features, List<INDArray> labels, int[] rows, long maskSeed) {
         gradients(load(features, labels, rows, new Random(maskSeed)));

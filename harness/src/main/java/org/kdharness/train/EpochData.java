@@ -5,18 +5,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.List;
 
 /**
- * Training data that changes every epoch (augmentation): the epoch's images, and what the
- * objective reads for them.
+ * Training data that changes every epoch (augmentation), produced batch by batch: a batch's
+ * images, and what the objective reads for them.
  *
- * <p>Why the objective's inputs are recomputed: a teacher's outputs on augmented images are not its
- * outputs on the originals, so with augmentation they cannot be cached; they are computed on each
- * epoch's images (the teacher's forward pass over the training split, once per epoch of every trial).
+ * <p>Why per batch: a teacher's outputs on augmented images are not its outputs on the originals,
+ * so with augmentation they cannot be cached; computed for each batch as it is drawn (a teacher
+ * forward pass on the batch), they never occupy more memory than one batch, whatever the split's
+ * size and the mapped layers' widths.
  */
 public interface EpochData {
 
-    /** The training split's images for {@code epoch} (1-based), row i being example i's. */
-    INDArray features(int epoch);
+    /** The images of training examples {@code rows} in {@code epoch} (1-based), row i being example {@code rows[i]}'s. */
+    INDArray features(int epoch, int[] rows);
 
-    /** The objective's inputs for {@code features}, in {@code DistillationObjective#inputs()} order. */
-    List<INDArray> inputs(INDArray features);
+    /** The objective's inputs for those images, in {@code DistillationObjective#inputs()} order, row i for {@code rows[i]}. */
+    List<INDArray> inputs(INDArray features, int[] rows);
 }

@@ -103,8 +103,8 @@ public final class Trainer {
 
     /**
      * {@link #fit(Network, TrainingSpec, long, ImageData, DistillationObjective, List, ImageData, EpochCallback)} with
-     * each epoch's images and inputs from {@code perEpoch} (augmentation), or the fixed ones when it is null. The loss
-     * probe keeps measuring the fixed sample of un-augmented examples.
+     * each batch's images and inputs computed by {@code perEpoch} as it is drawn (augmentation), or the fixed ones when
+     * it is null. The loss probe keeps measuring the fixed sample of un-augmented examples.
      */
     public Result fit(Network net, TrainingSpec spec, long seed, ImageData train, DistillationObjective objective,
                       List<INDArray> labelArrays, ImageData validation, EpochCallback callback, EpochData perEpoch) {
@@ -153,18 +153,26 @@ public final class Trainer {
             epoch++;
             long t0 = System.nanoTime();
             int[] order = DatasetLoader.shuffled(train.size(), seed * 1_000_003L + epoch);
-            INDArray epochFeatures = perEpoch == null ? train.features() : perEpoch.features(epoch);
-            List<INDArray> epochInputs = perEpoch == null ? labelArrays : perEpoch.inputs(epochFeatures);
-            if (dense != null) {
-                dense.epoch(epochFeatures, epochInputs, order, spec.batchSize(), seed * 7919L + epoch);
+            if (perEpoch != null && dense != null) {
+                dense.epoch(perEpoch, epoch, order, spec.batchSize(), seed * 7919L + epoch);
+            } else if (perEpoch != null) {
+                sd.fit(new BatchIterator(perEpoch, epoch, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
+            } else if (dense != null) {
+                dense.epoch(train.features(), labelArrays, order, spec.batchSize(), seed * 7919L + epoch);
             } else {
-                INDArray[] f = perEpoch == null ? features : new INDArray[]{epochFeatures};
-                INDArray[] l = perEpoch == null ? labels : epochInputs.toArray(INDArray[]::new);
-                sd.fit(new BatchIterator(f, l, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
+                sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
             }
             double steps = (System.nanoTime() - t0) / 1e9;
             // what inference (probe, validation) normalises with from now on
-            BatchNormStatistics.update(net, epochFeatures, order, spec.batchSize());
+            if (perEpoch == null) {
+                BatchNormStatistics.update(net, train.features(), order, spec.batchSize());
+            } else if (!net.batchNorms().isEmpty()) {
+                // on this epoch's augmented images of the sample
+                int[] sample = java.util.Arrays.copyOf(order, Math.min(order.length, BatchNormStatistics.SAMPLE));
+                int[] all = new int[sample.length];
+                java.util.Arrays.setAll(all, i -> i);
+                BatchNormStatistics.update(net, perEpoch.features(epoch, sample), all, spec.batchSize());
+            }
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("epoch", (double) epoch);
             for (Map.Entry<String, Double> e : probe.measure().entrySet()) {

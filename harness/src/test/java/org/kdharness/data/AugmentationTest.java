@@ -30,12 +30,17 @@ class AugmentationTest {
 
     @Test
     void everyImageGetsItsOwnSeededCropAndFlip() {
-        int n = 400, c = 2, h = 8, w = 8;
+        int n = 1000, c = 2, h = 8, w = 8;
         INDArray x = Nd4j.rand(DataType.FLOAT, n, c * h * w).addi(0.1); // no zeros: a zero can only be fill
-        INDArray a = Augmentation.standard(x, c, h, w, 3, 1);
-        assertEquals(a, Augmentation.standard(x, c, h, w, 3, 1), "the same seed and epoch: the same images (paired methods)");
-        assertNotEquals(a, Augmentation.standard(x, c, h, w, 3, 2), "another epoch, other crops");
-        assertNotEquals(a, Augmentation.standard(x, c, h, w, 4, 1), "another seed, other crops");
+        int[] all = new int[n];
+        java.util.Arrays.setAll(all, i -> i);
+        INDArray a = Augmentation.standard(x, all, c, h, w, 3, 1);
+        assertEquals(a, Augmentation.standard(x, all, c, h, w, 3, 1), "the same seed and epoch: the same images (paired methods)");
+        assertNotEquals(a, Augmentation.standard(x, all, c, h, w, 3, 2), "another epoch, other crops");
+        assertNotEquals(a, Augmentation.standard(x, all, c, h, w, 4, 1), "another seed, other crops");
+        // a batch drawn in any order gets each example's own crop: the batch does not matter
+        int[] batch = {17, 3, 999, 250};
+        assertEquals(Nd4j.pullRows(a, 1, batch), Augmentation.standard(x, batch, c, h, w, 3, 1));
         float[] in = x.data().asFloat(), out = a.data().asFloat();
         Set<String> seen = new HashSet<>();
         int flipped = 0;
@@ -58,7 +63,7 @@ class AugmentationTest {
             assertTrue(found != null, "image " + i + " is a 4-pixel crop of its own input, maybe mirrored");
             seen.add(found.substring(0, found.lastIndexOf(',')));
         }
-        assertTrue(flipped > 150 && flipped < 250, "about half mirrored: " + flipped);
-        assertEquals(81, seen.size(), "every offset in [-4, 4] x [-4, 4] occurs over 400 images");
+        assertTrue(flipped > 430 && flipped < 570, "about half mirrored: " + flipped);
+        assertEquals(81, seen.size(), "every offset in [-4, 4] x [-4, 4] occurs over 1,000 images");
     }
 }
