@@ -31,7 +31,8 @@ import java.util.Map;
  * the method. A kind of trial (method, student, mapping, distance, optimiser, labelled share)
  * whose trials finished before in this sweep's store is costed from their stored fit times; any
  * other kind is calibrated: one real trial of it (the real runner, graph and evaluation) trains
- * one epoch on up to {@value #CALIBRATION_ROWS} training rows, as many copies side by side as
+ * two epochs (the second timed) on up to {@value #CALIBRATION_ROWS} training rows, after one
+ * untimed run, as many copies side by side as
  * the sweep will run, with an untrained teacher of the configured architecture feeding it (a
  * teacher's values do not change a step's cost). Its epoch is scaled to the training split's
  * size and to the trial's epochs; what the run spent outside training (building, evaluating) is
@@ -41,8 +42,14 @@ import java.util.Map;
  * @param teacherSeconds 0 when the teacher is cached
  * @param kinds          per kind of trial: how many remain and the seconds each takes
  * @param sideBySide     trials training at once
+ * @param setupSeconds   loading the data and computing the teacher's shared outputs, before any trial
  */
-public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int sideBySide) {
+public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int sideBySide, double setupSeconds) {
+
+    /** Without set-up time. */
+    public WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int sideBySide) {
+        this(teacherSeconds, kinds, sideBySide, 0);
+    }
 
     static final int CALIBRATION_ROWS = 4096;
 
@@ -67,7 +74,7 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
         double share = ashaShare(search, epochs, configurations);
         List<Kind> scaled = kinds.stream().map(k -> new Kind(k.label(), k.trials(), k.outside(), k.training() * share, k.source())).toList();
         // optimistic where the per-trial times were calibrated with fewer trials side by side than ASHA runs
-        return new WallTimeEstimate(teacherSeconds, scaled, search.trialsSideBySide(parallelTrials, seeds));
+        return new WallTimeEstimate(teacherSeconds, scaled, search.trialsSideBySide(parallelTrials, seeds), setupSeconds);
     }
 
     /**
@@ -84,14 +91,15 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
                 slots.add(slots.poll() + k.secondsPerTrial());
             }
         });
-        return teacherSeconds + slots.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        return setupSeconds + teacherSeconds + slots.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 
     /** The estimate, as lines for the console. */
     public List<String> describe() {
         List<String> out = new ArrayList<>();
-        out.add(String.format(Locale.ROOT, "estimated wall time on this machine: %s (%s; %d trial(s) side by side)",
-                duration(wallSeconds()), teacherSeconds == 0 ? "teacher cached" : "teacher " + duration(teacherSeconds), sideBySide));
+        out.add(String.format(Locale.ROOT, "estimated wall time on this machine: %s (%s; set-up %s; %d trial(s) side by side)",
+                duration(wallSeconds()), teacherSeconds == 0 ? "teacher cached" : "teacher " + duration(teacherSeconds),
+                duration(setupSeconds), sideBySide));
         for (Kind k : kinds) {
             out.add(String.format(Locale.ROOT, "  %4d x %-50s %7.2f s each (%.2f s training; %s)", k.trials(), k.label(),
                     k.secondsPerTrial(), k.training(), k.source()));
@@ -99,11 +107,11 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
         return out;
     }
 
-    /** e.g. {@code 2h 05m}, {@code 3m 10s}, {@code 12s}. */
+    /** e.g. {@code 2h 05m}, {@code 3m 10s}, {@code 12.4s}. */
     public static String duration(double seconds) {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format(Locale.ROOT, "%dh %02dm", s / 3600, s % 3600 / 60)
-                : s >= 60 ? String.format(Locale.ROOT, "%dm %02ds", s / 60, s % 60) : s + "s";
+                : s >= 60 ? String.format(Locale.ROOT, "%dm %02ds", s / 60, s % 60) : String.format(Locale.ROOT, "%.1fs", seconds);
     }
 
     /** The kind of a trial: what its cost depends on, apart from epochs. */
@@ -119,6 +127,12 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
      * @param teacherCached whether the teacher is already in the cache
      */
     public static WallTimeEstimate of(SweepConfig c, SweepPlan plan, DataSplits data, List<TrialRow> done, boolean teacherCached) {
+        return of(c, plan, data, done, teacherCached, 0);
+    }
+
+    /** @param loadSeconds what loading the data took (part of the set-up a run repeats) */
+    static WallTimeEstimate of(SweepConfig c, SweepPlan plan, DataSplits data, List<TrialRow> done, boolean teacherCached,
+                               double loadSeconds) {
         int epochs = c.student().training().epochs();
         SearchSpec search = c.sweep().search();
         int seeds = c.sweep().seeds().size();
@@ -158,11 +172,11 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             kinds.add(new Kind(e.getKey(), e.getValue().size(), m[0], epochs * share * m[1], "calibrated"));
         }
         double teacher = 0;
+        cal = cal == null ? new Calibration(c, data) : cal;
         if (!teacherCached) {
-            cal = cal == null ? new Calibration(c, data) : cal;
             teacher = cal.teacher();
         }
-        return new WallTimeEstimate(teacher, List.copyOf(kinds), sideBySide);
+        return new WallTimeEstimate(teacher, List.copyOf(kinds), sideBySide, loadSeconds + cal.teacherOutputs());
     }
 
     /**
@@ -170,7 +184,9 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
      * file is never created by looking), its teacher looked up in the cache.
      */
     public static WallTimeEstimate forSweep(SweepConfig c, Workspace ws) {
+        long t0 = System.nanoTime();
         DataSplits data = new org.kdharness.data.DatasetLoader().load(c.dataset());
+        double loadSeconds = (System.nanoTime() - t0) / 1e9;
         Backend.configure(c.runtime().threadsPerTrial());
         List<TrialRow> stored = List.of();
         // an H2 file store is read only when its file exists: looking must not create one
@@ -183,7 +199,7 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             }
         }
         boolean cached = new org.kdharness.teacher.TeacherCache(ws.teacherRoot(), s -> { }).cached(c.dataset(), c.teacher());
-        return of(c, SweepPlan.expand(c), data, stored, cached);
+        return of(c, SweepPlan.expand(c), data, stored, cached, loadSeconds);
     }
 
     /**
@@ -218,8 +234,6 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
         private final DataSplits slice;
         private final double scale;
         private final TeacherOutputs untrained;
-        /** Whether the JVM has run a trial yet: the first run's compilation is not what a sweep's trials pay. */
-        private boolean warm;
 
         Calibration(SweepConfig c, DataSplits data) {
             this.c = c;
@@ -245,28 +259,28 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
          */
         double[] trial(TrialSpec spec, int copies) {
             TrainingSpec t = c.student().training();
-            NetworkSpec oneEpoch = new NetworkSpec(c.student().model(), new TrainingSpec(1, t.batchSize(), t.learningRate(),
+            // two epochs, the second timed: long enough for the copies to overlap as a sweep's trials do
+            NetworkSpec oneEpoch = new NetworkSpec(c.student().model(), new TrainingSpec(2, t.batchSize(), t.learningRate(),
                     t.optimiser(), t.weightDecay(), t.seed(), 0, t.momentum(), t.schedule()));
             TrialRunner runner = new TrialRunner(oneEpoch, slice, untrained,
                     c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO, c.dataset().augmented());
             untrained.logits(TeacherOutputs.Split.TRAIN); // shared outputs are computed once per worker, not per trial
-            if (!warm) {
-                runner.run(spec, null);
-                warm = true;
-            }
+            // each kind once untimed: its first run compiles code paths that a sweep's many trials of it do not pay again
+            runner.run(spec, null);
             double[][] runs = new double[copies][];
             List<Runnable> tasks = new ArrayList<>();
             for (int i = 0; i < copies; i++) {
                 int k = i;
                 tasks.add(() -> {
-                    double[] epoch = new double[2];
+                    double[] epoch = new double[3]; // last epoch's seconds and steps, all epochs' seconds
                     long t0 = System.nanoTime();
                     runner.run(spec, (e, m) -> {
                         epoch[0] = m.get("epoch_seconds");
                         epoch[1] = m.get("step_seconds");
+                        epoch[2] += m.get("epoch_seconds");
                     });
                     double wall = (System.nanoTime() - t0) / 1e9;
-                    runs[k] = new double[]{wall - epoch[0], epoch[1] * scale + epoch[0] - epoch[1]};
+                    runs[k] = new double[]{wall - epoch[2], epoch[1] * scale + epoch[0] - epoch[1]};
                 });
             }
             SideBySide.run(tasks, i -> "calibration-" + i);
@@ -279,6 +293,18 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
                 epoch += r[1] / copies;
             }
             return new double[]{outside, epoch};
+        }
+
+        /**
+         * The teacher's logits on every split, as a run computes them once before its trials (timed on the slice with
+         * an untrained teacher of the same shape, scaled to the splits' rows).
+         */
+        double teacherOutputs() {
+            Network t = untrained.teacher().network();
+            long t0 = System.nanoTime();
+            Trainer.logits(t, slice.train().features());
+            double perRow = (System.nanoTime() - t0) / 1e9 / slice.train().size();
+            return perRow * (full.train().size() + full.validation().size() + full.test().size());
         }
 
         /** The teacher's training: one epoch on the slice, on every core as it trains, scaled to its epochs. */
