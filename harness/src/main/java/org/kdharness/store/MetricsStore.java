@@ -42,6 +42,7 @@ public final class MetricsStore implements AutoCloseable {
                 // H2's default account; other databases take their credentials from the URL, or from
                 // the driver's own sources (PostgreSQL: ~/.pgpass, PGPASSWORD), so none need be in argv
                 boolean h2 = jdbcUrl.startsWith("jdbc:h2:");
+                OpenFailures.createFolders(jdbcUrl);
                 Flyway.configure().loggers("slf4j").dataSource(jdbcUrl, h2 ? "sa" : null, h2 ? "" : null).load().migrate();
                 Connection c = h2 ? DriverManager.getConnection(jdbcUrl, "sa", "") : DriverManager.getConnection(jdbcUrl);
                 c.setAutoCommit(true);

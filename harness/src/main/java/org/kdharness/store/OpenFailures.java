@@ -31,12 +31,36 @@ final class OpenFailures {
             String m = String.valueOf(t.getMessage());
             // "Concurrent update": two workers started together both creating the same new H2 file;
             // "Another process was faster": both starting H2's AUTO_SERVER for it at once
+            // "Error while creating file": H2 creating a folder another worker created at the same moment
             if (m.contains("Lock file recently modified") || m.contains("Database may be already in use")
+                    || m.contains("Error while creating file")
                     || m.contains("Connection is broken") || m.contains("Concurrent update")
                     || m.contains("Another process was faster")) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Creates an H2 file store's folders first: {@code Files.createDirectories} tolerates another process creating
+     * them at the same moment, where H2's own creation fails (workers started together on a fresh reports folder).
+     */
+    static void createFolders(String jdbcUrl) {
+        if (!jdbcUrl.startsWith("jdbc:h2:file:")) {
+            return;
+        }
+        String file = jdbcUrl.substring("jdbc:h2:file:".length()).split(";")[0];
+        if (file.startsWith("~")) {
+            return; // H2 expands the home folder itself
+        }
+        java.nio.file.Path parent = java.nio.file.Path.of(file).getParent();
+        if (parent != null) {
+            try {
+                java.nio.file.Files.createDirectories(parent);
+            } catch (java.io.IOException e) {
+                // H2 then reports what is wrong with the path, in its own words
+            }
+        }
     }
 }
