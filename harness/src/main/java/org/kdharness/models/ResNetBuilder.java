@@ -3,10 +3,8 @@ package org.kdharness.models;
 import org.kdharness.config.ModelSpec;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,27 +28,16 @@ import java.util.List;
  * <p>BatchNorm: {@link BatchNormLayer}, batch statistics while the training flag is 1, running
  * ones at inference.
  */
-final class ResNetBuilder {
-
-    private final NetworkBuilder init;
-    private final SameDiff sd;
-    private final String prefix;
-    private final List<Network.BatchNorm> norms = new ArrayList<>();
-    private SDVariable training;
+final class ResNetBuilder extends NormalisedBuilder {
 
     ResNetBuilder(NetworkBuilder init, SameDiff sd, String prefix) {
-        this.init = init;
-        this.sd = sd;
-        this.prefix = prefix;
+        super(init, sd, prefix);
     }
 
     Network build(ModelSpec spec, NetworkBuilder.InputShape shape, int classes) {
-        SDVariable input = sd.placeHolder(prefix + "input", init.type(), -1, shape.size());
-        String flag = prefix + "bn_train";
-        training = sd.placeHolder(flag, init.type(), -1, 1).mean();
+        SDVariable x = images(shape);
         List<Integer> ch = spec.resnetChannels();
         long c = ch.get(0), h = shape.height(), w = shape.width();
-        SDVariable x = sd.reshape(input, -1, shape.channels(), shape.height(), shape.width());
         x = conv(x, shape.channels(), c, 3, 1, "stem");
         if (!spec.wrn()) {
             x = sd.nn.relu(bn(x, c, "stem_bn"), 0); // a WRN's blocks are pre-activated: its stem is the convolution alone
@@ -76,11 +63,7 @@ final class ResNetBuilder {
         SDVariable pooled = sd.identity(prefix + "h4", x.mean(2, 3));
         hidden.add(pooled);
         shapes.add(new long[]{c});
-        SDVariable fcW = init.param("fc_W", init.glorot(c, classes));
-        SDVariable fcB = init.param("fc_b", Nd4j.zeros(init.type(), 1, classes));
-        SDVariable logits = sd.identity(prefix + "logits", pooled.mmul(fcW).add(fcB));
-        return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.of(), init.params(), init.paramCount(),
-                null, null, flag, List.copyOf(norms));
+        return finish(pooled, c, classes, init.glorot(c, classes), hidden, shapes);
     }
 
     private SDVariable block(SDVariable x, long in, long out, int stride, String name) {
@@ -107,12 +90,4 @@ final class ResNetBuilder {
                 .paddingMode(PaddingMode.VALID).build());
     }
 
-    /** BatchNorm over the channels of {@code [n, c, h, w]} maps ({@link BatchNormLayer}). */
-    private SDVariable bn(SDVariable x, long c, String name) {
-        SDVariable gamma = init.param(name + "_gamma", Nd4j.ones(init.type(), c));
-        SDVariable beta = init.param(name + "_beta", Nd4j.zeros(init.type(), c));
-        BatchNormLayer bn = BatchNormLayer.apply(sd, x, c, gamma, beta, training, prefix + name);
-        norms.add(bn.layer());
-        return bn.output();
-    }
 }

@@ -21,24 +21,14 @@ import java.util.List;
  * <p>Taps: each block's output after its ReLU (maps, before the pooling that follows),
  * {@code block0} to {@code block4}, and the pooled features, {@code pool}.
  */
-final class VggBuilder {
-
-    private final NetworkBuilder init;
-    private final SameDiff sd;
-    private final String prefix;
-    private final List<Network.BatchNorm> norms = new ArrayList<>();
+final class VggBuilder extends NormalisedBuilder {
 
     VggBuilder(NetworkBuilder init, SameDiff sd, String prefix) {
-        this.init = init;
-        this.sd = sd;
-        this.prefix = prefix;
+        super(init, sd, prefix);
     }
 
     Network build(ModelSpec spec, NetworkBuilder.InputShape shape, int classes) {
-        SDVariable input = sd.placeHolder(prefix + "input", init.type(), -1, shape.size());
-        String flag = prefix + "bn_train";
-        SDVariable training = sd.placeHolder(flag, init.type(), -1, 1).mean();
-        SDVariable x = sd.reshape(input, -1, shape.channels(), shape.height(), shape.width());
+        SDVariable x = images(shape);
         long c = shape.channels(), h = shape.height(), w = shape.width();
         List<SDVariable> hidden = new ArrayList<>();
         List<long[]> shapes = new ArrayList<>();
@@ -55,11 +45,7 @@ final class VggBuilder {
                 SDVariable wt = init.param(name + "_W", init.he((long) out * 9, 3, 3, c, out));
                 SDVariable bias = init.param(name + "_b", Nd4j.zeros(init.type(), out));
                 x = sd.cnn.conv2d(x, wt, bias, Conv2DConfig.builder().kH(3).kW(3).pH(1).pW(1).paddingMode(PaddingMode.VALID).build());
-                SDVariable gamma = init.param(name + "_bn_gamma", Nd4j.ones(init.type(), out));
-                SDVariable beta = init.param(name + "_bn_beta", Nd4j.zeros(init.type(), out));
-                BatchNormLayer bn = BatchNormLayer.apply(sd, x, out, gamma, beta, training, prefix + name + "_bn");
-                norms.add(bn.layer());
-                x = sd.nn.relu(bn.output(), 0);
+                x = sd.nn.relu(bn(x, out, name + "_bn"), 0);
                 c = out;
             }
             x = sd.identity(prefix + "h" + (b + 1), x);
@@ -69,10 +55,6 @@ final class VggBuilder {
         SDVariable pooled = sd.identity(prefix + "h" + (blocks.size() + 1), x.mean(2, 3));
         hidden.add(pooled);
         shapes.add(new long[]{c});
-        SDVariable fcW = init.param("fc_W", init.gaussianOf(0.01, c, classes)); // RepDistiller's N(0, 0.01)
-        SDVariable fcB = init.param("fc_b", Nd4j.zeros(init.type(), 1, classes));
-        SDVariable logits = sd.identity(prefix + "logits", pooled.mmul(fcW).add(fcB));
-        return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.of(), init.params(), init.paramCount(),
-                null, null, flag, List.copyOf(norms));
+        return finish(pooled, c, classes, init.gaussianOf(0.01, c, classes), hidden, shapes); // RepDistiller's N(0, 0.01)
     }
 }
