@@ -2,6 +2,7 @@ package org.kdharness.models;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
@@ -47,8 +48,7 @@ abstract class NormalisedBuilder {
     }
 
     /** The network: the pooled features {@code [n, c]} through one linear layer of {@code fcW} weights to the logits. */
-    Network finish(SDVariable pooled, long c, int classes, org.nd4j.linalg.api.ndarray.INDArray fcW, List<SDVariable> hidden,
-                   List<long[]> shapes) {
+    Network finish(SDVariable pooled, int classes, INDArray fcW, List<SDVariable> hidden, List<long[]> shapes) {
         SDVariable w = init.param("fc_W", fcW);
         SDVariable b = init.param("fc_b", Nd4j.zeros(init.type(), 1, classes));
         SDVariable logits = sd.identity(prefix + "logits", pooled.mmul(w).add(b));

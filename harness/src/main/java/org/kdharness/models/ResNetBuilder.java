@@ -63,7 +63,7 @@ final class ResNetBuilder extends NormalisedBuilder {
         SDVariable pooled = sd.identity(prefix + "h4", x.mean(2, 3));
         hidden.add(pooled);
         shapes.add(new long[]{c});
-        return finish(pooled, c, classes, init.glorot(c, classes), hidden, shapes);
+        return finish(pooled, classes, init.glorot(c, classes), hidden, shapes);
     }
 
     private SDVariable block(SDVariable x, long in, long out, int stride, String name) {

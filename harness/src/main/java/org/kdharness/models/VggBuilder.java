@@ -55,6 +55,6 @@ final class VggBuilder extends NormalisedBuilder {
         SDVariable pooled = sd.identity(prefix + "h" + (blocks.size() + 1), x.mean(2, 3));
         hidden.add(pooled);
         shapes.add(new long[]{c});
-        return finish(pooled, c, classes, init.gaussianOf(0.01, c, classes), hidden, shapes); // RepDistiller's N(0, 0.01)
+        return finish(pooled, classes, init.gaussianOf(0.01, c, classes), hidden, shapes); // RepDistiller's N(0, 0.01)
     }
 }

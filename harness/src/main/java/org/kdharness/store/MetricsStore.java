@@ -37,19 +37,20 @@ public final class MetricsStore implements AutoCloseable {
         // Workers started together race for an H2 file's lock (AUTO_SERVER elects one as
         // server); a short randomised retry lets the others connect to it.
         java.util.Random jitter = new java.util.Random();
+        boolean folders = true;
         for (int attempt = 1; ; attempt++) {
             try {
                 // H2's default account; other databases take their credentials from the URL, or from
                 // the driver's own sources (PostgreSQL: ~/.pgpass, PGPASSWORD), so none need be in argv
                 boolean h2 = jdbcUrl.startsWith("jdbc:h2:");
-                OpenFailures.createFolders(jdbcUrl);
+                folders = OpenFailures.createFolders(jdbcUrl);
                 Flyway.configure().loggers("slf4j").dataSource(jdbcUrl, h2 ? "sa" : null, h2 ? "" : null).load().migrate();
                 Connection c = h2 ? DriverManager.getConnection(jdbcUrl, "sa", "") : DriverManager.getConnection(jdbcUrl);
                 c.setAutoCommit(true);
                 durable(c, jdbcUrl);
                 return new MetricsStore(c);
             } catch (SQLException | RuntimeException e) {
-                if (attempt >= 10 || !OpenFailures.isLockRace(e)) {
+                if (attempt >= 10 || !OpenFailures.isLockRace(e, folders)) {
                     throw new StoreException(Credentials.mask("cannot open metrics store " + jdbcUrl + ": " + OpenFailures.rootCause(e)), e);
                 }
                 try {

@@ -68,9 +68,10 @@ public final class Deadline {
             out.add(String.format(Locale.ROOT, "  with sweep.search: {strategy: asha} (min_epochs 1, reduction_factor 3): about %s%s",
                     WallTimeEstimate.duration(asha.wallSeconds()), asha.wallSeconds() <= budget ? " (fits)" : ""));
         }
-        double trials = wall - estimate.teacherSeconds();
+        double fixed = estimate.teacherSeconds() + estimate.setupSeconds();
+        double trials = wall - fixed;
         for (int k = seeds - 1; k >= 1; k--) {
-            double w = estimate.teacherSeconds() + trials * k / seeds;
+            double w = fixed + trials * k / seeds;
             if (w <= budget) {
                 out.add(String.format(Locale.ROOT, "  with %d seed%s instead of %d: about %s (fits)", k, k == 1 ? "" : "s", seeds,
                         WallTimeEstimate.duration(w)));

@@ -82,9 +82,10 @@ public final class TrialRunner {
         Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, classes, spec.seed());
         DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher.teacher().network().hiddenShapes());
 
-        List<INDArray> labels = inputs(obj, spec, Split.TRAIN);
+        // under augmentation the teacher's outputs are computed per batch: none for the whole split
+        List<INDArray> labels = augment ? null : inputs(obj, spec, Split.TRAIN);
         Trainer.Result r = new Trainer(engine).fit(net, training, spec.seed(), train, obj, labels, data.validation(), epochs,
-                augment ? augmented(obj, spec, labels) : null);
+                augment ? augmented(obj, spec) : null);
 
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.putAll(evaluate(net, train, Split.TRAIN).named("train"));
@@ -124,9 +125,10 @@ public final class TrialRunner {
      * seed sees the same ones), with the teacher's outputs computed on them as the batch is drawn: labels and the label
      * mask are the batch's rows of the fixed ones.
      */
-    private org.kdharness.train.EpochData augmented(DistillationObjective obj, TrialSpec spec, List<INDArray> fixed) {
+    private org.kdharness.train.EpochData augmented(DistillationObjective obj, TrialSpec spec) {
         ImageData train = data.train();
         Network t = teacher.teacher().network();
+        INDArray mask = obj.indexOf(ObjectiveInput.Kind.LABEL_MASK) < 0 ? null : labelMask(spec.effectiveLabelledFraction());
         return new org.kdharness.train.EpochData() {
             @Override
             public INDArray features(int epoch, int[] rows) {
@@ -138,15 +140,15 @@ public final class TrialRunner {
             public List<INDArray> inputs(INDArray x, int[] rows) {
                 List<INDArray> out = new ArrayList<>();
                 INDArray logits = null;
-                for (int i = 0; i < obj.inputs().size(); i++) {
-                    ObjectiveInput in = obj.inputs().get(i);
-                    // trials side by side share the teacher's graph, which is not safe for concurrent inference
-                    synchronized (teacher) {
+                // trials side by side share the teacher's graph, which is not safe for concurrent inference
+                synchronized (teacher) {
+                    for (ObjectiveInput in : obj.inputs()) {
                         if ((in.kind() == ObjectiveInput.Kind.TEACHER_PROBS || in.kind() == ObjectiveInput.Kind.TEACHER_LOGITS) && logits == null) {
                             logits = Trainer.logits(t, x);
                         }
                         out.add(switch (in.kind()) {
-                            case LABELS, LABEL_MASK -> Nd4j.pullRows(fixed.get(i), 1, rows);
+                            case LABELS -> Nd4j.pullRows(trainOneHot, 1, rows);
+                            case LABEL_MASK -> Nd4j.pullRows(mask, 1, rows);
                             case TEACHER_PROBS -> SoftTargets.soften(logits, spec.effectiveTemperature());
                             case TEACHER_LOGITS -> logits;
                             case TEACHER_LAYER -> Trainer.output(t, x, t.hidden().get(in.teacherLayer() - 1).name());
@@ -154,6 +156,11 @@ public final class TrialRunner {
                     }
                 }
                 return out;
+            }
+
+            @Override
+            public List<INDArray> unaugmented(int[] rows) {
+                return inputs(Nd4j.pullRows(train.features(), 1, rows), rows);
             }
         };
     }

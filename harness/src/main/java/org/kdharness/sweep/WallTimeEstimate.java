@@ -172,6 +172,9 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             kinds.add(new Kind(e.getKey(), e.getValue().size(), m[0], epochs * share * m[1], "calibrated"));
         }
         double teacher = 0;
+        if (remaining.isEmpty()) {
+            return new WallTimeEstimate(0, List.of(), sideBySide, 0); // nothing left to run
+        }
         cal = cal == null ? new Calibration(c, data) : cal;
         if (!teacherCached) {
             teacher = cal.teacher();
@@ -265,8 +268,12 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             TrialRunner runner = new TrialRunner(oneEpoch, slice, untrained,
                     c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO, c.dataset().augmented());
             untrained.logits(TeacherOutputs.Split.TRAIN); // shared outputs are computed once per worker, not per trial
-            // each kind once untimed: its first run compiles code paths that a sweep's many trials of it do not pay again
-            runner.run(spec, null);
+            // each kind once untimed, for one epoch: its first run compiles code paths, and computes the teacher's layers
+            // it reads, that a sweep's many trials of it do not pay again
+            new TrialRunner(new NetworkSpec(c.student().model(), new TrainingSpec(1, t.batchSize(), t.learningRate(), t.optimiser(),
+                    t.weightDecay(), t.seed(), 0, t.momentum(), t.schedule())), slice, untrained,
+                    c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO, c.dataset().augmented())
+                    .run(spec, null);
             double[][] runs = new double[copies][];
             List<Runnable> tasks = new ArrayList<>();
             for (int i = 0; i < copies; i++) {

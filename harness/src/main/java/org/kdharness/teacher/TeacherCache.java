@@ -129,6 +129,11 @@ public final class TeacherCache {
                 public List<org.nd4j.linalg.api.ndarray.INDArray> inputs(org.nd4j.linalg.api.ndarray.INDArray x, int[] rows) {
                     return List.of(Nd4j.pullRows(oneHot, 1, rows));
                 }
+
+                @Override
+                public List<org.nd4j.linalg.api.ndarray.INDArray> unaugmented(int[] rows) {
+                    return List.of(Nd4j.pullRows(oneHot, 1, rows));
+                }
             };
             r = new Trainer().fit(net, spec.training(), spec.training().seed(), train, obj,
                     List.of(train.oneHot()), data.validation(),

@@ -16,7 +16,8 @@ import java.util.Random;
  *
  * <p>Why: the order depends only on (seed, epoch), so every method of a seed sees the same
  * data order. Each array is permuted once per epoch and batches are row-range views of
- * it, so there is no per-batch copy.
+ * it, so there is no per-batch copy; or, under augmentation, each batch's arrays are computed
+ * as it is drawn ({@link EpochData}).
  */
 public final class BatchIterator implements MultiDataSetIterator {
 
@@ -90,7 +91,7 @@ public final class BatchIterator implements MultiDataSetIterator {
     @Override
     public MultiDataSet next(int num) {
         int end = Math.min(n, cursor + num);
-        INDArray[] x = features;
+        INDArray[] x;
         INDArray[] l;
         if (source != null) {
             int[] rows = java.util.Arrays.copyOfRange(order, cursor, end);

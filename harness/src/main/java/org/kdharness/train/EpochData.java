@@ -20,4 +20,7 @@ public interface EpochData {
 
     /** The objective's inputs for those images, in {@code DistillationObjective#inputs()} order, row i for {@code rows[i]}. */
     List<INDArray> inputs(INDArray features, int[] rows);
+
+    /** The objective's inputs for examples {@code rows} as loaded, not augmented (the loss probe's fixed sample). */
+    List<INDArray> unaugmented(int[] rows);
 }

@@ -48,27 +48,40 @@ final class LossProbe {
 
     LossProbe(Network net, INDArray features, DistillationObjective objective, List<INDArray> labelArrays, long seed,
               int batchSize) {
+        this(net, features, objective, rows -> labelArrays.stream().map(a -> Nd4j.pullRows(a, 1, rows)).toList(), seed, batchSize);
+    }
+
+    /**
+     * @param inputsFor the objective's inputs for training examples {@code rows}, row i for {@code rows[i]} (under
+     *                  augmentation computed for the sample alone: the teacher's outputs on the whole split never are)
+     */
+    LossProbe(Network net, INDArray features, DistillationObjective objective, java.util.function.Function<int[], List<INDArray>> inputsFor,
+              long seed, int batchSize) {
         this.net = net;
         this.metricVariables = objective.metricVariables();
         this.logitTerms = objective.logitTerms();
         int n = (int) features.size(0);
         int[] rows = Arrays.copyOf(DatasetLoader.shuffled(n, seed ^ 0x9E3779B97F4A7C15L), Math.min(n, SAMPLE));
         List<String> labelNames = objective.labelPlaceholders();
+        List<INDArray> sample = inputsFor.apply(rows);
         int count = (rows.length + batchSize - 1) / batchSize;
         chunkRows = new int[count];
         for (int c = 0; c < count; c++) {
-            int[] part = Arrays.copyOfRange(rows, c * batchSize, Math.min(rows.length, (c + 1) * batchSize));
+            int from = c * batchSize;
+            int[] part = Arrays.copyOfRange(rows, from, Math.min(rows.length, from + batchSize));
             chunkRows[c] = part.length;
             Map<String, INDArray> ph = new HashMap<>();
             ph.put(net.input().name(), Nd4j.pullRows(features, 1, part));
+            int[] local = new int[part.length];
+            Arrays.setAll(local, k -> from + k);
             for (int i = 0; i < labelNames.size(); i++) {
-                ph.put(labelNames.get(i), Nd4j.pullRows(labelArrays.get(i), 1, part));
+                ph.put(labelNames.get(i), Nd4j.pullRows(sample.get(i), 1, local));
             }
             ph.putAll(net.inferenceInputs(part.length));
             chunks.add(ph);
         }
         int probs = objective.indexOf(ObjectiveInput.Kind.TEACHER_PROBS);
-        softTargets = probs < 0 ? null : Nd4j.pullRows(labelArrays.get(probs), 1, rows);
+        softTargets = probs < 0 ? null : sample.get(probs);
         outputs.addAll(net.sd().getLossVariables());
         outputs.addAll(metricVariables.values());
     }

@@ -103,8 +103,9 @@ public final class Trainer {
 
     /**
      * {@link #fit(Network, TrainingSpec, long, ImageData, DistillationObjective, List, ImageData, EpochCallback)} with
-     * each batch's images and inputs computed by {@code perEpoch} as it is drawn (augmentation), or the fixed ones when
-     * it is null. The loss probe keeps measuring the fixed sample of un-augmented examples.
+     * each batch's images and inputs computed by {@code perEpoch} as it is drawn (augmentation; {@code labelArrays} is
+     * then not read and may be null), or the fixed ones when it is null. The loss probe keeps measuring the fixed sample
+     * of un-augmented examples.
      */
     public Result fit(Network net, TrainingSpec spec, long seed, ImageData train, DistillationObjective objective,
                       List<INDArray> labelArrays, ImageData validation, EpochCallback callback, EpochData perEpoch) {
@@ -136,8 +137,10 @@ public final class Trainer {
         sd.setTrainingConfig(config);
         DenseStep dense = engine == Engine.AUTO ? DenseStep.of(net, objective, config) : null;
         INDArray[] features = {train.features()};
-        INDArray[] labels = labelArrays.toArray(INDArray[]::new);
-        LossProbe probe = new LossProbe(net, train.features(), objective, labelArrays, seed, spec.batchSize());
+        // under augmentation there are no whole-split inputs: batches and the probe's sample get their own
+        INDArray[] labels = perEpoch != null ? null : labelArrays.toArray(INDArray[]::new);
+        LossProbe probe = perEpoch != null ? new LossProbe(net, train.features(), objective, perEpoch::unaugmented, seed, spec.batchSize())
+                : new LossProbe(net, train.features(), objective, labelArrays, seed, spec.batchSize());
 
         List<Map<String, Double>> history = new ArrayList<>();
         double bestVal = Double.NEGATIVE_INFINITY;

@@ -36,7 +36,7 @@ class WallTimeEstimateTest {
         String reports = dir.resolve("reports").toString();
         CliRun.Result plan = CliRun.run("plan", config.toString(), "--reports", reports);
         assertEquals(0, plan.code(), plan.err());
-        Matcher estimate = Pattern.compile("estimated wall time on this machine: (?:(\\d+)m )?([0-9.]+)s \\(teacher [0-9.]+s").matcher(plan.out());
+        Matcher estimate = Pattern.compile("estimated wall time on this machine: (?:(\\d+)m )?([0-9.]+)s \\(teacher [^;]+;").matcher(plan.out());
         assertTrue(estimate.find(), plan.out());
         double predicted = (estimate.group(1) == null ? 0 : 60 * Integer.parseInt(estimate.group(1))) + Double.parseDouble(estimate.group(2));
         assertTrue(plan.out().contains("calibrated"), "nothing stored yet: every kind is calibrated\n" + plan.out());
@@ -122,5 +122,9 @@ class WallTimeEstimateTest {
         assertTrue(advice.get(1).contains("asha") && advice.get(1).endsWith("(fits)"), advice.toString());
         // 2 seeds: 1 h + 5 h * 2/3 = 4h 20m
         assertTrue(advice.get(2).contains("with 2 seeds instead of 3: about 4h 20m (fits)"), advice.toString());
+        // a fixed set-up does not shrink with the seeds: 10 min + 5 h * 2/3 = 3h 30m
+        WallTimeEstimate withSetup = new WallTimeEstimate(0, List.of(new WallTimeEstimate.Kind("response", 100, 60, 300, "calibrated")), 2, 600);
+        assertTrue(Deadline.advice(withSetup, null, 3, Duration.ofHours(4)).get(1).contains("with 2 seeds instead of 3: about 3h 30m (fits)"),
+                Deadline.advice(withSetup, null, 3, Duration.ofHours(4)).toString());
     }
 }

@@ -139,9 +139,14 @@ class TrainerTest {
                     assertEquals(rows.length, x.size(0));
                     return List.of(org.nd4j.linalg.factory.Nd4j.pullRows(oneHot, 1, rows));
                 }
+
+                @Override
+                public List<org.nd4j.linalg.api.ndarray.INDArray> unaugmented(int[] rows) {
+                    return List.of(org.nd4j.linalg.factory.Nd4j.pullRows(oneHot, 1, rows));
+                }
             };
             Trainer.Result r = new Trainer(engine).fit(net, new TrainingSpec(3, 50, 0.05, "sgd", 0.0, 0L, 0), 3, data.train(), obj,
-                    List.of(oneHot), data.validation(), null, perEpoch);
+                    null, data.validation(), null, perEpoch);
             assertEquals(engine == Trainer.Engine.AUTO, r.dense(), engine + " took its path");
             for (int e = 1; e <= 3; e++) {
                 int[] order = org.kdharness.data.DatasetLoader.shuffled(data.train().size(), 3 * 1_000_003L + e);
