@@ -1,0 +1,84 @@
+package org.kdharness.teacher;
+
+import org.junit.jupiter.api.Test;
+import org.kdharness.config.DatasetSpec;
+import org.kdharness.data.DataSplits;
+import org.kdharness.data.DatasetLoader;
+import org.kdharness.data.TestPaths;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Teachers trained and exported by PyTorch ({@code datasets/onnx-teachers/export.py}) give, through ONNX
+ * Runtime on the images as the harness loads them, the logits PyTorch computed (to 1e-4), and their exported
+ * hint layers.
+ */
+class OnnxTeacherTest {
+
+    static final Path DIR = TestPaths.repo().resolve("datasets/onnx-teachers");
+
+    /** The first 256 test images of the shipped subset, as the harness loads them. */
+    private static INDArray testImages() {
+        DataSplits data = new DatasetLoader().load(new DatasetSpec("fashion-mnist",
+                TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), 0.1, 1000, 256, 42L));
+        return data.test().features();
+    }
+
+    private static double[][] torchLogits(String name) throws Exception {
+        return Files.readAllLines(DIR.resolve(name + ".logits.csv")).stream()
+                .map(l -> java.util.Arrays.stream(l.split(",")).mapToDouble(Double::parseDouble).toArray()).toArray(double[][]::new);
+    }
+
+    private static void assertLogits(String name) throws Exception {
+        try (OnnxTeacher t = new OnnxTeacher(DIR.resolve(name + ".onnx"))) {
+            INDArray logits = t.output(testImages(), "logits");
+            double[][] expected = torchLogits(name);
+            assertEquals(256, expected.length);
+            double worst = 0;
+            for (int i = 0; i < 256; i++) {
+                for (int c = 0; c < 10; c++) {
+                    worst = Math.max(worst, Math.abs(expected[i][c] - logits.getDouble(i, c)));
+                }
+            }
+            assertTrue(worst <= 1e-4, name + ": largest difference from PyTorch's logits " + worst);
+        }
+    }
+
+    @Test
+    void anMlpTeachersLogitsEqualPyTorchs() throws Exception {
+        assertLogits("mlp");
+        try (OnnxTeacher t = new OnnxTeacher(DIR.resolve("mlp.onnx"))) {
+            assertEquals(List.of("logits", "h1", "h2"), List.copyOf(t.outputs().keySet()));
+            assertArrayEquals(new long[]{128}, t.outputs().get("h1"));
+            INDArray h2 = t.output(testImages(), "h2");
+            assertEquals(64, h2.size(1));
+            assertTrue(h2.minNumber().doubleValue() >= 0, "h2 is a ReLU layer's output");
+        }
+    }
+
+    @Test
+    void aResNetTeachersLogitsEqualPyTorchsAndItsTapsAreConsistent() throws Exception {
+        assertLogits("resnet");
+        try (OnnxTeacher t = new OnnxTeacher(DIR.resolve("resnet.onnx"))) {
+            assertArrayEquals(new long[]{64, 7, 7}, t.outputs().get("stage3"));
+            INDArray x = testImages();
+            INDArray stage3 = t.output(x, "stage3"), pool = t.output(x, "pool");
+            // pool is stage3 averaged over its 7 x 7 positions, channel by channel
+            for (int c = 0; c < 64; c += 9) {
+                double mean = stage3.getRow(5).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(c * 49, (c + 1) * 49)).meanNumber().doubleValue();
+                assertEquals(mean, pool.getDouble(5, c), 1e-5, "channel " + c);
+            }
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> t.output(x, "stage4")).getMessage().contains("stage3"));
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new OnnxTeacher(DIR.resolve("export.py"))).getMessage()
+                .contains("export.py: not a loadable ONNX model"));
+    }
+}
