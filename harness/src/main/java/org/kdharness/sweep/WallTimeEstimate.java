@@ -179,7 +179,11 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
         if (!teacherCached) {
             teacher = cal.teacher();
         }
-        return new WallTimeEstimate(teacher, List.copyOf(kinds), sideBySide, loadSeconds + cal.teacherOutputs());
+        // the store's bookkeeping: creating it, and one committed write per epoch of every trial (one at a time)
+        double[] store = storeCosts();
+        int epochsLeft = remaining.values().stream().mapToInt(List::size).sum() * (int) Math.ceil(epochs * share);
+        return new WallTimeEstimate(teacher, List.copyOf(kinds), sideBySide,
+                loadSeconds + cal.teacherOutputs() + store[0] + store[1] * epochsLeft);
     }
 
     /**
@@ -203,6 +207,41 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
         }
         boolean cached = new org.kdharness.teacher.TeacherCache(ws.teacherRoot(), s -> { }).cached(c.dataset(), c.teacher());
         return of(c, SweepPlan.expand(c), data, stored, cached, loadSeconds);
+    }
+
+    /** {seconds to create and migrate a store, seconds per committed epoch write}, timed on a throwaway H2 file. */
+    static double[] storeCosts() {
+        java.nio.file.Path tmp = null;
+        try {
+            tmp = java.nio.file.Files.createTempDirectory("kd-estimate");
+            long t0 = System.nanoTime();
+            try (org.kdharness.store.MetricsStore s = org.kdharness.store.MetricsStore.open("jdbc:h2:file:" + tmp.resolve("metrics"))) {
+                double open = (System.nanoTime() - t0) / 1e9;
+                s.upsertSweep("estimate", "");
+                s.addTrials("estimate", List.of(new org.kdharness.store.MetricsStore.PlannedTrial("t", 0, "baseline", null, null, null,
+                        null, null, null, 1, null, null, null, null, null, "{}", "t")));
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                for (int i = 0; i < 12; i++) {
+                    metrics.put("train_metric_" + i, (double) i);
+                }
+                int writes = 20;
+                long t1 = System.nanoTime();
+                for (int e = 1; e <= writes; e++) {
+                    s.recordEpoch("estimate", "t", e, metrics);
+                }
+                return new double[]{open, (System.nanoTime() - t1) / 1e9 / writes};
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return new double[]{0, 0}; // no temporary folder: the estimate goes without
+        } finally {
+            if (tmp != null) {
+                try (var files = java.nio.file.Files.walk(tmp)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (java.io.IOException ignored) {
+                    // a temporary folder left behind
+                }
+            }
+        }
     }
 
     /**

@@ -23,8 +23,8 @@ import java.util.Map;
  *
  * <p>Why ONNX Runtime: a frozen teacher needs inference only, and ONNX Runtime runs whatever opset
  * PyTorch exports (convolutions, BatchNorm folded or not, any activation) at native speed; importing the
- * graph into SameDiff would need every op mapped. The session is not shared between threads without
- * this class's lock (ONNX Runtime's {@code run} is thread-safe, but the output buffers are copied here).
+ * graph into SameDiff would need every op mapped. Inference is serialised by this class's lock, so
+ * that trials side by side do not run the teacher at once on the machine's few cores.
  *
  * <p>Not yet wired into sweeps: this is the importer and its equality test against PyTorch; a teacher
  * named by {@code teacher: {onnx: ...}} in a config is the next step.
@@ -37,26 +37,49 @@ public final class OnnxTeacher implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String input;
+    private final long inputWidth;
+    private final int batch;
     private final Map<String, long[]> outputs = new LinkedHashMap<>();
+    private boolean closed;
 
     /** @throws IllegalArgumentException naming the file when it cannot be loaded */
     public OnnxTeacher(Path model) {
-        try {
+        this(model, BATCH);
+    }
+
+    /** @param batch rows per inference batch */
+    OnnxTeacher(Path model, int batch) {
+        this.batch = batch;
+        OrtSession opened = null;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             env = OrtEnvironment.getEnvironment();
-            session = env.createSession(model.toString(), new OrtSession.SessionOptions());
-            input = session.getInputNames().iterator().next();
-            for (Map.Entry<String, ai.onnxruntime.NodeInfo> e : session.getOutputInfo().entrySet()) {
+            opened = env.createSession(model.toString(), options);
+            input = opened.getInputNames().iterator().next();
+            long[] in = ((TensorInfo) opened.getInputInfo().get(input).getInfo()).getShape();
+            inputWidth = in.length == 2 ? in[1] : -1;
+            for (Map.Entry<String, ai.onnxruntime.NodeInfo> e : opened.getOutputInfo().entrySet()) {
+                // declared shapes; a dimension the model leaves open is -1 (the real one is read from each result)
                 long[] shape = ((TensorInfo) e.getValue().getInfo()).getShape();
                 outputs.put(e.getKey(), java.util.Arrays.copyOfRange(shape, 1, shape.length));
             }
+            session = opened;
         } catch (OrtException | RuntimeException e) {
+            if (opened != null) {
+                try {
+                    opened.close();
+                } catch (OrtException ignored) {
+                    // the load failure is what matters
+                }
+            }
             throw new IllegalArgumentException(model + ": not a loadable ONNX model (" + e.getMessage() + ")", e);
         }
     }
 
-    /** The model's outputs by name, each with its per-example shape (e.g. {@code logits: [10]}, {@code stage3: [64, 7, 7]}). */
+    /** The model's outputs by name, each with its declared per-example shape (e.g. {@code logits: [10]}, {@code stage3: [64, 7, 7]}). */
     public Map<String, long[]> outputs() {
-        return java.util.Collections.unmodifiableMap(outputs);
+        Map<String, long[]> copy = new LinkedHashMap<>();
+        outputs.forEach((k, v) -> copy.put(k, v.clone()));
+        return copy;
     }
 
     /** Output {@code name} for every row of {@code x}, flattened per example ({@code [n, prod(shape)]}). */
@@ -64,27 +87,40 @@ public final class OnnxTeacher implements AutoCloseable {
         if (!outputs.containsKey(name)) {
             throw new IllegalArgumentException("the ONNX model has no output '" + name + "' (outputs: " + outputs.keySet() + ")");
         }
-        long n = x.size(0), width = x.size(1), per = 1;
-        for (long d : outputs.get(name)) {
-            per *= d;
+        long n = x.size(0), width = x.size(1), per = -1;
+        if (inputWidth > 0 && width != inputWidth) {
+            throw new IllegalArgumentException("the ONNX model takes rows of " + inputWidth + " values, the data has " + width);
         }
-        float[] rows = x.castTo(DataType.FLOAT).dup().data().asFloat();
+        float[] rows = x.castTo(DataType.FLOAT).data().asFloat();
         List<float[]> parts = new ArrayList<>();
         try {
-            for (long from = 0; from < n; from += BATCH) {
-                long m = Math.min(BATCH, n - from);
-                FloatBuffer batch = FloatBuffer.wrap(rows, (int) (from * width), (int) (m * width)).slice();
-                try (OnnxTensor tensor = OnnxTensor.createTensor(env, batch, new long[]{m, width});
+            for (long from = 0; from < n; from += batch) {
+                long m = Math.min(batch, n - from);
+                FloatBuffer rowsOfBatch = FloatBuffer.wrap(rows, (int) (from * width), (int) (m * width)).slice();
+                try (OnnxTensor tensor = OnnxTensor.createTensor(env, rowsOfBatch, new long[]{m, width});
                      OrtSession.Result result = session.run(Map.of(input, tensor), java.util.Set.of(name))) {
-                    FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                    OnnxTensor out = (OnnxTensor) result.get(0);
+                    long[] shape = out.getInfo().getShape(); // the real shape, open dimensions resolved
+                    if (shape[0] != m) {
+                        throw new IllegalStateException("output '" + name + "' has " + shape[0] + " rows for a batch of " + m);
+                    }
+                    long size = 1;
+                    for (int d = 1; d < shape.length; d++) {
+                        size *= shape[d];
+                    }
+                    if (per >= 0 && size != per) {
+                        throw new IllegalStateException("output '" + name + "' changes its width between batches: " + per + ", " + size);
+                    }
+                    per = size;
                     float[] values = new float[(int) (m * per)];
-                    out.get(values);
+                    out.getFloatBuffer().get(values);
                     parts.add(values);
                 }
             }
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed on output '" + name + "': " + e.getMessage(), e);
         }
+        per = Math.max(per, 0);
         float[] all = new float[(int) (n * per)];
         int at = 0;
         for (float[] p : parts) {
@@ -96,6 +132,10 @@ public final class OnnxTeacher implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             session.close();
         } catch (OrtException e) {

@@ -78,6 +78,15 @@ class OnnxTeacherTest {
             }
             assertTrue(assertThrows(IllegalArgumentException.class, () -> t.output(x, "stage4")).getMessage().contains("stage3"));
         }
+        // in batches of 100 (100 + 100 + 56 rows): the same values, each batch at its own rows
+        try (OnnxTeacher whole = new OnnxTeacher(DIR.resolve("resnet.onnx")); OnnxTeacher chunked = new OnnxTeacher(DIR.resolve("resnet.onnx"), 100)) {
+            INDArray x = testImages();
+            assertEquals(whole.output(x, "stage3"), chunked.output(x, "stage3"));
+            assertEquals(whole.output(x, "logits"), chunked.output(x, "logits"));
+            assertTrue(assertThrows(IllegalArgumentException.class,
+                    () -> chunked.output(x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 100)),
+                            "logits")).getMessage().contains("rows of 784 values"));
+        }
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new OnnxTeacher(DIR.resolve("export.py"))).getMessage()
                 .contains("export.py: not a loadable ONNX model"));
     }
