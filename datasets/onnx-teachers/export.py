@@ -15,12 +15,16 @@ Run with Debian's python3-torch: /usr/bin/python3 datasets/onnx-teachers/export.
 import gzip
 import os
 
+import sys
+
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "harness", "bench"))
+from torch_bench import ResNet  # noqa: E402  (one definition of the resnet for the bench and these fixtures)
 DATA = os.path.join(HERE, "..", "fashion-mnist-small")
 
 
@@ -43,30 +47,18 @@ class Mlp(nn.Module):
         return self.out(h2), h1, h2
 
 
-class Block(nn.Module):
-    def __init__(self, i, o, stride):
-        super().__init__()
-        self.c1, self.b1 = nn.Conv2d(i, o, 3, stride, 1, bias=False), nn.BatchNorm2d(o)
-        self.c2, self.b2 = nn.Conv2d(o, o, 3, 1, 1, bias=False), nn.BatchNorm2d(o)
-        self.down = None if stride == 1 and i == o else nn.Sequential(nn.Conv2d(i, o, 1, stride, bias=False), nn.BatchNorm2d(o))
-
-    def forward(self, x):
-        y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
-        return F.relu(y + (x if self.down is None else self.down(x)))
-
-
 class ResNet8(nn.Module):
+    """The benchmark's resnet (harness/bench/torch_bench.py, as kd-harness builds it) at depth 8, width 1, returning
+    its logits with the exported taps."""
+
     def __init__(self):
         super().__init__()
-        self.stem, self.bn = nn.Conv2d(1, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16)
-        self.s1, self.s2, self.s3 = Block(16, 16, 1), Block(16, 32, 2), Block(32, 64, 2)
-        self.fc = nn.Linear(64, 10)
+        self.net = ResNet(8, [16, 16, 32, 64])
 
     def forward(self, x):
-        x = F.relu(self.bn(self.stem(x.view(-1, 1, 28, 28))))
-        stage3 = self.s3(self.s2(self.s1(x)))
+        stage3 = self.net.stage3(x)
         pool = stage3.mean((2, 3))
-        return self.fc(pool), stage3, pool
+        return self.net.fc(pool), stage3, pool
 
 
 def train(model, x, y, epochs):
