@@ -34,14 +34,15 @@ class WallTimeEstimateTest {
         Files.writeString(config, TinySweep.yaml("timed", GRID).replace("train_limit: 600", "train_limit: 6000")
                 .replace("training: {epochs: 1, batch_size: 64}", "training: {epochs: 16, batch_size: 32}"));
         String reports = dir.resolve("reports").toString();
-        CliRun.Result plan = CliRun.run("plan", config.toString(), "--reports", reports);
+        // both as a user runs them, each in a JVM of its own
+        CliRun.Result plan = WorkerProcesses.command(dir, "plan.log", "plan", config.toString(), "--reports", reports);
         assertEquals(0, plan.code(), plan.err());
         Matcher estimate = Pattern.compile("estimated wall time on this machine: (?:(\\d+)m )?([0-9.]+)s \\(teacher [^;]+;").matcher(plan.out());
         assertTrue(estimate.find(), plan.out());
         double predicted = (estimate.group(1) == null ? 0 : 60 * Integer.parseInt(estimate.group(1))) + Double.parseDouble(estimate.group(2));
         assertTrue(plan.out().contains("calibrated"), "nothing stored yet: every kind is calibrated\n" + plan.out());
 
-        CliRun.Result run = CliRun.run("run", config.toString(), "--reports", reports, "--no-report");
+        CliRun.Result run = WorkerProcesses.command(dir, "run.log", "run", config.toString(), "--reports", reports, "--no-report");
         assertEquals(0, run.code(), run.err());
         Matcher wall = Pattern.compile("wall time: ([0-9.]+) s").matcher(run.out());
         assertTrue(wall.find(), run.out());
