@@ -300,19 +300,12 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
          * training steps scaled from the slice to the whole training split, the epoch's probe and validation as measured.
          */
         double[] trial(TrialSpec spec, int copies) {
-            TrainingSpec t = c.student().training();
             // two epochs, the second timed: long enough for the copies to overlap as a sweep's trials do
-            NetworkSpec oneEpoch = new NetworkSpec(c.student().model(), new TrainingSpec(2, t.batchSize(), t.learningRate(),
-                    t.optimiser(), t.weightDecay(), t.seed(), 0, t.momentum(), t.schedule()));
-            TrialRunner runner = new TrialRunner(oneEpoch, slice, untrained,
-                    c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO, c.dataset().augmented());
+            TrialRunner runner = runner(2);
             untrained.logits(TeacherOutputs.Split.TRAIN); // shared outputs are computed once per worker, not per trial
             // each kind once untimed, for one epoch: its first run compiles code paths, and computes the teacher's layers
             // it reads, that a sweep's many trials of it do not pay again
-            new TrialRunner(new NetworkSpec(c.student().model(), new TrainingSpec(1, t.batchSize(), t.learningRate(), t.optimiser(),
-                    t.weightDecay(), t.seed(), 0, t.momentum(), t.schedule())), slice, untrained,
-                    c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO, c.dataset().augmented())
-                    .run(spec, null);
+            runner(1).run(spec, null);
             double[][] runs = new double[copies][];
             List<Runnable> tasks = new ArrayList<>();
             for (int i = 0; i < copies; i++) {
@@ -353,14 +346,19 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             return perRow * (full.train().size() + full.validation().size() + full.test().size());
         }
 
+        /** A runner of the sweep's student, recipe, engine and augmentation, for {@code epochs} epochs on the slice. */
+        private TrialRunner runner(int epochs) {
+            return new TrialRunner(new NetworkSpec(c.student().model(), c.student().training().forEpochs(epochs)), slice, untrained,
+                    c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO, c.dataset().augmented());
+        }
+
         /** The teacher's training: one epoch on the slice, on every core as it trains, scaled to its epochs. */
         double teacher() {
             Network net = network(c.teacher(), c.teacher().training().seed());
             TrainingSpec t = c.teacher().training();
             DistillationObjective obj = DistillationObjective.build(net, TrialSpec.of(DistillationRegistry.standard().method("baseline"),
                     t.seed()).build(), full.train().numClasses(), List.of());
-            TrainingSpec one = new TrainingSpec(1, t.batchSize(), t.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), 0,
-                    t.momentum(), t.schedule());
+            TrainingSpec one = t.forEpochs(1);
             int before = OpenMpThreads.set(Runtime.getRuntime().availableProcessors());
             try {
                 double[] epoch = new double[2];
