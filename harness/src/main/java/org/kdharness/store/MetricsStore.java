@@ -1,9 +1,5 @@
 package org.kdharness.store;
 
-import org.flywaydb.core.Flyway;
-
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -24,60 +20,18 @@ import java.util.Optional;
  */
 public final class MetricsStore implements AutoCloseable {
 
-    private final Connection conn;
     private final Sql sql;
 
-    private MetricsStore(Connection conn) {
-        this.conn = conn;
-        this.sql = new Sql(conn);
-    }
-
-    /** Opens (creating and migrating if needed) the store at {@code jdbcUrl}. */
-    public static MetricsStore open(String jdbcUrl) {
-        // Workers started together race for an H2 file's lock (AUTO_SERVER elects one as
-        // server); a short randomised retry lets the others connect to it.
-        java.util.Random jitter = new java.util.Random();
-        boolean folders = true;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                // H2's default account; other databases take their credentials from the URL, or from
-                // the driver's own sources (PostgreSQL: ~/.pgpass, PGPASSWORD), so none need be in argv
-                boolean h2 = jdbcUrl.startsWith("jdbc:h2:");
-                folders = OpenFailures.createFolders(jdbcUrl);
-                Flyway.configure().loggers("slf4j").dataSource(jdbcUrl, h2 ? "sa" : null, h2 ? "" : null).load().migrate();
-                Connection c = h2 ? DriverManager.getConnection(jdbcUrl, "sa", "") : DriverManager.getConnection(jdbcUrl);
-                c.setAutoCommit(true);
-                durable(c, jdbcUrl);
-                return new MetricsStore(c);
-            } catch (SQLException | RuntimeException e) {
-                if (attempt >= 10 || !OpenFailures.isLockRace(e, folders)) {
-                    throw new StoreException(Credentials.mask("cannot open metrics store " + jdbcUrl + ": " + OpenFailures.rootCause(e)), e);
-                }
-                try {
-                    Thread.sleep(200L + jitter.nextInt(300 * attempt));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new StoreException(Credentials.mask("interrupted opening " + jdbcUrl), ie);
-                }
-            }
-        }
+    private MetricsStore(Sql sql) {
+        this.sql = sql;
     }
 
     /**
-     * Makes every commit reach the database file before the call returns, so that whatever
-     * the console calls done survives a kill -9 of the process right after. H2 otherwise
-     * keeps commits in memory for up to {@code WRITE_DELAY} (500 ms): a killed worker lost
-     * every row it had committed in that window (WorkerProcessTest). With 0, H2 2.2 writes
-     * the MVStore chunk synchronously at each commit (into the OS page cache: it survives
-     * the process, not a power loss; it does not fsync). The setting is database-wide and
-     * persistent. PostgreSQL's commits are durable by default ({@code synchronous_commit = on}).
+     * Opens (creating and migrating if needed) the store at {@code jdbcUrl}. A connection lost later is replaced by a
+     * new one to the same URL ({@link Sql}).
      */
-    private static void durable(Connection c, String jdbcUrl) throws SQLException {
-        if (jdbcUrl.startsWith("jdbc:h2:")) {
-            try (java.sql.Statement st = c.createStatement()) {
-                st.execute("SET WRITE_DELAY 0");
-            }
-        }
+    public static MetricsStore open(String jdbcUrl) {
+        return new MetricsStore(new Sql(Connections.open(jdbcUrl, true), () -> Connections.open(jdbcUrl, false)));
     }
 
     public synchronized void upsertSweep(String name, String yaml) {
@@ -179,9 +133,10 @@ public final class MetricsStore implements AutoCloseable {
     /** CKA matrices of a sweep by student architecture. */
     public synchronized Map<String, double[][]> cka(String sweep) {
         Map<String, List<double[]>> cells = new LinkedHashMap<>();
+        // rows first, grouped after: a query made again on a new connection must not add its rows twice
         sql.query("SELECT student, student_layer, teacher_layer, cka_value FROM cka WHERE sweep = ? ORDER BY student, student_layer, teacher_layer",
-                rs -> cells.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                        .add(new double[]{rs.getInt(2), rs.getInt(3), rs.getDouble(4)}), sweep);
+                rs -> Map.entry(rs.getString(1), new double[]{rs.getInt(2), rs.getInt(3), rs.getDouble(4)}), sweep)
+                .forEach(row -> cells.computeIfAbsent(row.getKey(), k -> new ArrayList<>()).add(row.getValue()));
         Map<String, double[][]> out = new LinkedHashMap<>();
         cells.forEach((student, list) -> {
             int s = (int) list.stream().mapToDouble(c -> c[0]).max().orElse(0);
@@ -210,48 +165,38 @@ public final class MetricsStore implements AutoCloseable {
      */
     public synchronized int addTrials(String sweep, List<PlannedTrial> trials) {
         // one transaction: other workers never see the plan half-replaced
+        int[] added = new int[1];
         try {
-            conn.setAutoCommit(false);
-            int added = 0;
-            sql.update("UPDATE trial SET in_plan = FALSE WHERE sweep = ?", sweep);
-            for (PlannedTrial t : trials) {
-                if (sql.update("UPDATE trial SET ordinal = ?, in_plan = TRUE, config_key = ? WHERE sweep = ? AND trial_id = ?", t.ordinal(),
-                        t.configKey(), sweep, t.trialId()) == 0) {
-                    sql.update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
-                                    + " mapping, distance, seed, student, learning_rate, labelled_fraction, optimiser, params, spec_json, config_key, status)"
-                                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
-                            sweep, t.trialId(), t.ordinal(), t.method(), t.temperature(), t.alpha(), t.wFeature(),
-                            t.wResponse(), t.mapping(), t.distance(), t.seed(), t.student(), t.learningRate(),
-                            t.labelledFraction(), t.optimiser(), t.params(), t.specJson(), t.configKey());
-                    added++;
+            sql.transaction(() -> {
+                added[0] = 0;
+                sql.update("UPDATE trial SET in_plan = FALSE WHERE sweep = ?", sweep);
+                for (PlannedTrial t : trials) {
+                    if (sql.update("UPDATE trial SET ordinal = ?, in_plan = TRUE, config_key = ? WHERE sweep = ? AND trial_id = ?", t.ordinal(),
+                            t.configKey(), sweep, t.trialId()) == 0) {
+                        sql.update("INSERT INTO trial(sweep, trial_id, ordinal, method, temperature, alpha, w_feature, w_response,"
+                                        + " mapping, distance, seed, student, learning_rate, labelled_fraction, optimiser, params, spec_json, config_key, status)"
+                                        + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')",
+                                sweep, t.trialId(), t.ordinal(), t.method(), t.temperature(), t.alpha(), t.wFeature(),
+                                t.wResponse(), t.mapping(), t.distance(), t.seed(), t.student(), t.learningRate(),
+                                t.labelledFraction(), t.optimiser(), t.params(), t.specJson(), t.configKey());
+                        added[0]++;
+                    }
                 }
-            }
-            conn.commit();
-            return added;
-        } catch (SQLException | StoreException e) {
-            try {
-                conn.rollback();
-            } catch (SQLException ignored) {
-                // the original failure is what matters
-            }
+            });
+            return added[0];
+        } catch (StoreException e) {
             if (isDuplicateKey(e)) {
                 // another worker registered the same trials at the same moment: its plan is ours
                 return addTrials(sweep, trials);
             }
-            throw e instanceof StoreException se ? se : new StoreException("registering trials failed: " + e.getMessage(), e);
-        } finally {
-            try {
-                conn.setAutoCommit(true);
-            } catch (SQLException ignored) {
-                // connection closing anyway
-            }
+            throw e;
         }
     }
 
     private static boolean isDuplicateKey(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLIntegrityConstraintViolationException
-                    || (t instanceof SQLException sql && "23505".equals(sql.getSQLState()))) {
+            // 23505 alone: other integrity failures (a trial of a sweep never registered) are faults, not races
+            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
                 return true;
             }
         }
@@ -376,10 +321,6 @@ public final class MetricsStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            conn.close();
-        } catch (SQLException e) {
-            throw new StoreException("closing store: " + e.getMessage(), e);
-        }
+        sql.close();
     }
 }

@@ -12,34 +12,108 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prepared statements over one connection, with SQL errors as {@link StoreException}.
+ * Prepared statements over one connection, with SQL errors as {@link StoreException}; a connection
+ * found lost is replaced and the call made again.
  *
  * <p>Why apart from {@link MetricsStore}: the store's methods say what the ledger does;
- * binding, mapping rows and the portable value conversions are the same for all of them.
+ * binding, mapping rows, reconnecting and the portable value conversions are the same for all of them.
+ *
+ * <p>Why a call may be made again: a lost connection ({@link Connections#isLost}) means the other end
+ * went away (H2's serving worker ended, a database restarted). A statement outside a transaction is
+ * made again on the new connection, a transaction is run again whole (its work must start from
+ * scratch each time), never a statement in the middle of one, whose earlier statements died with the
+ * connection. Every write of the ledger gives the same rows when made twice, so a call whose commit
+ * reached the database just before the connection went is harmless to repeat; the exception is a
+ * claim, which would then claim the next trial or configuration too, and leave the first {@code running}
+ * until its heartbeat is stale (then it is released like a dead worker's).
+ *
+ * <p>Not thread-safe: its callers hold the store's lock.
  */
-final class Sql {
+final class Sql implements AutoCloseable {
 
-    private final Connection conn;
+    /** How many times a call meets a lost connection before its failure stands. */
+    private static final int ATTEMPTS = 4;
 
-    Sql(Connection conn) {
+    private final java.util.function.Supplier<Connection> reconnect;
+    private Connection conn;
+    private boolean inTransaction;
+
+    /** @param reconnect opens a new connection to the same store (retrying races for it itself) */
+    Sql(Connection conn, java.util.function.Supplier<Connection> reconnect) {
         this.conn = conn;
+        this.reconnect = reconnect;
     }
 
-    /** Runs {@code work} as one transaction: committed whole, or rolled back and rethrown. */
+    /** Runs {@code work} as one transaction: committed whole, or rolled back and rethrown; run again whole if the connection was lost. */
     void transaction(Runnable work) {
-        try {
-            conn.setAutoCommit(false);
+        for (int attempt = 1; ; attempt++) {
             try {
-                work.run();
-                conn.commit();
-            } catch (RuntimeException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
+                conn.setAutoCommit(false);
+                inTransaction = true;
+                try {
+                    work.run();
+                    conn.commit();
+                    return;
+                } catch (RuntimeException e) {
+                    quietly(conn::rollback);
+                    throw e;
+                } finally {
+                    inTransaction = false;
+                    quietly(() -> conn.setAutoCommit(true));
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (attempt < ATTEMPTS && Connections.isLost(e)) {
+                    replaceConnection();
+                    continue;
+                }
+                throw e instanceof RuntimeException r ? r : new StoreException("store transaction failed: " + e.getMessage(), e);
             }
+        }
+    }
+
+    private interface Call<T> {
+        T run() throws SQLException;
+    }
+
+    /** Makes {@code call}, again on a new connection when it found the connection lost outside a transaction. */
+    private <T> T call(String what, Call<T> call) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.run();
+            } catch (SQLException e) {
+                if (!inTransaction && attempt < ATTEMPTS && Connections.isLost(e)) {
+                    replaceConnection();
+                    continue;
+                }
+                throw new StoreException(what + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void replaceConnection() {
+        quietly(conn::close);
+        conn = reconnect.get();
+    }
+
+    private interface SqlAction {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code action} on a connection that may be gone: a failure there is not the one that matters. */
+    private static void quietly(SqlAction action) {
+        try {
+            action.run();
+        } catch (SQLException ignored) {
+            // the original outcome stands
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            conn.close();
         } catch (SQLException e) {
-            throw new StoreException("store transaction failed: " + e.getMessage(), e);
+            throw new StoreException("closing store: " + e.getMessage(), e);
         }
     }
 
@@ -48,26 +122,26 @@ final class Sql {
     }
 
     <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
-            List<T> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(mapper.map(rs));
+        return call("store query failed", () -> {
+            try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(mapper.map(rs));
+                }
+                return out;
             }
-            return out;
-        } catch (SQLException e) {
-            throw new StoreException("store query failed: " + e.getMessage(), e);
-        }
+        });
     }
 
     int update(String sql, Object... args) {
-        try (PreparedStatement ps = prepare(sql, args)) {
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("store update failed: " + e.getMessage(), e);
-        }
+        return call("store update failed", () -> {
+            try (PreparedStatement ps = prepare(sql, args)) {
+                return ps.executeUpdate();
+            }
+        });
     }
 
-    PreparedStatement prepare(String sql, Object... args) throws SQLException {
+    private PreparedStatement prepare(String sql, Object... args) throws SQLException {
         PreparedStatement ps = conn.prepareStatement(sql);
         for (int i = 0; i < args.length; i++) {
             ps.setObject(i + 1, args[i]);
