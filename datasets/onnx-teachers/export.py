@@ -5,7 +5,7 @@ bringing your own teacher.
 
   mlp.onnx     784-128-64-10 MLP (ReLU); outputs: logits, h1 [128], h2 [64]
   resnet.onnx  resnet8 (width 1, BatchNorm, as kd-harness and RepDistiller build it); outputs:
-               logits, stage3 [64, 7, 7], pool [64]
+               logits, stage1 [16, 28, 28], stage2 [32, 14, 14], stage3 [64, 7, 7], pool [64]
   *.logits.csv torch's logits (eval mode) on the first 256 test images, one row per image, to
                check an importer against (kd-harness's OnnxTeacherTest: equal to 1e-4)
 
@@ -56,9 +56,13 @@ class ResNet8(nn.Module):
         self.net = ResNet(8, [16, 16, 32, 64])
 
     def forward(self, x):
-        stage3 = self.net.stage3(x)
-        pool = stage3.mean((2, 3))
-        return self.net.fc(pool), stage3, pool
+        h = F.relu(self.net.bn(self.net.stem(x.view(-1, 1, 28, 28))))
+        stages = []
+        for s in self.net.stages:
+            h = s(h)
+            stages.append(h)
+        pool = h.mean((2, 3))
+        return (self.net.fc(pool), *stages, pool)
 
 
 def train(model, x, y, epochs):
@@ -81,7 +85,7 @@ def main():
     y = torch.from_numpy(read_idx("train-labels-idx1-ubyte").astype(np.int64))
     xt = torch.from_numpy(read_idx("t10k-images-idx3-ubyte").reshape(-1, 784).astype(np.float32) / 255.0)[:256]
     for name, model, outputs, epochs in [("mlp", Mlp(), ["logits", "h1", "h2"], 3),
-                                         ("resnet", ResNet8(), ["logits", "stage3", "pool"], 1)]:
+                                         ("resnet", ResNet8(), ["logits", "stage1", "stage2", "stage3", "pool"], 1)]:
         train(model, x, y, epochs)
         path = os.path.join(HERE, name + ".onnx")
         torch.onnx.export(model, xt[:2], path, input_names=["x"], output_names=outputs,

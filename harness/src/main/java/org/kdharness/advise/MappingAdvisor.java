@@ -76,12 +76,11 @@ public final class MappingAdvisor {
         }
         int n = (int) Math.min(sample, data.validation().size());
         INDArray x = data.validation().features().get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
-        Network tn = teacher.network();
         List<INDArray> teacherLayers = new ArrayList<>();
-        for (int j = 0; j < tn.hidden().size(); j++) {
-            teacherLayers.add(Trainer.output(tn, x, tn.hidden().get(j).name()));
+        for (int j = 1; j <= teacher.model().tapShapes().size(); j++) {
+            teacherLayers.add(teacher.model().tap(x, j));
         }
-        double[][] cka = new double[net.hidden().size()][tn.hidden().size()];
+        double[][] cka = new double[net.hidden().size()][teacherLayers.size()];
         for (int i = 0; i < net.hidden().size(); i++) {
             INDArray hs = Trainer.output(net, x, net.hidden().get(i).name());
             for (int j = 0; j < teacherLayers.size(); j++) {

@@ -188,7 +188,7 @@ public final class Benchmark {
     /** {@link #train(Network, TrialSpec, TeacherOutputs)} on other splits (the residual rows' slice). */
     private double[] train(Network net, TrialSpec spec, TeacherOutputs teacher, DataSplits data) {
         DistillationObjective obj = DistillationObjective.build(net, spec, 10,
-                teacher == null ? List.of() : teacher.teacher().network().hiddenShapes());
+                teacher == null ? List.of() : teacher.teacher().model().tapShapes());
         List<INDArray> labels = new ArrayList<>();
         for (ObjectiveInput in : obj.inputs()) {
             labels.add(switch (in.kind()) {

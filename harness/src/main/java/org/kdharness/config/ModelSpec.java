@@ -27,6 +27,8 @@ import java.util.List;
  *                   k &gt; 1 gives its resnetNxk channels (8k, 16k, 32k, 64k), e.g. depth 8, width 4
  *                   is resnet8x4 (32, 64, 128, 256); for a wrn, the widen factor k (16, 16k, 32k, 64k: WRN-40-2 is
  *                   depth 40, width 2)
+ * @param imported   an imported teacher only (type {@code onnx}): its taps as the file declares them; not written in a
+ *                   config, but derived from the file ({@code teacher.onnx})
  */
 public record ModelSpec(
         String type,
@@ -35,11 +37,38 @@ public record ModelSpec(
         String activation,
         Double dropout,
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer depth,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Integer width) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer width,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @com.fasterxml.jackson.annotation.JsonIgnore Imported imported) {
 
     /** An MLP or CNN (no resnet settings). */
     public ModelSpec(String type, List<Integer> hidden, List<ConvBlock> conv, String activation, Double dropout) {
         this(type, hidden, conv, activation, dropout, null, null);
+    }
+
+    /** A network this harness builds. */
+    public ModelSpec(String type, List<Integer> hidden, List<ConvBlock> conv, String activation, Double dropout, Integer depth,
+                     Integer width) {
+        this(type, hidden, conv, activation, dropout, depth, width, null);
+    }
+
+    /**
+     * What mappings need to know of an imported teacher: its file's name, its taps in order and how many of the first
+     * are feature maps.
+     */
+    public record Imported(String name, List<String> taps, int maps) {
+        public Imported {
+            taps = List.copyOf(taps);
+        }
+    }
+
+    /** The architecture of a teacher imported from {@code name}, as far as mappings refer to it. */
+    public static ModelSpec imported(String name, List<String> taps, int maps) {
+        return new ModelSpec("onnx", null, null, null, null, null, null, new Imported(name, taps, maps));
+    }
+
+    /** A teacher run from an ONNX file rather than built here. */
+    public boolean onnx() {
+        return imported != null;
     }
 
     /** Canonical form with defaults filled in, so equal networks hash equally. */
@@ -105,6 +134,9 @@ public record ModelSpec(
 
     /** The taps' names, in order: {@code h1..hN}, or for a resnet its stages' outputs and the pooled features. */
     public List<String> tapNames() {
+        if (onnx()) {
+            return imported.taps();
+        }
         if (residual()) {
             return List.of("stage1", "stage2", "stage3", "pool");
         }
@@ -120,6 +152,9 @@ public record ModelSpec(
 
     /** Short readable name, e.g. {@code mlp[64, 64]}, {@code cnn[conv16, conv32][64]}, {@code resnet8x4}, {@code resnet20}. */
     public String shortName() {
+        if (onnx()) {
+            return imported.name();
+        }
         if (resnet()) {
             return "resnet" + depth + (width == null || width == 1 ? "" : "x" + width);
         }
@@ -135,12 +170,12 @@ public record ModelSpec(
 
     /** How many taps, from the first, are feature maps: a CNN's conv blocks, a resnet's three stages. */
     public int mapTapCount() {
-        return residual() ? 3 : vgg() ? 5 : conv.size();
+        return onnx() ? imported.maps() : residual() ? 3 : vgg() ? 5 : conv.size();
     }
 
     /** Number of hidden layers a mapping may refer to (conv blocks first, then dense). */
     public int hiddenLayerCount() {
-        return residual() ? 4 : vgg() ? 6 : conv.size() + hidden.size();
+        return onnx() ? imported.taps().size() : residual() ? 4 : vgg() ? 6 : conv.size() + hidden.size();
     }
 
     /**

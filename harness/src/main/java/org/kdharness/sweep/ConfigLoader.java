@@ -86,7 +86,9 @@ public final class ConfigLoader {
         if (config == null) {
             throw new ConfigException(source, 0, null, "config is empty");
         }
-        new ConfigValidator(source, lineIndex(yaml)).validate(config);
+        ConfigValidator validator = new ConfigValidator(source, lineIndex(yaml));
+        config = ImportedTeacherConfig.resolve(config, validator);
+        validator.validate(config);
         return new Loaded(config, yaml, Path.of(source));
     }
 

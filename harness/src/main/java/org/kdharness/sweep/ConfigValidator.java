@@ -56,7 +56,7 @@ public final class ConfigValidator {
         check(d.normalize().equals("none") || d.normalize().equals(DatasetSpec.PER_CHANNEL), "/dataset/normalize",
                 "must be 'none' or '" + DatasetSpec.PER_CHANNEL + "', got '" + d.normalize() + "'");
         if (c.teacher() == null || c.teacher().model() == null) {
-            fail("/teacher", "teacher.model", "a teacher model is required");
+            fail("/teacher", "teacher.model", "a teacher is required: a model to train, or an exported one (teacher.onnx)");
         }
         if (c.student() == null || c.student().model() == null) {
             fail("/student", "student.model", "a student model is required");
@@ -72,6 +72,9 @@ public final class ConfigValidator {
     }
 
     private void network(NetworkSpec n, String at) {
+        if (n.model().onnx()) {
+            return; // imported: read from its file (ImportedTeacherConfig), and not trained here
+        }
         model(n.model(), at + "/model");
         TrainingSpec t = n.training();
         check(t.epochs() >= 1, at + "/training/epochs", "must be >= 1");
@@ -337,7 +340,7 @@ public final class ConfigValidator {
                 + " is not below student.training.epochs (" + epochs + "): there is no rung, so ASHA would prune nothing");
     }
 
-    private void check(boolean ok, String pointer, String message) {
+    void check(boolean ok, String pointer, String message) {
         if (!ok) {
             fail(pointer, field(pointer), message);
         }

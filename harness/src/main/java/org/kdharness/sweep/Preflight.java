@@ -28,7 +28,7 @@ final class Preflight {
     /** @throws IllegalArgumentException naming the first trial whose graph cannot be built */
     static void check(SweepConfig c, SweepPlan plan, ImageData train) {
         NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(train.channels(), train.height(), train.width());
-        Network teacher = NetworkBuilder.build(SameDiff.create(), "", c.teacher().model(), shape, train.numClasses(), 0);
+        java.util.List<long[]> teacherTaps = org.kdharness.teacher.TeacherCache.standIn(c.teacher(), train).tapShapes();
         Set<String> seen = new HashSet<>();
         for (Trial t : plan.trials()) {
             TrialSpec s = t.spec();
@@ -40,7 +40,7 @@ final class Preflight {
             }
             try {
                 Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, train.numClasses(), 0);
-                DistillationObjective.build(net, s, train.numClasses(), teacher.hiddenShapes());
+                DistillationObjective.build(net, s, train.numClasses(), teacherTaps);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("trial " + t.id() + " (" + SweepRunner.describe(s) + ") cannot be built: "
                         + e.getMessage(), e);

@@ -126,7 +126,7 @@ public final class SweepRunner {
             int released = store.releaseAbandoned(c.name(), WorkerId.host(), opt.staleSeconds(), opt.retryFailed());
             out.println("store: " + Credentials.mask(ws.jdbcUrl()) + " (" + added + " new trials, " + released + " returned to pending)");
             store.upsertTeacher(teacher.key(), ConfigHash.canonicalJson(c.teacher()), teacher.testAccuracy(),
-                    teacher.network().paramCount(), teacher.trainSeconds());
+                    teacher.model().paramCount(), teacher.trainSeconds());
             TeacherOutputs outputs = new TeacherOutputs(teacher, data);
             double[][] testLogits = Rows.of(outputs.logits(TeacherOutputs.Split.TEST));
             for (int i = 0; i < Math.min(TEACHER_SAMPLES, testLogits.length); i++) {

@@ -80,7 +80,7 @@ public final class TrialRunner {
                 spec.optimiser() == null ? t.optimiser() : spec.optimiser(), t.weightDecay(), t.seed(), t.patience(),
                 t.momentum(), t.schedule());
         Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, classes, spec.seed());
-        DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher.teacher().network().hiddenShapes());
+        DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher.teacher().model().tapShapes());
 
         // under augmentation the teacher's outputs are computed per batch: none for the whole split
         List<INDArray> labels = augment ? null : inputs(obj, spec, Split.TRAIN);
@@ -102,7 +102,7 @@ public final class TrialRunner {
                 metrics.put("final_" + k, v);
             }
         });
-        long teacherParams = teacher.teacher().network().paramCount();
+        long teacherParams = teacher.teacher().model().paramCount();
         metrics.put("student_params", (double) net.paramCount());
         metrics.put("teacher_params", (double) teacherParams);
         metrics.put("compression_ratio", (double) teacherParams / net.paramCount());
@@ -127,7 +127,7 @@ public final class TrialRunner {
      */
     private org.kdharness.train.EpochData augmented(DistillationObjective obj, TrialSpec spec) {
         ImageData train = data.train();
-        Network t = teacher.teacher().network();
+        org.kdharness.teacher.FrozenTeacher t = teacher.teacher().model();
         INDArray mask = obj.indexOf(ObjectiveInput.Kind.LABEL_MASK) < 0 ? null : labelMask(spec.effectiveLabelledFraction());
         return new org.kdharness.train.EpochData() {
             @Override
@@ -144,14 +144,14 @@ public final class TrialRunner {
                 synchronized (teacher) {
                     for (ObjectiveInput in : obj.inputs()) {
                         if ((in.kind() == ObjectiveInput.Kind.TEACHER_PROBS || in.kind() == ObjectiveInput.Kind.TEACHER_LOGITS) && logits == null) {
-                            logits = Trainer.logits(t, x);
+                            logits = t.logits(x);
                         }
                         out.add(switch (in.kind()) {
                             case LABELS -> Nd4j.pullRows(trainOneHot, 1, rows);
                             case LABEL_MASK -> Nd4j.pullRows(mask, 1, rows);
                             case TEACHER_PROBS -> SoftTargets.soften(logits, spec.effectiveTemperature());
                             case TEACHER_LOGITS -> logits;
-                            case TEACHER_LAYER -> Trainer.output(t, x, t.hidden().get(in.teacherLayer() - 1).name());
+                            case TEACHER_LAYER -> t.tap(x, in.teacherLayer());
                         });
                     }
                 }

@@ -12,6 +12,7 @@ import org.kdharness.models.Network;
 import org.kdharness.models.NetworkBuilder;
 import org.kdharness.store.TrialRow;
 import org.kdharness.teacher.Teacher;
+import org.kdharness.teacher.TeacherCache;
 import org.kdharness.teacher.TeacherOutputs;
 import org.kdharness.train.OpenMpThreads;
 import org.kdharness.train.Trainer;
@@ -205,7 +206,7 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
                 stored = store.trials(c.name());
             }
         }
-        boolean cached = new org.kdharness.teacher.TeacherCache(ws.teacherRoot(), s -> { }).cached(c.dataset(), c.teacher());
+        boolean cached = new TeacherCache(ws.teacherRoot(), s -> { }).cached(c.dataset(), c.teacher());
         return of(c, SweepPlan.expand(c), data, stored, cached, loadSeconds);
     }
 
@@ -285,8 +286,8 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             java.util.Arrays.setAll(first, i -> i);
             this.slice = new DataSplits(data.train().subset(first), data.validation(), data.test(), data.source());
             this.scale = (double) data.train().size() / rows;
-            Network teacher = network(c.teacher(), c.teacher().training().seed());
-            this.untrained = new TeacherOutputs(new Teacher(teacher, "calibration", Double.NaN, 0, false), slice);
+            this.untrained = new TeacherOutputs(new Teacher(TeacherCache.standIn(c.teacher(), data.train()), "calibration", Double.NaN, 0,
+                    false), slice);
         }
 
         private Network network(NetworkSpec spec, long seed) {
@@ -339,9 +340,8 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
          * an untrained teacher of the same shape, scaled to the splits' rows).
          */
         double teacherOutputs() {
-            Network t = untrained.teacher().network();
             long t0 = System.nanoTime();
-            Trainer.logits(t, slice.train().features());
+            untrained.teacher().model().logits(slice.train().features());
             double perRow = (System.nanoTime() - t0) / 1e9 / slice.train().size();
             return perRow * (full.train().size() + full.validation().size() + full.test().size());
         }

@@ -26,8 +26,7 @@ import java.util.Map;
  * graph into SameDiff would need every op mapped. Inference is serialised by this class's lock, so
  * that trials side by side do not run the teacher at once on the machine's few cores.
  *
- * <p>Not yet wired into sweeps: this is the importer and its equality test against PyTorch; a teacher
- * named by {@code teacher: {onnx: ...}} in a config is the next step.
+ * <p>A sweep's teacher named by {@code teacher.onnx} in a config is run through this class by {@link ImportedTeacher}.
  */
 public final class OnnxTeacher implements AutoCloseable {
 
@@ -40,6 +39,7 @@ public final class OnnxTeacher implements AutoCloseable {
     private final long inputWidth;
     private final int batch;
     private final Map<String, long[]> outputs = new LinkedHashMap<>();
+    private final long parameters;
     private boolean closed;
 
     /** @throws IllegalArgumentException naming the file when it cannot be loaded */
@@ -63,7 +63,8 @@ public final class OnnxTeacher implements AutoCloseable {
                 outputs.put(e.getKey(), java.util.Arrays.copyOfRange(shape, 1, shape.length));
             }
             session = opened;
-        } catch (OrtException | RuntimeException e) {
+            parameters = parameters(model);
+        } catch (OrtException | java.io.IOException | RuntimeException e) {
             if (opened != null) {
                 try {
                     opened.close();
@@ -72,6 +73,51 @@ public final class OnnxTeacher implements AutoCloseable {
                 }
             }
             throw new IllegalArgumentException(model + ": not a loadable ONNX model (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * The number of values in the model's initializers: its weights, and BatchNorm's running statistics where the
+     * export kept BatchNorm apart (PyTorch counts those as buffers, not parameters). ONNX Runtime does not expose
+     * initializers, so the file is read with the ONNX protobuf classes of Tribuo's {@code tribuo-util-onnx}.
+     */
+    private static long parameters(Path model) throws java.io.IOException {
+        ai.onnx.proto.OnnxMl.ModelProto proto = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(java.nio.file.Files.readAllBytes(model));
+        long n = 0;
+        for (ai.onnx.proto.OnnxMl.TensorProto t : proto.getGraph().getInitializerList()) {
+            long size = 1;
+            for (long d : t.getDimsList()) {
+                size *= d;
+            }
+            n += size;
+        }
+        return n;
+    }
+
+    /** See {@link #parameters(Path)}. */
+    public long parameterCount() {
+        return parameters;
+    }
+
+    /** Output {@code name}'s per-example shape as the model gives it for the first row of {@code x} (open dimensions resolved). */
+    public synchronized long[] exampleShape(INDArray x, String name) {
+        check(x, name);
+        float[] row = x.getRow(0, true).castTo(DataType.FLOAT).data().asFloat();
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(row), new long[]{1, row.length});
+             OrtSession.Result result = session.run(Map.of(input, tensor), java.util.Set.of(name))) {
+            long[] shape = ((OnnxTensor) result.get(0)).getInfo().getShape();
+            return java.util.Arrays.copyOfRange(shape, 1, shape.length);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on output '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    private void check(INDArray x, String name) {
+        if (!outputs.containsKey(name)) {
+            throw new IllegalArgumentException("the ONNX model has no output '" + name + "' (outputs: " + outputs.keySet() + ")");
+        }
+        if (inputWidth > 0 && x.size(1) != inputWidth) {
+            throw new IllegalArgumentException("the ONNX model takes rows of " + inputWidth + " values, the data has " + x.size(1));
         }
     }
 
@@ -84,13 +130,8 @@ public final class OnnxTeacher implements AutoCloseable {
 
     /** Output {@code name} for every row of {@code x}, flattened per example ({@code [n, prod(shape)]}). */
     public synchronized INDArray output(INDArray x, String name) {
-        if (!outputs.containsKey(name)) {
-            throw new IllegalArgumentException("the ONNX model has no output '" + name + "' (outputs: " + outputs.keySet() + ")");
-        }
+        check(x, name);
         long n = x.size(0), width = x.size(1), per = -1;
-        if (inputWidth > 0 && width != inputWidth) {
-            throw new IllegalArgumentException("the ONNX model takes rows of " + inputWidth + " values, the data has " + width);
-        }
         float[] rows = x.castTo(DataType.FLOAT).data().asFloat();
         List<float[]> parts = new ArrayList<>();
         try {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.kdharness.config.ConfigHash;
 import org.kdharness.config.DatasetSpec;
 import org.kdharness.config.NetworkSpec;
+import org.kdharness.config.OnnxSpec;
 import org.kdharness.data.DataLocation;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.ImageData;
@@ -54,23 +55,41 @@ public final class TeacherCache {
         this.log = log;
     }
 
-    /** The cache key for a teacher on a dataset. */
+    /**
+     * The cache key for a teacher on a dataset. An imported teacher's key covers its file's content, not its path, and
+     * the outputs used; its training settings, which it does not have, are left out.
+     */
     public static String key(DatasetSpec dataset, NetworkSpec teacher) {
         Map<String, Object> k = new LinkedHashMap<>();
         k.put("format", FORMAT);
         k.put("dataset", DataLocation.identity(dataset));
-        k.put("teacher", teacher);
+        if (teacher.onnx() != null) {
+            OnnxSpec o = teacher.onnx();
+            Map<String, Object> imported = new LinkedHashMap<>();
+            imported.put("sha256", o.contentHash());
+            imported.put("logits", o.logits());
+            imported.put("taps", o.taps());
+            k.put("onnx", imported);
+        } else {
+            k.put("teacher", teacher);
+        }
         return ConfigHash.sha256(ConfigHash.canonicalJson(k), 16);
     }
 
-    /** Whether {@link #obtain} would load this teacher instead of training it (its files are verified only then). */
+    /** Whether {@link #obtain} would load this teacher (or import it) instead of training it (its files are verified only then). */
     public boolean cached(DatasetSpec dataset, NetworkSpec spec) {
-        return Files.isRegularFile(root.resolve(key(dataset, spec)).resolve("teacher.json"));
+        return spec.onnx() != null || Files.isRegularFile(root.resolve(key(dataset, spec)).resolve("teacher.json"));
     }
 
-    /** Loads the cached teacher or trains and stores it. */
+    /** Loads the cached teacher or trains and stores it; an imported teacher is opened and measured on the test split. */
     public Teacher obtain(DatasetSpec dataset, NetworkSpec spec, DataSplits data) {
         String key = key(dataset, spec);
+        if (spec.onnx() != null) {
+            ImportedTeacher imported = new ImportedTeacher(spec.onnx(), data.train().features());
+            double testAcc = ClassificationMetrics.of(imported.logits(data.test().features()), data.test().labels(), null).accuracy();
+            log.accept(String.format("teacher %s: imported from %s (ONNX Runtime), test accuracy %.4f", key, spec.onnx().file(), testAcc));
+            return new Teacher(imported, key, testAcc, 0, true);
+        }
         Path dir = root.resolve(key);
         ImageData train = data.train();
         NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(train.channels(), train.height(), train.width());
@@ -150,6 +169,18 @@ public final class TeacherCache {
         return new Teacher(net, key, testAcc, r.seconds(), false);
     }
 
+    /**
+     * A teacher of {@code spec}'s shape without its training, for what needs only its shapes and its speed (the
+     * preflight, the wall-time estimate): an untrained network of its architecture, or the imported file itself.
+     */
+    public static FrozenTeacher standIn(NetworkSpec spec, ImageData train) {
+        if (spec.onnx() != null) {
+            return new ImportedTeacher(spec.onnx(), train.features());
+        }
+        return new NetworkTeacher(network(spec, new NetworkBuilder.InputShape(train.channels(), train.height(), train.width()),
+                train.numClasses()));
+    }
+
     /** The arrays a cached teacher keeps: its parameters, then its running statistics. */
     private static List<String> saved(Network net) {
         List<String> out = new java.util.ArrayList<>(net.params());
@@ -181,12 +212,7 @@ public final class TeacherCache {
     }
 
     private static String sha256(Path file) throws IOException {
-        try {
-            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            return java.util.HexFormat.of().formatHex(md.digest(Files.readAllBytes(file)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ConfigHash.sha256(file);
     }
 
     private void save(Path dir, Network net, String key, NetworkSpec spec, double testAcc, double seconds) {

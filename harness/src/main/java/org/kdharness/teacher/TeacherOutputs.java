@@ -1,8 +1,6 @@
 package org.kdharness.teacher;
 
 import org.kdharness.data.DataSplits;
-import org.kdharness.models.Network;
-import org.kdharness.train.Trainer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.HashMap;
@@ -36,7 +34,7 @@ public final class TeacherOutputs {
 
     /** Teacher logits {@code [n, C]} on a split. */
     public synchronized INDArray logits(Split split) {
-        return cache.computeIfAbsent("logits/" + split, k -> Trainer.logits(teacher.network(), features(split)));
+        return cache.computeIfAbsent("logits/" + split, k -> teacher.model().logits(features(split)));
     }
 
     /** Teacher hidden layer {@code layer} (1-based), flattened per example, on the training split. */
@@ -46,14 +44,12 @@ public final class TeacherOutputs {
 
     /** Teacher hidden layer {@code layer} (1-based), flattened per example, on a split. */
     public synchronized INDArray hidden(int layer, Split split) {
-        Network net = teacher.network();
-        return cache.computeIfAbsent("h" + layer + "/" + split,
-                k -> Trainer.output(net, features(split), net.hidden().get(layer - 1).name()));
+        return cache.computeIfAbsent("h" + layer + "/" + split, k -> teacher.model().tap(features(split), layer));
     }
 
     /** Per-example shape of teacher hidden layer {@code layer} (1-based): {@code [d]} or {@code [c, h, w]}. */
     public long[] hiddenShape(int layer) {
-        return teacher.network().hiddenShapes().get(layer - 1);
+        return teacher.model().tapShapes().get(layer - 1);
     }
 
     private INDArray features(Split split) {

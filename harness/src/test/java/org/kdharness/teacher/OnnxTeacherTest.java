@@ -61,6 +61,9 @@ class OnnxTeacherTest {
             INDArray h2 = t.output(testImages(), "h2");
             assertEquals(64, h2.size(1));
             assertTrue(h2.minNumber().doubleValue() >= 0, "h2 is a ReLU layer's output");
+            // 784-128-64-10 with biases: 100480 + 8256 + 650 weights and biases
+            assertEquals(109_386, t.parameterCount());
+            assertArrayEquals(new long[]{128}, t.exampleShape(testImages(), "h1"));
         }
     }
 
@@ -68,7 +71,9 @@ class OnnxTeacherTest {
     void aResNetTeachersLogitsEqualPyTorchsAndItsTapsAreConsistent() throws Exception {
         assertLogits("resnet");
         try (OnnxTeacher t = new OnnxTeacher(DIR.resolve("resnet.onnx"))) {
+            assertEquals(List.of("logits", "stage1", "stage2", "stage3", "pool"), List.copyOf(t.outputs().keySet()));
             assertArrayEquals(new long[]{64, 7, 7}, t.outputs().get("stage3"));
+            assertArrayEquals(new long[]{32, 14, 14}, t.exampleShape(testImages(), "stage2"));
             INDArray x = testImages();
             INDArray stage3 = t.output(x, "stage3"), pool = t.output(x, "pool");
             // pool is stage3 averaged over its 7 x 7 positions, channel by channel
@@ -89,5 +94,25 @@ class OnnxTeacherTest {
         }
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new OnnxTeacher(DIR.resolve("export.py"))).getMessage()
                 .contains("export.py: not a loadable ONNX model"));
+    }
+
+    @Test
+    void anImportedTeachersTapsAreTheNamedOutputsInTheirOrder() throws Exception {
+        INDArray x = testImages();
+        org.kdharness.config.OnnxSpec spec = new org.kdharness.config.OnnxSpec(DIR.resolve("resnet.onnx").toString(), "logits",
+                List.of("stage2", "stage3", "pool"), null);
+        ImportedTeacher imported = new ImportedTeacher(spec, x);
+        try (OnnxTeacher t = new OnnxTeacher(DIR.resolve("resnet.onnx"))) {
+            assertEquals(t.output(x, "logits"), imported.logits(x));
+            assertEquals(t.output(x, "stage2"), imported.tap(x, 1), "tap 1 is the first named");
+            assertEquals(t.output(x, "pool"), imported.tap(x, 3));
+            assertEquals(t.parameterCount(), imported.paramCount());
+        }
+        assertEquals(List.of(List.of(32L, 14L, 14L), List.of(64L, 7L, 7L), List.of(64L)), imported.tapShapes().stream()
+                .map(s -> java.util.Arrays.stream(s).boxed().toList()).toList());
+        // the harness's image rows of another size are refused by name
+        INDArray wrong = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3 * 32 * 32);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ImportedTeacher(spec, wrong)).getMessage()
+                .contains("rows of 784 values, the data has 3072"));
     }
 }

@@ -1,0 +1,60 @@
+package org.kdharness.teacher;
+
+import org.kdharness.config.OnnxSpec;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A teacher trained elsewhere and exported to ONNX ({@code teacher.onnx} in a config): the named logits output and tap
+ * outputs of its file, run by {@link OnnxTeacher}.
+ */
+public final class ImportedTeacher implements FrozenTeacher {
+
+    private final OnnxTeacher model;
+    private final OnnxSpec spec;
+    private final List<long[]> tapShapes;
+
+    /**
+     * @param example rows of the sweep's images (one is enough): the taps' shapes are read from a real run, as a model
+     *                may leave dimensions open
+     * @throws IllegalArgumentException naming the file or the output when the model cannot serve these rows
+     */
+    public ImportedTeacher(OnnxSpec spec, INDArray example) {
+        this.spec = spec;
+        this.model = new OnnxTeacher(Path.of(spec.file()));
+        INDArray one = example.getRow(0, true);
+        model.output(one, spec.logits());
+        List<long[]> shapes = new ArrayList<>();
+        for (String tap : spec.taps()) {
+            shapes.add(model.exampleShape(one, tap));
+        }
+        this.tapShapes = List.copyOf(shapes);
+    }
+
+    public OnnxSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public INDArray logits(INDArray x) {
+        return model.output(x, spec.logits());
+    }
+
+    @Override
+    public INDArray tap(INDArray x, int layer) {
+        return model.output(x, spec.taps().get(layer - 1));
+    }
+
+    @Override
+    public List<long[]> tapShapes() {
+        return tapShapes.stream().map(long[]::clone).toList();
+    }
+
+    @Override
+    public long paramCount() {
+        return model.parameterCount();
+    }
+}
