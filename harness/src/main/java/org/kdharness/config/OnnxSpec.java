@@ -11,7 +11,8 @@ import java.util.List;
  * <p>Why the content hash: a teacher is what the file holds, not where it lies; the teacher key and so every trial
  * id derive from the hash, so a moved file keeps its trials and a retrained one (same path) gets new ones.
  *
- * @param file   path of the {@code .onnx} file (relative paths against the working directory, as dataset paths)
+ * @param file   path of the {@code .onnx} file (a relative path as dataset paths: against the working directory, else the
+ *               repository {@code ./kd} runs from); absolute once loaded
  * @param logits name of the output holding the logits, {@code [n, classes]}
  * @param taps   names of the outputs used as hint layers ({@code [n, c, h, w]} maps or {@code [n, d]} vectors)
  * @param sha256 the file's SHA-256, filled in when the config is loaded (never written in a config)
@@ -21,11 +22,6 @@ public record OnnxSpec(String file, String logits, List<String> taps, @JsonIgnor
     public OnnxSpec {
         logits = logits == null ? "logits" : logits;
         taps = taps == null ? List.of() : List.copyOf(taps);
-    }
-
-    /** This spec with its file's content hash. */
-    public OnnxSpec withSha256(String hash) {
-        return new OnnxSpec(file, logits, taps, hash);
     }
 
     /** The file's SHA-256: as loaded with the config, else read now. */

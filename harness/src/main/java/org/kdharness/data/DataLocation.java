@@ -32,14 +32,14 @@ public final class DataLocation {
     private DataLocation() {
     }
 
-    /** The directory {@code path} names: as given, else relative to {@code KD_HOME}. */
+    /** The directory (or file: an imported teacher) {@code path} names: as given, else relative to {@code KD_HOME}. */
     public static Path resolve(String path) {
         Path p = Path.of(path);
-        if (p.isAbsolute() || Files.isDirectory(p)) {
+        if (p.isAbsolute() || Files.exists(p)) {
             return p.toAbsolutePath().normalize();
         }
         String home = System.getenv("KD_HOME");
-        if (home != null && Files.isDirectory(Path.of(home).resolve(p))) {
+        if (home != null && Files.exists(Path.of(home).resolve(p))) {
             return Path.of(home).resolve(p).toAbsolutePath().normalize();
         }
         return p.toAbsolutePath().normalize();

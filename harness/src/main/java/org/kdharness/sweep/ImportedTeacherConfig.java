@@ -37,7 +37,7 @@ final class ImportedTeacherConfig {
         OnnxSpec o = t.onnx();
         v.check(t.model() == null, "/teacher/model", "an imported teacher has no model: its taps are the file's outputs named in teacher.onnx.taps");
         v.check(o.file() != null, "/teacher/onnx/file", "the path of the .onnx file is required");
-        Path file = Path.of(o.file());
+        Path file = org.kdharness.data.DataLocation.resolve(o.file()); // as dataset paths: as given, else under KD_HOME
         v.check(Files.isRegularFile(file), "/teacher/onnx/file", "no such file: " + file.toAbsolutePath());
         Map<String, long[]> outputs;
         try (OnnxTeacher model = new OnnxTeacher(file)) {
@@ -76,7 +76,8 @@ final class ImportedTeacherConfig {
             v.check(false, "/teacher/onnx/file", "cannot read: " + e.getMessage());
             throw new IllegalStateException(e);
         }
-        NetworkSpec imported = new NetworkSpec(ModelSpec.imported(o.name(), o.taps(), maps), t.training(), o.withSha256(sha));
+        OnnxSpec resolved = new OnnxSpec(file.toString(), o.logits(), o.taps(), sha);
+        NetworkSpec imported = new NetworkSpec(ModelSpec.imported(o.name(), o.taps(), maps), t.training(), resolved);
         return new SweepConfig(c.name(), c.dataset(), imported, c.student(), c.sweep(), c.store(), c.runtime());
     }
 
