@@ -134,13 +134,13 @@ public final class MappingCandidates {
         int idx;
         if (ref.isInt()) {
             idx = ref.asInt();
-        } else if (ref.isTextual() && names.contains(ref.asText())) {
-            idx = names.indexOf(ref.asText()) + 1;
+        } else if (ref.isTextual() && model.tapIndex(ref.asText()) > 0) {
+            idx = model.tapIndex(ref.asText());
         } else if (ref.isTextual() && ref.asText().matches("h\\d+")) {
             idx = Integer.parseInt(ref.asText().substring(1));
         } else {
             throw new IllegalArgumentException("unknown " + side + " layer '" + ref.asText()
-                    + "' (use an index 1.." + count + " or a name " + (model.residual() || model.vgg() ? String.join(", ", names) + " or " : "")
+                    + "' (use an index 1.." + count + " or a name " + (model.residual() || model.vgg() || model.onnx() ? String.join(", ", names) + " or " : "")
                     + "h1..h" + count + ")");
         }
         if (idx < 1 || idx > count) {

@@ -27,6 +27,9 @@ import java.util.List;
  *                   k &gt; 1 gives its resnetNxk channels (8k, 16k, 32k, 64k), e.g. depth 8, width 4
  *                   is resnet8x4 (32, 64, 128, 256); for a wrn, the widen factor k (16, 16k, 32k, 64k: WRN-40-2 is
  *                   depth 40, width 2)
+ * @param taps       resnet and wrn only: {@code stages} (the default; taps {@code stage1..3}, {@code pool}) or {@code blocks}
+ *                   (every block's output, {@code stage1.block1} .. {@code stage3.blockN}, then {@code pool}; {@code stageK}
+ *                   still names stage K's last block)
  * @param imported   an imported teacher only (type {@code onnx}): its taps as the file declares them; not written in a
  *                   config, but derived from the file ({@code teacher.onnx})
  */
@@ -38,6 +41,7 @@ public record ModelSpec(
         Double dropout,
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer depth,
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer width,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String taps,
         @JsonInclude(JsonInclude.Include.NON_NULL) @com.fasterxml.jackson.annotation.JsonIgnore Imported imported) {
 
     /** An MLP or CNN (no resnet settings). */
@@ -48,7 +52,7 @@ public record ModelSpec(
     /** A network this harness builds. */
     public ModelSpec(String type, List<Integer> hidden, List<ConvBlock> conv, String activation, Double dropout, Integer depth,
                      Integer width) {
-        this(type, hidden, conv, activation, dropout, depth, width, null);
+        this(type, hidden, conv, activation, dropout, depth, width, null, null);
     }
 
     /**
@@ -63,7 +67,7 @@ public record ModelSpec(
 
     /** The architecture of a teacher imported from {@code name}, as far as mappings refer to it. */
     public static ModelSpec imported(String name, List<String> taps, int maps) {
-        return new ModelSpec("onnx", null, null, null, null, null, null, new Imported(name, taps, maps));
+        return new ModelSpec("onnx", null, null, null, null, null, null, null, new Imported(name, taps, maps));
     }
 
     /** A teacher run from an ONNX file rather than built here. */
@@ -80,6 +84,13 @@ public record ModelSpec(
         dropout = dropout == null ? 0.0 : dropout;
         // unset for mlp and cnn, so their canonical JSON (teacher keys, trial ids) is unchanged
         width = ("resnet".equals(type) || "wrn".equals(type)) && width == null ? Integer.valueOf(1) : width;
+        // the default left out, so stage-level networks keep their canonical JSON (teacher keys, trial ids)
+        taps = taps == null || taps.equalsIgnoreCase("stages") ? null : taps.toLowerCase();
+    }
+
+    /** Whether every residual block's output is a tap ({@code taps: blocks}), not only each stage's last. */
+    public boolean blockTaps() {
+        return "blocks".equals(taps) && residual();
     }
 
     public boolean resnet() {
@@ -137,6 +148,16 @@ public record ModelSpec(
         if (onnx()) {
             return imported.taps();
         }
+        if (blockTaps()) {
+            List<String> out = new ArrayList<>();
+            for (int stage = 1; stage <= 3; stage++) {
+                for (int block = 1; block <= blocksPerStage(); block++) {
+                    out.add("stage" + stage + ".block" + block);
+                }
+            }
+            out.add("pool");
+            return out;
+        }
         if (residual()) {
             return List.of("stage1", "stage2", "stage3", "pool");
         }
@@ -148,6 +169,18 @@ public record ModelSpec(
             out.add("h" + i);
         }
         return out;
+    }
+
+    /**
+     * The 1-based number of the tap called {@code name}, or 0: a name of {@link #tapNames()}, or with block taps
+     * {@code stageK}, stage K's last block (what {@code stageK} names at stage level).
+     */
+    public int tapIndex(String name) {
+        int i = tapNames().indexOf(name);
+        if (i < 0 && blockTaps() && name.matches("stage[123]")) {
+            i = tapNames().indexOf(name + ".block" + blocksPerStage());
+        }
+        return i + 1;
     }
 
     /** Short readable name, e.g. {@code mlp[64, 64]}, {@code cnn[conv16, conv32][64]}, {@code resnet8x4}, {@code resnet20}. */
@@ -170,12 +203,12 @@ public record ModelSpec(
 
     /** How many taps, from the first, are feature maps: a CNN's conv blocks, a resnet's three stages. */
     public int mapTapCount() {
-        return onnx() ? imported.maps() : residual() ? 3 : vgg() ? 5 : conv.size();
+        return onnx() ? imported.maps() : blockTaps() ? 3 * blocksPerStage() : residual() ? 3 : vgg() ? 5 : conv.size();
     }
 
     /** Number of hidden layers a mapping may refer to (conv blocks first, then dense). */
     public int hiddenLayerCount() {
-        return onnx() ? imported.taps().size() : residual() ? 4 : vgg() ? 6 : conv.size() + hidden.size();
+        return onnx() ? imported.taps().size() : blockTaps() ? 3 * blocksPerStage() + 1 : residual() ? 4 : vgg() ? 6 : conv.size() + hidden.size();
     }
 
     /**

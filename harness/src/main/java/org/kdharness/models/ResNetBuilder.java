@@ -23,7 +23,8 @@ import java.util.List;
  * (RepDistiller's {@code AvgPool2d(8)} is global at 32x32 only).
  *
  * <p>Taps: the three stages' outputs (maps) and the pooled features (a vector), named
- * {@code stage1}, {@code stage2}, {@code stage3}, {@code pool}.
+ * {@code stage1}, {@code stage2}, {@code stage3}, {@code pool}; with {@code taps: blocks}, every block's output
+ * ({@code stage1.block1} ..) and then the pooled features.
  *
  * <p>BatchNorm: {@link BatchNormLayer}, batch statistics while the training flag is 1, running
  * ones at inference.
@@ -52,15 +53,18 @@ final class ResNetBuilder extends NormalisedBuilder {
                 h = stride == 2 ? (h - 1) / 2 + 1 : h;
                 w = stride == 2 ? (w - 1) / 2 + 1 : w;
                 c = out;
+                if (spec.blockTaps() || block == spec.blocksPerStage()) {
+                    // every block's output with block taps, else each stage's last
+                    x = sd.identity(prefix + "h" + (hidden.size() + 1), x);
+                    hidden.add(x);
+                    shapes.add(new long[]{c, h, w});
+                }
             }
-            x = sd.identity(prefix + "h" + stage, x);
-            hidden.add(x);
-            shapes.add(new long[]{c, h, w});
         }
         if (spec.wrn()) {
             x = sd.nn.relu(bn(x, c, "final_bn"), 0); // pre-activation's last BatchNorm and ReLU, after the stage-3 tap
         }
-        SDVariable pooled = sd.identity(prefix + "h4", x.mean(2, 3));
+        SDVariable pooled = sd.identity(prefix + "h" + (hidden.size() + 1), x.mean(2, 3));
         hidden.add(pooled);
         shapes.add(new long[]{c});
         return finish(pooled, classes, init.glorot(c, classes), hidden, shapes);

@@ -109,6 +109,9 @@ public final class ConfigValidator {
     private void model(ModelSpec m, String at) {
         check(m.type().equals("mlp") || m.type().equals("cnn") || m.residual() || m.vgg(), at + "/type",
                 "must be mlp, cnn, resnet, wrn or vgg, got '" + m.type() + "'");
+        check(m.taps() == null || m.residual() && m.taps().equals("blocks"), at + "/taps", m.residual()
+                ? "must be stages (each stage's output) or blocks (every block's output), got '" + m.taps() + "'"
+                : "taps: blocks is a resnet or wrn setting (every residual block's output)");
         if (m.vgg()) {
             check(m.depth() != null && ModelSpec.VGG_BLOCKS.containsKey(m.depth()), at + "/depth",
                     "a vgg's depth is 8, 11, 13, 16 or 19, got " + m.depth());

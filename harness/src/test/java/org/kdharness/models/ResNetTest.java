@@ -29,6 +29,39 @@ class ResNetTest {
     }
 
     @Test
+    void blockTapsAreEveryBlocksOutputAndStageNamesTheStagesLastBlock() {
+        ModelSpec stages = new ModelSpec("resnet", null, null, null, null, 20, null);
+        ModelSpec blocks = new ModelSpec("resnet", null, null, null, null, 20, null, "blocks", null);
+        assertEquals(List.of("stage1.block1", "stage1.block2", "stage1.block3", "stage2.block1", "stage2.block2", "stage2.block3",
+                "stage3.block1", "stage3.block2", "stage3.block3", "pool"), blocks.tapNames());
+        assertEquals(9, blocks.mapTapCount());
+        assertEquals(10, blocks.hiddenLayerCount());
+        assertEquals(6, blocks.tapIndex("stage2"), "stage2 is stage 2's last block");
+        assertEquals(8, blocks.tapIndex("stage3.block2"));
+        assertEquals(0, blocks.tapIndex("stage4"));
+        assertEquals(new ModelSpec("resnet", null, null, null, null, 20, null, "stages", null), stages, "stages is the default");
+        assertEquals(org.kdharness.config.ConfigHash.canonicalJson(stages),
+                org.kdharness.config.ConfigHash.canonicalJson(new ModelSpec("resnet", null, null, null, null, 20, null, "stages", null)));
+
+        // the same seed, the same weights: the stage taps are the block taps of each stage's last block
+        Network s = build(stages, 1, 12, 10), b = build(blocks, 1, 12, 10);
+        assertEquals(s.paramCount(), b.paramCount());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 144);
+        assertEquals(org.kdharness.train.Trainer.logits(s, x), org.kdharness.train.Trainer.logits(b, x));
+        int[][] same = {{1, 3}, {2, 6}, {3, 9}, {4, 10}};
+        for (int[] p : same) {
+            assertEquals(org.kdharness.train.Trainer.output(s, x, s.hidden().get(p[0] - 1).name()),
+                    org.kdharness.train.Trainer.output(b, x, b.hidden().get(p[1] - 1).name()), "stage tap " + p[0]);
+        }
+        assertArrayEquals(new long[]{16, 12, 12}, b.hiddenShapes().get(0));
+        assertArrayEquals(new long[]{32, 6, 6}, b.hiddenShapes().get(3));
+        assertArrayEquals(new long[]{64, 3, 3}, b.hiddenShapes().get(7));
+        INDArray first = org.kdharness.train.Trainer.output(b, x, b.hidden().get(0).name());
+        INDArray third = org.kdharness.train.Trainer.output(b, x, b.hidden().get(2).name());
+        assertTrue(first.sub(third).norm2Number().doubleValue() > 1e-3, "each block has its own output");
+    }
+
+    @Test
     void resnet8x4HasRepDistillersLayersAndTaps() {
         ModelSpec spec = new ModelSpec("resnet", null, null, null, null, 8, 4);
         assertEquals("resnet8x4", spec.shortName());

@@ -125,6 +125,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void blockTapsAreNamedAndGeneratorsEnumerateThem() {
+        String sweep = """
+                sweep:
+                  methods: [feature]
+                  mappings:
+                    - [{student: stage3, teacher: stage3.block2}]
+                    - [{student: stage3, teacher: [stage3.block1, stage3]}]
+                    - {generator: many-to-one}
+                """;
+        var c = new ConfigLoader().parse(TinySweep.yaml("blocks", sweep).replace("model: {type: mlp, hidden: [16, 8]}",
+                "model: {type: resnet, depth: 8}").replace("model: {type: mlp, hidden: [48, 32]}",
+                "model: {type: resnet, depth: 14, taps: blocks}"), "blocks.yaml").config();
+        List<String> names = SweepPlan.expand(c).trials().stream().map(t -> t.spec().mapping().name()).distinct().toList();
+        // resnet14 with block taps: stage1.block1, stage1.block2, ..., stage3.block2 (6), pool (7)
+        assertEquals("s3<-t6", names.get(0));
+        assertEquals("s3<-t5+t6", names.get(1), "stage3 is stage 3's last block");
+        assertTrue(names.stream().anyMatch(n -> n.matches("s1<-t1(\\+t2)*,s2<-.*,s3<-.*,s4<-.*t7")) && names.size() > 3,
+                "many-to-one groups the teacher's 7 block taps onto the student's 4: " + names);
+        for (String model : new String[]{"{type: vgg, depth: 8, taps: blocks}", "{type: resnet, depth: 8, taps: layers}"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("bad",
+                    "sweep:\n  methods: [baseline]\n").replace("model: {type: mlp, hidden: [16, 8]}", "model: " + model), "bad.yaml"));
+            assertEquals("student.model.taps", e.field(), model + ": " + e.getMessage());
+        }
+    }
+
+    @Test
     void alphaOutsideUnitInterval() {
         ConfigException e = error("sweep:\n  methods: [response]\n  alpha: [1.5]\n");
         assertEquals("sweep.alpha[0]", e.field());
