@@ -3,6 +3,7 @@ package org.kdharness.models;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -36,7 +37,7 @@ public record BatchNormLayer(SDVariable output, Network.BatchNorm layer) {
         SDVariable runningVar = sd.constant(name + "_running_var", Nd4j.ones(x.dataType(), c));
         SDVariable batchMean = sd.identity(name + "_batch_mean", x.mean(0, 2, 3));
         // E[x^2] - E[x]^2: one elementwise square instead of a broadcast subtraction and its gradient
-        SDVariable raw = sd.math.square(x).mean(0, 2, 3).sub(batchMean.mul(batchMean));
+        SDVariable raw = x.mul(x).mean(0, 2, 3).sub(batchMean.mul(batchMean));
         // never below 0 (float rounding of a near-constant channel), where rsqrt(v + eps) would be NaN
         SDVariable batchVar = sd.identity(name + "_batch_var", sd.math.max(raw, sd.zerosLike(raw)));
         SDVariable notTraining = training.rsub(1.0);
@@ -45,7 +46,11 @@ public record BatchNormLayer(SDVariable output, Network.BatchNorm layer) {
         // y = x·a + b per channel: the per-channel algebra on [c] vectors, one broadcast multiply and add on the maps
         SDVariable a = sd.math.rsqrt(var.add(EPSILON)).mul(gamma);
         SDVariable b = beta.sub(mean.mul(a));
-        SDVariable y = x.mul(sd.reshape(a, 1, c, 1, 1)).add(sd.reshape(b, 1, c, 1, 1));
+        // as a depthwise 1x1 convolution (weights [1, 1, c, 1], bias b): the same x·a + b, whose gradient ND4J computes
+        // 2-2.5x faster than the broadcast multiply's and add's (fwd + bwd on [64, c, h, w] maps, 1 thread: 15.3 vs 31.5 ms
+        // at c = 16, 28x28; 3.3 vs 8.3 ms at c = 64, 7x7), which took a third of a resnet epoch
+        SDVariable y = sd.cnn.depthWiseConv2d(x, sd.reshape(a, 1, 1, c, 1), b, Conv2DConfig.builder().kH(1).kW(1).sH(1).sW(1)
+                .dataFormat("NCHW").build());
         return new BatchNormLayer(y, new Network.BatchNorm(runningMean.name(), runningVar.name(), batchMean.name(), batchVar.name()));
     }
 }
