@@ -30,17 +30,26 @@ public record CkaRankings(Map<ModelSpec, List<LayerMapping>> rankings, Map<Model
     }
 
     /**
-     * As {@link #compute}, but a matrix already stored for the sweep and student is reused,
-     * so every run and every worker of a sweep ranks mappings identically (and trial ids stay
-     * stable); new measurements are stored.
+     * As {@link #compute}, but a matrix already stored for the sweep and student, measured against this teacher and of
+     * this student's and teacher's tap counts, is reused, so every run and every worker of a sweep ranks mappings
+     * identically (and trial ids stay stable); new measurements are stored. A matrix of another teacher (retrained,
+     * re-exported) or another tap layout ({@code taps: blocks}, other exported taps) is measured again: its rows and
+     * columns would name other layers.
      */
     public static CkaRankings reuseOrCompute(SweepConfig c, DataSplits data, Teacher teacher,
                                              org.kdharness.store.MetricsStore store, Consumer<String> log) {
-        Map<String, double[][]> stored = store.cka(c.name());
+        int teacherTaps = teacher.model().tapShapes().size();
+        Map<String, double[][]> stored = new java.util.HashMap<>(store.cka(c.name(), teacher.key()));
+        for (ModelSpec student : MappingCandidates.students(c)) {
+            double[][] m = stored.get(student.shortName());
+            if (m != null && (m.length != student.hiddenLayerCount() || m.length > 0 && m[0].length != teacherTaps)) {
+                stored.remove(student.shortName());
+            }
+        }
         CkaRankings fresh = compute(c, data, teacher, log, stored);
         fresh.similarities().forEach((student, sim) -> {
             if (!stored.containsKey(student.shortName())) {
-                store.putCka(c.name(), student.shortName(), sim.cka());
+                store.putCka(c.name(), student.shortName(), teacher.key(), sim.cka());
             }
         });
         return fresh;

@@ -70,7 +70,7 @@ final class ExportCommand implements Callable<Integer> {
             System.out.print(format.equals("latex") ? PairTable.latex(pairs, wide) : PairTable.markdown(pairs));
             return 0;
         }
-        ConfigLoader.Loaded loaded = args.load();
+        ConfigLoader.Loaded loaded = args.loadToRead();
         Workspace ws = args.workspace(loaded);
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
             var trials = store.trials(loaded.config().name());
@@ -92,7 +92,7 @@ final class ExportCommand implements Callable<Integer> {
 
     /** One sweep's column: its trials, its models' names and its teacher's test accuracy from its store. */
     private static PairTable.Pair pair(SweepArgs a) {
-        ConfigLoader.Loaded loaded = a.load();
+        ConfigLoader.Loaded loaded = a.loadToRead();
         Workspace ws = a.workspace(loaded);
         String name = loaded.config().name();
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {

@@ -18,7 +18,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ConfigLoader.Loaded loaded = args.load();
+        ConfigLoader.Loaded loaded = args.loadToRead();
         Workspace ws = args.workspace(loaded);
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
             System.out.println("report: " + new HtmlReport().write(store, loaded.config().name(), ws.reports()));

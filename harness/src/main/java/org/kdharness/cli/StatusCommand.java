@@ -23,7 +23,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ConfigLoader.Loaded loaded = args.load();
+        ConfigLoader.Loaded loaded = args.loadToRead();
         Workspace ws = args.workspace(loaded);
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
             List<TrialRow> rows = store.trials(loaded.config().name());

@@ -39,6 +39,18 @@ final class SweepArgs {
 
     /** Loads the config from its file, or from the store of a sweep that has run. */
     ConfigLoader.Loaded load() {
+        return load(false);
+    }
+
+    /**
+     * As {@link #load()}, for commands that only read the store (status, report, export): a stored sweep whose imported
+     * teacher's file is gone still loads ({@link ConfigLoader#parseStored}).
+     */
+    ConfigLoader.Loaded loadToRead() {
+        return load(true);
+    }
+
+    private ConfigLoader.Loaded load(boolean toRead) {
         Path reportsRoot = reportsRoot();
         Path p = Path.of(config);
         ConfigLoader loader = new ConfigLoader();
@@ -56,7 +68,7 @@ final class SweepArgs {
         try (MetricsStore store = MetricsStore.open(url)) {
             String yaml = store.sweepYaml(config).orElseThrow(() ->
                     new ConfigException(config, 0, null, "the store at " + Credentials.mask(url) + " has no sweep of that name"));
-            return loader.parse(yaml, config + " (from store)");
+            return toRead ? loader.parseStored(yaml, config + " (from store)") : loader.parse(yaml, config + " (from store)");
         }
     }
 

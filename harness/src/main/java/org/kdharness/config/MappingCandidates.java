@@ -139,9 +139,11 @@ public final class MappingCandidates {
         } else if (ref.isTextual() && ref.asText().matches("h\\d+")) {
             idx = Integer.parseInt(ref.asText().substring(1));
         } else {
+            String hint = model.residual() && !model.blockTaps() && ref.asText().matches("stage\\d+\\.block\\d+")
+                    ? "; block outputs are taps with taps: blocks in the " + side + "'s model" : "";
             throw new IllegalArgumentException("unknown " + side + " layer '" + ref.asText()
                     + "' (use an index 1.." + count + " or a name " + (model.residual() || model.vgg() || model.onnx() ? String.join(", ", names) + " or " : "")
-                    + "h1..h" + count + ")");
+                    + "h1..h" + count + ")" + hint);
         }
         if (idx < 1 || idx > count) {
             throw new IllegalArgumentException(side + " layer " + idx + " is out of range: the " + side

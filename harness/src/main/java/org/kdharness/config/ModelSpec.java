@@ -88,6 +88,11 @@ public record ModelSpec(
         taps = taps == null || taps.equalsIgnoreCase("stages") ? null : taps.toLowerCase();
     }
 
+    /** This architecture with tap layout {@code taps} ({@code null}: stages). */
+    public ModelSpec withTaps(String taps) {
+        return new ModelSpec(type, hidden, conv, activation, dropout, depth, width, taps, imported);
+    }
+
     /** Whether every residual block's output is a tap ({@code taps: blocks}), not only each stage's last. */
     public boolean blockTaps() {
         return "blocks".equals(taps) && residual();

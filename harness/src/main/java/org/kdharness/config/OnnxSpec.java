@@ -24,6 +24,12 @@ public record OnnxSpec(String file, String logits, List<String> taps, @JsonIgnor
         taps = taps == null ? List.of() : List.copyOf(taps);
     }
 
+    /** {@code onnx: PATH}: the file alone, its logits in the output named {@code logits}, no taps (response-based methods). */
+    @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+    public static OnnxSpec ofFile(String file) {
+        return new OnnxSpec(file, null, null, null);
+    }
+
     /** The file's SHA-256: as loaded with the config, else read now. */
     public String contentHash() {
         if (sha256 != null) {

@@ -187,7 +187,7 @@ public final class HtmlReport {
             return List.of();
         }
         try {
-            var config = store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parse(y, sweep).config()).orElse(null);
+            var config = store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parseStored(y, sweep).config()).orElse(null);
             return config == null ? List.of() : MappingVerdict.model(MappingVerdict.of(primary, config, store.cka(sweep)));
         } catch (org.kdharness.config.ConfigException e) {
             // a stored config this version cannot read: the other sections still render
@@ -206,7 +206,7 @@ public final class HtmlReport {
     /** Epochs of a fully trained trial: the config's, else the most any trial ran. */
     private static int studentEpochs(MetricsStore store, String sweep, List<TrialRow> trials) {
         try {
-            return store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parse(y, sweep).config().student().training()
+            return store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parseStored(y, sweep).config().student().training()
                     .epochs()).orElseThrow();
         } catch (RuntimeException e) {
             return trials.stream().mapToInt(t -> t.epochs() == null ? 0 : t.epochs()).max().orElse(0);
@@ -216,7 +216,7 @@ public final class HtmlReport {
     /** Short name of the config's student (trials without a student override use it). */
     private static String defaultStudent(MetricsStore store, String sweep) {
         try {
-            return store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parse(y, sweep).config().student().model().shortName())
+            return store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parseStored(y, sweep).config().student().model().shortName())
                     .orElse("");
         } catch (RuntimeException e) {
             return "";

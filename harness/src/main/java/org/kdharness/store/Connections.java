@@ -20,7 +20,8 @@ final class Connections {
 
     /**
      * H2's codes for a session that is gone: the serving process shutting down (90121), a broken socket (90067), a
-     * closed database or connection (90098, 90007). Other drivers say so by SQLSTATE class 08.
+     * closed database or connection (90098, 90007). Other drivers say so by SQLSTATE class 08, and PostgreSQL, shutting
+     * down or restarting, by 57P01..57P03 on the statement in flight.
      */
     private static final Set<Integer> H2_LOST = Set.of(90121, 90067, 90098, 90007);
 
@@ -65,7 +66,8 @@ final class Connections {
     /** Whether {@code e} says the connection is gone (rather than that a statement failed on a live one). */
     static boolean isLost(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && (s.getSQLState() != null && s.getSQLState().startsWith("08")
+            if (t instanceof SQLException s && (s.getSQLState() != null && (s.getSQLState().startsWith("08")
+                    || Set.of("57P01", "57P02", "57P03").contains(s.getSQLState()))
                     || s.getClass().getName().startsWith("org.h2.") && H2_LOST.contains(s.getErrorCode()))) {
                 return true;
             }

@@ -66,10 +66,11 @@ public final class MetricsStore implements AutoCloseable {
     }
 
     public synchronized void startRun(RunInfo r) {
-        sql.update("INSERT INTO run(id, sweep, worker, started_at, backend, device, threads, parallel_trials, java_version,"
+        // a run id is new: a duplicate is this very insert, made again after its commit outlived the connection
+        insertOrElse(() -> sql.update("INSERT INTO run(id, sweep, worker, started_at, backend, device, threads, parallel_trials, java_version,"
                         + " git_commit, libraries, teacher_key, data_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 r.id(), r.sweep(), r.worker(), Sql.now(), r.backend(), r.device(), r.threads(), r.parallelTrials(),
-                r.javaVersion(), r.gitCommit(), r.libraries(), r.teacherKey(), r.dataSource());
+                r.javaVersion(), r.gitCommit(), r.libraries(), r.teacherKey(), r.dataSource()), () -> { });
     }
 
     public synchronized void finishRun(String id) {
@@ -119,23 +120,35 @@ public final class MetricsStore implements AutoCloseable {
         return out;
     }
 
-    /** Stores a CKA matrix {@code cka[s-1][t-1]} measured for a student architecture. */
-    public synchronized void putCka(String sweep, String student, double[][] cka) {
-        sql.update("DELETE FROM cka WHERE sweep = ? AND student = ?", sweep, student);
-        for (int i = 0; i < cka.length; i++) {
-            for (int j = 0; j < cka[i].length; j++) {
-                sql.update("INSERT INTO cka(sweep, student, student_layer, teacher_layer, cka_value) VALUES (?,?,?,?,?)",
-                        sweep, student, i + 1, j + 1, cka[i][j]);
+    /**
+     * Stores a CKA matrix {@code cka[s-1][t-1]} measured for a student architecture against teacher {@code teacherKey},
+     * replacing the one stored before (one transaction: no half-written matrix is ever read).
+     */
+    public synchronized void putCka(String sweep, String student, String teacherKey, double[][] cka) {
+        sql.transaction(() -> {
+            sql.update("DELETE FROM cka WHERE sweep = ? AND student = ?", sweep, student);
+            for (int i = 0; i < cka.length; i++) {
+                for (int j = 0; j < cka[i].length; j++) {
+                    sql.update("INSERT INTO cka(sweep, student, student_layer, teacher_layer, cka_value, teacher_key) VALUES (?,?,?,?,?,?)",
+                            sweep, student, i + 1, j + 1, cka[i][j], teacherKey);
+                }
             }
-        }
+        });
     }
 
-    /** CKA matrices of a sweep by student architecture. */
+    /** CKA matrices of a sweep by student architecture (each the latest measured). */
     public synchronized Map<String, double[][]> cka(String sweep) {
+        return cka(sweep, null);
+    }
+
+    /** CKA matrices of a sweep by student architecture, measured against teacher {@code teacherKey} (any when null). */
+    public synchronized Map<String, double[][]> cka(String sweep, String teacherKey) {
         Map<String, List<double[]>> cells = new LinkedHashMap<>();
         // rows first, grouped after: a query made again on a new connection must not add its rows twice
-        sql.query("SELECT student, student_layer, teacher_layer, cka_value FROM cka WHERE sweep = ? ORDER BY student, student_layer, teacher_layer",
-                rs -> Map.entry(rs.getString(1), new double[]{rs.getInt(2), rs.getInt(3), rs.getDouble(4)}), sweep)
+        Object[] args = teacherKey == null ? new Object[]{sweep} : new Object[]{sweep, teacherKey};
+        sql.query("SELECT student, student_layer, teacher_layer, cka_value FROM cka WHERE sweep = ?" + (teacherKey == null ? "" : " AND teacher_key = ?")
+                        + " ORDER BY student, student_layer, teacher_layer",
+                rs -> Map.entry(rs.getString(1), new double[]{rs.getInt(2), rs.getInt(3), rs.getDouble(4)}), args)
                 .forEach(row -> cells.computeIfAbsent(row.getKey(), k -> new ArrayList<>()).add(row.getValue()));
         Map<String, double[][]> out = new LinkedHashMap<>();
         cells.forEach((student, list) -> {
@@ -164,6 +177,10 @@ public final class MetricsStore implements AutoCloseable {
      * plan (kept, but no longer run or reported). Returns how many were new.
      */
     public synchronized int addTrials(String sweep, List<PlannedTrial> trials) {
+        return addTrials(sweep, trials, 1);
+    }
+
+    private int addTrials(String sweep, List<PlannedTrial> trials, int attempt) {
         // one transaction: other workers never see the plan half-replaced
         int[] added = new int[1];
         try {
@@ -185,9 +202,9 @@ public final class MetricsStore implements AutoCloseable {
             });
             return added[0];
         } catch (StoreException e) {
-            if (isDuplicateKey(e)) {
+            if (isDuplicateKey(e) && attempt < 5) {
                 // another worker registered the same trials at the same moment: its plan is ours
-                return addTrials(sweep, trials);
+                return addTrials(sweep, trials, attempt + 1);
             }
             throw e;
         }

@@ -60,6 +60,19 @@ public final class ConfigLoader {
 
     /** Parses YAML text; {@code source} names it in errors. */
     public Loaded parse(String yaml, String source) {
+        return parse(yaml, source, false);
+    }
+
+    /**
+     * Parses the YAML a store kept for a sweep that has run: as {@link #parse}, except that an imported teacher whose file
+     * is no longer where the config said (moved, deleted, another machine) is taken as the config names it, without its
+     * file: status, reports and exports read the store, not the teacher ({@link ImportedTeacherConfig#detached}).
+     */
+    public Loaded parseStored(String yaml, String source) {
+        return parse(yaml, source, true);
+    }
+
+    private Loaded parse(String yaml, String source, boolean stored) {
         SweepConfig config;
         try {
             config = mapper.readValue(yaml, SweepConfig.class);
@@ -87,7 +100,8 @@ public final class ConfigLoader {
             throw new ConfigException(source, 0, null, "config is empty");
         }
         ConfigValidator validator = new ConfigValidator(source, lineIndex(yaml));
-        config = ImportedTeacherConfig.resolve(config, validator);
+        config = stored && ImportedTeacherConfig.fileMissing(config) ? ImportedTeacherConfig.detached(config)
+                : ImportedTeacherConfig.resolve(config, validator);
         validator.validate(config);
         return new Loaded(config, yaml, Path.of(source));
     }

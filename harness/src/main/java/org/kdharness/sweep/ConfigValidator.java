@@ -343,6 +343,11 @@ public final class ConfigValidator {
                 + " is not below student.training.epochs (" + epochs + "): there is no rung, so ASHA would prune nothing");
     }
 
+    /** The pointers (e.g. {@code /teacher/onnx/file}) of every key the YAML holds. */
+    java.util.Set<String> pointers() {
+        return java.util.Collections.unmodifiableSet(lines.keySet());
+    }
+
     void check(boolean ok, String pointer, String message) {
         if (!ok) {
             fail(pointer, field(pointer), message);

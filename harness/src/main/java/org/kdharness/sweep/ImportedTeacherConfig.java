@@ -28,6 +28,12 @@ final class ImportedTeacherConfig {
 
     /** {@code c} with its imported teacher's model and content hash filled in (unchanged without one). */
     static SweepConfig resolve(SweepConfig c, ConfigValidator v) {
+        // derived here, never written: Jackson skips these keys silently, so they are refused by name
+        for (String p : v.pointers()) {
+            if (p.equals("/teacher/onnx/sha256") || p.matches("(/teacher|/student)/model/imported|/sweep/students/\\d+/imported")) {
+                v.check(false, p, "unknown key '" + p.substring(p.lastIndexOf('/') + 1) + "': it is read from the ONNX file, not written");
+            }
+        }
         NetworkSpec t = c.teacher();
         v.check(c.student() == null || c.student().onnx() == null, "/student/onnx",
                 "only a teacher can be imported: a student is trained here (student.model)");
@@ -78,6 +84,24 @@ final class ImportedTeacherConfig {
         }
         OnnxSpec resolved = new OnnxSpec(file.toString(), o.logits(), o.taps(), sha);
         NetworkSpec imported = new NetworkSpec(ModelSpec.imported(o.name(), o.taps(), maps), t.training(), resolved);
+        return new SweepConfig(c.name(), c.dataset(), imported, c.student(), c.sweep(), c.store(), c.runtime());
+    }
+
+    /** Whether {@code c} imports a teacher from a file that is not there. */
+    static boolean fileMissing(SweepConfig c) {
+        OnnxSpec o = c.teacher() == null ? null : c.teacher().onnx();
+        return o != null && o.file() != null && !Files.isRegularFile(org.kdharness.data.DataLocation.resolve(o.file()));
+    }
+
+    /**
+     * {@code c}'s imported teacher as its config names it, without its file: for a sweep's stored config read when the
+     * file is gone. Its taps are named and numbered as written; whether each is a map is unknown, so all count as maps
+     * (the sweep was validated when it ran), and there is no content hash, so nothing may key or run such a teacher.
+     */
+    static SweepConfig detached(SweepConfig c) {
+        NetworkSpec t = c.teacher();
+        OnnxSpec o = t.onnx();
+        NetworkSpec imported = new NetworkSpec(ModelSpec.imported(o.name(), o.taps(), o.taps().size()), t.training(), o);
         return new SweepConfig(c.name(), c.dataset(), imported, c.student(), c.sweep(), c.store(), c.runtime());
     }
 

@@ -25,10 +25,12 @@ final class Preflight {
     private Preflight() {
     }
 
-    /** @throws IllegalArgumentException naming the first trial whose graph cannot be built */
-    static void check(SweepConfig c, SweepPlan plan, ImageData train) {
+    /**
+     * @param teacherTaps the teacher's taps' per-example shapes
+     * @throws IllegalArgumentException naming the first trial whose graph cannot be built
+     */
+    static void check(SweepConfig c, SweepPlan plan, ImageData train, java.util.List<long[]> teacherTaps) {
         NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(train.channels(), train.height(), train.width());
-        java.util.List<long[]> teacherTaps = org.kdharness.teacher.TeacherCache.standIn(c.teacher(), train).tapShapes();
         Set<String> seen = new HashSet<>();
         for (Trial t : plan.trials()) {
             TrialSpec s = t.spec();

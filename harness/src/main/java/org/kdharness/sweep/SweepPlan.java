@@ -48,9 +48,12 @@ public record SweepPlan(List<Trial> trials) {
     public static SweepPlan expand(SweepConfig c, Map<ModelSpec, List<LayerMapping>> ckaRankings) {
         SweepSpec s = c.sweep();
         // the teacher key already covers the data's content and split settings
-        String context = ConfigHash.canonicalJson(Map.of(
-                "student", c.student(),
-                "teacher", TeacherCache.key(c.dataset(), c.teacher())));
+        Map<String, Object> ctx = new java.util.TreeMap<>(Map.of("student", c.student(), "teacher", TeacherCache.key(c.dataset(), c.teacher())));
+        if (c.teacher().model() != null && c.teacher().model().taps() != null) {
+            // the teacher key leaves its tap layout out (same weights): its tap numbers mean other layers, so the ids have it
+            ctx.put("teacher_taps", c.teacher().model().taps());
+        }
+        String context = ConfigHash.canonicalJson(ctx);
         List<ModelSpec> students = s.students().isEmpty() ? Collections.singletonList(null) : s.students();
         List<Double> rates = s.learningRate().isEmpty() ? Collections.singletonList(null) : s.learningRate();
         List<Double> fractions = s.labelledFraction().isEmpty() ? Collections.singletonList(null) : s.labelledFraction();

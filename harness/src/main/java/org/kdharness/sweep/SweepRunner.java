@@ -233,8 +233,16 @@ public final class SweepRunner {
     }
 
     private void preflight(ConfigLoader.Loaded loaded, SweepPlan plan, DataSplits data) {
+        List<long[]> teacherTaps;
+        // the teacher's taps, from an untrained network of its architecture or the imported file run on one image
+        try (org.kdharness.teacher.FrozenTeacher t = org.kdharness.teacher.TeacherCache.standIn(loaded.config().teacher(), data.train())) {
+            teacherTaps = t.tapShapes();
+        } catch (IllegalArgumentException e) {
+            throw new org.kdharness.config.ConfigException(loaded.file().toString(), 0,
+                    loaded.config().teacher().onnx() != null ? "teacher.onnx" : "teacher.model", e.getMessage());
+        }
         try {
-            Preflight.check(loaded.config(), plan, data.train());
+            Preflight.check(loaded.config(), plan, data.train(), teacherTaps);
         } catch (IllegalArgumentException e) {
             throw new org.kdharness.config.ConfigException(loaded.file().toString(), 0, "sweep.mappings", e.getMessage());
         }

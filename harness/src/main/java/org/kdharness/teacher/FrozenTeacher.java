@@ -11,7 +11,7 @@ import java.util.List;
  * elsewhere and run by ONNX Runtime ({@link ImportedTeacher}); what trials, CKA and the estimate read of it is the
  * same. Implementations are safe to call from several threads (the sweep's trials side by side).
  */
-public interface FrozenTeacher {
+public interface FrozenTeacher extends AutoCloseable {
 
     /** Logits {@code [n, classes]} for rows {@code x} ({@code [n, c·h·w]}). */
     INDArray logits(INDArray x);
@@ -24,4 +24,9 @@ public interface FrozenTeacher {
 
     /** Parameter count, for the compression ratio. */
     long paramCount();
+
+    /** Frees what the teacher holds outside the JVM's heap (an ONNX Runtime session); nothing for a network. */
+    @Override
+    default void close() {
+    }
 }

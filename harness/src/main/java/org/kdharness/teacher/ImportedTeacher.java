@@ -20,18 +20,34 @@ public final class ImportedTeacher implements FrozenTeacher {
     /**
      * @param example rows of the sweep's images (one is enough): the taps' shapes are read from a real run, as a model
      *                may leave dimensions open
-     * @throws IllegalArgumentException naming the file or the output when the model cannot serve these rows
+     * @param classes the dataset's classes, which the logits must give one value each
+     * @throws IllegalArgumentException naming the file and what does not fit when the model cannot serve these rows
      */
-    public ImportedTeacher(OnnxSpec spec, INDArray example) {
+    public ImportedTeacher(OnnxSpec spec, INDArray example, int classes) {
         this.spec = spec;
         this.model = new OnnxTeacher(Path.of(spec.file()));
-        INDArray one = example.getRow(0, true);
-        model.output(one, spec.logits());
-        List<long[]> shapes = new ArrayList<>();
-        for (String tap : spec.taps()) {
-            shapes.add(model.exampleShape(one, tap));
+        try {
+            INDArray one = example.getRow(0, true);
+            long width = model.output(one, spec.logits()).size(1);
+            if (width != classes) {
+                throw new IllegalArgumentException("output '" + spec.logits() + "' gives " + width + " values per image; the dataset has "
+                        + classes + " classes");
+            }
+            List<long[]> shapes = new ArrayList<>();
+            for (String tap : spec.taps()) {
+                shapes.add(model.exampleShape(one, tap));
+            }
+            this.tapShapes = List.copyOf(shapes);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // a model that takes other inputs than the harness's rows fails in ONNX Runtime: say which file
+            model.close();
+            throw new IllegalArgumentException(spec.file() + ": " + e.getMessage(), e);
         }
-        this.tapShapes = List.copyOf(shapes);
+    }
+
+    @Override
+    public void close() {
+        model.close();
     }
 
     public OnnxSpec spec() {

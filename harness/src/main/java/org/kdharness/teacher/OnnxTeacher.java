@@ -52,6 +52,8 @@ public final class OnnxTeacher implements AutoCloseable {
         this.batch = batch;
         OrtSession opened = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            // no busy-waiting threads between calls: under augmentation the teacher runs on every batch, beside the trials
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             env = OrtEnvironment.getEnvironment();
             opened = env.createSession(model.toString(), options);
             input = opened.getInputNames().iterator().next();

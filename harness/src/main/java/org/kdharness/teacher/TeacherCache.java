@@ -71,7 +71,9 @@ public final class TeacherCache {
             imported.put("taps", o.taps());
             k.put("onnx", imported);
         } else {
-            k.put("teacher", teacher);
+            // which of its layers are taps does not change a teacher's weights: taps: blocks reuses the trained teacher
+            k.put("teacher", teacher.model() == null || teacher.model().taps() == null ? teacher
+                    : new NetworkSpec(teacher.model().withTaps(null), teacher.training()));
         }
         return ConfigHash.sha256(ConfigHash.canonicalJson(k), 16);
     }
@@ -85,7 +87,7 @@ public final class TeacherCache {
     public Teacher obtain(DatasetSpec dataset, NetworkSpec spec, DataSplits data) {
         String key = key(dataset, spec);
         if (spec.onnx() != null) {
-            ImportedTeacher imported = new ImportedTeacher(spec.onnx(), data.train().features());
+            ImportedTeacher imported = new ImportedTeacher(spec.onnx(), data.train().features(), data.train().numClasses());
             double testAcc = ClassificationMetrics.of(imported.logits(data.test().features()), data.test().labels(), null).accuracy();
             log.accept(String.format("teacher %s: imported from %s (ONNX Runtime), test accuracy %.4f", key, spec.onnx().file(), testAcc));
             return new Teacher(imported, key, testAcc, 0, true);
@@ -175,7 +177,7 @@ public final class TeacherCache {
      */
     public static FrozenTeacher standIn(NetworkSpec spec, ImageData train) {
         if (spec.onnx() != null) {
-            return new ImportedTeacher(spec.onnx(), train.features());
+            return new ImportedTeacher(spec.onnx(), train.features(), train.numClasses());
         }
         return new NetworkTeacher(network(spec, new NetworkBuilder.InputShape(train.channels(), train.height(), train.width()),
                 train.numClasses()));

@@ -143,6 +143,11 @@ class ConfigLoaderTest {
         assertEquals("s3<-t5+t6", names.get(1), "stage3 is stage 3's last block");
         assertTrue(names.stream().anyMatch(n -> n.matches("s1<-t1(\\+t2)*,s2<-.*,s3<-.*,s4<-.*t7")) && names.size() > 3,
                 "many-to-one groups the teacher's 7 block taps onto the student's 4: " + names);
+        ConfigException stageLevel = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("blocks", sweep)
+                .replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: resnet, depth: 8}")
+                .replace("model: {type: mlp, hidden: [48, 32]}", "model: {type: resnet, depth: 14}"), "blocks.yaml"));
+        assertTrue(stageLevel.getMessage().contains("unknown teacher layer 'stage3.block2'")
+                && stageLevel.getMessage().contains("taps: blocks in the teacher's model"), stageLevel.getMessage());
         for (String model : new String[]{"{type: vgg, depth: 8, taps: blocks}", "{type: resnet, depth: 8, taps: layers}"}) {
             ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("bad",
                     "sweep:\n  methods: [baseline]\n").replace("model: {type: mlp, hidden: [16, 8]}", "model: " + model), "bad.yaml"));

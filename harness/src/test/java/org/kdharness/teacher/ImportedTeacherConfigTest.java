@@ -109,10 +109,25 @@ class ImportedTeacherConfigTest {
         assertError(yaml(resnet, "[stage3, stage3]", MAPPINGS), "teacher.onnx.taps[1]", "named twice");
         assertError(yaml(resnet, "[logits]", MAPPINGS), "teacher.onnx.taps[0]", "is the logits output");
         assertError(yaml(resnet, "[stage3, pool]", MAPPINGS), "sweep.mappings", "stage2");
+        assertError(yaml(resnet, taps, MAPPINGS).replace("logits: logits", "logits: logits\n    sha256: abc"), "teacher.onnx.sha256",
+                "unknown key 'sha256'");
+        assertError(yaml(resnet, taps, MAPPINGS).replace("logits: logits", "logits: stage3"), "teacher.onnx.logits", "is not [n, classes]");
         assertError(yaml(resnet, taps, MAPPINGS).replace("teacher:\n  onnx:", "teacher:\n  model: {type: mlp, hidden: [8]}\n  onnx:"),
                 "teacher.model", "an imported teacher has no model");
         assertError(yaml(resnet, taps, MAPPINGS).replace("student:\n  model: {type: resnet, depth: 8, width: 1}",
                 "student:\n  onnx: {file: " + resnet + "}"), "student.onnx", "only a teacher can be imported");
+    }
+
+    @Test
+    void aPathAloneIsAResponseOnlyTeacher() {
+        Path resnet = OnnxTeacherTest.DIR.resolve("resnet.onnx");
+        SweepConfig c = load(yaml(resnet, "[]", "").replace("  onnx:\n    file: " + resnet + "\n    logits: logits\n    taps: []\n",
+                "  onnx: " + resnet + "\n").replace("methods: [baseline, response, feature]", "methods: [baseline, response]")
+                .replace("  mappings:\n", ""));
+        assertEquals("logits", c.teacher().onnx().logits());
+        assertEquals(List.of(), c.teacher().model().tapNames());
+        assertEquals(c.teacher().onnx().sha256(), load(yaml(resnet, "[]", "").replace("methods: [baseline, response, feature]",
+                "methods: [baseline, response]").replace("  mappings:\n", "")).teacher().onnx().sha256());
     }
 
     private static void assertError(String yaml, String field, String says) {

@@ -101,7 +101,7 @@ class OnnxTeacherTest {
         INDArray x = testImages();
         org.kdharness.config.OnnxSpec spec = new org.kdharness.config.OnnxSpec(DIR.resolve("resnet.onnx").toString(), "logits",
                 List.of("stage2", "stage3", "pool"), null);
-        ImportedTeacher imported = new ImportedTeacher(spec, x);
+        ImportedTeacher imported = new ImportedTeacher(spec, x, 10);
         try (OnnxTeacher t = new OnnxTeacher(DIR.resolve("resnet.onnx"))) {
             assertEquals(t.output(x, "logits"), imported.logits(x));
             assertEquals(t.output(x, "stage2"), imported.tap(x, 1), "tap 1 is the first named");
@@ -112,7 +112,10 @@ class OnnxTeacherTest {
                 .map(s -> java.util.Arrays.stream(s).boxed().toList()).toList());
         // the harness's image rows of another size are refused by name
         INDArray wrong = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3 * 32 * 32);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ImportedTeacher(spec, wrong)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new ImportedTeacher(spec, wrong, 10)).getMessage()
                 .contains("rows of 784 values, the data has 3072"));
+        // and a teacher of other classes than the dataset's
+        String classes = assertThrows(IllegalArgumentException.class, () -> new ImportedTeacher(spec, x, 100)).getMessage();
+        assertTrue(classes.contains("resnet.onnx: output 'logits' gives 10 values per image; the dataset has 100 classes"), classes);
     }
 }
