@@ -143,6 +143,19 @@ class ConfigLoaderTest {
         assertEquals("s3<-t5+t6", names.get(1), "stage3 is stage 3's last block");
         assertTrue(names.stream().anyMatch(n -> n.matches("s1<-t1(\\+t2)*,s2<-.*,s3<-.*,s4<-.*t7")) && names.size() > 3,
                 "many-to-one groups the teacher's 7 block taps onto the student's 4: " + names);
+        // the same teacher at stage level: the same cached weights, but its tap numbers mean other layers, so other ids
+        // the same mapping by number, teacher taps by block or by stage: the same cached weights, but t3 is another layer
+        String numbered = "sweep:\n  methods: [feature]\n  mappings:\n    - [{student: 3, teacher: 3}]\n";
+        java.util.function.Function<String, SweepConfig> teacher = t -> new ConfigLoader().parse(TinySweep.yaml("blocks", numbered)
+                .replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: resnet, depth: 8}")
+                .replace("model: {type: mlp, hidden: [48, 32]}", t), "blocks.yaml").config();
+        SweepConfig byBlock = teacher.apply("model: {type: resnet, depth: 14, taps: blocks}");
+        SweepConfig byStage = teacher.apply("model: {type: resnet, depth: 14}");
+        assertEquals(org.kdharness.teacher.TeacherCache.key(byBlock.dataset(), byBlock.teacher()),
+                org.kdharness.teacher.TeacherCache.key(byStage.dataset(), byStage.teacher()), "taps: blocks reuses the trained teacher");
+        assertEquals("s3<-t3", SweepPlan.expand(byBlock).trials().get(0).spec().mapping().name());
+        assertTrue(!SweepPlan.expand(byBlock).trials().get(0).id().equals(SweepPlan.expand(byStage).trials().get(0).id()),
+                "s3<-t3 onto stage1.block3 and onto stage3 are other trials");
         ConfigException stageLevel = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(TinySweep.yaml("blocks", sweep)
                 .replace("model: {type: mlp, hidden: [16, 8]}", "model: {type: resnet, depth: 8}")
                 .replace("model: {type: mlp, hidden: [48, 32]}", "model: {type: resnet, depth: 14}"), "blocks.yaml"));
