@@ -141,12 +141,17 @@ public final class MetricsStore implements AutoCloseable {
         return cka(sweep, null);
     }
 
-    /** CKA matrices of a sweep by student architecture, measured against teacher {@code teacherKey} (any when null). */
+    /**
+     * CKA matrices of a sweep by student architecture, measured against teacher {@code teacherKey} or stored before
+     * teachers were recorded (any when null).
+     */
     public synchronized Map<String, double[][]> cka(String sweep, String teacherKey) {
         Map<String, List<double[]>> cells = new LinkedHashMap<>();
         // rows first, grouped after: a query made again on a new connection must not add its rows twice
         Object[] args = teacherKey == null ? new Object[]{sweep} : new Object[]{sweep, teacherKey};
-        sql.query("SELECT student, student_layer, teacher_layer, cka_value FROM cka WHERE sweep = ?" + (teacherKey == null ? "" : " AND teacher_key = ?")
+        // a matrix stored before teacher keys were (NULL) counts as this teacher's: sweeps under way keep their ranking
+        sql.query("SELECT student, student_layer, teacher_layer, cka_value FROM cka WHERE sweep = ?"
+                        + (teacherKey == null ? "" : " AND (teacher_key = ? OR teacher_key IS NULL)")
                         + " ORDER BY student, student_layer, teacher_layer",
                 rs -> Map.entry(rs.getString(1), new double[]{rs.getInt(2), rs.getInt(3), rs.getDouble(4)}), args)
                 .forEach(row -> cells.computeIfAbsent(row.getKey(), k -> new ArrayList<>()).add(row.getValue()));

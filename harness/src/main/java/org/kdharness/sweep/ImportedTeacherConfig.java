@@ -30,7 +30,8 @@ final class ImportedTeacherConfig {
     static SweepConfig resolve(SweepConfig c, ConfigValidator v) {
         // derived here, never written: Jackson skips these keys silently, so they are refused by name
         for (String p : v.pointers()) {
-            if (p.equals("/teacher/onnx/sha256") || p.matches("(/teacher|/student)/model/imported|/sweep/students/\\d+/imported")) {
+            if (p.equals("/teacher/onnx/sha256")
+                    || p.matches("(/teacher|/student)/model/imported|/sweep/students/\\d+/imported|/sweep/trials/\\d+/student/imported")) {
                 v.check(false, p, "unknown key '" + p.substring(p.lastIndexOf('/') + 1) + "': it is read from the ONNX file, not written");
             }
         }

@@ -161,30 +161,36 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             }
         }
         Calibration cal = null;
-        List<Kind> kinds = new ArrayList<>();
-        for (Map.Entry<String, List<Trial>> e : remaining.entrySet()) {
-            double[] s = stored.get(e.getKey());
-            if (s != null) {
-                kinds.add(new Kind(e.getKey(), e.getValue().size(), 0, epochs * share * s[0] / s[1], "stored fit times"));
-                continue;
+        try {
+            List<Kind> kinds = new ArrayList<>();
+            for (Map.Entry<String, List<Trial>> e : remaining.entrySet()) {
+                double[] s = stored.get(e.getKey());
+                if (s != null) {
+                    kinds.add(new Kind(e.getKey(), e.getValue().size(), 0, epochs * share * s[0] / s[1], "stored fit times"));
+                    continue;
+                }
+                cal = cal == null ? new Calibration(c, data) : cal;
+                double[] m = cal.trial(e.getValue().get(0).spec(), sideBySide);
+                kinds.add(new Kind(e.getKey(), e.getValue().size(), m[0], epochs * share * m[1], "calibrated"));
+            }
+            double teacher = 0;
+            if (remaining.isEmpty()) {
+                return new WallTimeEstimate(0, List.of(), sideBySide, 0); // nothing left to run
             }
             cal = cal == null ? new Calibration(c, data) : cal;
-            double[] m = cal.trial(e.getValue().get(0).spec(), sideBySide);
-            kinds.add(new Kind(e.getKey(), e.getValue().size(), m[0], epochs * share * m[1], "calibrated"));
+            if (!teacherCached) {
+                teacher = cal.teacher();
+            }
+            // the store's bookkeeping: creating it, and one committed write per epoch of every trial (one at a time)
+            double[] store = storeCosts();
+            int epochsLeft = remaining.values().stream().mapToInt(List::size).sum() * (int) Math.ceil(epochs * share);
+            return new WallTimeEstimate(teacher, List.copyOf(kinds), sideBySide,
+                    loadSeconds + cal.teacherOutputs() + store[0] + store[1] * epochsLeft);
+        } finally {
+            if (cal != null) {
+                cal.close(); // an imported teacher's ONNX Runtime session
+            }
         }
-        double teacher = 0;
-        if (remaining.isEmpty()) {
-            return new WallTimeEstimate(0, List.of(), sideBySide, 0); // nothing left to run
-        }
-        cal = cal == null ? new Calibration(c, data) : cal;
-        if (!teacherCached) {
-            teacher = cal.teacher();
-        }
-        // the store's bookkeeping: creating it, and one committed write per epoch of every trial (one at a time)
-        double[] store = storeCosts();
-        int epochsLeft = remaining.values().stream().mapToInt(List::size).sum() * (int) Math.ceil(epochs * share);
-        return new WallTimeEstimate(teacher, List.copyOf(kinds), sideBySide,
-                loadSeconds + cal.teacherOutputs() + store[0] + store[1] * epochsLeft);
     }
 
     /**
@@ -271,7 +277,7 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
     }
 
     /** Timed runs of real trials and of the teacher on a slice of the training data. */
-    private static final class Calibration {
+    private static final class Calibration implements AutoCloseable {
         private final SweepConfig c;
         private final DataSplits full;
         private final DataSplits slice;
@@ -288,6 +294,11 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             this.scale = (double) data.train().size() / rows;
             this.untrained = new TeacherOutputs(new Teacher(TeacherCache.standIn(c.teacher(), data.train()), "calibration", Double.NaN, 0,
                     false), slice);
+        }
+
+        @Override
+        public void close() {
+            untrained.teacher().model().close();
         }
 
         private Network network(NetworkSpec spec, long seed) {

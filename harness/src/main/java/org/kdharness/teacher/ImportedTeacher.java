@@ -38,8 +38,9 @@ public final class ImportedTeacher implements FrozenTeacher {
                 shapes.add(model.exampleShape(one, tap));
             }
             this.tapShapes = List.copyOf(shapes);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            // a model that takes other inputs than the harness's rows fails in ONNX Runtime: say which file
+        } catch (RuntimeException e) {
+            // a model that takes other inputs than the harness's rows, or gives other than float outputs, fails in ONNX
+            // Runtime or in reading its results: say which file
             model.close();
             throw new IllegalArgumentException(spec.file() + ": " + e.getMessage(), e);
         }

@@ -88,7 +88,13 @@ public final class TeacherCache {
         String key = key(dataset, spec);
         if (spec.onnx() != null) {
             ImportedTeacher imported = new ImportedTeacher(spec.onnx(), data.train().features(), data.train().numClasses());
-            double testAcc = ClassificationMetrics.of(imported.logits(data.test().features()), data.test().labels(), null).accuracy();
+            double testAcc;
+            try {
+                testAcc = ClassificationMetrics.of(imported.logits(data.test().features()), data.test().labels(), null).accuracy();
+            } catch (RuntimeException e) {
+                imported.close();
+                throw e;
+            }
             log.accept(String.format("teacher %s: imported from %s (ONNX Runtime), test accuracy %.4f", key, spec.onnx().file(), testAcc));
             return new Teacher(imported, key, testAcc, 0, true);
         }

@@ -143,7 +143,6 @@ class ConfigLoaderTest {
         assertEquals("s3<-t5+t6", names.get(1), "stage3 is stage 3's last block");
         assertTrue(names.stream().anyMatch(n -> n.matches("s1<-t1(\\+t2)*,s2<-.*,s3<-.*,s4<-.*t7")) && names.size() > 3,
                 "many-to-one groups the teacher's 7 block taps onto the student's 4: " + names);
-        // the same teacher at stage level: the same cached weights, but its tap numbers mean other layers, so other ids
         // the same mapping by number, teacher taps by block or by stage: the same cached weights, but t3 is another layer
         String numbered = "sweep:\n  methods: [feature]\n  mappings:\n    - [{student: 3, teacher: 3}]\n";
         java.util.function.Function<String, SweepConfig> teacher = t -> new ConfigLoader().parse(TinySweep.yaml("blocks", numbered)
