@@ -138,7 +138,7 @@ public final class SweepRunner {
                     c.runtime().parallelTrials(), System.getProperty("java.version"), backend.gitCommit(),
                     backend.libraries(), teacher.key(), data.source()));
             TrialRunner runner = new TrialRunner(c.student(), data, outputs,
-                    c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO, c.dataset().augmented());
+                    Trainer.Engine.named(c.runtime().engine()), c.dataset().augmented());
 
             long doneBefore = store.trials(c.name()).stream().filter(t -> t.status().equals("done") || t.status().equals("pruned")).count();
             AtomicInteger ranNow = new AtomicInteger();

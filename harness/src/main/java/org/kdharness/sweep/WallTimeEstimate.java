@@ -360,7 +360,7 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
         /** A runner of the sweep's student, recipe, engine and augmentation, for {@code epochs} epochs on the slice. */
         private TrialRunner runner(int epochs) {
             return new TrialRunner(new NetworkSpec(c.student().model(), c.student().training().forEpochs(epochs)), slice, untrained,
-                    c.runtime().engine().equals("graph") ? Trainer.Engine.GRAPH : Trainer.Engine.AUTO, c.dataset().augmented());
+                    Trainer.Engine.named(c.runtime().engine()), c.dataset().augmented());
         }
 
         /** The teacher's training: one epoch on the slice, on every core as it trains, scaled to its epochs. */

@@ -45,7 +45,12 @@ public final class Trainer {
          * Every training step through the SameDiff graph: its autodiff gradients instead of the
          * hand-written ones (the updater and inference are shared by both engines).
          */
-        GRAPH
+        GRAPH;
+
+        /** The engine a config's {@code runtime.engine} names ({@code auto} or {@code graph}). */
+        public static Engine named(String name) {
+            return name.equals("graph") ? GRAPH : AUTO;
+        }
     }
 
     private final Engine engine;
