@@ -46,13 +46,15 @@ public record CkaRankings(Map<ModelSpec, List<LayerMapping>> rankings, Map<Model
                 stored.remove(student.shortName());
             }
         }
-        CkaRankings fresh = compute(c, data, teacher, log, stored);
+        CkaRankings fresh = compute(c, data, teacher, s -> { }, stored);
+        Map<String, double[][]> kept = new java.util.HashMap<>(stored);
         fresh.similarities().forEach((student, sim) -> {
             if (!stored.containsKey(student.shortName())) {
-                store.putCka(c.name(), student.shortName(), teacher.key(), sim.cka());
+                kept.put(student.shortName(), store.keepCka(c.name(), student.shortName(), teacher.key(), sim.cka()));
             }
         });
-        return fresh;
+        // ranked from what the store kept: another worker measuring at the same moment may have stored first
+        return compute(c, data, teacher, log, kept);
     }
 
     public static CkaRankings compute(SweepConfig c, DataSplits data, Teacher teacher, Consumer<String> log) {

@@ -136,6 +136,36 @@ public final class MetricsStore implements AutoCloseable {
         });
     }
 
+    /**
+     * Stores {@code cka} unless another worker stored a matrix of this shape for the sweep, student and teacher first,
+     * and returns the one stored: workers measuring at once all rank mappings from the same matrix, so they plan the
+     * same trials. One transaction that first locks the sweep's row when it exists (as ASHA's decisions do); on a sweep's
+     * first run, before its row is written, the second writer meets the first's rows as a duplicate key and reads them
+     * back. The first writer wins.
+     */
+    public synchronized double[][] keepCka(String sweep, String student, String teacherKey, double[][] cka) {
+        double[][][] kept = new double[1][][];
+        for (int attempt = 1; ; attempt++) {
+            try {
+                sql.transaction(() -> {
+                    sql.update("UPDATE sweep SET updated_at = ? WHERE name = ?", Sql.now(), sweep);
+                    double[][] stored = cka(sweep, teacherKey).get(student);
+                    if (stored != null && stored.length == cka.length && (cka.length == 0 || stored[0].length == cka[0].length)) {
+                        kept[0] = stored;
+                        return;
+                    }
+                    putCka(sweep, student, teacherKey, cka); // joins this transaction
+                    kept[0] = cka;
+                });
+                return kept[0];
+            } catch (StoreException e) {
+                if (!isDuplicateKey(e) || attempt >= 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** CKA matrices of a sweep by student architecture (each the latest measured). */
     public synchronized Map<String, double[][]> cka(String sweep) {
         return cka(sweep, null);

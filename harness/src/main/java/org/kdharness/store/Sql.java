@@ -44,8 +44,15 @@ final class Sql implements AutoCloseable {
         this.reconnect = reconnect;
     }
 
-    /** Runs {@code work} as one transaction: committed whole, or rolled back and rethrown; run again whole if the connection was lost. */
+    /**
+     * Runs {@code work} as one transaction: committed whole, or rolled back and rethrown; run again whole if the
+     * connection was lost. Inside another transaction, it joins it.
+     */
     void transaction(Runnable work) {
+        if (inTransaction) {
+            work.run();
+            return;
+        }
         for (int attempt = 1; ; attempt++) {
             try {
                 conn.setAutoCommit(false);
