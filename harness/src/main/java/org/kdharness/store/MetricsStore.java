@@ -139,31 +139,23 @@ public final class MetricsStore implements AutoCloseable {
     /**
      * Stores {@code cka} unless another worker stored a matrix of this shape for the sweep, student and teacher first,
      * and returns the one stored: workers measuring at once all rank mappings from the same matrix, so they plan the
-     * same trials. One transaction that first locks the sweep's row when it exists (as ASHA's decisions do); on a sweep's
-     * first run, before its row is written, the second writer meets the first's rows as a duplicate key and reads them
-     * back. The first writer wins.
+     * same trials. The check and the write are one transaction that first locks the sweep's {@code cka_lock} row (as
+     * ASHA's decisions lock the sweep's row, which on a sweep's first run does not exist yet): the first writer wins.
      */
     public synchronized double[][] keepCka(String sweep, String student, String teacherKey, double[][] cka) {
+        insertOrElse(() -> sql.update("INSERT INTO cka_lock(sweep, touched_at) VALUES (?, ?)", sweep, Sql.now()), () -> { });
         double[][][] kept = new double[1][][];
-        for (int attempt = 1; ; attempt++) {
-            try {
-                sql.transaction(() -> {
-                    sql.update("UPDATE sweep SET updated_at = ? WHERE name = ?", Sql.now(), sweep);
-                    double[][] stored = cka(sweep, teacherKey).get(student);
-                    if (stored != null && stored.length == cka.length && (cka.length == 0 || stored[0].length == cka[0].length)) {
-                        kept[0] = stored;
-                        return;
-                    }
-                    putCka(sweep, student, teacherKey, cka); // joins this transaction
-                    kept[0] = cka;
-                });
-                return kept[0];
-            } catch (StoreException e) {
-                if (!isDuplicateKey(e) || attempt >= 5) {
-                    throw e;
-                }
+        sql.transaction(() -> {
+            sql.update("UPDATE cka_lock SET touched_at = ? WHERE sweep = ?", Sql.now(), sweep);
+            double[][] stored = cka(sweep, teacherKey).get(student);
+            if (stored != null && stored.length == cka.length && (cka.length == 0 || stored[0].length == cka[0].length)) {
+                kept[0] = stored;
+                return;
             }
-        }
+            putCka(sweep, student, teacherKey, cka); // joins this transaction
+            kept[0] = cka;
+        });
+        return kept[0];
     }
 
     /** CKA matrices of a sweep by student architecture (each the latest measured). */

@@ -39,7 +39,7 @@ class CkaStoreTest {
     private void keepsTheFirst(String url, String prefix) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try (MetricsStore a = MetricsStore.open(url); MetricsStore b = MetricsStore.open(url)) {
-            for (int round = 0; round < 20; round++) {
+            for (int round = 0; round < 200; round++) {
                 String sweep = prefix + "s" + round;
                 if (round % 2 == 0) {
                     a.upsertSweep(sweep, "name: s\n"); // a sweep run before; the odd rounds are a first run
