@@ -28,11 +28,7 @@ class CkaStoreTest {
 
     @Test
     void workersMeasuringAtOnceOnPostgresqlKeepTheFirstStoredMatrix() throws Exception {
-        String pg = System.getenv("KD_TEST_PG_URL");
-        if (System.getenv("CI") != null) {
-            org.junit.jupiter.api.Assertions.assertTrue(pg != null, "KD_TEST_PG_URL must be set in CI (.ci/run starts PostgreSQL)");
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(pg != null, "no PostgreSQL (KD_TEST_PG_URL unset): skipped");
+        String pg = org.kdharness.TestPostgres.url();
         keepsTheFirst(pg, "cka" + System.currentTimeMillis() + "-"); // sweeps of its own: the database outlives the test
     }
 

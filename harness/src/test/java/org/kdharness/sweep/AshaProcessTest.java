@@ -65,11 +65,7 @@ class AshaProcessTest {
 
     @Test
     void twoWorkersOnPostgresqlDecideInOneSerialOrder() throws Exception {
-        String pg = System.getenv("KD_TEST_PG_URL");
-        if (System.getenv("CI") != null) {
-            assertTrue(pg != null, "KD_TEST_PG_URL must be set in CI (.ci/run starts PostgreSQL)");
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(pg != null, "no PostgreSQL (KD_TEST_PG_URL unset): skipped");
+        String pg = org.kdharness.TestPostgres.url();
         twoWorkers("ashapg" + System.currentTimeMillis(), pg); // a sweep name of its own: the database outlives the test
     }
 

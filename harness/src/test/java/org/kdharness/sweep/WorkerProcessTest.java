@@ -180,11 +180,7 @@ class WorkerProcessTest {
 
     @Test
     void twoWorkersOnPostgresqlFinishTogether() throws Exception {
-        String url = System.getenv("KD_TEST_PG_URL");
-        if (System.getenv("CI") != null) {
-            assertTrue(url != null, "KD_TEST_PG_URL must be set in CI (.ci/run starts PostgreSQL)");
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(url != null, "no PostgreSQL (KD_TEST_PG_URL unset): skipped");
+        String url = org.kdharness.TestPostgres.url();
         assertTrue(url.contains(TEST_PASSWORD), "the test URL carries the password the outputs must not show");
         // a sweep name of its own: the database outlives this test
         twoWorkersFinishTogether("pg" + System.currentTimeMillis(), "--jdbc-url", url);
