@@ -134,6 +134,18 @@ class ResNet(nn.Module):
         return self.fc(self.stage3(x).mean((2, 3)))
 
 
+class WithParts(nn.Module):
+    """A student with the modules its loss trains beside it (projections, attention maps): one optimiser over all
+    their parameters, as the harness trains projections with the student; the student's forward."""
+
+    def __init__(self, student, *parts):
+        super().__init__()
+        self.p = nn.ModuleList([student, *parts])
+
+    def forward(self, xb):
+        return self.p[0](xb)
+
+
 def hidden2(model, x):
     """Output of the MLP's second hidden layer (after its ReLU)."""
     return model[:4](x)
@@ -237,15 +249,7 @@ def layer_row(name, s, distance, projected, hints, x, y, xv, timed, T=4.0, alpha
         l2 = alpha * F.cross_entropy(z, yb) + (1 - alpha) * T * T * kl
         return 0.8 * distance(proj(h), e["h2"]) + 0.2 * l2
 
-    class Both(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.p = nn.ModuleList([s, proj])
-
-        def forward(self, xb):
-            return s(xb)
-
-    both = Both()
+    both = WithParts(s, proj)
     timed(name, lambda: (epoch(both, x, y, loss, hints), probe_and_validate(both, x, y, xv, loss, hints)), 2)
 
 
@@ -271,15 +275,7 @@ def association_row(name, s, x, y, xv, timed, extra, T=4.0, alpha=0.5, K=32):
         kl = F.kl_div(F.log_softmax(z / T, 1), e["soft"], reduction="batchmean")
         return 0.8 * la / 2 + 0.2 * (alpha * F.cross_entropy(z, yb) + (1 - alpha) * T * T * kl)
 
-    class Both(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.p = nn.ModuleList([s, q, k, p])
-
-        def forward(self, xb):
-            return s(xb)
-
-    both = Both()
+    both = WithParts(s, q, k, p)
     timed(name, lambda: (epoch(both, x, y, loss, extra), probe_and_validate(both, x, y, xv, loss, extra)), 2)
 
 
@@ -408,15 +404,7 @@ def main():
             kl = F.kl_div(F.log_softmax(z / T, 1), e["soft"], reduction="batchmean")
             return 0.8 * F.mse_loss(proj(h3), e["h3"]) + 0.2 * (alpha * F.cross_entropy(z, yb) + (1 - alpha) * T * T * kl)
 
-        class WithProjection(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.p = nn.ModuleList([s, proj])
-
-            def forward(self, xb):
-                return s(xb)
-
-        both, hints = WithProjection(), {"soft": rsoft["soft"], "h3": rh3}
+        both, hints = WithParts(s, proj), {"soft": rsoft["soft"], "h3": rh3}
         timed("student epoch, feature KD, resnet8x4 stage3<-stage3 (2,048 examples)",
               lambda: (epoch(both, xs, ys, feature, hints), probe_and_validate(both, xs, ys, xvs, feature, hints)), 2, samples=m)
 
