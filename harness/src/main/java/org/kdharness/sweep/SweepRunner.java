@@ -101,7 +101,8 @@ public final class SweepRunner {
         out.println("kd run " + c.name() + " | " + backend + " | parallel trials " + c.runtime().parallelTrials());
         out.println("data: " + data.source());
         // every graph nameable without the teacher is built once before anything is trained
-        preflight(loaded, SweepPlan.expand(c), data);
+        List<long[]> teacherTaps = teacherTaps(loaded, data);
+        preflight(loaded, SweepPlan.expand(c), data, teacherTaps);
         // the store is opened (and migrated) before anything is trained: a wrong URL or password fails
         // in seconds, not after the teacher's training; closed again meanwhile, so that hours of teacher
         // training leave no idle connection for a server to drop
@@ -111,7 +112,7 @@ public final class SweepRunner {
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
             CkaRankings cka = CkaRankings.reuseOrCompute(c, data, teacher, store, out::println);
             SweepPlan plan = SweepPlan.expand(c, cka.rankings());
-            preflight(loaded, plan, data);
+            preflight(loaded, plan, data, teacherTaps);
             Map<String, Trial> byId = plan.trials().stream().collect(Collectors.toMap(Trial::id, Function.identity()));
             out.println(plan.trials().size() + " trials " + plan.countsByMethod());
             Map<String, String> stored = new java.util.HashMap<>();
@@ -232,15 +233,17 @@ public final class SweepRunner {
         return ids;
     }
 
-    private void preflight(ConfigLoader.Loaded loaded, SweepPlan plan, DataSplits data) {
-        List<long[]> teacherTaps;
-        // the teacher's taps, from an untrained network of its architecture or the imported file run on one image
+    /** The teacher's taps' shapes, from an untrained network of its architecture or the imported file run on one image. */
+    private static List<long[]> teacherTaps(ConfigLoader.Loaded loaded, DataSplits data) {
         try (org.kdharness.teacher.FrozenTeacher t = org.kdharness.teacher.TeacherCache.standIn(loaded.config().teacher(), data.train())) {
-            teacherTaps = t.tapShapes();
+            return t.tapShapes();
         } catch (IllegalArgumentException e) {
             throw new org.kdharness.config.ConfigException(loaded.file().toString(), 0,
                     loaded.config().teacher().onnx() != null ? "teacher.onnx" : "teacher.model", e.getMessage());
         }
+    }
+
+    private void preflight(ConfigLoader.Loaded loaded, SweepPlan plan, DataSplits data, List<long[]> teacherTaps) {
         try {
             Preflight.check(loaded.config(), plan, data.train(), teacherTaps);
         } catch (IllegalArgumentException e) {
