@@ -39,7 +39,8 @@ public final class OnnxTeacher implements AutoCloseable {
     private final long inputWidth;
     private final int batch;
     private final Map<String, long[]> outputs = new LinkedHashMap<>();
-    private final long parameters;
+    private final Path file;
+    private long parameters = -1; // read when first asked for: a load for outputs or shapes need not parse the file again
     private boolean closed;
 
     /** @throws IllegalArgumentException naming the file when it cannot be loaded */
@@ -50,6 +51,7 @@ public final class OnnxTeacher implements AutoCloseable {
     /** @param batch rows per inference batch */
     OnnxTeacher(Path model, int batch) {
         this.batch = batch;
+        this.file = model;
         OrtSession opened = null;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             // no busy-waiting threads between calls: under augmentation the teacher runs on every batch, beside the trials
@@ -65,8 +67,7 @@ public final class OnnxTeacher implements AutoCloseable {
                 outputs.put(e.getKey(), java.util.Arrays.copyOfRange(shape, 1, shape.length));
             }
             session = opened;
-            parameters = parameters(model);
-        } catch (OrtException | java.io.IOException | RuntimeException e) {
+        } catch (OrtException | RuntimeException e) {
             if (opened != null) {
                 try {
                     opened.close();
@@ -97,7 +98,14 @@ public final class OnnxTeacher implements AutoCloseable {
     }
 
     /** See {@link #parameters(Path)}. */
-    public long parameterCount() {
+    public synchronized long parameterCount() {
+        if (parameters < 0) {
+            try {
+                parameters = parameters(file);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(file + ": cannot read its initializers: " + e.getMessage(), e);
+            }
+        }
         return parameters;
     }
 
