@@ -26,6 +26,8 @@ import java.util.List;
  * @param trainingFlag placeholder {@code [n, 1]} fed ones in training and zeros at inference (BatchNorm uses
  *                     the batch's statistics, or its running ones), or null for a network without BatchNorm
  * @param batchNorms   the network's BatchNorm layers, in order
+ * @param engine       the same network as the engine's layers, sharing this graph's arrays (parameters and running
+ *                     statistics), or null where the graph alone trains it
  */
 public record Network(
         SameDiff sd,
@@ -39,12 +41,13 @@ public record Network(
         DenseChain dense,
         ConvChain conv,
         String trainingFlag,
-        List<BatchNorm> batchNorms) {
+        List<BatchNorm> batchNorms,
+        org.kdharness.engine.LayerNet engine) {
 
     /** A network without BatchNorm. */
     public Network(SameDiff sd, SDVariable input, SDVariable logits, List<SDVariable> hidden, List<long[]> hiddenShapes,
                    List<DropoutMask> dropoutMasks, List<String> params, long paramCount, DenseChain dense, ConvChain conv) {
-        this(sd, input, logits, hidden, hiddenShapes, dropoutMasks, params, paramCount, dense, conv, null, List.of());
+        this(sd, input, logits, hidden, hiddenShapes, dropoutMasks, params, paramCount, dense, conv, null, List.of(), null);
     }
 
     /** A network whose layer structure is not known (trains through the graph only). */

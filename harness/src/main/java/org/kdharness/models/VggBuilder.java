@@ -8,6 +8,12 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
 
+import org.kdharness.engine.Conv2d;
+import org.kdharness.engine.GlobalAvgPool;
+import org.kdharness.engine.Layer;
+import org.kdharness.engine.MaxPool2d;
+import org.kdharness.engine.Relu;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,9 +39,12 @@ final class VggBuilder extends NormalisedBuilder {
         List<SDVariable> hidden = new ArrayList<>();
         List<long[]> shapes = new ArrayList<>();
         List<List<Integer>> blocks = spec.vggBlocks();
+        List<Layer> engine = new ArrayList<>();
+        List<Integer> tapAfter = new ArrayList<>();
         for (int b = 0; b < blocks.size(); b++) {
             if (b > 0 && b <= 3) {
                 x = sd.cnn.maxPooling2d(x, Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).build());
+                engine.add(new MaxPool2d(init.type()));
                 h /= 2;
                 w /= 2;
             }
@@ -46,15 +55,21 @@ final class VggBuilder extends NormalisedBuilder {
                 SDVariable bias = init.param(name + "_b", Nd4j.zeros(init.type(), out));
                 x = sd.cnn.conv2d(x, wt, bias, Conv2DConfig.builder().kH(3).kW(3).pH(1).pW(1).paddingMode(PaddingMode.VALID).build());
                 x = sd.nn.relu(bn(x, out, name + "_bn"), 0);
+                engine.add(new Conv2d(shared(name + "_W"), shared(name + "_b"), 1));
+                engine.add(layer(name + "_bn"));
+                engine.add(new Relu(init.type()));
                 c = out;
             }
             x = sd.identity(prefix + "h" + (b + 1), x);
             hidden.add(x);
             shapes.add(new long[]{c, h, w});
+            tapAfter.add(engine.size() - 1);
         }
         SDVariable pooled = sd.identity(prefix + "h" + (blocks.size() + 1), x.mean(2, 3));
         hidden.add(pooled);
         shapes.add(new long[]{c});
-        return finish(pooled, classes, init.gaussianOf(0.01, c, classes), hidden, shapes); // RepDistiller's N(0, 0.01)
+        engine.add(new GlobalAvgPool(init.type()));
+        tapAfter.add(engine.size() - 1);
+        return finish(pooled, classes, init.gaussianOf(0.01, c, classes), hidden, shapes, engine, tapAfter); // RepDistiller's N(0, 0.01)
     }
 }

@@ -1,0 +1,64 @@
+package org.kdharness.engine;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A post-activated residual block (He et al. 2016, as RepDistiller's {@code BasicBlock}):
+ * {@code relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))}, the shortcut {@code x} itself or
+ * {@code bn(conv1x1(x))} where the stride or the channels change. Back, the gradient of the sum
+ * goes to both branches and their input gradients add.
+ */
+public final class BasicBlock implements Layer {
+
+    private final List<Layer> branch;
+    /** The projection shortcut's convolution and BatchNorm, or empty for the identity. */
+    private final List<Layer> shortcut;
+    private final Relu relu;
+    private final Buffers buffers;
+
+    /**
+     * @param branch   conv1, bn1, relu, conv2, bn2
+     * @param shortcut conv, bn; or empty for the identity
+     */
+    public BasicBlock(List<Layer> branch, List<Layer> shortcut, Relu relu, org.nd4j.linalg.api.buffer.DataType type) {
+        this.branch = List.copyOf(branch);
+        this.shortcut = List.copyOf(shortcut);
+        this.relu = relu;
+        this.buffers = new Buffers(type);
+    }
+
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        INDArray y = LayerNet.forward(branch, x, training);
+        INDArray s = LayerNet.forward(shortcut, x, training);
+        INDArray sum = buffers.get(training ? "sum" : "inference", y.shape());
+        y.add(s, sum);
+        return relu.forward(sum, training);
+    }
+
+    @Override
+    public INDArray backward(INDArray gradient) {
+        INDArray g = relu.backward(gradient);
+        INDArray dx = LayerNet.backward(branch, g);
+        return dx.addi(LayerNet.backward(shortcut, g));
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>();
+        branch.forEach(l -> out.addAll(l.parameters()));
+        shortcut.forEach(l -> out.addAll(l.parameters()));
+        return out;
+    }
+
+    @Override
+    public List<INDArray> state() {
+        List<INDArray> out = new ArrayList<>();
+        branch.forEach(l -> out.addAll(l.state()));
+        shortcut.forEach(l -> out.addAll(l.state()));
+        return out;
+    }
+}

@@ -1,0 +1,39 @@
+package org.kdharness.engine;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.List;
+
+/**
+ * One layer of the engine: its forward pass and its backward pass, in one class.
+ *
+ * <p>Why the layer keeps what its backward needs: a training step is a forward pass followed at
+ * once by a backward pass in reverse order, so each layer remembers its own input (or output)
+ * from the last forward in training mode; nothing outside it decides which activations to keep.
+ * Returned arrays are the layer's own buffers, reused at the next call with the same shape: a
+ * caller that keeps one across calls copies it.
+ */
+public interface Layer {
+
+    /**
+     * @param x        the input, {@code [n, c, h, w]} maps or {@code [n, d]} rows
+     * @param training batch statistics (BatchNorm) and remembered activations for {@link #backward}
+     */
+    INDArray forward(INDArray x, boolean training);
+
+    /**
+     * The gradient with respect to the last training forward's input; sets (does not add to) the
+     * gradients of this layer's parameters.
+     */
+    INDArray backward(INDArray gradient);
+
+    /** The trained parameters with their gradient buffers, none by default. */
+    default List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /** Non-trained state a saved network keeps (BatchNorm's running statistics), none by default. */
+    default List<INDArray> state() {
+        return List.of();
+    }
+}

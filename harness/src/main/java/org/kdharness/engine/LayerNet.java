@@ -1,0 +1,106 @@
+package org.kdharness.engine;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network as the engine runs it: layers in order, the outputs of some of them exposed as taps
+ * (what feature distillation compares), the last one's output the logits.
+ *
+ * <p>Why taps by position: a method's layer terms are attached to tap outputs, as torchdistill's
+ * forward hooks attach to module paths; back, a tap's gradient joins the gradient flowing down at
+ * the same point. The input arrives as the harness's rows {@code [n, c·h·w]} and is viewed as maps.
+ */
+public final class LayerNet {
+
+    private final List<Layer> layers;
+    private final int[] tapAfter;
+    private final long[] image;
+
+    /**
+     * @param layers   in order; the last gives the logits {@code [n, classes]}
+     * @param tapAfter for tap j (1-based) at index j - 1, the index of the layer whose output it is
+     * @param image    the input's {@code [c, h, w]}
+     */
+    public LayerNet(List<Layer> layers, int[] tapAfter, long[] image) {
+        this.layers = List.copyOf(layers);
+        this.tapAfter = tapAfter.clone();
+        this.image = image.clone();
+    }
+
+    /**
+     * The logits and every tap, each flattened per example ({@code [n, d]}): views of the layers'
+     * buffers, valid until the next forward pass of the same shape.
+     */
+    public record Outputs(INDArray logits, List<INDArray> taps) {
+    }
+
+    /** A forward pass over the rows {@code x}; {@code training} as in {@link Layer#forward}. */
+    public Outputs forward(INDArray x, boolean training) {
+        long n = x.size(0);
+        INDArray a = x.reshape('c', n, image[0], image[1], image[2]);
+        INDArray[] taps = new INDArray[tapAfter.length];
+        for (int i = 0; i < layers.size(); i++) {
+            a = layers.get(i).forward(a, training);
+            for (int j = 0; j < tapAfter.length; j++) {
+                if (tapAfter[j] == i) {
+                    taps[j] = a.reshape('c', n, a.length() / n);
+                }
+            }
+        }
+        return new Outputs(a, Arrays.asList(taps));
+    }
+
+    /**
+     * The backward pass after a training {@link #forward}: sets every parameter's gradient.
+     *
+     * @param logitsGradient {@code dL/dlogits}
+     * @param tapGradients   {@code dL/dtap} by 1-based tap, flattened per example (may be empty)
+     */
+    public void backward(INDArray logitsGradient, Map<Integer, INDArray> tapGradients) {
+        INDArray g = logitsGradient;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            for (int j = 0; j < tapAfter.length; j++) {
+                INDArray t = tapGradients.get(j + 1);
+                if (tapAfter[j] == i && t != null) {
+                    g = g.addi(t.reshape('c', g.shape()));
+                }
+            }
+            g = layers.get(i).backward(g);
+        }
+    }
+
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>();
+        layers.forEach(l -> out.addAll(l.parameters()));
+        return out;
+    }
+
+    public List<INDArray> state() {
+        List<INDArray> out = new ArrayList<>();
+        layers.forEach(l -> out.addAll(l.state()));
+        return out;
+    }
+
+    /** {@code layers} in order (none: {@code x} itself). */
+    static INDArray forward(List<Layer> layers, INDArray x, boolean training) {
+        INDArray a = x;
+        for (Layer l : layers) {
+            a = l.forward(a, training);
+        }
+        return a;
+    }
+
+    /** {@code layers} backward in reverse order (none: {@code g} itself). */
+    static INDArray backward(List<Layer> layers, INDArray g) {
+        INDArray d = g;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            d = layers.get(i).backward(d);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,70 @@
+package org.kdharness.engine;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A pre-activated wide residual block (Zagoruyko and Komodakis 2016, as RepDistiller's
+ * {@code wrn.py}): {@code pre = relu(bn1(x))}, {@code conv2(relu(bn2(conv1(pre)))) + shortcut},
+ * the shortcut {@code x} where the channels agree, else a 1x1 convolution of {@code pre}.
+ */
+public final class PreActBlock implements Layer {
+
+    private final List<Layer> pre;
+    private final List<Layer> branch;
+    /** The 1x1 convolution of {@code pre}, or null for the identity shortcut from {@code x}. */
+    private final Layer projection;
+    private final Buffers buffers;
+
+    /**
+     * @param pre        bn1, relu
+     * @param branch     conv1, bn2, relu, conv2
+     * @param projection the shortcut's convolution, or null for the identity
+     */
+    public PreActBlock(List<Layer> pre, List<Layer> branch, Layer projection, org.nd4j.linalg.api.buffer.DataType type) {
+        this.pre = List.copyOf(pre);
+        this.branch = List.copyOf(branch);
+        this.projection = projection;
+        this.buffers = new Buffers(type);
+    }
+
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        INDArray p = LayerNet.forward(pre, x, training);
+        INDArray y = LayerNet.forward(branch, p, training);
+        INDArray s = projection == null ? x : projection.forward(p, training);
+        INDArray sum = buffers.get(training ? "sum" : "inference", y.shape());
+        return y.add(s, sum);
+    }
+
+    @Override
+    public INDArray backward(INDArray gradient) {
+        INDArray dp = LayerNet.backward(branch, gradient);
+        if (projection != null) {
+            dp.addi(projection.backward(gradient));
+        }
+        INDArray dx = LayerNet.backward(pre, dp);
+        return projection == null ? dx.addi(gradient) : dx;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>();
+        pre.forEach(l -> out.addAll(l.parameters()));
+        branch.forEach(l -> out.addAll(l.parameters()));
+        if (projection != null) {
+            out.addAll(projection.parameters());
+        }
+        return out;
+    }
+
+    @Override
+    public List<INDArray> state() {
+        List<INDArray> out = new ArrayList<>();
+        pre.forEach(l -> out.addAll(l.state()));
+        branch.forEach(l -> out.addAll(l.state()));
+        return out;
+    }
+}
