@@ -204,7 +204,11 @@ public final class Benchmark {
         for (int e = 0; e < 2; e++) {
             seconds[e] = r.epochs().get(e).get("epoch_seconds");
         }
-        log.accept("    engine: " + (r.dense() ? "dense (hand-written gradients)" : "graph (SameDiff autodiff)"));
+        log.accept("    engine: " + switch (r.engine()) {
+            case "dense" -> "dense (hand-written gradients)";
+            case "layers" -> "layers (the layer engine)";
+            default -> "graph (SameDiff autodiff)";
+        });
         return seconds;
     }
 

@@ -117,7 +117,7 @@ public final class TrialRunner {
         metrics.put("samples_per_second", r.samplesPerSecond());
         metrics.put("train_seconds", r.seconds());
         metrics.put("labelled_examples", (double) Math.round(train.size() * spec.effectiveLabelledFraction()));
-        return new Outcome(metrics, r.epochsRun(), r.seconds(), r.dense() ? "dense" : "graph");
+        return new Outcome(metrics, r.epochsRun(), r.seconds(), r.engine());
     }
 
     /**

@@ -4,6 +4,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import org.kdharness.distill.LogitTerm;
+import org.kdharness.distill.WeightedTerm;
+
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Random;
 
@@ -115,6 +119,22 @@ final class DenseBuffers {
                 }
                 dropMask[l].assign(Nd4j.create(m, dropMask[l].shape(), DataType.FLOAT));
             }
+        }
+    }
+
+    /**
+     * Sum of the weighted logit terms' hand gradients with respect to {@code logits} (this batch's student
+     * logits, {@code [rows, classes]}, contiguous), into {@link #p}.
+     */
+    void logitGradient(INDArray logits, List<WeightedTerm> terms, double temperature) {
+        p.assign(0);
+        LogitTerm.Batch batch = new LogitTerm.Batch(logits.data().asNioFloat(), labels.data().asNioFloat(),
+                teacherProbs == null ? null : teacherProbs.data().asNioFloat(),
+                teacherLogits == null ? null : teacherLogits.data().asNioFloat(),
+                labelMask == null ? null : labelMask.data().asNioFloat(), rows, Math.toIntExact(logits.size(1)), temperature);
+        FloatBuffer out = p.data().asNioFloat();
+        for (WeightedTerm t : terms) {
+            t.term().hand().add(batch, t.weight(), out);
         }
     }
 

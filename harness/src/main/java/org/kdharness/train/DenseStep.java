@@ -15,10 +15,7 @@ import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.regularization.Regularization;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,20 +45,16 @@ import java.util.TreeSet;
  * Objectives this class does not cover (a term without a hand gradient, concatenated
  * targets, layer terms on convolutional blocks, a non-CPU backend) train through the graph.
  */
-final class DenseStep {
+final class DenseStep extends HandStep {
 
     /** One term of a layer loss: a projection (or none) from a student layer onto one teacher layer. */
-    private record HintTerm(int studentLayer, int labelIndex, long units, double coefficient, Param weight, Param bias) {
+    private record HintTerm(int studentLayer, int labelIndex, long units, double coefficient, Updates.Param weight, Updates.Param bias) {
     }
 
-    /** A trainable array, its gradient buffer and its updater. */
-    private record Param(String name, INDArray value, INDArray gradient, GradientUpdater updater) {
-    }
 
     private final DenseActivation activation;
-    private final Param[] weights;
-    private final Param[] biases;
-    private final List<Param> params = new ArrayList<>();
+    private final Updates.Param[] weights;
+    private final Updates.Param[] biases;
     private final double[] drop;
     private final List<WeightedTerm> logitTerms;
     private final LayerDistance.HandGradient distance;
@@ -72,19 +65,16 @@ final class DenseStep {
     private final List<HintTerm> hints = new ArrayList<>();
     /** The CNN's convolutional blocks, or null for an MLP. */
     private final ConvFront front;
-    private final TrainingConfig config;
     private final Map<Integer, DenseBuffers> buffers = new HashMap<>();
-    private int iteration;
-    private int epoch;
 
     private DenseStep(Network net, DistillationObjective obj, TrainingConfig config) {
+        super(new Updates(config));
         SameDiff sd = net.sd();
         DenseChain chain = net.dense();
         this.activation = DenseActivation.of(chain.activation());
-        this.config = config;
         int layers = chain.weights().size();
-        weights = new Param[layers];
-        biases = new Param[layers];
+        weights = new Updates.Param[layers];
+        biases = new Updates.Param[layers];
         for (int l = 0; l < layers; l++) {
             weights[l] = param(sd, chain.weights().get(l));
             biases[l] = param(sd, chain.biases().get(l));
@@ -96,7 +86,7 @@ final class DenseStep {
             int n = conv.blocks().size();
             INDArray[] w = new INDArray[n], gw = new INDArray[n], bias = new INDArray[n], gb = new INDArray[n];
             for (int i = 0; i < n; i++) {
-                Param pw = param(sd, conv.blocks().get(i).weight()), pb = param(sd, conv.blocks().get(i).bias());
+                Updates.Param pw = param(sd, conv.blocks().get(i).weight()), pb = param(sd, conv.blocks().get(i).bias());
                 w[i] = pw.value();
                 gw[i] = pw.gradient();
                 bias[i] = pb.value();
@@ -122,7 +112,7 @@ final class DenseStep {
                 int j = t.teacherLayers().get(0);
                 int labelIndex = obj.inputs().indexOf(ObjectiveInput.teacherLayer(j));
                 long units = net.hiddenSize(h.studentLayer());
-                Param w = null, b = null;
+                Updates.Param w = null, b = null;
                 if (t.projectionWeight() != null) {
                     w = param(sd, t.projectionWeight());
                     b = param(sd, t.projectionBias());
@@ -172,69 +162,24 @@ final class DenseStep {
         net.sd().variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE)
                 .forEach(v -> trainable.add(v.name()));
         Set<String> updated = new TreeSet<>();
-        step.params.forEach(p -> updated.add(p.name()));
+        step.updates.params().forEach(p -> updated.add(p.name()));
         return trainable.equals(updated) ? step : null;
     }
 
-    private Param param(SameDiff sd, String name) {
-        for (Param p : params) {
-            if (p.name().equals(name)) {
-                return p;
-            }
-        }
-        INDArray value = sd.getVariable(name).getArr();
-        INDArray gradient = Nd4j.zeros(value.dataType(), value.shape());
-        // as SameDiff's training session creates its updaters
-        long stateSize = config.getUpdater().stateSize(value.length());
-        INDArray state = stateSize == 0 ? null : Nd4j.createUninitialized(value.dataType(), 1, stateSize);
-        GradientUpdater updater = config.getUpdater().instantiate(state, false);
-        updater.setStateViewArray(state, value.shape(), value.ordering(), true);
-        Param p = new Param(name, value, gradient, updater);
-        params.add(p);
-        return p;
-    }
-
-    /**
-     * One epoch of minibatches in {@code order}: the same batches, and the same dropout
-     * masks drawn from {@code maskSeed}, as {@link BatchIterator} feeds the graph.
-     */
-    void epoch(INDArray features, List<INDArray> labels, int[] order, int batchSize, long maskSeed) {
-        Random maskRng = new Random(maskSeed);
-        for (int from = 0; from < order.length; from += batchSize) {
-            int to = Math.min(order.length, from + batchSize);
-            int[] rows = java.util.Arrays.copyOfRange(order, from, to);
-            DenseBuffers buf = load(features, labels, rows, maskRng);
-            gradients(buf);
-            update();
-            iteration++;
-        }
-        epoch++;
-    }
-
-    /** One epoch whose batches {@code source} computes as they are drawn (augmentation), in {@code order}. */
-    void epoch(EpochData source, int epochNumber, int[] order, int batchSize, long maskSeed) {
-        Random maskRng = new Random(maskSeed);
-        for (int from = 0; from < order.length; from += batchSize) {
-            int[] rows = java.util.Arrays.copyOfRange(order, from, Math.min(order.length, from + batchSize));
-            INDArray x = source.features(epochNumber, rows);
-            int[] all = new int[rows.length];
-            java.util.Arrays.setAll(all, i -> i);
-            gradients(load(x, source.inputs(x, rows), all, maskRng));
-            update();
-            iteration++;
-        }
-        epoch++;
+    private Updates.Param param(SameDiff sd, String name) {
+        return updates.add(name, sd.getVariable(name).getArr());
     }
 
     /** Gradients of one batch by parameter name, without updating (for tests). */
     Map<String, INDArray> gradients(INDArray features, List<INDArray> labels, int[] rows, long maskSeed) {
         gradients(load(features, labels, rows, new Random(maskSeed)));
         Map<String, INDArray> out = new LinkedHashMap<>();
-        params.forEach(p -> out.put(p.name(), p.gradient().dup()));
+        updates.params().forEach(p -> out.put(p.name(), p.gradient().dup()));
         return out;
     }
 
-    private DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
+    @Override
+    DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
         DenseBuffers buf = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, widths(features.size(1)),
                 probsIndex, teacherLogitsIndex, maskIndex, hints.stream().mapToInt(HintTerm::labelIndex).toArray(),
                 hints.stream().mapToLong(h -> labels.get(h.labelIndex()).size(1)).toArray(),
@@ -243,8 +188,8 @@ final class DenseStep {
         return buf;
     }
 
-    /** Forward pass, loss gradient and backward pass into the parameters' gradient buffers. */
-    private void gradients(DenseBuffers b) {
+    @Override
+    void gradients(DenseBuffers b) {
         int hidden = drop.length;
         INDArray features = front == null ? b.x : front.forward(b.x);
         INDArray in = features;
@@ -257,7 +202,7 @@ final class DenseStep {
             in = b.a[l];
         }
         affine(in, hidden, b.logits);
-        outputGradient(b);
+        b.logitGradient(b.logits, logitTerms, temperature);
         for (int k = 0; k < hints.size(); k++) {
             hintGradient(hints.get(k), b.a[hints.get(k).studentLayer() - 1], b.teacher[k], b.hint[k], b.hintGrad[k]);
         }
@@ -303,20 +248,6 @@ final class DenseStep {
         DenseKernels.addRowVector(out, biases[l].value());
     }
 
-    /** Sum of the logit terms' hand gradients with respect to the logits, into {@code b.p}. */
-    private void outputGradient(DenseBuffers b) {
-        b.p.assign(0);
-        LogitTerm.Batch batch = new LogitTerm.Batch(b.logits.data().asNioFloat(), b.labels.data().asNioFloat(),
-                b.teacherProbs == null ? null : b.teacherProbs.data().asNioFloat(),
-                b.teacherLogits == null ? null : b.teacherLogits.data().asNioFloat(),
-                b.labelMask == null ? null : b.labelMask.data().asNioFloat(), b.rows, Math.toIntExact(b.logits.size(1)),
-                temperature);
-        FloatBuffer out = b.p.data().asNioFloat();
-        for (WeightedTerm t : logitTerms) {
-            t.term().hand().add(batch, t.weight(), out);
-        }
-    }
-
     /**
      * Gradient of {@code coefficient * d(proj(h), t)} with respect to the projection's
      * output (or {@code h} itself), into {@code grad}, plus the projection's own gradients;
@@ -334,34 +265,6 @@ final class DenseStep {
         if (h.weight() != null) {
             Nd4j.gemm(student, grad, h.weight().gradient(), true, false, 1.0, 0.0);
             DenseKernels.columnSums(grad, h.bias().gradient());
-        }
-    }
-
-    /** Regularisation, updater and subtraction, per parameter, as SameDiff's training session does it. */
-    private void update() {
-        List<Regularization> regularization = config.getRegularization();
-        double lr = config.getUpdater().hasLearningRate() ? config.getUpdater().getLearningRate(iteration, epoch) : 1.0;
-        boolean regularised = regularization != null && !regularization.isEmpty();
-        for (Param p : params) {
-            if (p.updater() instanceof DirectAdam adam && !regularised) {
-                adam.step(p.value(), p.gradient(), iteration, epoch);
-                continue;
-            }
-            apply(regularization, Regularization.ApplyStep.BEFORE_UPDATER, p, lr);
-            p.updater().applyUpdater(p.gradient(), iteration, epoch);
-            apply(regularization, Regularization.ApplyStep.POST_UPDATER, p, lr);
-            p.value().subi(p.gradient());
-        }
-    }
-
-    private void apply(List<Regularization> regularization, Regularization.ApplyStep when, Param p, double lr) {
-        if (regularization == null) {
-            return;
-        }
-        for (Regularization r : regularization) {
-            if (r.applyStep() == when) {
-                r.apply(p.value(), p.gradient(), lr, iteration, epoch);
-            }
         }
     }
 

@@ -89,10 +89,16 @@ public final class Trainer {
      * @param bestEpoch        epoch whose weights were kept
      * @param seconds          wall time of the training loop
      * @param samplesPerSecond training examples processed per second
-     * @param dense            whether the steps ran on the hand-written dense path
+     * @param engine           what computed the steps: {@code dense} (the hand-written MLP/CNN path), {@code layers}
+     *                           (the layer engine) or {@code graph} (SameDiff's autodiff)
      */
     public record Result(List<Map<String, Double>> epochs, int epochsRun, int bestEpoch, double seconds,
-                         double samplesPerSecond, boolean dense) {
+                         double samplesPerSecond, String engine) {
+
+        /** Whether the steps ran on the hand-written dense path. */
+        public boolean dense() {
+            return engine.equals("dense");
+        }
     }
 
     /**
@@ -141,6 +147,8 @@ public final class Trainer {
         TrainingConfig config = tc.build();
         sd.setTrainingConfig(config);
         DenseStep dense = engine == Engine.AUTO ? DenseStep.of(net, objective, config) : null;
+        LayerStep layers = engine == Engine.AUTO && dense == null ? LayerStep.of(net, objective, config) : null;
+        HandStep hand = dense != null ? dense : layers;
         INDArray[] features = {train.features()};
         // under augmentation there are no whole-split inputs: batches and the probe's sample get their own
         INDArray[] labels = perEpoch != null ? null : labelArrays.toArray(INDArray[]::new);
@@ -156,23 +164,32 @@ public final class Trainer {
         // statistics measured first, so that an untrained residual stack is not judged on unit running variances)
         BatchNormStatistics.update(net, train.features(), DatasetLoader.shuffled(train.size(), seed * 1_000_003L + 1), spec.batchSize());
         double initialLoss = probe.measure().get("loss");
+        if (layers != null) {
+            // the engine keeps running statistics as PyTorch does, from PyTorch's start: means 0, variances 1
+            net.batchNorms().forEach(b -> {
+                sd.getVariable(b.runningMean()).getArr().assign(0);
+                sd.getVariable(b.runningVar()).getArr().assign(1);
+            });
+        }
         int epoch = 0;
         while (epoch < spec.epochs()) {
             epoch++;
             long t0 = System.nanoTime();
             int[] order = DatasetLoader.shuffled(train.size(), seed * 1_000_003L + epoch);
-            if (perEpoch != null && dense != null) {
-                dense.epoch(perEpoch, epoch, order, spec.batchSize(), seed * 7919L + epoch);
+            if (perEpoch != null && hand != null) {
+                hand.epoch(perEpoch, epoch, order, spec.batchSize(), seed * 7919L + epoch);
             } else if (perEpoch != null) {
                 sd.fit(new BatchIterator(perEpoch, epoch, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
-            } else if (dense != null) {
-                dense.epoch(train.features(), labelArrays, order, spec.batchSize(), seed * 7919L + epoch);
+            } else if (hand != null) {
+                hand.epoch(train.features(), labelArrays, order, spec.batchSize(), seed * 7919L + epoch);
             } else {
                 sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
             }
             double steps = (System.nanoTime() - t0) / 1e9;
-            // what inference (probe, validation) normalises with from now on
-            if (perEpoch == null) {
+            // what inference (probe, validation) normalises with from now on (the engine kept its running statistics)
+            if (layers != null) {
+                // nothing to measure
+            } else if (perEpoch == null) {
                 BatchNormStatistics.update(net, train.features(), order, spec.batchSize());
             } else if (!net.batchNorms().isEmpty()) {
                 // on this epoch's augmented images of the sample
@@ -228,7 +245,8 @@ public final class Trainer {
             bestParams.forEach((name, arr) -> sd.getVariable(name).getArr().assign(arr));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(history, epoch, bestEpoch, seconds, (double) train.size() * epoch / seconds, dense != null);
+        return new Result(history, epoch, bestEpoch, seconds, (double) train.size() * epoch / seconds,
+                dense != null ? "dense" : layers != null ? "layers" : "graph");
     }
 
     private static Map<String, INDArray> snapshot(SameDiff sd, List<String> params) {

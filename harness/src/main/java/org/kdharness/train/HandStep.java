@@ -1,0 +1,65 @@
+package org.kdharness.train;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A training step computed outside SameDiff's graph: an epoch of minibatches, each gathered into
+ * buffers allocated once, its gradients computed by the subclass, then one optimiser step
+ * ({@link Updates}).
+ *
+ * <p>Why shared: the dense MLP/CNN step and the layer engine's step must draw the same batches in
+ * the same order, with the same dropout masks, and step the optimiser the same way; only the
+ * forward and backward pass differ.
+ */
+abstract class HandStep {
+
+    final Updates updates;
+    private int iteration;
+    private int epoch;
+
+    HandStep(Updates updates) {
+        this.updates = updates;
+    }
+
+    /** The batch {@code rows} of {@code features} and the label-side arrays, in the step's buffers for that many rows. */
+    abstract DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng);
+
+    /** Forward pass, loss gradient and backward pass into the parameters' gradient buffers. */
+    abstract void gradients(DenseBuffers batch);
+
+    /**
+     * One epoch of minibatches in {@code order}: the same batches, and the same dropout
+     * masks drawn from {@code maskSeed}, as {@link BatchIterator} feeds the graph.
+     */
+    final void epoch(INDArray features, List<INDArray> labels, int[] order, int batchSize, long maskSeed) {
+        Random maskRng = new Random(maskSeed);
+        for (int from = 0; from < order.length; from += batchSize) {
+            int[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + batchSize));
+            step(load(features, labels, rows, maskRng));
+        }
+        epoch++;
+    }
+
+    /** One epoch whose batches {@code source} computes as they are drawn (augmentation), in {@code order}. */
+    final void epoch(EpochData source, int epochNumber, int[] order, int batchSize, long maskSeed) {
+        Random maskRng = new Random(maskSeed);
+        for (int from = 0; from < order.length; from += batchSize) {
+            int[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + batchSize));
+            INDArray x = source.features(epochNumber, rows);
+            int[] all = new int[rows.length];
+            Arrays.setAll(all, i -> i);
+            step(load(x, source.inputs(x, rows), all, maskRng));
+        }
+        epoch++;
+    }
+
+    private void step(DenseBuffers batch) {
+        gradients(batch);
+        updates.step(iteration, epoch);
+        iteration++;
+    }
+}

@@ -1,0 +1,87 @@
+package org.kdharness.train;
+
+import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.ObjectiveInput;
+import org.kdharness.distill.WeightedTerm;
+import org.kdharness.engine.LayerNet;
+import org.kdharness.engine.Parameter;
+import org.kdharness.models.Network;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A training step of a network the engine builds ({@link Network#engine()}: residual networks, WRNs,
+ * VGGs): the engine's forward pass in training mode, the objective's logit terms' hand gradients, the
+ * engine's backward pass and the optimiser step, on the graph's own arrays.
+ *
+ * <p>Why: the SameDiff graph ran these networks at 1.8-3.1x PyTorch's epoch time with several GB of
+ * memory ({@code harness/docs/engine.md}); the engine runs libnd4j's fused oneDNN kernels into buffers
+ * allocated once. BatchNorm keeps its running statistics as PyTorch does (momentum 0.1), so no
+ * statistics pass follows the epoch. Objectives it does not cover yet (a term without a hand gradient,
+ * layer terms) train through the graph.
+ */
+final class LayerStep extends HandStep {
+
+    private final LayerNet engine;
+    private final List<WeightedTerm> logitTerms;
+    private final double temperature;
+    private final int probsIndex;
+    private final int teacherLogitsIndex;
+    private final int maskIndex;
+    private final Map<Integer, DenseBuffers> buffers = new HashMap<>();
+
+    private LayerStep(Network net, DistillationObjective obj, TrainingConfig config) {
+        super(new Updates(config));
+        this.engine = net.engine();
+        for (Parameter p : engine.parameters()) {
+            updates.add(p.name(), p.value(), p.gradient());
+        }
+        logitTerms = obj.logitTerms();
+        temperature = obj.temperature();
+        probsIndex = obj.indexOf(ObjectiveInput.Kind.TEACHER_PROBS);
+        teacherLogitsIndex = obj.indexOf(ObjectiveInput.Kind.TEACHER_LOGITS);
+        maskIndex = obj.indexOf(ObjectiveInput.Kind.LABEL_MASK);
+    }
+
+    /** A step for {@code net} under {@code obj}, or null when the objective needs the graph. */
+    static LayerStep of(Network net, DistillationObjective obj, TrainingConfig config) {
+        if (net.engine() == null || obj.trial().method().tapLoss() != null || !obj.hints().isEmpty()) {
+            return null;
+        }
+        for (WeightedTerm t : obj.logitTerms()) {
+            if (t.term().hand() == null) {
+                return null;
+            }
+        }
+        LayerStep step = new LayerStep(net, obj, config);
+        // every trainable variable of the graph must be one this step updates
+        Set<String> trainable = new TreeSet<>();
+        net.sd().variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).forEach(v -> trainable.add(v.name()));
+        Set<String> updated = new TreeSet<>();
+        step.updates.params().forEach(p -> updated.add(p.name()));
+        return trainable.equals(updated) ? step : null;
+    }
+
+    @Override
+    DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
+        DenseBuffers b = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, new long[]{features.size(1), labels.get(0).size(1)},
+                probsIndex, teacherLogitsIndex, maskIndex, new int[0], new long[0], new long[0], new double[0]));
+        b.load(features, labels, rows, maskRng);
+        return b;
+    }
+
+    @Override
+    void gradients(DenseBuffers b) {
+        LayerNet.Outputs out = engine.forward(b.x, true);
+        b.logitGradient(out.logits(), logitTerms, temperature);
+        engine.backward(b.p, Map.of());
+    }
+}
