@@ -47,6 +47,12 @@ public final class BasicBlock implements Layer {
     }
 
     @Override
+    public void measure(boolean on) {
+        branch.forEach(l -> l.measure(on));
+        shortcut.forEach(l -> l.measure(on));
+    }
+
+    @Override
     public List<Parameter> parameters() {
         List<Parameter> out = new ArrayList<>();
         branch.forEach(l -> out.addAll(l.parameters()));

@@ -32,6 +32,14 @@ public interface Layer {
         return List.of();
     }
 
+    /**
+     * Starts ({@code on}) or ends measuring population statistics: while on, BatchNorm layers sum their training
+     * forwards' batch moments, and ending sets their running statistics to the sums' mean and biased variance
+     * ("precise BN"). Layers without statistics ignore it; blocks pass it on.
+     */
+    default void measure(boolean on) {
+    }
+
     /** Non-trained state a saved network keeps (BatchNorm's running statistics), none by default. */
     default List<INDArray> state() {
         return List.of();

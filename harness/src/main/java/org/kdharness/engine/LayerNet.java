@@ -1,6 +1,7 @@
 package org.kdharness.engine;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,6 +73,19 @@ public final class LayerNet {
             }
             g = layers.get(i).backward(g);
         }
+    }
+
+    /**
+     * Sets every BatchNorm layer's running statistics to the population statistics of {@code x}'s rows, measured
+     * in training mode in chunks of {@code batch} rows (each normalised with its own statistics, as in training).
+     */
+    public void measureStatistics(INDArray x, int batch) {
+        layers.forEach(l -> l.measure(true));
+        long n = x.size(0);
+        for (long from = 0; from < n; from += batch) {
+            forward(x.get(NDArrayIndex.interval(from, Math.min(n, from + batch)), NDArrayIndex.all()).dup(), true);
+        }
+        layers.forEach(l -> l.measure(false));
     }
 
     public List<Parameter> parameters() {

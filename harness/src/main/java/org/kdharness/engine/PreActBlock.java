@@ -50,6 +50,12 @@ public final class PreActBlock implements Layer {
     }
 
     @Override
+    public void measure(boolean on) {
+        pre.forEach(l -> l.measure(on));
+        branch.forEach(l -> l.measure(on));
+    }
+
+    @Override
     public List<Parameter> parameters() {
         List<Parameter> out = new ArrayList<>();
         pre.forEach(l -> out.addAll(l.parameters()));

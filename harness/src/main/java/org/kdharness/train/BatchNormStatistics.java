@@ -21,7 +21,12 @@ import java.util.Map;
  * of what inference meets as an exponential average dominated by the last ten steps. The variance
  * is the biased one over the sample (PyTorch keeps an unbiased running variance; the difference is
  * a factor n/(n-1), with n here in the thousands). Batches are normalised with their own
- * statistics throughout, exactly as training normalises them.
+ * statistics throughout, exactly as training normalises them. A network the layer engine runs
+ * measures them there ({@code LayerNet.measureStatistics}), the graph's otherwise.
+ *
+ * <p>Why still after every epoch where the engine trains too, though its BatchNorm keeps PyTorch's
+ * running average: the residual methods the engine does not yet train (layer terms, the association)
+ * take the graph, and one sweep's methods must be compared under the same statistics.
  */
 final class BatchNormStatistics {
 
@@ -37,6 +42,10 @@ final class BatchNormStatistics {
             return;
         }
         int rows = Math.min(order.length, SAMPLE);
+        if (net.engine() != null) {
+            net.engine().measureStatistics(Nd4j.pullRows(features, 1, Arrays.copyOf(order, rows)), batchSize);
+            return;
+        }
         String[] outputs = new String[2 * norms.size()];
         for (int i = 0; i < norms.size(); i++) {
             outputs[2 * i] = norms.get(i).batchMean();

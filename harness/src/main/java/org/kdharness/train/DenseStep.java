@@ -170,14 +170,6 @@ final class DenseStep extends HandStep {
         return updates.add(name, sd.getVariable(name).getArr());
     }
 
-    /** Gradients of one batch by parameter name, without updating (for tests). */
-    Map<String, INDArray> gradients(INDArray features, List<INDArray> labels, int[] rows, long maskSeed) {
-        gradients(load(features, labels, rows, new Random(maskSeed)));
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        updates.params().forEach(p -> out.put(p.name(), p.gradient().dup()));
-        return out;
-    }
-
     @Override
     DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
         DenseBuffers buf = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, widths(features.size(1)),

@@ -3,7 +3,9 @@ package org.kdharness.train;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -55,6 +57,14 @@ abstract class HandStep {
             step(load(x, source.inputs(x, rows), all, maskRng));
         }
         epoch++;
+    }
+
+    /** Gradients of one batch by parameter name, without updating (for tests). */
+    final Map<String, INDArray> gradients(INDArray features, List<INDArray> labels, int[] rows, long maskSeed) {
+        gradients(load(features, labels, rows, new Random(maskSeed)));
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        updates.params().forEach(p -> out.put(p.name(), p.gradient().dup()));
+        return out;
     }
 
     private void step(DenseBuffers batch) {

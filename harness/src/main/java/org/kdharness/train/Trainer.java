@@ -4,6 +4,7 @@ import org.kdharness.config.TrainingSpec;
 import org.kdharness.data.DatasetLoader;
 import org.kdharness.data.ImageData;
 import org.kdharness.distill.DistillationObjective;
+import org.kdharness.engine.LayerNet;
 import org.kdharness.models.DenseForward;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -11,6 +12,7 @@ import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -30,10 +32,11 @@ import java.util.Map;
  * hard labels, so it shares the loop, the data order rules and the divergence checks.
  *
  * <p>MLPs and CNNs whose objective's terms all supply hand gradients are stepped by
- * {@link DenseStep} (hand-written back-propagation, several times faster); other
- * objectives go through the SameDiff graph. Inference for validation
- * and evaluation uses the same hand-written forward pass where it covers the network; the
- * loss probe always reads the graph, so both paths report the same quantities.
+ * {@link DenseStep} (hand-written back-propagation, several times faster); residual networks,
+ * WRNs and VGGs by {@link LayerStep} (the layer engine, {@code org.kdharness.engine}) under the same
+ * condition; other objectives go through the SameDiff graph. Inference for validation
+ * and evaluation uses the same forward pass where it covers the network; the
+ * loss probe always reads the graph, so every path reports the same quantities.
  */
 public final class Trainer {
 
@@ -164,13 +167,7 @@ public final class Trainer {
         // statistics measured first, so that an untrained residual stack is not judged on unit running variances)
         BatchNormStatistics.update(net, train.features(), DatasetLoader.shuffled(train.size(), seed * 1_000_003L + 1), spec.batchSize());
         double initialLoss = probe.measure().get("loss");
-        if (layers != null) {
-            // the engine keeps running statistics as PyTorch does, from PyTorch's start: means 0, variances 1
-            net.batchNorms().forEach(b -> {
-                sd.getVariable(b.runningMean()).getArr().assign(0);
-                sd.getVariable(b.runningVar()).getArr().assign(1);
-            });
-        }
+
         int epoch = 0;
         while (epoch < spec.epochs()) {
             epoch++;
@@ -186,10 +183,8 @@ public final class Trainer {
                 sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
             }
             double steps = (System.nanoTime() - t0) / 1e9;
-            // what inference (probe, validation) normalises with from now on (the engine kept its running statistics)
-            if (layers != null) {
-                // nothing to measure
-            } else if (perEpoch == null) {
+            // what inference (probe, validation) normalises with from now on
+            if (perEpoch == null) {
                 BatchNormStatistics.update(net, train.features(), order, spec.batchSize());
             } else if (!net.batchNorms().isEmpty()) {
                 // on this epoch's augmented images of the sample
@@ -305,6 +300,9 @@ public final class Trainer {
      */
     public static INDArray output(Network net, INDArray x, String variable) {
         int layer = variable.equals(net.logits().name()) ? net.hidden().size() + 1 : hiddenLayer(net, variable);
+        if (layer > 0 && net.engine() != null) {
+            return engineOutput(net, x, layer);
+        }
         if (net.conv() != null && net.dense() != null) {
             int blocks = net.conv().blocks().size();
             ConvFront front = layer > blocks ? ConvFront.forInference(net) : null;
@@ -327,6 +325,19 @@ public final class Trainer {
             ph.putAll(net.inferenceInputs(to - from));
             INDArray out = net.sd().output(ph, variable).get(variable);
             parts.add(out.reshape(to - from, out.length() / (to - from)));
+        }
+        return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
+    }
+
+    /** Hidden layer {@code layer} (1-based; one past the last: the logits) by the layer engine in inference mode, in chunks. */
+    private static INDArray engineOutput(Network net, INDArray x, int layer) {
+        long n = x.size(0);
+        List<INDArray> parts = new ArrayList<>();
+        for (long from = 0; from < n; from += CONV_EVAL_BATCH) {
+            long to = Math.min(n, from + CONV_EVAL_BATCH);
+            LayerNet.Outputs out = net.engine().forward(x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup(), false);
+            // the engine's buffers are reused by the next chunk: each part is copied
+            parts.add((layer > net.hidden().size() ? out.logits() : out.taps().get(layer - 1)).dup());
         }
         return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
     }

@@ -44,5 +44,17 @@ class BatchNormStatisticsTest {
         for (Network.BatchNorm b : net.batchNorms()) {
             assertTrue(net.sd().getVariable(b.runningVar()).getArr().sub(1.0).amaxNumber().doubleValue() > 1e-3, b + " was updated");
         }
+
+        // that was the layer engine's measurement; the graph's (the same network without its engine twin) agrees in every layer
+        java.util.List<INDArray> engine = new java.util.ArrayList<>();
+        net.state().forEach(v -> engine.add(net.sd().getVariable(v).getArr().dup()));
+        Network graphOnly = new Network(net.sd(), net.input(), net.logits(), net.hidden(), net.hiddenShapes(), net.dropoutMasks(),
+                net.params(), net.paramCount(), net.dense(), net.conv(), net.trainingFlag(), net.batchNorms(), null);
+        BatchNormStatistics.update(graphOnly, x, order, 7);
+        for (int i = 0; i < engine.size(); i++) {
+            INDArray graph = net.sd().getVariable(net.state().get(i)).getArr();
+            assertTrue(graph.sub(engine.get(i)).amaxNumber().doubleValue() <= 1e-4 * Math.max(1, graph.amaxNumber().doubleValue()),
+                    net.state().get(i) + ": engine " + engine.get(i) + " graph " + graph);
+        }
     }
 }

@@ -61,10 +61,6 @@ class DenseStepTest {
                 });
     }
 
-    private INDArray probabilities(INDArray logits) {
-        return Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax(logits.dup()))[0];
-    }
-
     /** Builds the MLP student and objective, and compares dense and graph gradients on one batch of rows. */
     private void compare(String activation, TrialSpec trial, boolean labelMask) {
         compare(new ModelSpec("mlp", List.of(16, 9), null, activation, 0.0), new NetworkBuilder.InputShape(1, 3, 4), trial, labelMask);
@@ -75,47 +71,8 @@ class DenseStepTest {
         Network net = NetworkBuilder.build(SameDiff.create(), "", model, shape, CLASSES, 2);
         DistillationObjective obj = DistillationObjective.build(net, trial, CLASSES, TEACHER_SHAPES);
         randomiseBiases(net.sd());
-        INDArray x = gaussian(N, shape.size());
-        int[] y = rng.ints(N, 0, CLASSES).toArray();
-        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, N, CLASSES);
-        for (int i = 0; i < N; i++) {
-            oneHot.putScalar(i, y[i], 1f);
-        }
-        List<INDArray> labels = new ArrayList<>();
-        Map<String, INDArray> feed = new HashMap<>();
-        for (ObjectiveInput in : obj.inputs()) {
-            INDArray a = switch (in.kind()) {
-                case LABELS -> oneHot;
-                case TEACHER_PROBS -> probabilities(gaussian(N, CLASSES).muli(2));
-                case TEACHER_LOGITS -> gaussian(N, CLASSES).muli(3);
-                case LABEL_MASK -> Nd4j.create(new float[N], new long[]{N, 1}, DataType.FLOAT)
-                        .assign(gaussian(N, 1).gt(0.3).castTo(DataType.FLOAT));
-                case TEACHER_LAYER -> gaussian(N, TEACHER[in.teacherLayer() - 1]);
-            };
-            labels.add(a);
-            feed.put(in.placeholder(), a);
-        }
         assertEquals(labelMask, obj.labelPlaceholders().contains(DistillationObjective.LABEL_MASK));
-        // a batch of rows in a scrambled order, as an epoch's permutation would give
-        int[] rows = {7, 3, 31, 0, 12, 19, 25, 38, 1, 22, 16, 9, 33, 4, 27, 11};
-        feed.replaceAll((k, v) -> Nd4j.pullRows(v, 1, rows));
-        feed.put(net.input().name(), Nd4j.pullRows(x, 1, rows));
-
-        DenseStep step = DenseStep.of(net, obj, TrainingConfig.builder().updater(new Adam(1e-3))
-                .dataSetFeatureMapping(net.input().name()).dataSetLabelMapping(obj.labelPlaceholders()).build());
-        assertNotNull(step, "dense step should cover " + trial.method() + "/" + activation);
-        Map<String, INDArray> dense = step.gradients(x, labels, rows, 1);
-        List<String> vars = new ArrayList<>(dense.keySet());
-        Map<String, INDArray> graph = net.sd().calculateGradients(feed, vars);
-        assertEquals(net.params().size() + obj.projectionParams().size(), vars.size(), "every trainable variable has a gradient");
-        for (String v : vars) {
-            INDArray g = graph.get(v).reshape(dense.get(v).shape());
-            double scale = g.amaxNumber().doubleValue();
-            double err = dense.get(v).sub(g).amaxNumber().doubleValue();
-            assertTrue(scale > 0, v + ": graph gradient is zero, the case tests nothing");
-            assertTrue(err <= 1e-4 * scale + 1e-7, trial.method() + "/" + activation + " " + v + ": max |dense - graph| = "
-                    + err + " against max |graph| = " + scale);
-        }
+        StepOracle.compare(net, obj, DenseStep::of, rng, TEACHER_SHAPES, 1e-4, trial.method() + "/" + activation);
     }
 
     private static TrialSpec trial(DistillationMethod method, Double t, Double alpha, Double w1, Double w2, LayerMapping mapping,

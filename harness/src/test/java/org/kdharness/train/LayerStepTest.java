@@ -1,0 +1,69 @@
+package org.kdharness.train;
+
+import org.junit.jupiter.api.Test;
+import org.kdharness.Methods;
+import org.kdharness.config.LayerMapping;
+import org.kdharness.config.ModelSpec;
+import org.kdharness.distill.DistillationObjective;
+import org.kdharness.distill.TrialSpec;
+import org.kdharness.methods.DistillationRegistry;
+import org.kdharness.models.Network;
+import org.kdharness.models.NetworkBuilder;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The layer engine's step computes the gradients SameDiff computes for the same residual student, objective and
+ * batch (BatchNorm on the batch's statistics), for every registered method it takes, and declines the rest.
+ */
+class LayerStepTest {
+
+    private static final int CLASSES = 5;
+    private static final NetworkBuilder.InputShape SHAPE = new NetworkBuilder.InputShape(1, 8, 8);
+    /** The teacher's taps: a resnet8 (width 1) on 8x8 images, stage1..3 and pool. */
+    private static final List<long[]> TEACHER = List.of(new long[]{16, 8, 8}, new long[]{32, 4, 4}, new long[]{64, 2, 2}, new long[]{64});
+
+    private final Random rng = new Random(5);
+
+    private void compare(ModelSpec model, TrialSpec trial) {
+        Network net = NetworkBuilder.build(SameDiff.create(), "", model, SHAPE, CLASSES, 2);
+        DistillationObjective obj = DistillationObjective.build(net, trial, CLASSES, TEACHER);
+        // float and oneDNN's kernels on both sides, but summed in other orders: 2e-3 of each gradient's largest entry
+        StepOracle.compare(net, obj, LayerStep::of, rng, TEACHER, 2e-3, trial.method().name() + " on " + model.shortName());
+    }
+
+    @Test
+    void everyLogitMethodStepsLikeTheGraphOnResidualStudents() {
+        LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(3, List.of(3), 1.0, "mean")));
+        int covered = 0;
+        for (TrialSpec t : DistillationRegistry.standard().exampleTrials(mapping)) {
+            if (t.method().family() == null && t.method().tapLoss() == null) {
+                for (ModelSpec m : List.of(new ModelSpec("resnet", null, null, null, null, 8, 1),
+                        new ModelSpec("wrn", null, null, null, null, 10, 1))) {
+                    compare(m, t);
+                    covered++;
+                }
+            }
+        }
+        assertTrue(covered >= 6, "baseline, response and DKD on both students at least: " + covered);
+    }
+
+    @Test
+    void declinesWhatItDoesNotCoverYet() {
+        TrainingConfig config = TrainingConfig.builder().updater(new Adam(1e-3)).dataSetFeatureMapping("input")
+                .dataSetLabelMapping("labels").build();
+        Network mlp = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 9), null, "relu", 0.0), SHAPE, CLASSES, 2);
+        TrialSpec baseline = TrialSpec.of(Methods.method("baseline"), 1).build();
+        assertNull(LayerStep.of(mlp, DistillationObjective.build(mlp, baseline, CLASSES, TEACHER), config), "an MLP has no engine twin yet");
+        Network res = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("resnet", null, null, null, null, 8, 1), SHAPE, CLASSES, 2);
+        TrialSpec association = TrialSpec.of(Methods.method("association"), 1).temperature(4.0).alpha(0.5).weights(0.8, 0.2).build();
+        assertNull(LayerStep.of(res, DistillationObjective.build(res, association, CLASSES, TEACHER), config), "a tap loss");
+    }
+}
