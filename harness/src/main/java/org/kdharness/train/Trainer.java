@@ -155,8 +155,10 @@ public final class Trainer {
         INDArray[] features = {train.features()};
         // under augmentation there are no whole-split inputs: batches and the probe's sample get their own
         INDArray[] labels = perEpoch != null ? null : labelArrays.toArray(INDArray[]::new);
-        LossProbe probe = perEpoch != null ? new LossProbe(net, train.features(), objective, perEpoch::unaugmented, seed, spec.batchSize())
-                : new LossProbe(net, train.features(), objective, labelArrays, seed, spec.batchSize());
+        java.util.function.Function<int[], List<INDArray>> probeInputs = perEpoch != null ? perEpoch::unaugmented
+                : rows -> labelArrays.stream().map(a -> Nd4j.pullRows(a, 1, rows)).toList();
+        LossProbe probe = layers != null ? LossProbe.onEngineLogits(net, train.features(), objective, probeInputs, seed, spec.batchSize())
+                : new LossProbe(net, train.features(), objective, probeInputs, seed, spec.batchSize());
 
         List<Map<String, Double>> history = new ArrayList<>();
         double bestVal = Double.NEGATIVE_INFINITY;

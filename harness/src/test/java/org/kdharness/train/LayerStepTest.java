@@ -56,6 +56,38 @@ class LayerStepTest {
     }
 
     @Test
+    void theProbeOnTheEnginesLogitsMeasuresWhatTheGraphMeasures() {
+        TrialSpec dkd = DistillationRegistry.standard().exampleTrials(new LayerMapping(List.of(new LayerMapping.Pair(3, List.of(3), 1.0,
+                "mean")))).stream().filter(t -> t.method().name().equals("dkd")).findFirst().orElseThrow();
+        for (TrialSpec trial : List.of(TrialSpec.of(Methods.method("response"), 3).temperature(4.0).alpha(0.3).build(), dkd)) {
+            Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("resnet", null, null, null, null, 8, 1), SHAPE, CLASSES, 2);
+            DistillationObjective obj = DistillationObjective.build(net, trial, CLASSES, TEACHER);
+            int n = 50;
+            org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, n, 64);
+            int[] order = java.util.stream.IntStream.range(0, n).toArray();
+            BatchNormStatistics.update(net, x, order, 16); // inference on measured statistics, not the initial 0 and 1
+            List<org.nd4j.linalg.api.ndarray.INDArray> inputs = new java.util.ArrayList<>();
+            for (org.kdharness.distill.ObjectiveInput in : obj.inputs()) {
+                org.nd4j.linalg.api.ndarray.INDArray logits = org.nd4j.linalg.factory.Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, n,
+                        CLASSES).muli(2);
+                inputs.add(switch (in.kind()) {
+                    case LABELS -> org.nd4j.linalg.factory.Nd4j.eye(CLASSES).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                            .getRows(java.util.stream.IntStream.range(0, n).map(i -> i % CLASSES).toArray());
+                    case TEACHER_PROBS -> org.nd4j.linalg.ops.transforms.Transforms.softmax(logits.div(4.0));
+                    default -> logits;
+                });
+            }
+            java.util.Map<String, Double> graph = new LossProbe(net, x, obj, inputs, 1, 16).measure();
+            java.util.Map<String, Double> engine = LossProbe.onEngineLogits(net, x, obj,
+                    rows -> inputs.stream().map(a -> org.nd4j.linalg.factory.Nd4j.pullRows(a, 1, rows)).toList(), 1, 16).measure();
+            org.junit.jupiter.api.Assertions.assertEquals(graph.keySet(), engine.keySet(), trial.method().name());
+            assertTrue(graph.size() >= 3, "the loss and its terms: " + graph);
+            graph.forEach((k, v) -> org.junit.jupiter.api.Assertions.assertEquals(v, engine.get(k), 1e-4 * Math.max(1, Math.abs(v)),
+                    trial.method().name() + " " + k));
+        }
+    }
+
+    @Test
     void declinesWhatItDoesNotCoverYet() {
         TrainingConfig config = TrainingConfig.builder().updater(new Adam(1e-3)).dataSetFeatureMapping("input")
                 .dataSetLabelMapping("labels").build();
