@@ -32,6 +32,7 @@ import java.util.function.IntFunction;
  * @param layerWeight      w1, the weight the layer loss was built with (0 without one)
  * @param hints            the mapping's pairs as built (empty without a layer loss)
  * @param validationMetrics names among the metrics also measured on the validation split after training
+ * @param teacherShapes    per-example shape of teacher hidden layer j at index j - 1, as the objective was built for
  */
 public record DistillationObjective(
         List<ObjectiveInput> inputs,
@@ -42,7 +43,8 @@ public record DistillationObjective(
         double temperature,
         double layerWeight,
         List<Hint> hints,
-        List<String> validationMetrics) {
+        List<String> validationMetrics,
+        List<long[]> teacherShapes) {
 
     public static final String LABELS = "labels";
     public static final String TEACHER_PROBS = "teacher_probs";
@@ -149,7 +151,7 @@ public record DistillationObjective(
         }
         sd.setLossVariables(losses.toArray(String[]::new));
         return new DistillationObjective(List.copyOf(inputs), metrics, projections, trial, terms, in.temperature(), layerWeight,
-                hints, validation);
+                hints, validation, List.copyOf(teacherShapes));
     }
 
     private static SDVariable placeholder(SameDiff sd, List<ObjectiveInput> inputs, ObjectiveInput input, long width) {

@@ -24,9 +24,9 @@ import java.util.TreeSet;
  *
  * <p>Why: the SameDiff graph ran these networks at 1.8-3.1x PyTorch's epoch time with several GB of
  * memory ({@code harness/docs/engine.md}); the engine runs libnd4j's fused oneDNN kernels into buffers
- * allocated once. BatchNorm keeps its running statistics as PyTorch does (momentum 0.1), so no
- * statistics pass follows the epoch. Objectives it does not cover yet (a term without a hand gradient,
- * layer terms) train through the graph.
+ * allocated once. A mapping's layer terms ({@link EngineHints}) add their gradients at the taps they read.
+ * Objectives it does not cover yet (a term without a hand gradient, a maps-only distance such as
+ * attention transfer, concatenated targets, the association's tap loss) train through the graph.
  */
 final class LayerStep extends HandStep {
 
@@ -37,6 +37,8 @@ final class LayerStep extends HandStep {
     private final int teacherLogitsIndex;
     private final int maskIndex;
     private final Map<Integer, DenseBuffers> buffers = new HashMap<>();
+    /** The mapping's layer terms on the taps (none without a mapping), or null when one needs the graph. */
+    private final EngineHints hints;
 
     private LayerStep(Network net, DistillationObjective obj, TrainingConfig config) {
         super(new Updates(config));
@@ -44,6 +46,7 @@ final class LayerStep extends HandStep {
         for (Parameter p : engine.parameters()) {
             updates.add(p.name(), p.value(), p.gradient());
         }
+        hints = EngineHints.of(net, obj, updates);
         logitTerms = obj.logitTerms();
         temperature = obj.temperature();
         probsIndex = obj.indexOf(ObjectiveInput.Kind.TEACHER_PROBS);
@@ -53,7 +56,7 @@ final class LayerStep extends HandStep {
 
     /** A step for {@code net} under {@code obj}, or null when the objective needs the graph. */
     static LayerStep of(Network net, DistillationObjective obj, TrainingConfig config) {
-        if (net.engine() == null || obj.trial().method().tapLoss() != null || !obj.hints().isEmpty()) {
+        if (net.engine() == null || obj.trial().method().tapLoss() != null) {
             return null;
         }
         for (WeightedTerm t : obj.logitTerms()) {
@@ -62,6 +65,9 @@ final class LayerStep extends HandStep {
             }
         }
         LayerStep step = new LayerStep(net, obj, config);
+        if (step.hints == null) {
+            return null;
+        }
         // every trainable variable of the graph must be one this step updates
         Set<String> trainable = new TreeSet<>();
         net.sd().variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).forEach(v -> trainable.add(v.name()));
@@ -73,7 +79,7 @@ final class LayerStep extends HandStep {
     @Override
     DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
         DenseBuffers b = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, new long[]{features.size(1), labels.get(0).size(1)},
-                probsIndex, teacherLogitsIndex, maskIndex, new int[0], new long[0], new long[0], new double[0]));
+                probsIndex, teacherLogitsIndex, maskIndex, hints.labelIndex(), hints.teacherUnits(), hints.comparedUnits(), new double[0]));
         b.load(features, labels, rows, maskRng);
         return b;
     }
@@ -82,6 +88,6 @@ final class LayerStep extends HandStep {
     void gradients(DenseBuffers b) {
         LayerNet.Outputs out = engine.forward(b.x, true);
         b.logitGradient(out.logits(), logitTerms, temperature);
-        engine.backward(b.p, Map.of());
+        engine.backward(b.p, hints.gradients(out, b));
     }
 }

@@ -157,7 +157,7 @@ public final class Trainer {
         INDArray[] labels = perEpoch != null ? null : labelArrays.toArray(INDArray[]::new);
         java.util.function.Function<int[], List<INDArray>> probeInputs = perEpoch != null ? perEpoch::unaugmented
                 : rows -> labelArrays.stream().map(a -> Nd4j.pullRows(a, 1, rows)).toList();
-        LossProbe probe = layers != null ? LossProbe.onEngineLogits(net, train.features(), objective, probeInputs, seed, spec.batchSize())
+        LossProbe probe = layers != null && objective.hints().isEmpty() ? LossProbe.onEngineLogits(net, train.features(), objective, probeInputs, seed, spec.batchSize())
                 : new LossProbe(net, train.features(), objective, probeInputs, seed, spec.batchSize());
 
         List<Map<String, Double>> history = new ArrayList<>();

@@ -56,6 +56,23 @@ class LayerStepTest {
     }
 
     @Test
+    void everyLayerMethodStepsLikeTheGraphOnResidualStudents() {
+        // stage1 (16x8x8) <- stage2 (32x4x4): pooled 2x2, then a 1x1 convolution 16 -> 32; pool (64) <- stage3 (64x2x2):
+        // a vector against a map, flattened and mapped linearly; stage3 <- {stage3, pool}: same shape (no projection), then a
+        // map against a vector
+        LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(1, List.of(2), 0.7, "mean"),
+                new LayerMapping.Pair(4, List.of(3), 1.0, "mean"), new LayerMapping.Pair(3, List.of(3, 4), 0.5, "mean")));
+        int covered = 0;
+        for (TrialSpec t : DistillationRegistry.standard().exampleTrials(mapping)) {
+            if (t.method().family() != null && !t.distance().mapsOnly()) {
+                compare(new ModelSpec("resnet", null, null, null, null, 8, 1), t);
+                covered++;
+            }
+        }
+        assertTrue(covered >= 5, "hints (mse, cosine) and relations (sp, rkd, pkt) at least: " + covered);
+    }
+
+    @Test
     void theProbeOnTheEnginesLogitsMeasuresWhatTheGraphMeasures() {
         TrialSpec dkd = DistillationRegistry.standard().exampleTrials(new LayerMapping(List.of(new LayerMapping.Pair(3, List.of(3), 1.0,
                 "mean")))).stream().filter(t -> t.method().name().equals("dkd")).findFirst().orElseThrow();
@@ -97,5 +114,10 @@ class LayerStepTest {
         Network res = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("resnet", null, null, null, null, 8, 1), SHAPE, CLASSES, 2);
         TrialSpec association = TrialSpec.of(Methods.method("association"), 1).temperature(4.0).alpha(0.5).weights(0.8, 0.2).build();
         assertNull(LayerStep.of(res, DistillationObjective.build(res, association, CLASSES, TEACHER), config), "a tap loss");
+        LayerMapping concat = new LayerMapping(List.of(new LayerMapping.Pair(4, List.of(3, 4), 1.0, "concat")));
+        Network res2 = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("resnet", null, null, null, null, 8, 1), SHAPE, CLASSES, 2);
+        TrialSpec concatenated = TrialSpec.of(Methods.method("feature"), 1).temperature(4.0).alpha(0.5).weights(0.8, 0.2)
+                .mapping(concat, Methods.distance("mse")).build();
+        assertNull(LayerStep.of(res2, DistillationObjective.build(res2, concatenated, CLASSES, TEACHER), config), "concatenated targets");
     }
 }
