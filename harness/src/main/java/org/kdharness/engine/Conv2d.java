@@ -14,12 +14,14 @@ import java.util.List;
  * weights {@code [k, k, in, out]}; libnd4j's {@code conv2d} and {@code conv2d_bp} ops, which run
  * oneDNN's convolutions on the CPU and cuDNN's on the GPU.
  *
- * <p>The backward pass runs {@code conv2d_bp} on the whole batch or on chunks of its rows, whichever
- * {@link ChunkChoice} measured faster for this layer: libnd4j asks oneDNN for
- * {@code convolution_auto}, which picks Winograd for some shapes where oneDNN's direct kernels
- * are several times faster (ONEDNN_VERBOSE: {@code jit_wino_4x3} for 128 channels at 14x14 and
- * 256 at 7x7, batch 128, 1 thread: 525 ms for the whole batch, 89 ms in chunks of 8 rows, where
- * oneDNN's heuristic takes the direct kernel; at 64 channels, 28x28, the whole batch is faster).
+ * <p>The backward pass of a wide 3x3 convolution (input x output channels at least 128 x 128) runs
+ * {@code conv2d_bp} on chunks of {@value #CHUNK} rows: libnd4j asks oneDNN for {@code convolution_auto},
+ * which picks Winograd ({@code jit_wino_4x3}, ONEDNN_VERBOSE) for the backward passes of such layers
+ * at batch 128, where oneDNN's direct kernel, which it picks for 8 rows, is several times faster.
+ * Measured (one thread, batch 128, ms whole batch vs chunks of 8): 256 channels at 7x7 332 vs 96,
+ * 128 at 14x14 512 vs 92, 128 at 7x7 24 vs 26; narrower layers keep the whole batch (64 at 28x28:
+ * 75 vs 94, 16 at 28x28: 8 vs 11). A fixed rule, not a timing at run time, so that a seed gives the
+ * same weights on every run (the chunks sum the parameters' gradients in another order).
  */
 public final class Conv2d implements Layer {
 
@@ -30,19 +32,34 @@ public final class Conv2d implements Layer {
     private final long outChannels;
     private final Buffers buffers;
     private INDArray input;
-    private final ChunkChoice chunks = new ChunkChoice();
+    /** Rows per chunk of the backward pass, 0 for the whole batch. */
+    private final int chunkRows;
+
+    /** Rows per chunk of a wide convolution's backward pass. */
+    static final int CHUNK = 8;
 
     /**
      * @param weight {@code [k, k, in, out]}
      * @param bias   {@code [out]}, or null for none (before BatchNorm)
      */
     public Conv2d(Parameter weight, Parameter bias, int stride) {
+        this(weight, bias, stride, weight.value().size(0) == 3 && weight.value().size(2) * weight.value().size(3) >= 128 * 128 ? CHUNK : 0);
+    }
+
+    /** With {@code chunkRows} rows per chunk of the backward pass (0: the whole batch). */
+    Conv2d(Parameter weight, Parameter bias, int stride, int chunkRows) {
+        this.chunkRows = chunkRows;
         this.weight = weight;
         this.bias = bias;
         this.kernel = Math.toIntExact(weight.value().size(0));
         this.stride = stride;
         this.outChannels = weight.value().size(3);
         this.buffers = new Buffers(weight.value().dataType());
+    }
+
+    /** Rows per chunk of the backward pass, 0 for the whole batch. */
+    int chunkRows() {
+        return chunkRows;
     }
 
     private long out(long size) {
@@ -69,9 +86,7 @@ public final class Conv2d implements Layer {
     public INDArray backward(INDArray gradient) {
         INDArray dx = buffers.get("dx", input.shape());
         long n = input.size(0);
-        int strategy = chunks.choose(n);
-        long start = System.nanoTime();
-        int rows = ChunkChoice.ROWS[strategy];
+        int rows = chunkRows;
         if (rows == 0 || rows >= n) {
             backward(input, gradient, dx, weight.gradient(), bias == null ? null : bias.gradient());
         } else {
@@ -90,7 +105,6 @@ public final class Conv2d implements Layer {
                 }
             }
         }
-        chunks.record(n, strategy, System.nanoTime() - start);
         return dx;
     }
 

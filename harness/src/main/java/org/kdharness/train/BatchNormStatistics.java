@@ -25,8 +25,9 @@ import java.util.Map;
  * measures them there ({@code LayerNet.measureStatistics}), the graph's otherwise.
  *
  * <p>Why still after every epoch where the engine trains too, though its BatchNorm keeps PyTorch's
- * running average: the residual methods the engine does not yet train (layer terms, the association)
- * take the graph, and one sweep's methods must be compared under the same statistics.
+ * running average: the residual trials the engine does not yet train (attention transfer, concatenated
+ * targets, the association) take the graph, and one sweep's methods must be compared under the same
+ * statistics.
  */
 final class BatchNormStatistics {
 

@@ -9,6 +9,7 @@ import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +57,8 @@ final class LayerStep extends HandStep {
 
     /** A step for {@code net} under {@code obj}, or null when the objective needs the graph. */
     static LayerStep of(Network net, DistillationObjective obj, TrainingConfig config) {
-        if (net.engine() == null || obj.trial().method().tapLoss() != null) {
+        // the terms' hand gradients read and write host memory (as the dense step's): other backends take the graph
+        if (!Nd4j.getEnvironment().isCPU() || net.engine() == null || obj.trial().method().tapLoss() != null) {
             return null;
         }
         for (WeightedTerm t : obj.logitTerms()) {

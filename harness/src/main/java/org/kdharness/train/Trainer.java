@@ -36,7 +36,8 @@ import java.util.Map;
  * WRNs and VGGs by {@link LayerStep} (the layer engine, {@code org.kdharness.engine}) under the same
  * condition; other objectives go through the SameDiff graph. Inference for validation
  * and evaluation uses the same forward pass where it covers the network; the
- * loss probe always reads the graph, so every path reports the same quantities.
+ * loss probe reads the graph's terms (on the engine's logits for a logit-only objective the engine
+ * trains), so every path reports the same quantities.
  */
 public final class Trainer {
 

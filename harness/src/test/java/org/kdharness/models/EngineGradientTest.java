@@ -114,8 +114,14 @@ class EngineGradientTest {
         // inference normalises with the running statistics, as the graph with its flag at 0
         Map<String, INDArray> inference = new HashMap<>(net.inferenceInputs(n));
         inference.put(net.input().name(), x);
-        INDArray graphLogits = sd.output(inference, net.logits().name()).get(net.logits().name());
-        assertClose(graphLogits, engine.forward(x, false).logits(), tolerance, spec.shortName() + " inference logits");
+        Map<String, INDArray> graphInference = sd.output(inference, net.logits().name(), net.hidden().get(0).name(),
+                net.hidden().get(net.hidden().size() - 1).name());
+        LayerNet.Outputs engineInference = engine.forward(x, false);
+        assertClose(graphInference.get(net.logits().name()), engineInference.logits(), tolerance, spec.shortName() + " inference logits");
+        for (int j : new int[]{1, net.hidden().size()}) {
+            assertClose(graphInference.get(net.hidden().get(j - 1).name()).reshape(n, net.hiddenSize(j)), engineInference.taps().get(j - 1),
+                    tolerance, spec.shortName() + " inference tap " + j);
+        }
     }
 
     private static INDArray gaussian(Random r, DataType type, long rows, long cols) {
@@ -129,7 +135,8 @@ class EngineGradientTest {
     private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
         INDArray e = expected.castTo(DataType.DOUBLE).reshape(expected.length());
         INDArray g = actual.castTo(DataType.DOUBLE).reshape(actual.length());
-        double scale = Math.max(1.0, e.amaxNumber().doubleValue());
+        // relative to the expected array's own largest entry (a floor of 1e-3 for arrays that are all rounding)
+        double scale = Math.max(1e-3, e.amaxNumber().doubleValue());
         double diff = e.sub(g).amaxNumber().doubleValue();
         assertTrue(diff <= tolerance * scale, what + ": max |difference| " + diff + " (scale " + scale + ")");
     }

@@ -60,8 +60,10 @@ class LayerStepTest {
         // stage1 (16x8x8) <- stage2 (32x4x4): pooled 2x2, then a 1x1 convolution 16 -> 32; pool (64) <- stage3 (64x2x2):
         // a vector against a map, flattened and mapped linearly; stage3 <- {stage3, pool}: same shape (no projection), then a
         // map against a vector
+        // map against a vector; stage3 (64x2x2) <- stage2 (32x4x4): the teacher's map pooled onto the student's, then 64 -> 32
         LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(1, List.of(2), 0.7, "mean"),
-                new LayerMapping.Pair(4, List.of(3), 1.0, "mean"), new LayerMapping.Pair(3, List.of(3, 4), 0.5, "mean")));
+                new LayerMapping.Pair(4, List.of(3), 1.0, "mean"), new LayerMapping.Pair(3, List.of(3, 4), 0.5, "mean"),
+                new LayerMapping.Pair(3, List.of(2), 0.3, "mean")));
         int covered = 0;
         for (TrialSpec t : DistillationRegistry.standard().exampleTrials(mapping)) {
             if (t.method().family() != null && !t.distance().mapsOnly()) {

@@ -93,7 +93,9 @@ final class StepOracle {
             double bound = scale > 1e-6 * largest ? tolerance * scale + 1e-7 : tolerance * largest;
             assertTrue(err <= bound, what + " " + v + ": max |hand - graph| = " + err + " against max |graph| = " + scale);
         }
-        assertTrue(real >= 0.7 * vars.size(), what + ": real gradients compared (" + real + " of " + vars.size() + ")");
+        // only a BatchNorm network has variables without a gradient (the biases of convolutions just before a BatchNorm)
+        assertTrue(net.batchNorms().isEmpty() ? real == vars.size() : real >= 0.7 * vars.size(),
+                what + ": real gradients compared (" + real + " of " + vars.size() + ")");
     }
 
     private static long size(long[] shape) {
