@@ -48,23 +48,22 @@ public final class BasicBlock implements Layer {
 
     @Override
     public void measure(boolean on) {
-        branch.forEach(l -> l.measure(on));
-        shortcut.forEach(l -> l.measure(on));
+        all().forEach(l -> l.measure(on));
     }
 
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> out = new ArrayList<>();
-        branch.forEach(l -> out.addAll(l.parameters()));
-        shortcut.forEach(l -> out.addAll(l.parameters()));
-        return out;
+        return LayerNet.parametersOf(all());
     }
 
     @Override
     public List<INDArray> state() {
-        List<INDArray> out = new ArrayList<>();
-        branch.forEach(l -> out.addAll(l.state()));
-        shortcut.forEach(l -> out.addAll(l.state()));
+        return LayerNet.stateOf(all());
+    }
+
+    private List<Layer> all() {
+        List<Layer> out = new ArrayList<>(branch);
+        out.addAll(shortcut);
         return out;
     }
 }

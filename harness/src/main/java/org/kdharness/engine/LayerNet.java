@@ -89,12 +89,22 @@ public final class LayerNet {
     }
 
     public List<Parameter> parameters() {
+        return parametersOf(layers);
+    }
+
+    public List<INDArray> state() {
+        return stateOf(layers);
+    }
+
+    /** The parameters of every layer of {@code layers}, in order (what a composite layer reports). */
+    static List<Parameter> parametersOf(List<Layer> layers) {
         List<Parameter> out = new ArrayList<>();
         layers.forEach(l -> out.addAll(l.parameters()));
         return out;
     }
 
-    public List<INDArray> state() {
+    /** The state of every layer of {@code layers}, in order. */
+    static List<INDArray> stateOf(List<Layer> layers) {
         List<INDArray> out = new ArrayList<>();
         layers.forEach(l -> out.addAll(l.state()));
         return out;

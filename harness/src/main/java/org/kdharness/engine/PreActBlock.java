@@ -51,26 +51,26 @@ public final class PreActBlock implements Layer {
 
     @Override
     public void measure(boolean on) {
-        pre.forEach(l -> l.measure(on));
-        branch.forEach(l -> l.measure(on));
+        all().forEach(l -> l.measure(on));
     }
 
     @Override
     public List<Parameter> parameters() {
-        List<Parameter> out = new ArrayList<>();
-        pre.forEach(l -> out.addAll(l.parameters()));
-        branch.forEach(l -> out.addAll(l.parameters()));
-        if (projection != null) {
-            out.addAll(projection.parameters());
-        }
-        return out;
+        return LayerNet.parametersOf(all());
     }
 
     @Override
     public List<INDArray> state() {
-        List<INDArray> out = new ArrayList<>();
-        pre.forEach(l -> out.addAll(l.state()));
-        branch.forEach(l -> out.addAll(l.state()));
+        return LayerNet.stateOf(all());
+    }
+
+    /** Every layer with parameters or state, in order. */
+    private List<Layer> all() {
+        List<Layer> out = new ArrayList<>(pre);
+        out.addAll(branch);
+        if (projection != null) {
+            out.add(projection);
+        }
         return out;
     }
 }

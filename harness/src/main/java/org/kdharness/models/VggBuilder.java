@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.kdharness.engine.Conv2d;
 import org.kdharness.engine.GlobalAvgPool;
 import org.kdharness.engine.Layer;
-import org.kdharness.engine.MaxPool2d;
+import org.kdharness.engine.Pool2d;
 import org.kdharness.engine.Relu;
 
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ final class VggBuilder extends NormalisedBuilder {
         for (int b = 0; b < blocks.size(); b++) {
             if (b > 0 && b <= 3) {
                 x = sd.cnn.maxPooling2d(x, Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).build());
-                engine.add(new MaxPool2d(init.type()));
+                engine.add(Pool2d.max(2, init.type()));
                 h /= 2;
                 w /= 2;
             }

@@ -5,7 +5,7 @@ import org.kdharness.distill.Hint;
 import org.kdharness.distill.LayerDistance;
 import org.kdharness.distill.ObjectiveInput;
 import org.kdharness.distill.Projections;
-import org.kdharness.engine.AvgPool2d;
+import org.kdharness.engine.Pool2d;
 import org.kdharness.engine.Conv2d;
 import org.kdharness.engine.Layer;
 import org.kdharness.engine.LayerNet;
@@ -36,7 +36,7 @@ final class EngineHints {
 
     /** One target of a pair: what is compared, with which weight, and the layers on the student's side. */
     private record Term(int studentTap, long[] studentShape, long[] teacherShape, boolean maps, long units, double coefficient,
-                        AvgPool2d studentPool, AvgPool2d teacherPool, Layer projection) {
+                        Pool2d studentPool, Pool2d teacherPool, Layer projection) {
     }
 
     private final List<Term> terms;
@@ -82,7 +82,7 @@ final class EngineHints {
                     int k = (int) (Math.max(ss[1], ts[1]) / Math.min(ss[1], ts[1]));
                     long side = Math.min(ss[1], ts[1]);
                     terms.add(new Term(h.studentLayer(), ss, ts, true, ts[0] * side * side, coefficient,
-                            ss[1] > ts[1] ? new AvgPool2d(k, DataType.FLOAT) : null, ts[1] > ss[1] ? new AvgPool2d(k, DataType.FLOAT) : null,
+                            ss[1] > ts[1] ? Pool2d.average(k, DataType.FLOAT) : null, ts[1] > ss[1] ? Pool2d.average(k, DataType.FLOAT) : null,
                             w == null ? null : new Conv2d(w, b, 1)));
                 } else {
                     long units = relation ? Projections.size(ss) : Projections.size(ts);
