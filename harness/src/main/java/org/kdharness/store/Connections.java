@@ -25,6 +25,14 @@ final class Connections {
      */
     private static final Set<Integer> H2_LOST = Set.of(90121, 90067, 90098, 90007);
 
+    /**
+     * H2's general error (50000) for a statement whose transaction the database rolled back under it while it waited,
+     * as the serving process closes the database on its way out: "Transaction 1 has status ROLLED_BACK, not OPEN" on a
+     * heartbeat update (CI, {@code StoreServerExitTest}). Nothing of that transaction was committed, so it is made
+     * again on a new connection, like any call that lost its connection.
+     */
+    private static final String H2_ROLLED_BACK = "has status ROLLED_BACK";
+
     private Connections() {
     }
 
@@ -68,7 +76,8 @@ final class Connections {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException s && (s.getSQLState() != null && (s.getSQLState().startsWith("08")
                     || Set.of("57P01", "57P02", "57P03").contains(s.getSQLState()))
-                    || s.getClass().getName().startsWith("org.h2.") && H2_LOST.contains(s.getErrorCode()))) {
+                    || s.getClass().getName().startsWith("org.h2.") && (H2_LOST.contains(s.getErrorCode())
+                    || s.getErrorCode() == 50000 && s.getMessage() != null && s.getMessage().contains(H2_ROLLED_BACK)))) {
                 return true;
             }
         }
