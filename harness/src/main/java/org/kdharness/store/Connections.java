@@ -33,6 +33,13 @@ final class Connections {
      */
     private static final String H2_ROLLED_BACK = "has status ROLLED_BACK";
 
+    /**
+     * H2's IO error (90028) that is the remote session's socket ending, "IO Exception: java.io.EOFException", as a
+     * worker's query met it when the serving worker exited (CI, {@code WorkerProcessTest}); other IO errors (a full
+     * disk) are not a lost connection.
+     */
+    private static final String H2_EOF = "EOFException";
+
     private Connections() {
     }
 
@@ -77,7 +84,8 @@ final class Connections {
             if (t instanceof SQLException s && (s.getSQLState() != null && (s.getSQLState().startsWith("08")
                     || Set.of("57P01", "57P02", "57P03").contains(s.getSQLState()))
                     || s.getClass().getName().startsWith("org.h2.") && (H2_LOST.contains(s.getErrorCode())
-                    || s.getErrorCode() == 50000 && s.getMessage() != null && s.getMessage().contains(H2_ROLLED_BACK)))) {
+                    || s.getErrorCode() == 50000 && s.getMessage() != null && s.getMessage().contains(H2_ROLLED_BACK)
+                    || s.getErrorCode() == 90028 && s.getMessage() != null && s.getMessage().contains(H2_EOF)))) {
                 return true;
             }
         }
