@@ -1,13 +1,11 @@
 package org.kdharness.train;
 
 import org.kdharness.models.Network;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * After each training epoch, sets every BatchNorm layer's running statistics (what inference
@@ -21,8 +19,9 @@ import java.util.Map;
  * of what inference meets as an exponential average dominated by the last ten steps. The variance
  * is the biased one over the sample (PyTorch keeps an unbiased running variance; the difference is
  * a factor n/(n-1), with n here in the thousands). Batches are normalised with their own
- * statistics throughout, exactly as training normalises them. A network the layer engine runs
- * measures them there ({@code LayerNet.measureStatistics}), the graph's otherwise.
+ * statistics throughout, exactly as training normalises them. The layer engine measures them
+ * ({@code LayerNet.measureStatistics}); {@code BatchNormStatisticsTest} checks it against the graph's
+ * batch statistics.
  *
  * <p>Why still after every epoch where the engine trains too, though its BatchNorm keeps PyTorch's
  * running average: the residual trials the engine does not yet train (attention transfer, concatenated
@@ -42,37 +41,11 @@ final class BatchNormStatistics {
         if (norms.isEmpty()) {
             return;
         }
+        if (net.engine() == null) {
+            // every BatchNorm family builds its engine twin (models.NormalisedBuilder): the graph is the oracle only
+            throw new IllegalStateException("a BatchNorm network without its layer-engine twin");
+        }
         int rows = Math.min(order.length, SAMPLE);
-        if (net.engine() != null) {
-            net.engine().measureStatistics(Nd4j.pullRows(features, 1, Arrays.copyOf(order, rows)), batchSize);
-            return;
-        }
-        String[] outputs = new String[2 * norms.size()];
-        for (int i = 0; i < norms.size(); i++) {
-            outputs[2 * i] = norms.get(i).batchMean();
-            outputs[2 * i + 1] = norms.get(i).batchVar();
-        }
-        INDArray[] sum = new INDArray[norms.size()], sumSquares = new INDArray[norms.size()];
-        for (int from = 0; from < rows; from += batchSize) {
-            int[] part = Arrays.copyOfRange(order, from, Math.min(rows, from + batchSize));
-            Map<String, INDArray> ph = net.inferenceInputs(part.length);
-            ph.put(net.input().name(), Nd4j.pullRows(features, 1, part));
-            ph.put(net.trainingFlag(), Nd4j.ones(DataType.FLOAT, part.length, 1));
-            Map<String, INDArray> out = net.sd().output(ph, outputs);
-            for (int i = 0; i < norms.size(); i++) {
-                INDArray mean = out.get(outputs[2 * i]).castTo(DataType.DOUBLE);
-                INDArray var = out.get(outputs[2 * i + 1]).castTo(DataType.DOUBLE);
-                // E[x] and E[x^2] of the batch, weighted by its rows: the sample's moments whatever the batch sizes
-                INDArray m = mean.mul(part.length), s = var.add(mean.mul(mean)).muli(part.length);
-                sum[i] = sum[i] == null ? m : sum[i].addi(m);
-                sumSquares[i] = sumSquares[i] == null ? s : sumSquares[i].addi(s);
-            }
-        }
-        for (int i = 0; i < norms.size(); i++) {
-            INDArray mean = sum[i].div(rows);
-            INDArray var = sumSquares[i].div(rows).subi(mean.mul(mean));
-            net.sd().getVariable(norms.get(i).runningMean()).getArr().assign(mean.castTo(DataType.FLOAT));
-            net.sd().getVariable(norms.get(i).runningVar()).getArr().assign(var.castTo(DataType.FLOAT));
-        }
+        net.engine().measureStatistics(Nd4j.pullRows(features, 1, Arrays.copyOf(order, rows)), batchSize);
     }
 }

@@ -170,7 +170,6 @@ public final class Trainer {
         // statistics measured first, so that an untrained residual stack is not judged on unit running variances)
         BatchNormStatistics.update(net, train.features(), DatasetLoader.shuffled(train.size(), seed * 1_000_003L + 1), spec.batchSize());
         double initialLoss = probe.measure().get("loss");
-
         int epoch = 0;
         while (epoch < spec.epochs()) {
             epoch++;
