@@ -46,7 +46,10 @@ public interface LayerDistance {
         return null;
     }
 
-    /** {@code grad += scale * d(distance)/d(student)} for one batch of host rows {@code [n, d_s]}, {@code [n, d_t]}. */
+    /**
+     * {@code grad += scale * d(distance)/d(student)} for one batch of host rows {@code [n, d_s]}, {@code [n, d_t]}, or for
+     * a {@link #mapsOnly()} distance of host maps {@code [n, c_s, h, w]}, {@code [n, c_t, h, w]} ({@code grad} as the student).
+     */
     @FunctionalInterface
     interface HandGradient {
         void add(INDArray student, INDArray teacher, double scale, INDArray grad);

@@ -171,6 +171,38 @@ class TermGradientTest {
     }
 
     @Test
+    void mapsOnlyDistanceHandGradientsMatchTheGraph() {
+        DistillationRegistry registry = DistillationRegistry.standard();
+        int covered = 0;
+        for (String name : registry.distanceNames()) {
+            LayerDistance d = registry.distance(name);
+            if (!d.mapsOnly()) {
+                continue;
+            }
+            assertNotNull(d.hand(), name + ": every maps-only distance brings a hand gradient");
+            // student and teacher maps of other widths (3 and 5 channels) on the same 4x4 positions
+            for (long seed : new long[]{1, 2}) {
+                INDArray s = gaussian(300 + seed, 6, 48, 1.0).reshape(6, 3, 4, 4), t = gaussian(400 + seed, 6, 80, 2.0).reshape(6, 5, 4, 4);
+                SameDiff sd = SameDiff.create();
+                SDVariable sv = sd.var("s", s.dup());
+                sd.setLossVariables(sd.identity("loss", d.build(sd, sv, sd.constant("t", t))));
+                INDArray graph = sd.calculateGradients(Map.of(), "s").get("s").mul(0.9);
+                INDArray hand = Nd4j.zeros(DataType.FLOAT, 6, 3, 4, 4);
+                d.hand().add(s, t, 0.9, hand);
+                assertClose(graph.reshape(6, 48), hand.reshape(6, 48), 2e-3, name + " seed " + seed);
+            }
+            // and the graph against finite differences, in double
+            SameDiff sd = SameDiff.create();
+            sd.var("s", gaussian(7, 4, 18, 1.0).castTo(DataType.DOUBLE).reshape(4, 2, 3, 3));
+            sd.setLossVariables(sd.identity("loss", d.build(sd, sd.getVariable("s"),
+                    sd.constant("t", gaussian(8, 4, 27, 1.0).castTo(DataType.DOUBLE).reshape(4, 3, 3, 3)))));
+            GradientCheck.check(sd, "loss", "s", 1e-6, 1e-8, 1e-4, 1);
+            covered++;
+        }
+        assertTrue(covered >= 1, "attention transfer at least");
+    }
+
+    @Test
     void distanceGraphsPassFiniteDifferences() {
         DistillationRegistry registry = DistillationRegistry.standard();
         for (String name : registry.distanceNames()) {
