@@ -25,9 +25,9 @@ import java.util.TreeSet;
  *
  * <p>Why: the SameDiff graph ran these networks at 1.8-3.1x PyTorch's epoch time with several GB of
  * memory ({@code harness/docs/engine.md}); the engine runs libnd4j's fused oneDNN kernels into buffers
- * allocated once. A mapping's layer terms ({@link EngineHints}) add their gradients at the taps they read.
- * Objectives it does not cover yet (a term without a hand gradient, a maps-only distance such as
- * attention transfer, concatenated targets, the association's tap loss) train through the graph.
+ * allocated once. A mapping's layer terms ({@link EngineHints}) and a method's own tap loss ({@link TapGraph}) add
+ * their gradients at the taps they read. Objectives it does not cover yet (a logit term without a hand gradient,
+ * concatenated targets) train through the graph.
  */
 final class LayerStep extends HandStep {
 
@@ -38,8 +38,8 @@ final class LayerStep extends HandStep {
     private final int teacherLogitsIndex;
     private final int maskIndex;
     private final Map<Integer, DenseBuffers> buffers = new HashMap<>();
-    /** The mapping's layer terms on the taps (none without a mapping), or null when one needs the graph. */
-    private final EngineHints hints;
+    /** The layer terms on the taps (a mapping's, or the method's own tap loss; none without), or null when one needs the graph. */
+    private final TapTerms hints;
 
     private LayerStep(Network net, DistillationObjective obj, TrainingConfig config) {
         super(new Updates(config));
@@ -47,7 +47,7 @@ final class LayerStep extends HandStep {
         for (Parameter p : engine.parameters()) {
             updates.add(p.name(), p.value(), p.gradient());
         }
-        hints = EngineHints.of(net, obj, updates);
+        hints = obj.trial().method().tapLoss() != null ? TapGraph.of(net, obj, updates) : EngineHints.of(net, obj, updates);
         logitTerms = obj.logitTerms();
         temperature = obj.temperature();
         probsIndex = obj.indexOf(ObjectiveInput.Kind.TEACHER_PROBS);
@@ -58,7 +58,7 @@ final class LayerStep extends HandStep {
     /** A step for {@code net} under {@code obj}, or null when the objective needs the graph. */
     static LayerStep of(Network net, DistillationObjective obj, TrainingConfig config) {
         // the terms' hand gradients read and write host memory (as the dense step's): other backends take the graph
-        if (!Nd4j.getEnvironment().isCPU() || net.engine() == null || obj.trial().method().tapLoss() != null) {
+        if (!Nd4j.getEnvironment().isCPU() || net.engine() == null) {
             return null;
         }
         for (WeightedTerm t : obj.logitTerms()) {

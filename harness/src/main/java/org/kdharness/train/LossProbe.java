@@ -3,11 +3,14 @@ package org.kdharness.train;
 import org.kdharness.data.DatasetLoader;
 import org.kdharness.distill.DistillationObjective;
 import org.kdharness.distill.ObjectiveInput;
+import org.kdharness.distill.Projections;
 import org.kdharness.distill.SoftTargets;
 import org.kdharness.distill.WeightedTerm;
+import org.kdharness.engine.LayerNet;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
  * Measures the training objective and each of its unweighted terms at the end of an
@@ -49,8 +51,12 @@ final class LossProbe {
     private final List<String> outputs = new ArrayList<>();
     private final INDArray softTargets;
     private final List<WeightedTerm> logitTerms;
-    /** What a chunk's rows become before the graph reads them: themselves, or the layer engine's logits of them. */
-    private final UnaryOperator<INDArray> input;
+    /** What the graph reads for a chunk's rows: the rows themselves, or the layer engine's logits and taps of them. */
+    private final Function<INDArray, Map<String, INDArray>> input;
+    /** Variables of the measuring graph whose arrays are the trained network's, by name (re-read at every measure). */
+    private final Map<String, String> shared;
+    /** The trained network whose arrays the measuring graph's variables take, or null when it is that network. */
+    private final Network trained;
 
     LossProbe(Network net, INDArray features, DistillationObjective objective, List<INDArray> labelArrays, long seed,
               int batchSize) {
@@ -59,24 +65,41 @@ final class LossProbe {
 
     LossProbe(Network net, INDArray features, DistillationObjective objective, Function<int[], List<INDArray>> inputsFor, long seed,
               int batchSize) {
-        this(net, features, objective, inputsFor, seed, batchSize, UnaryOperator.identity());
+        this(net, features, objective, inputsFor, seed, batchSize, x -> Map.of(net.input().name(), x), null);
     }
 
     /**
-     * A probe of a logit-only objective for a network the layer engine runs: the engine computes the logits
-     * (inference mode), and a graph of the objective's terms alone, on a logits placeholder, measures them.
+     * A probe for a network the layer engine runs: the engine computes the logits and every tap (inference mode), and
+     * a graph of the objective alone, on placeholders of the logits and the taps, measures its terms. The objective's
+     * own variables there (projections, the association's queries and keys) take the trained graph's arrays.
      *
      * <p>Why: the student's whole graph forward took a third of a resnet20 epoch; the terms are the same
      * registered classes built the same way, so the probe reports what it reported before.
      */
-    static LossProbe onEngineLogits(Network net, INDArray features, DistillationObjective objective,
-                                    Function<int[], List<INDArray>> inputsFor, long seed, int batchSize) {
+    static LossProbe onEngine(Network net, INDArray features, DistillationObjective objective,
+                              Function<int[], List<INDArray>> inputsFor, long seed, int batchSize) {
         long classes = Trainer.logits(net, features.getRows(0)).size(1);
         SameDiff sd = SameDiff.create();
         SDVariable logits = sd.placeHolder("student_logits", DataType.FLOAT, -1, classes);
-        Network head = new Network(sd, logits, logits, List.of(), List.of(), List.of(), List.of(), 0);
-        DistillationObjective terms = DistillationObjective.build(head, objective.trial(), Math.toIntExact(classes), List.of());
-        return new LossProbe(head, features, terms, inputsFor, seed, batchSize, x -> Trainer.logits(net, x));
+        List<long[]> shapes = net.hiddenShapes();
+        List<SDVariable> taps = new ArrayList<>();
+        for (int l = 1; l <= shapes.size(); l++) {
+            long[] s = shapes.get(l - 1);
+            SDVariable rows = sd.placeHolder("student_tap" + l, DataType.FLOAT, -1, Projections.size(s));
+            taps.add(s.length == 3 ? sd.reshape(rows, -1, s[0], s[1], s[2]) : rows);
+        }
+        Network head = new Network(sd, logits, logits, taps, shapes, List.of(), List.of(), 0);
+        DistillationObjective terms = DistillationObjective.build(head, objective.trial(), Math.toIntExact(classes), objective.teacherShapes());
+        Function<INDArray, Map<String, INDArray>> engine = x -> {
+            LayerNet.Outputs out = net.engine().forward(x, false);
+            Map<String, INDArray> feed = new HashMap<>();
+            feed.put("student_logits", out.logits());
+            for (int l = 1; l <= shapes.size(); l++) {
+                feed.put("student_tap" + l, out.taps().get(l - 1));
+            }
+            return feed;
+        };
+        return new LossProbe(head, features, terms, inputsFor, seed, batchSize, engine, net);
     }
 
     /**
@@ -84,9 +107,14 @@ final class LossProbe {
      *                  augmentation computed for the sample alone: the teacher's outputs on the whole split never are)
      */
     private LossProbe(Network net, INDArray features, DistillationObjective objective, Function<int[], List<INDArray>> inputsFor,
-                      long seed, int batchSize, UnaryOperator<INDArray> input) {
+                      long seed, int batchSize, Function<INDArray, Map<String, INDArray>> input, Network trained) {
         this.net = net;
         this.input = input;
+        this.trained = trained;
+        this.shared = new HashMap<>();
+        if (trained != null) {
+            net.sd().variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).forEach(v -> shared.put(v.name(), v.name()));
+        }
         this.metricVariables = objective.metricVariables();
         this.logitTerms = objective.logitTerms();
         int n = (int) features.size(0);
@@ -117,11 +145,13 @@ final class LossProbe {
 
     /** {@code loss} (the weighted objective) and each named term, means over the chunks weighted by their rows. */
     Map<String, Double> measure() {
+        // the trained values (an early-stopping restore may have put new arrays into the trained graph)
+        shared.forEach((mine, theirs) -> net.sd().associateArrayWithVariable(trained.sd().getVariable(theirs).getArr(), net.sd().getVariable(mine)));
         Map<String, Double> m = new LinkedHashMap<>();
         double total = Arrays.stream(chunkRows).sum();
         for (int c = 0; c < chunks.size(); c++) {
             Map<String, INDArray> feed = new HashMap<>(chunks.get(c));
-            feed.put(net.input().name(), input.apply(feed.get(net.input().name())));
+            feed.putAll(input.apply(feed.remove(net.input().name())));
             Map<String, INDArray> out = net.sd().output(feed, outputs.toArray(String[]::new));
             double w = chunkRows[c] / total, loss = 0;
             for (String l : net.sd().getLossVariables()) {

@@ -75,10 +75,48 @@ class LayerStepTest {
     }
 
     @Test
-    void theProbeOnTheEnginesLogitsMeasuresWhatTheGraphMeasures() {
+    void attentionTransferStepsLikeTheGraphOnMapsOfOtherSizesAndWidths() {
+        // stage1 (16x8x8) <- stage2 (32x4x4): the student's map pooled; stage3 (64x2x2) <- stage1 (16x8x8): the teacher's
+        // map pooled 4x4; stage2 <- {stage2, stage3}: a many-to-one pair averaged
+        LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(1, List.of(2), 0.7, "mean"),
+                new LayerMapping.Pair(3, List.of(1), 1.0, "mean"), new LayerMapping.Pair(2, List.of(2, 3), 0.5, "mean")));
+        compare(new ModelSpec("resnet", null, null, null, null, 8, 1), TrialSpec.of(Methods.method("feature"), 1).temperature(4.0)
+                .alpha(0.5).weights(0.8, 0.2).mapping(mapping, Methods.distance("attention")).build());
+    }
+
+    @Test
+    void concatenatedTargetsStepLikeTheGraph() {
+        // pool (64) <- {stage3 (64x2x2), pool (64)} concatenated (320 wide, mapped linearly); stage2 (32x4x4) <- {stage1, stage2}
+        // concatenated (1536 wide) beside a plain pair on the same tap
+        LayerMapping concat = new LayerMapping(List.of(new LayerMapping.Pair(4, List.of(3, 4), 1.0, "concat"),
+                new LayerMapping.Pair(2, List.of(1, 2), 0.5, "concat"), new LayerMapping.Pair(2, List.of(2), 0.3, "mean")));
+        for (String distance : List.of("mse", "cosine")) {
+            compare(new ModelSpec("resnet", null, null, null, null, 8, 1), TrialSpec.of(Methods.method("feature"), 1).temperature(4.0)
+                    .alpha(0.5).weights(0.8, 0.2).mapping(concat, Methods.distance(distance)).build());
+        }
+    }
+
+    @Test
+    void theAssociationStepsLikeTheGraph() {
+        // every student tap against every teacher layer: queries, keys and one projection per pair, through SameDiff's
+        // gradient with respect to the taps, then the engine's backward pass
+        TrialSpec association = TrialSpec.of(Methods.method("association"), 1).temperature(4.0).alpha(0.5).weights(0.8, 0.2).build();
+        compare(new ModelSpec("resnet", null, null, null, null, 8, 1), association);
+        compare(new ModelSpec("wrn", null, null, null, null, 10, 1), association);
+    }
+
+    @Test
+    void theProbeOnTheEnginesLogitsAndTapsMeasuresWhatTheGraphMeasures() {
         TrialSpec dkd = DistillationRegistry.standard().exampleTrials(new LayerMapping(List.of(new LayerMapping.Pair(3, List.of(3), 1.0,
                 "mean")))).stream().filter(t -> t.method().name().equals("dkd")).findFirst().orElseThrow();
-        for (TrialSpec trial : List.of(TrialSpec.of(Methods.method("response"), 3).temperature(4.0).alpha(0.3).build(), dkd)) {
+        // a projected, pooled hint and a concatenated one; the association (its queries, keys and projections)
+        LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(1, List.of(2), 0.7, "mean"),
+                new LayerMapping.Pair(4, List.of(3, 4), 1.0, "concat")));
+        TrialSpec feature = TrialSpec.of(Methods.method("feature"), 3).temperature(4.0).alpha(0.5).weights(0.8, 0.2)
+                .mapping(mapping, Methods.distance("mse")).build();
+        TrialSpec association = TrialSpec.of(Methods.method("association"), 3).temperature(4.0).alpha(0.5).weights(0.8, 0.2).build();
+        for (TrialSpec trial : List.of(TrialSpec.of(Methods.method("response"), 3).temperature(4.0).alpha(0.3).build(), dkd, feature,
+                association)) {
             Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("resnet", null, null, null, null, 8, 1), SHAPE, CLASSES, 2);
             DistillationObjective obj = DistillationObjective.build(net, trial, CLASSES, TEACHER);
             int n = 50;
@@ -93,11 +131,13 @@ class LayerStepTest {
                     case LABELS -> org.nd4j.linalg.factory.Nd4j.eye(CLASSES).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
                             .getRows(java.util.stream.IntStream.range(0, n).map(i -> i % CLASSES).toArray());
                     case TEACHER_PROBS -> org.nd4j.linalg.ops.transforms.Transforms.softmax(logits.div(4.0));
+                    case TEACHER_LAYER -> org.nd4j.linalg.factory.Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, n,
+                            org.kdharness.distill.Projections.size(TEACHER.get(in.teacherLayer() - 1)));
                     default -> logits;
                 });
             }
             java.util.Map<String, Double> graph = new LossProbe(net, x, obj, inputs, 1, 16).measure();
-            java.util.Map<String, Double> engine = LossProbe.onEngineLogits(net, x, obj,
+            java.util.Map<String, Double> engine = LossProbe.onEngine(net, x, obj,
                     rows -> inputs.stream().map(a -> org.nd4j.linalg.factory.Nd4j.pullRows(a, 1, rows)).toList(), 1, 16).measure();
             org.junit.jupiter.api.Assertions.assertEquals(graph.keySet(), engine.keySet(), trial.method().name());
             assertTrue(graph.size() >= 3, "the loss and its terms: " + graph);
@@ -113,13 +153,5 @@ class LayerStepTest {
         Network mlp = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 9), null, "relu", 0.0), SHAPE, CLASSES, 2);
         TrialSpec baseline = TrialSpec.of(Methods.method("baseline"), 1).build();
         assertNull(LayerStep.of(mlp, DistillationObjective.build(mlp, baseline, CLASSES, TEACHER), config), "an MLP has no engine twin yet");
-        Network res = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("resnet", null, null, null, null, 8, 1), SHAPE, CLASSES, 2);
-        TrialSpec association = TrialSpec.of(Methods.method("association"), 1).temperature(4.0).alpha(0.5).weights(0.8, 0.2).build();
-        assertNull(LayerStep.of(res, DistillationObjective.build(res, association, CLASSES, TEACHER), config), "a tap loss");
-        LayerMapping concat = new LayerMapping(List.of(new LayerMapping.Pair(4, List.of(3, 4), 1.0, "concat")));
-        Network res2 = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("resnet", null, null, null, null, 8, 1), SHAPE, CLASSES, 2);
-        TrialSpec concatenated = TrialSpec.of(Methods.method("feature"), 1).temperature(4.0).alpha(0.5).weights(0.8, 0.2)
-                .mapping(concat, Methods.distance("mse")).build();
-        assertNull(LayerStep.of(res2, DistillationObjective.build(res2, concatenated, CLASSES, TEACHER), config), "concatenated targets");
     }
 }
