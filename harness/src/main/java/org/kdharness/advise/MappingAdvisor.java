@@ -69,7 +69,7 @@ public final class MappingAdvisor {
         if (warmupEpochs > 0) {
             TrainingSpec t = studentTraining.training();
             TrainingSpec warm = new TrainingSpec(warmupEpochs, t.batchSize(), t.learningRate(), t.optimiser(), t.weightDecay(), t.seed(), 0,
-                    t.momentum(), null);
+                    t.momentum(), null, t.batchNorm());
             TrialSpec hard = TrialSpec.of(DistillationRegistry.standard().method("baseline"), seed).build();
             DistillationObjective obj = DistillationObjective.build(net, hard, train.numClasses(), List.of());
             new Trainer().fit(net, warm, seed, train, obj, List.of(train.oneHot()), data.validation(), null);

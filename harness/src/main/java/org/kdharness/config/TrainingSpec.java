@@ -22,8 +22,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                       momentum (default 0.9; its step and its decoupled weight decay are not
  *                       PyTorch's {@code nesterov=True}); unset = 0 for sgd
  * @param schedule       the learning rate over epochs ({@link LrSchedule}); unset = constant
+ * @param batchNorm      what BatchNorm's running statistics (what inference normalises with) are:
+ *                       {@code running} (unset), PyTorch's running average updated in every training
+ *                       step with momentum 0.1; or {@code precise}, the population statistics of the
+ *                       first 4,096 examples of each epoch's order, measured after the epoch
+ *                       ("precise BN", as pycls and Detectron use)
  *
- * <p>The two later settings are left out of the canonical JSON when unset, so the teacher
+ * <p>The three later settings are left out of the canonical JSON when unset, so the teacher
  * keys and trial ids of every config written before them are unchanged.
  */
 public record TrainingSpec(
@@ -35,7 +40,19 @@ public record TrainingSpec(
         Long seed,
         Integer patience,
         @JsonInclude(JsonInclude.Include.NON_NULL) Double momentum,
-        @JsonInclude(JsonInclude.Include.NON_NULL) LrSchedule schedule) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) LrSchedule schedule,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String batchNorm) {
+
+    /** BatchNorm's running statistics as PyTorch keeps them (the default). */
+    public static final String RUNNING = "running";
+    /** BatchNorm's statistics measured over a sample after each epoch. */
+    public static final String PRECISE = "precise";
+
+    /** With BatchNorm's default statistics. */
+    public TrainingSpec(Integer epochs, Integer batchSize, Double learningRate, String optimiser, Double weightDecay, Long seed,
+                        Integer patience, Double momentum, LrSchedule schedule) {
+        this(epochs, batchSize, learningRate, optimiser, weightDecay, seed, patience, momentum, schedule, null);
+    }
 
     /** Without momentum or schedule (the earlier seven settings). */
     public TrainingSpec(Integer epochs, Integer batchSize, Double learningRate, String optimiser, Double weightDecay, Long seed,
@@ -58,12 +75,18 @@ public record TrainingSpec(
         if (schedule != null && schedule.isConstant()) {
             schedule = null;
         }
+        batchNorm = batchNorm == null || batchNorm.equalsIgnoreCase(RUNNING) ? null : batchNorm.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether BatchNorm's statistics are measured after each epoch instead of kept as a running average. */
+    public boolean preciseBatchNorm() {
+        return PRECISE.equals(batchNorm);
     }
 
     /** The momentum the optimiser runs with: as set, else 0.9 for {@code nesterovs} and 0 otherwise. */
     /** The same recipe run for {@code n} epochs without early stopping (the wall-time estimate's timed runs). */
     public TrainingSpec forEpochs(int n) {
-        return new TrainingSpec(n, batchSize, learningRate, optimiser, weightDecay, seed, 0, momentum, schedule);
+        return new TrainingSpec(n, batchSize, learningRate, optimiser, weightDecay, seed, 0, momentum, schedule, batchNorm);
     }
 
     public double effectiveMomentum() {
@@ -72,6 +95,6 @@ public record TrainingSpec(
 
     /** The defaults, for a config section left out entirely. */
     public static TrainingSpec defaults() {
-        return new TrainingSpec(null, null, null, null, null, null, null, null, null);
+        return new TrainingSpec(null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -83,6 +83,8 @@ public final class ConfigValidator {
         check(OPTIMISERS.contains(t.optimiser()), at + "/training/optimiser", "unknown optimiser '" + t.optimiser() + "' (known: " + sorted(OPTIMISERS) + ")");
         check(t.weightDecay() >= 0, at + "/training/weight_decay", "must be >= 0");
         check(t.patience() >= 0, at + "/training/patience", "must be >= 0");
+        check(t.batchNorm() == null || t.preciseBatchNorm(), at + "/training/batch_norm",
+                "unknown batch_norm '" + t.batchNorm() + "' (known: " + TrainingSpec.PRECISE + ", " + TrainingSpec.RUNNING + ")");
         if (t.momentum() != null) {
             check(t.momentum() >= 0 && t.momentum() < 1, at + "/training/momentum", "must be in [0, 1), got " + t.momentum());
             check(!t.optimiser().equals("adam"), at + "/training/momentum", "applies to sgd and nesterovs; adam has its own moments");

@@ -78,7 +78,7 @@ public final class TrialRunner {
         TrainingSpec training = new TrainingSpec(t.epochs(), t.batchSize(),
                 spec.learningRate() == null ? t.learningRate() : spec.learningRate(),
                 spec.optimiser() == null ? t.optimiser() : spec.optimiser(), t.weightDecay(), t.seed(), t.patience(),
-                t.momentum(), t.schedule());
+                t.momentum(), t.schedule(), t.batchNorm());
         Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, classes, spec.seed());
         DistillationObjective obj = DistillationObjective.build(net, spec, classes, teacher.teacher().model().tapShapes());
 

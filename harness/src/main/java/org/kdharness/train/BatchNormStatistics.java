@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * After each training epoch, sets every BatchNorm layer's running statistics (what inference
+ * On request, after each training epoch, sets every BatchNorm layer's running statistics (what inference
  * normalises with) to the population statistics of the first {@value #SAMPLE} training examples
  * of the epoch's order, measured in training mode in batches of the training batch size.
  *
@@ -23,10 +23,10 @@ import java.util.List;
  * ({@code LayerNet.measureStatistics}); {@code BatchNormStatisticsTest} checks it against the graph's
  * batch statistics.
  *
- * <p>Why still after every epoch where the engine trains too, though its BatchNorm keeps PyTorch's
- * running average: the residual trials the engine does not yet train (attention transfer, concatenated
- * targets, the association) take the graph, and one sweep's methods must be compared under the same
- * statistics.
+ * <p>When: only where a config asks for it ({@code training: {batch_norm: precise}}) or where the graph
+ * trains a BatchNorm network; the layer engine's BatchNorm keeps PyTorch's running average (momentum
+ * 0.1) in every step, which is the default. The trainer also measures them once before the first step,
+ * for the divergence check's reference loss, and puts the running ones back afterwards.
  */
 final class BatchNormStatistics {
 

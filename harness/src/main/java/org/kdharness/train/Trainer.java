@@ -36,8 +36,8 @@ import java.util.Map;
  * WRNs and VGGs by {@link LayerStep} (the layer engine, {@code org.kdharness.engine}) under the same
  * condition; other objectives go through the SameDiff graph. Inference for validation
  * and evaluation uses the same forward pass where it covers the network; the
- * loss probe reads the graph's terms (on the engine's logits for a logit-only objective the engine
- * trains), so every path reports the same quantities.
+ * loss probe reads the graph's terms (on the engine's logits and taps where the engine trains), so every
+ * path reports the same quantities.
  */
 public final class Trainer {
 
@@ -158,7 +158,7 @@ public final class Trainer {
         INDArray[] labels = perEpoch != null ? null : labelArrays.toArray(INDArray[]::new);
         java.util.function.Function<int[], List<INDArray>> probeInputs = perEpoch != null ? perEpoch::unaugmented
                 : rows -> labelArrays.stream().map(a -> Nd4j.pullRows(a, 1, rows)).toList();
-        LossProbe probe = layers != null && objective.hints().isEmpty() ? LossProbe.onEngineLogits(net, train.features(), objective, probeInputs, seed, spec.batchSize())
+        LossProbe probe = layers != null ? LossProbe.onEngine(net, train.features(), objective, probeInputs, seed, spec.batchSize())
                 : new LossProbe(net, train.features(), objective, probeInputs, seed, spec.batchSize());
 
         List<Map<String, Double>> history = new ArrayList<>();
@@ -166,10 +166,18 @@ public final class Trainer {
         int bestEpoch = 0;
         Map<String, INDArray> bestParams = null;
         long start = System.nanoTime();
+        // BatchNorm's running statistics move in every engine step (PyTorch's); the graph's training loop cannot move
+        // them, so where it trains, and where the config asks, they are measured after each epoch instead
+        boolean precise = spec.preciseBatchNorm() || hand == null;
         // the objective before any step: the reference a diverging loss is measured against (with BatchNorm's
-        // statistics measured first, so that an untrained residual stack is not judged on unit running variances)
+        // statistics measured first, so that an untrained residual stack is not judged on unit running variances,
+        // then put back where training keeps running statistics)
+        List<INDArray> initialStatistics = precise || net.engine() == null ? List.of() : net.engine().state().stream().map(INDArray::dup).toList();
         BatchNormStatistics.update(net, train.features(), DatasetLoader.shuffled(train.size(), seed * 1_000_003L + 1), spec.batchSize());
         double initialLoss = probe.measure().get("loss");
+        for (int i = 0; i < initialStatistics.size(); i++) {
+            net.engine().state().get(i).assign(initialStatistics.get(i));
+        }
         int epoch = 0;
         while (epoch < spec.epochs()) {
             epoch++;
@@ -185,10 +193,10 @@ public final class Trainer {
                 sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
             }
             double steps = (System.nanoTime() - t0) / 1e9;
-            // what inference (probe, validation) normalises with from now on
-            if (perEpoch == null) {
+            // what inference (probe, validation) normalises with from now on (else the running statistics the steps kept)
+            if (precise && perEpoch == null) {
                 BatchNormStatistics.update(net, train.features(), order, spec.batchSize());
-            } else if (!net.batchNorms().isEmpty()) {
+            } else if (precise && !net.batchNorms().isEmpty()) {
                 // on this epoch's augmented images of the sample
                 int[] sample = java.util.Arrays.copyOf(order, Math.min(order.length, BatchNormStatistics.SAMPLE));
                 int[] all = new int[sample.length];

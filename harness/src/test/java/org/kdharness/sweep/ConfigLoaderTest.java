@@ -59,6 +59,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anUnknownBatchNormSettingNamesFieldAndLine() {
+        String yaml = TinySweep.yaml("bad", "sweep:\n  methods: [baseline]\n").replace("training: {epochs: 1, batch_size: 64}",
+                "training: {epochs: 1, batch_size: 64, batch_norm: presise}");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(yaml, "bad.yaml"));
+        assertEquals("student.training.batch_norm", e.field(), e.getMessage());
+        assertEquals(lineOf(yaml, "presise"), e.line());
+        assertTrue(e.getMessage().contains("unknown batch_norm 'presise' (known: precise, running)"), e.getMessage());
+        new ConfigLoader().parse(yaml.replace("presise", "precise"), "good.yaml");
+    }
+
+    @Test
     void nonPositiveTemperatureNamesFieldAndLine() {
         String section = "sweep:\n  methods: [response]\n  temperature: [2,\n    -1]\n";
         ConfigException e = error(section);

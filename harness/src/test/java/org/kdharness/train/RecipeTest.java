@@ -65,6 +65,14 @@ class RecipeTest {
         assertEquals(org.kdharness.config.ConfigHash.canonicalJson(new LrSchedule("step", List.of(3), null, null)),
                 org.kdharness.config.ConfigHash.canonicalJson(new LrSchedule("step", List.of(3), 0.1, 0)));
         assertTrue(!plain.contains("momentum") && !plain.contains("schedule"), plain);
+        // BatchNorm's default statistics (PyTorch's running average) written out are the unset setting; precise is not
+        assertEquals(plain, org.kdharness.config.ConfigHash.canonicalJson(new TrainingSpec(5, 64, 0.1, "nesterovs", 0.0, 0L, 0, null,
+                null, "Running")));
+        String precise = org.kdharness.config.ConfigHash.canonicalJson(new TrainingSpec(5, 64, 0.1, "nesterovs", 0.0, 0L, 0, null, null,
+                "precise"));
+        assertTrue(precise.contains("\"batch_norm\":\"precise\"") && !plain.contains("batch_norm"), precise);
+        assertTrue(new TrainingSpec(5, 64, 0.1, "adam", 0.0, 0L, 0, null, null, "precise").preciseBatchNorm());
+        assertTrue(!TrainingSpec.defaults().preciseBatchNorm());
     }
 
     @Test
