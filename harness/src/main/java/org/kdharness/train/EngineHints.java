@@ -132,13 +132,6 @@ final class EngineHints implements TapTerms {
         return teacherUnits.clone();
     }
 
-    /** The terms' gradient buffers are this class's own ({@link #buffer}): one unit each in the batch's. */
-    @Override
-    public long[] comparedUnits() {
-        long[] one = new long[labelIndex.length];
-        java.util.Arrays.fill(one, 1);
-        return one;
-    }
 
     /** The array of {@code slot} for {@code n} rows of {@code width} (contents undefined). */
     private INDArray buffer(String slot, long n, long width) {

@@ -104,13 +104,6 @@ final class TapGraph implements TapTerms {
         return teacherUnits.clone();
     }
 
-    /** No hand gradient buffers are used: one row each. */
-    @Override
-    public long[] comparedUnits() {
-        long[] one = new long[labelIndex.length];
-        java.util.Arrays.fill(one, 1);
-        return one;
-    }
 
     @Override
     public Map<Integer, INDArray> gradients(LayerNet.Outputs out, DenseBuffers b) {

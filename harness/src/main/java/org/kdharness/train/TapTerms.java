@@ -22,8 +22,15 @@ interface TapTerms {
     /** Per gathered teacher layer, its width. */
     long[] teacherUnits();
 
-    /** Per gathered teacher layer, the width of the hand gradient's buffer ({@code DenseBuffers.hintGrad}). */
-    long[] comparedUnits();
+    /**
+     * Per gathered teacher layer, the width of {@code DenseBuffers.hintGrad}'s buffer: one unit, as the engine's terms
+     * keep their gradient buffers themselves (the dense step sizes them by what it compares).
+     */
+    default long[] comparedUnits() {
+        long[] one = new long[labelIndex().length];
+        java.util.Arrays.fill(one, 1);
+        return one;
+    }
 
     /**
      * The terms' gradients after a training forward pass: their own variables' gradient buffers are set, and the
