@@ -110,10 +110,11 @@ class ResNet(nn.Module):
             y = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
             return F.relu(y + (x if self.down is None else self.down(x)))
 
-    def __init__(self, depth, channels, classes=10):
+    def __init__(self, depth, channels, classes=10, image=(1, 28, 28)):
         super().__init__()
         n = (depth - 2) // 6
-        self.stem, self.bn = nn.Conv2d(1, channels[0], 3, 1, 1, bias=False), nn.BatchNorm2d(channels[0])
+        self.image = image
+        self.stem, self.bn = nn.Conv2d(image[0], channels[0], 3, 1, 1, bias=False), nn.BatchNorm2d(channels[0])
         stages, i = [], channels[0]
         for stride, o in zip([1, 2, 2], channels[1:]):
             blocks = []
@@ -125,13 +126,49 @@ class ResNet(nn.Module):
         self.fc = nn.Linear(i, classes)
 
     def stage3(self, x):
-        x = F.relu(self.bn(self.stem(x.view(-1, 1, 28, 28))))
+        x = F.relu(self.bn(self.stem(x.view(-1, *self.image))))
         for s in self.stages:
             x = s(x)
         return x
 
     def forward(self, x):
         return self.fc(self.stage3(x).mean((2, 3)))
+
+
+class Wrn(nn.Module):
+    """RepDistiller's WRN (models/wrn.py), pre-activated blocks, as the harness builds it (dropout 0)."""
+
+    class Block(nn.Module):
+        def __init__(self, i, o, stride):
+            super().__init__()
+            self.b1, self.c1 = nn.BatchNorm2d(i), nn.Conv2d(i, o, 3, stride, 1, bias=False)
+            self.b2, self.c2 = nn.BatchNorm2d(o), nn.Conv2d(o, o, 3, 1, 1, bias=False)
+            self.short = None if i == o else nn.Conv2d(i, o, 1, stride, bias=False)
+
+        def forward(self, x):
+            p = F.relu(self.b1(x))
+            y = self.c2(F.relu(self.b2(self.c1(p))))
+            return y + (x if self.short is None else self.short(p))
+
+    def __init__(self, depth, width, classes, image):
+        super().__init__()
+        n, self.image = (depth - 4) // 6, image
+        self.stem = nn.Conv2d(image[0], 16, 3, 1, 1, bias=False)
+        blocks, i = [], 16
+        for stride, o in zip([1, 2, 2], [16 * width, 32 * width, 64 * width]):
+            for k in range(n):
+                blocks.append(Wrn.Block(i, o, stride if k == 0 else 1))
+                i = o
+        self.blocks, self.bn, self.fc = nn.Sequential(*blocks), nn.BatchNorm2d(i), nn.Linear(i, classes)
+
+    def forward(self, x):
+        return self.fc(F.relu(self.bn(self.blocks(self.stem(x.view(-1, *self.image))))).mean((2, 3)))
+
+
+def read_cifar100(path, records):
+    """The first `records` records of a CIFAR-100 binary file: coarse label, fine label, 3,072 pixel bytes (planes R, G, B)."""
+    raw = np.fromfile(path, dtype=np.uint8, count=records * 3074).reshape(-1, 3074)
+    return torch.from_numpy(raw[:, 2:].astype(np.float32) / 255.0), torch.from_numpy(raw[:, 1].astype(np.int64))
 
 
 class WithParts(nn.Module):
@@ -285,6 +322,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--cnn", action="store_true")
     ap.add_argument("--resnet", action="store_true", help="also time the residual-network rows (on 2,048 examples)")
+    ap.add_argument("--cifar", default=None, help="also time the CIFAR-100-shaped rows on the CIFAR-100 binary files in this directory")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--only", default=None, help="time only rows whose name contains a match of this regex")
     ap.add_argument("--gemm-only", action="store_true", help="print only the SGEMM rate and the BLAS identity (JSON)")
@@ -407,6 +445,43 @@ def main():
         both, hints = WithParts(s, proj), {"soft": rsoft["soft"], "h3": rh3}
         timed("student epoch, feature KD, resnet8x4 stage3<-stage3 (2,048 examples)",
               lambda: (epoch(both, xs, ys, feature, hints), probe_and_validate(both, xs, ys, xvs, feature, hints)), 2, samples=m)
+
+    if a.cifar:
+        # CIFAR-100-shaped rows (3 x 32 x 32, 100 classes) on the file the harness's bench wrote: 2,048 training, 512 validation
+        xc, yc = read_cifar100(os.path.join(a.cifar, "train.bin"), 2560)
+        xs, ys, xvs = xc[:2048], yc[:2048], xc[2048:]
+        m, image = len(xs), (3, 32, 32)
+        rt = ResNet(32, [32, 64, 128, 256], 100, image)
+
+        def forward_all():
+            rt.eval()
+            with torch.no_grad():
+                return torch.cat([rt(xs[i:i + 128]) for i in range(0, m, 128)])
+
+        timed("teacher forward, resnet32x4 (CIFAR-100 shapes, 2,048 examples)", forward_all, 1, samples=m)
+        rt.eval()
+        with torch.no_grad():
+            clogits = torch.cat([rt(xs[i:i + 128]) for i in range(0, m, 128)])
+            ch3 = torch.cat([rt.stage3(xs[i:i + 128]) for i in range(0, m, 128)])
+        csoft = {"soft": F.softmax(clogits / 4.0, 1)}
+        r = response_loss()
+        s = ResNet(8, [32, 64, 128, 256], 100, image)
+        timed("student epoch, response KD, resnet8x4 (CIFAR-100 shapes, 2,048 examples)",
+              lambda: (epoch(s, xs, ys, r, csoft), probe_and_validate(s, xs, ys, xvs, r, csoft)), 2, samples=m)
+        s = ResNet(8, [32, 64, 128, 256], 100, image)
+
+        def fitnet(mod, xb, yb, e, T=4.0, alpha=0.5):
+            h3 = s.stage3(xb)
+            z = s.fc(h3.mean((2, 3)))
+            kl = F.kl_div(F.log_softmax(z / T, 1), e["soft"], reduction="batchmean")
+            return 0.8 * F.mse_loss(h3, e["h3"]) + 0.2 * (alpha * F.cross_entropy(z, yb) + (1 - alpha) * T * T * kl)
+
+        hints = {"soft": csoft["soft"], "h3": ch3}
+        timed("student epoch, feature KD, resnet8x4 stage3<-stage3 (CIFAR-100 shapes, 2,048 examples)",
+              lambda: (epoch(s, xs, ys, fitnet, hints), probe_and_validate(s, xs, ys, xvs, fitnet, hints)), 2, samples=m)
+        w = Wrn(16, 2, 100, image)
+        timed("student epoch, response KD, WRN-16-2 (CIFAR-100 shapes, 2,048 examples)",
+              lambda: (epoch(w, xs, ys, r, csoft), probe_and_validate(w, xs, ys, xvs, r, csoft)), 2, samples=m)
 
     if a.json:
         blas = os.path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu")

@@ -172,7 +172,7 @@ public final class Benchmark {
                 + (t.params().isEmpty() ? "" : " " + t.paramsText());
     }
 
-    private static TrialSpec baseline() {
+    static TrialSpec baseline() {
         return TrialSpec.of(DistillationRegistry.standard().method("baseline"), 1).build();
     }
 
@@ -185,9 +185,9 @@ public final class Benchmark {
         return train(net, spec, teacher, data);
     }
 
-    /** {@link #train(Network, TrialSpec, TeacherOutputs)} on other splits (the residual rows' slice). */
-    private double[] train(Network net, TrialSpec spec, TeacherOutputs teacher, DataSplits data) {
-        DistillationObjective obj = DistillationObjective.build(net, spec, 10,
+    /** {@link #train(Network, TrialSpec, TeacherOutputs)} on other splits (the residual rows' slice, the CIFAR-shaped file). */
+    double[] train(Network net, TrialSpec spec, TeacherOutputs teacher, DataSplits data) {
+        DistillationObjective obj = DistillationObjective.build(net, spec, data.train().numClasses(),
                 teacher == null ? List.of() : teacher.teacher().model().tapShapes());
         List<INDArray> labels = new ArrayList<>();
         for (ObjectiveInput in : obj.inputs()) {
@@ -213,7 +213,7 @@ public final class Benchmark {
     }
 
     /** A training row: the second epoch's time (steady state), the first's printed beside it. */
-    private Row epochRow(String name, long samples, java.util.function.Supplier<double[]> work) {
+    Row epochRow(String name, long samples, java.util.function.Supplier<double[]> work) {
         double[] s = work.get();
         Row r = new Row(name, s[1], samples);
         log.accept(String.format(java.util.Locale.ROOT, "  %-60s %8.2f s %10.0f samples/s  (first epoch %.2f s)", name, r.seconds(),
@@ -221,7 +221,7 @@ public final class Benchmark {
         return r;
     }
 
-    private Row timed(String name, long samples, Runnable work) {
+    Row timed(String name, long samples, Runnable work) {
         long t0 = System.nanoTime();
         work.run();
         Row r = new Row(name, (System.nanoTime() - t0) / 1e9, samples);

@@ -35,6 +35,12 @@ final class GpuCheck {
     private GpuCheck() {
     }
 
+    /** Whether a command line trains or times networks (the others, and help, need no GPU). */
+    static boolean needed(String... args) {
+        return args.length > 0 && List.of("run", "bench", "plan", "slurm", "suggest-mappings").contains(args[0])
+                && !List.of(args).contains("--help") && !List.of(args).contains("-h");
+    }
+
     /** Whether the CUDA backend is on the class path (the {@code cuda} build), without loading it. */
     static boolean cudaBuild() {
         try {
@@ -68,14 +74,16 @@ final class GpuCheck {
     }
 
     /**
-     * The problem with the GPUs a run would use, if any: those listed in {@code visible} (CUDA_VISIBLE_DEVICES as
-     * indices; null or not a list of indices: all), or none found.
+     * The problem with the GPUs a run would use, if any, or none found. {@code visible} is CUDA_VISIBLE_DEVICES: empty
+     * hides every GPU; a list of indices selects by nvidia-smi's (PCI bus) index only where {@code pciOrder}
+     * (CUDA_DEVICE_ORDER=PCI_BUS_ID), since CUDA numbers devices fastest first by default; otherwise every GPU counts.
      */
-    static Optional<String> problem(List<Gpu> gpus, String visible) {
+    static Optional<String> problem(List<Gpu> gpus, String visible, boolean pciOrder) {
         List<Gpu> used = new ArrayList<>();
+        boolean indices = visible != null && visible.trim().matches("\\d+(\\s*,\\s*\\d+)*");
         for (Gpu g : gpus) {
-            if (visible == null || !visible.trim().matches("\\d+(\\s*,\\s*\\d+)*") || List.of(visible.trim().split("\\s*,\\s*"))
-                    .contains(String.valueOf(g.index()))) {
+            boolean hidden = visible != null && visible.isBlank();
+            if (!hidden && (!indices || !pciOrder || List.of(visible.trim().split("\\s*,\\s*")).contains(String.valueOf(g.index())))) {
                 used.add(g);
             }
         }
@@ -115,6 +123,6 @@ final class GpuCheck {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
-        return problem(parse(out), System.getenv("CUDA_VISIBLE_DEVICES"));
+        return problem(parse(out), System.getenv("CUDA_VISIBLE_DEVICES"), "PCI_BUS_ID".equals(System.getenv("CUDA_DEVICE_ORDER")));
     }
 }

@@ -22,7 +22,7 @@ public final class Main {
     /** Runs the command line and returns the exit code (used by tests). */
     public static int execute(String... args) {
         // the cuda build's natives cannot run on every GPU: say so before ND4J loads them
-        if (GpuCheck.cudaBuild()) {
+        if (GpuCheck.needed(args) && GpuCheck.cudaBuild()) {
             java.util.Optional<String> gpu = GpuCheck.onThisMachine();
             if (gpu.isPresent()) {
                 System.err.println("kd: " + gpu.get());

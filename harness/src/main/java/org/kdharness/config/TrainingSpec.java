@@ -83,12 +83,12 @@ public record TrainingSpec(
         return PRECISE.equals(batchNorm);
     }
 
-    /** The momentum the optimiser runs with: as set, else 0.9 for {@code nesterovs} and 0 otherwise. */
     /** The same recipe run for {@code n} epochs without early stopping (the wall-time estimate's timed runs). */
     public TrainingSpec forEpochs(int n) {
         return new TrainingSpec(n, batchSize, learningRate, optimiser, weightDecay, seed, 0, momentum, schedule, batchNorm);
     }
 
+    /** The momentum the optimiser runs with: as set, else 0.9 for {@code nesterovs} and 0 otherwise. */
     public double effectiveMomentum() {
         return momentum != null ? momentum : optimiser.equals("nesterovs") ? 0.9 : 0.0;
     }

@@ -27,7 +27,10 @@ final class DenseBuffers {
     final INDArray teacherProbs;
     final INDArray teacherLogits;
     final INDArray labelMask;
-    /** Per layer term: the teacher layer's batch, the projection's output and the gradient with respect to it. */
+    /**
+     * Per layer term (the dense step) or per gathered teacher layer (the layer engine's terms, which keep their own
+     * gradient buffers): the teacher layer's batch, the projection's output and the gradient with respect to it.
+     */
     final INDArray[] teacher;
     final INDArray[] hint;
     final INDArray[] hintGrad;

@@ -26,8 +26,8 @@ import java.util.TreeSet;
  * <p>Why: the SameDiff graph ran these networks at 1.8-3.1x PyTorch's epoch time with several GB of
  * memory ({@code harness/docs/engine.md}); the engine runs libnd4j's fused oneDNN kernels into buffers
  * allocated once. A mapping's layer terms ({@link EngineHints}) and a method's own tap loss ({@link TapGraph}) add
- * their gradients at the taps they read. Objectives it does not cover yet (a logit term without a hand gradient,
- * concatenated targets) train through the graph.
+ * their gradients at the taps they read. Objectives it does not cover (a logit term or a layer distance without a
+ * hand gradient: none registered today) train through the graph.
  */
 final class LayerStep extends HandStep {
 

@@ -145,7 +145,7 @@ final class LossProbe {
 
     /** {@code loss} (the weighted objective) and each named term, means over the chunks weighted by their rows. */
     Map<String, Double> measure() {
-        // the trained values (an early-stopping restore may have put new arrays into the trained graph)
+        // the trained values: M2.1's associateArrayWithVariable copies into an array of the same shape, so at every measure
         shared.forEach((mine, theirs) -> net.sd().associateArrayWithVariable(trained.sd().getVariable(theirs).getArr(), net.sd().getVariable(mine)));
         Map<String, Double> m = new LinkedHashMap<>();
         double total = Arrays.stream(chunkRows).sum();

@@ -28,8 +28,9 @@ import java.util.Map;
  * <p>Why autodiff here and not a hand gradient: the association's softmax over layer pairs, pooled queries and keys
  * and one projection per pair would be a long derivation for one method, and its formula would then exist twice.
  * The graph holds the loss only: the network's forward and backward passes, the bulk of a step, run on the engine.
- * Its variables are the objective graph's own arrays (same names, built by the same {@link TapLoss#build}), so what
- * the probe measures, what is dropped after training and what is saved are unchanged.
+ * Its variables are the objective graph's (same names, built by the same {@link TapLoss#build}): their values are
+ * copied in at every step, and their gradients go to the objective graph's arrays, which the optimiser steps, so
+ * what the probe measures, what is dropped after training and what is saved are unchanged.
  */
 final class TapGraph implements TapTerms {
 
@@ -39,10 +40,14 @@ final class TapGraph implements TapTerms {
     private final long[] teacherUnits;
     /** The loss's trained variables and the gradient buffers {@link Updates} reads, by name. */
     private final Map<String, INDArray> gradients;
+    /** The objective graph's arrays of those variables, which {@link Updates} steps, by name. */
+    private final Map<String, INDArray> trained;
     private final List<String> wanted;
 
-    private TapGraph(SameDiff sd, int taps, int[] labelIndex, long[] teacherUnits, Map<String, INDArray> gradients) {
+    private TapGraph(SameDiff sd, int taps, int[] labelIndex, long[] teacherUnits, Map<String, INDArray> gradients,
+                     Map<String, INDArray> trained) {
         this.sd = sd;
+        this.trained = trained;
         this.taps = taps;
         this.labelIndex = labelIndex;
         this.teacherUnits = teacherUnits;
@@ -54,7 +59,7 @@ final class TapGraph implements TapTerms {
         this.wanted = List.copyOf(names);
     }
 
-    /** The tap loss of {@code obj}'s method on {@code net}'s taps, its variables (shared with the objective graph) added to {@code updates}. */
+    /** The tap loss of {@code obj}'s method on {@code net}'s taps, the objective graph's arrays of its variables added to {@code updates}. */
     static TapGraph of(Network net, DistillationObjective obj, Updates updates) {
         SameDiff sd = SameDiff.create();
         List<long[]> shapes = net.hiddenShapes();
@@ -78,14 +83,15 @@ final class TapGraph implements TapTerms {
         TapLoss.Built built = obj.trial().method().tapLoss().build(sd, student, teacher, obj.teacherShapes(), obj.trial().seed());
         sd.setLossVariables(sd.identity("tap_loss", built.loss1().mul(obj.layerWeight())).name());
         Map<String, INDArray> gradients = new LinkedHashMap<>();
+        Map<String, INDArray> trained = new LinkedHashMap<>();
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE && !v.name().startsWith(TAP)) {
                 INDArray shared = net.sd().getVariable(v.name()).getArr();
-                sd.associateArrayWithVariable(shared, v);
+                trained.put(v.name(), shared);
                 gradients.put(v.name(), updates.add(v.name(), shared).gradient());
             }
         }
-        return new TapGraph(sd, shapes.size(), labels, units, gradients);
+        return new TapGraph(sd, shapes.size(), labels, units, gradients, trained);
     }
 
     private static final String TAP = "student_tap";
@@ -107,6 +113,9 @@ final class TapGraph implements TapTerms {
 
     @Override
     public Map<Integer, INDArray> gradients(LayerNet.Outputs out, DenseBuffers b) {
+        // M2.1's associateArrayWithVariable copies into an array of the same shape rather than sharing it: the
+        // variables' current values (which the optimiser stepped in the objective graph) and the taps are copied in
+        trained.forEach((name, value) -> sd.getArrForVarName(name).assign(value));
         Map<String, INDArray> feed = new HashMap<>();
         for (int l = 1; l <= taps; l++) {
             sd.associateArrayWithVariable(out.taps().get(l - 1), sd.getVariable(tap(l)));

@@ -38,18 +38,26 @@ class GpuCheckTest {
     @Test
     void namesTheFirstUnsupportedGpuARunWouldUse() {
         List<GpuCheck.Gpu> gpus = GpuCheck.parse(MACHINE);
-        String all = GpuCheck.problem(gpus, null).orElseThrow();
+        String all = GpuCheck.problem(gpus, null, false).orElseThrow();
         assertTrue(all.startsWith("GPU 1 (NVIDIA H100 80GB HBM3) has compute capability 9.0; the cuda build runs on 3.7 and 5.0-8.9"), all);
         assertTrue(all.contains("KD_BACKEND=cpu"), all);
-        assertTrue(GpuCheck.problem(gpus, "0, 2").isEmpty(), "the V100 and the L4 alone are fine");
-        assertTrue(GpuCheck.problem(gpus, "3").orElseThrow().startsWith("GPU 3 (Tesla K40m) has compute capability 3.5"));
-        assertTrue(GpuCheck.problem(gpus, "7").orElseThrow().contains("no usable GPU (CUDA_VISIBLE_DEVICES=7)"));
-        assertTrue(GpuCheck.problem(gpus, "GPU-5d3c").orElseThrow().startsWith("GPU 1 "), "UUIDs: every GPU counts");
-        assertTrue(GpuCheck.problem(List.of(), null).orElseThrow().contains("no usable GPU"));
+        // indices select by nvidia-smi's numbering only under CUDA_DEVICE_ORDER=PCI_BUS_ID (CUDA's default order is fastest first)
+        assertTrue(GpuCheck.problem(gpus, "0, 2", true).isEmpty(), "the V100 and the L4 alone are fine");
+        assertTrue(GpuCheck.problem(gpus, "0, 2", false).orElseThrow().startsWith("GPU 1 "), "another order: every GPU counts");
+        assertTrue(GpuCheck.problem(gpus, "3", true).orElseThrow().startsWith("GPU 3 (Tesla K40m) has compute capability 3.5"));
+        assertTrue(GpuCheck.problem(gpus, "7", true).orElseThrow().contains("no usable GPU (CUDA_VISIBLE_DEVICES=7)"));
+        assertTrue(GpuCheck.problem(gpus, "", true).orElseThrow().contains("no usable GPU"), "empty hides every GPU");
+        assertTrue(GpuCheck.problem(gpus, "GPU-5d3c", true).orElseThrow().startsWith("GPU 1 "), "UUIDs: every GPU counts");
+        assertTrue(GpuCheck.problem(List.of(), null, false).orElseThrow().contains("no usable GPU"));
     }
 
     @Test
-    void theCpuBuildHasNoCudaBackend() {
-        assertFalse(GpuCheck.cudaBuild(), "this test runs on the CPU build");
+    void onlyCommandsThatTrainAskForTheGpu() {
+        assertTrue(GpuCheck.needed("run", "experiments/quickstart.yaml"));
+        assertTrue(GpuCheck.needed("bench", "--resnet"));
+        assertFalse(GpuCheck.needed("run", "--help"), "help needs no GPU");
+        assertFalse(GpuCheck.needed("report", "x.yaml"));
+        assertFalse(GpuCheck.needed("status", "x.yaml"));
+        assertFalse(GpuCheck.needed());
     }
 }

@@ -71,4 +71,50 @@ class BatchNormStatisticsTest {
                     norms.get(i).runningVar() + ": engine " + runningVar + " graph " + expectedVar);
         }
     }
+
+    /**
+     * One step of training on one batch of all rows: under the default (PyTorch's running statistics) the stem's running
+     * mean is 0.9·0 + 0.1·μ and its variance 0.9·1 + 0.1·σ²·n/(n-1), μ and σ² the batch's, so the statistics measured
+     * before the first step (for the divergence reference) were put back; under {@code batch_norm: precise} they are the
+     * population statistics after the epoch.
+     */
+    @Test
+    void trainingKeepsPyTorchsRunningStatisticsUnlessPreciseIsAsked() {
+        org.kdharness.data.DataSplits data = new org.kdharness.data.DatasetLoader().load(new org.kdharness.config.DatasetSpec("fashion-mnist",
+                org.kdharness.data.TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), 0.2, 80, 100, 1L));
+        INDArray x = data.train().features();
+        int n = Math.toIntExact(x.size(0));
+        ModelSpec resnet8 = new ModelSpec("resnet", null, null, null, null, 8, 1);
+        NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(1, 28, 28);
+        Network before = NetworkBuilder.build(SameDiff.create(), "", resnet8, shape, 10, 4);
+        BatchNormStatistics.update(before, x, java.util.stream.IntStream.range(0, n).toArray(), n);
+        INDArray mu = stem(before, true), var = stem(before, false);
+        for (String mode : new String[]{null, "precise"}) {
+            Network net = NetworkBuilder.build(SameDiff.create(), "", resnet8, shape, 10, 4);
+            org.kdharness.distill.DistillationObjective obj = org.kdharness.distill.DistillationObjective.build(net,
+                    org.kdharness.distill.TrialSpec.of(org.kdharness.Methods.method("baseline"), 4).build(), 10, java.util.List.of());
+            new Trainer().fit(net, new org.kdharness.config.TrainingSpec(1, n, 1e-3, "adam", 0.0, 0L, 0, null, null, mode), 4, data.train(),
+                    obj, java.util.List.of(data.train().oneHot()), data.validation(), null);
+            INDArray m = stem(net, true), v = stem(net, false);
+            for (int c = 0; c < 16; c++) {
+                if (mode == null) {
+                    assertEquals(0.1 * mu.getDouble(c), m.getDouble(c), 1e-4 * (1 + Math.abs(mu.getDouble(c))), "running mean, channel " + c);
+                    assertEquals(0.9 + 0.1 * var.getDouble(c) * n / (n - 1), v.getDouble(c), 1e-4 * (1 + var.getDouble(c)), "running var, channel " + c);
+                } else {
+                    assertTrue(Math.abs(m.getDouble(c) - 0.1 * mu.getDouble(c)) > 1e-3 * (1 + Math.abs(mu.getDouble(c)))
+                            || Math.abs(mu.getDouble(c)) < 1e-6, "precise: not the running average, channel " + c);
+                }
+            }
+            if (mode != null) {
+                INDArray kept = m.dup();
+                BatchNormStatistics.update(net, x, java.util.stream.IntStream.range(0, n).toArray(), n);
+                assertTrue(kept.equalsWithEps(stem(net, true), 1e-4), "precise: the population statistics of the trained network");
+            }
+        }
+    }
+
+    private static INDArray stem(Network net, boolean mean) {
+        Network.BatchNorm b = net.batchNorms().get(0);
+        return net.sd().getVariable(mean ? b.runningMean() : b.runningVar()).getArr().dup();
+    }
 }

@@ -11,6 +11,8 @@ import org.kdharness.models.Network;
 import org.kdharness.models.NetworkBuilder;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.List;
@@ -103,6 +105,18 @@ class LayerStepTest {
         TrialSpec association = TrialSpec.of(Methods.method("association"), 1).temperature(4.0).alpha(0.5).weights(0.8, 0.2).build();
         compare(new ModelSpec("resnet", null, null, null, null, 8, 1), association);
         compare(new ModelSpec("wrn", null, null, null, null, 10, 1), association);
+        // after the optimiser has moved the association's variables (in the objective graph, in place), the step reads the
+        // moved values: every variable of the trained graph changed after the step was built, as steps change them
+        Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("resnet", null, null, null, null, 8, 1), SHAPE, CLASSES, 2);
+        DistillationObjective obj = DistillationObjective.build(net, association, CLASSES, TEACHER);
+        StepOracle.compare(net, obj, (n, o, config) -> {
+            HandStep step = LayerStep.of(n, o, config);
+            for (String name : o.projectionParams()) {
+                INDArray v = n.sd().getVariable(name).getArr();
+                v.addi(Nd4j.randn(v.dataType(), v.shape()).muli(0.5));
+            }
+            return step;
+        }, rng, TEACHER, 2e-3, "association after its variables moved");
     }
 
     @Test
