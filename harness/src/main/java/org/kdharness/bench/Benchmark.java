@@ -154,6 +154,16 @@ public final class Benchmark {
         return rows;
     }
 
+    /** The CIFAR-100-shaped rows ({@link CifarRows}) on the files {@link #writeCifar} wrote into {@code dir}. */
+    public List<Row> cifar(java.nio.file.Path dir, Predicate<String> only) {
+        return new CifarRows(this, dir).run(only);
+    }
+
+    /** Writes the CIFAR-100-shaped rows' files (CIFAR-100's binary format, random pixels) into {@code dir}. */
+    public static java.nio.file.Path writeCifar(java.nio.file.Path dir) {
+        return CifarRows.write(dir);
+    }
+
     /** One student trial per registered method and vector distance (s2 &lt;- t2), see {@link DistillationRegistry#exampleTrials}. */
     static List<TrialSpec> studentTrials() {
         return DistillationRegistry.standard().exampleTrials(

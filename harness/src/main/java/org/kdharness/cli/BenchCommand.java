@@ -42,6 +42,16 @@ final class BenchCommand implements Callable<Integer> {
             + " examples; cached teacher outputs, i.e. without augmentation, under which a trial also runs the teacher on every batch)")
     boolean resnet;
 
+    @Option(names = "--cifar", description = "also time the CIFAR-100-shaped rows (3x32x32, 100 classes, from a CIFAR-100 binary file"
+            + " the bench writes): resnet32x4 teacher forward, resnet8x4 response-KD and FitNet epochs, WRN-16-2 response-KD epoch")
+    boolean cifar;
+
+    /** Debian's libjemalloc2, which the PyTorch reference runs on where it is installed. */
+    private static final Path JEMALLOC = Path.of("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2");
+
+    /** The CIFAR-shaped rows' files, written once per bench, or null. */
+    private Path cifarDir;
+
     @Option(names = "--repeat", defaultValue = "3",
             description = "rounds, each the harness rows then the PyTorch rows; medians and the median of per-round ratios are printed (default: ${DEFAULT-VALUE})")
     int repeat;
@@ -93,6 +103,7 @@ final class BenchCommand implements Callable<Integer> {
             return sweep(dir, reference);
         }
         Benchmark bench = new Benchmark(dir, engine, System.out::println);
+        cifarDir = cifar ? Benchmark.writeCifar(Files.createTempDirectory("kd-bench-cifar")) : null;
         List<List<Benchmark.Row>> rounds = new ArrayList<>();
         List<Map<String, Double>> torchRounds = new ArrayList<>();
         for (int round = 1; round <= repeat; round++) {
@@ -101,7 +112,11 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println("note: the residual rows distil from cached teacher outputs; with dataset.augment a trial also"
                         + " runs the teacher on every training batch (not timed here)");
             }
-            rounds.add(bench.run(cnn, resnet, rowFilter()));
+            List<Benchmark.Row> harnessRows = new ArrayList<>(bench.run(cnn, resnet, rowFilter()));
+            if (cifarDir != null) {
+                harnessRows.addAll(bench.cifar(cifarDir, rowFilter()));
+            }
+            rounds.add(harnessRows);
             torchRounds.add(torch(dir, reference));
         }
         double peak = Benchmark.peakRssMib();
@@ -212,11 +227,26 @@ final class BenchCommand implements Callable<Integer> {
             if (resnet) {
                 pb.command().add("--resnet");
             }
+            if (cifarDir != null) {
+                pb.command().addAll(List.of("--cifar", cifarDir.toString()));
+            }
             if (only != null) {
                 pb.command().addAll(List.of("--only", only));
             }
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
             reference.applyTo(pb.environment());
+            if (Files.isReadable(JEMALLOC) && !pb.environment().getOrDefault("LD_PRELOAD", "").contains("jemalloc")
+                    && !"glibc".equals(System.getenv("KD_MALLOC"))) {
+                // glibc maps every block over 32 MiB (its ceiling for MALLOC_MMAP_THRESHOLD_) afresh: PyTorch allocates each
+                // activation per op, and a [128, 64, 32, 32] one (33.5 MB) paid a page fault per page at every step (resnet8x4 on
+                // CIFAR shapes: 1,179-1,667 ms a step, 967 ms under jemalloc without decay). ./kd runs the harness on jemalloc
+                // where it is installed; the reference gets the same allocator (inherited, or set here).
+                pb.environment().put("LD_PRELOAD", JEMALLOC.toString());
+                pb.environment().put("MALLOC_CONF", "dirty_decay_ms:-1,muzzy_decay_ms:-1,retain:true");
+            }
+            System.out.println("allocator: harness " + (System.getenv().getOrDefault("LD_PRELOAD", "").contains("jemalloc") ? "jemalloc" : "glibc")
+                    + ", PyTorch reference " + (pb.environment().getOrDefault("LD_PRELOAD", "").contains("jemalloc") ? "jemalloc" : "glibc")
+                    + " (MALLOC_CONF " + pb.environment().getOrDefault("MALLOC_CONF", "unset") + ")");
             pb.redirectError(ProcessBuilder.Redirect.INHERIT);
             Process p = pb.start();
             String stdout = new String(p.getInputStream().readAllBytes());
