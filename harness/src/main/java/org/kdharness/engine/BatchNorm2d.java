@@ -68,7 +68,7 @@ public final class BatchNorm2d implements Layer {
     public INDArray forward(INDArray x, boolean training) {
         INDArray y = buffers.get(training ? "y" : "inference", x.shape());
         if (!training) {
-            return affine(x, y, values(runningMean), values(runningVar), "inference product");
+            return affine(x, y, runningMean.toDoubleVector(), runningVar.toDoubleVector(), "inference product");
         }
         long count = x.length() / x.size(1);
         double[] s1 = sums.of(x, "partial");
@@ -151,10 +151,6 @@ public final class BatchNorm2d implements Layer {
         Nd4j.exec(new AddOp(product, c, dx));
         Nd4j.exec(new MulOp(gradient, s, product));
         return dx.addi(product);
-    }
-
-    private static double[] values(INDArray vector) {
-        return vector.toDoubleVector();
     }
 
     @Override

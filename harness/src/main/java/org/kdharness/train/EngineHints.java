@@ -34,7 +34,7 @@ import java.util.Map;
  * with its score and gradient together; the engine knows layers, not methods. The projections are the graph's
  * own arrays, so what is dropped after training and what the report counts are unchanged.
  */
-final class EngineHints implements TapTerms {
+final class EngineHints extends TapTerms {
 
     /**
      * One target of a pair: what is compared, with which weight, the layers on the student's side, and the gathered
@@ -48,16 +48,12 @@ final class EngineHints implements TapTerms {
     private final LayerDistance.HandGradient distance;
     /** Whether the distance reads maps ({@code [n, c, h, w]}) rather than rows. */
     private final boolean mapsOnly;
-    /** Per gathered teacher layer: its index among the objective's inputs, and its width. */
-    private final int[] labelIndex;
-    private final long[] teacherUnits;
     private final Map<String, INDArray> buffers = new HashMap<>();
 
     private EngineHints(List<Term> terms, int[] labelIndex, long[] teacherUnits, LayerDistance.HandGradient distance, boolean mapsOnly) {
+        super(labelIndex, teacherUnits);
         this.terms = terms;
         this.mapsOnly = mapsOnly;
-        this.labelIndex = labelIndex;
-        this.teacherUnits = teacherUnits;
         this.distance = distance;
     }
 
@@ -120,19 +116,6 @@ final class EngineHints implements TapTerms {
         return p;
     }
 
-    /** Per gathered teacher layer, its index among the objective's inputs (what the batch gathers). */
-    @Override
-    public int[] labelIndex() {
-        return labelIndex.clone();
-    }
-
-    /** Per gathered teacher layer, its width. */
-    @Override
-    public long[] teacherUnits() {
-        return teacherUnits.clone();
-    }
-
-
     /** The array of {@code slot} for {@code n} rows of {@code width} (contents undefined). */
     private INDArray buffer(String slot, long n, long width) {
         return buffers.computeIfAbsent(slot + "x" + n + "x" + width, key -> Nd4j.createUninitialized(DataType.FLOAT, n, width));
@@ -154,7 +137,7 @@ final class EngineHints implements TapTerms {
     }
 
     @Override
-    public Map<Integer, INDArray> gradients(LayerNet.Outputs out, DenseBuffers b) {
+    Map<Integer, INDArray> gradients(LayerNet.Outputs out, DenseBuffers b) {
         Map<Integer, INDArray> taps = new HashMap<>();
         for (int k = 0; k < terms.size(); k++) {
             Term t = terms.get(k);

@@ -3,14 +3,12 @@ package org.kdharness.train;
 import org.kdharness.data.DatasetLoader;
 import org.kdharness.distill.DistillationObjective;
 import org.kdharness.distill.ObjectiveInput;
-import org.kdharness.distill.Projections;
 import org.kdharness.distill.SoftTargets;
 import org.kdharness.distill.WeightedTerm;
 import org.kdharness.engine.LayerNet;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -53,14 +51,19 @@ final class LossProbe {
     private final List<WeightedTerm> logitTerms;
     /** What the graph reads for a chunk's rows: the rows themselves, or the layer engine's logits and taps of them. */
     private final Function<INDArray, Map<String, INDArray>> input;
-    /** Variables of the measuring graph whose arrays are the trained network's, by name (re-read at every measure). */
-    private final Map<String, String> shared;
-    /** The trained network whose arrays the measuring graph's variables take, or null when it is that network. */
+    /** Variables of the measuring graph whose values are the trained network's (copied in at every measure). */
+    private final List<String> shared;
+    /** The trained network whose values the measuring graph's variables take, or null when it is that network. */
     private final Network trained;
 
     LossProbe(Network net, INDArray features, DistillationObjective objective, List<INDArray> labelArrays, long seed,
               int batchSize) {
-        this(net, features, objective, rows -> labelArrays.stream().map(a -> Nd4j.pullRows(a, 1, rows)).toList(), seed, batchSize);
+        this(net, features, objective, rowsOf(labelArrays), seed, batchSize);
+    }
+
+    /** The objective's inputs for training examples {@code rows}, taken from whole-split arrays. */
+    static Function<int[], List<INDArray>> rowsOf(List<INDArray> labelArrays) {
+        return rows -> labelArrays.stream().map(a -> Nd4j.pullRows(a, 1, rows)).toList();
     }
 
     LossProbe(Network net, INDArray features, DistillationObjective objective, Function<int[], List<INDArray>> inputsFor, long seed,
@@ -82,12 +85,7 @@ final class LossProbe {
         SameDiff sd = SameDiff.create();
         SDVariable logits = sd.placeHolder("student_logits", DataType.FLOAT, -1, classes);
         List<long[]> shapes = net.hiddenShapes();
-        List<SDVariable> taps = new ArrayList<>();
-        for (int l = 1; l <= shapes.size(); l++) {
-            long[] s = shapes.get(l - 1);
-            SDVariable rows = sd.placeHolder("student_tap" + l, DataType.FLOAT, -1, Projections.size(s));
-            taps.add(s.length == 3 ? sd.reshape(rows, -1, s[0], s[1], s[2]) : rows);
-        }
+        List<SDVariable> taps = TapGraph.taps(sd, shapes, (name, width) -> sd.placeHolder(name, DataType.FLOAT, -1, width));
         Network head = new Network(sd, logits, logits, taps, shapes, List.of(), List.of(), 0);
         DistillationObjective terms = DistillationObjective.build(head, objective.trial(), Math.toIntExact(classes), objective.teacherShapes());
         Function<INDArray, Map<String, INDArray>> engine = x -> {
@@ -95,7 +93,7 @@ final class LossProbe {
             Map<String, INDArray> feed = new HashMap<>();
             feed.put("student_logits", out.logits());
             for (int l = 1; l <= shapes.size(); l++) {
-                feed.put("student_tap" + l, out.taps().get(l - 1));
+                feed.put(TapGraph.TAP + l, out.taps().get(l - 1));
             }
             return feed;
         };
@@ -111,10 +109,7 @@ final class LossProbe {
         this.net = net;
         this.input = input;
         this.trained = trained;
-        this.shared = new HashMap<>();
-        if (trained != null) {
-            net.sd().variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).forEach(v -> shared.put(v.name(), v.name()));
-        }
+        this.shared = trained == null ? List.of() : TapGraph.trainedVariables(net.sd());
         this.metricVariables = objective.metricVariables();
         this.logitTerms = objective.logitTerms();
         int n = (int) features.size(0);
@@ -145,8 +140,9 @@ final class LossProbe {
 
     /** {@code loss} (the weighted objective) and each named term, means over the chunks weighted by their rows. */
     Map<String, Double> measure() {
-        // the trained values: M2.1's associateArrayWithVariable copies into an array of the same shape, so at every measure
-        shared.forEach((mine, theirs) -> net.sd().associateArrayWithVariable(trained.sd().getVariable(theirs).getArr(), net.sd().getVariable(mine)));
+        if (trained != null) {
+            TapGraph.copyValues(trained.sd(), net.sd(), shared);
+        }
         Map<String, Double> m = new LinkedHashMap<>();
         double total = Arrays.stream(chunkRows).sum();
         for (int c = 0; c < chunks.size(); c++) {

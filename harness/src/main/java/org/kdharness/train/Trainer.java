@@ -157,7 +157,7 @@ public final class Trainer {
         // under augmentation there are no whole-split inputs: batches and the probe's sample get their own
         INDArray[] labels = perEpoch != null ? null : labelArrays.toArray(INDArray[]::new);
         java.util.function.Function<int[], List<INDArray>> probeInputs = perEpoch != null ? perEpoch::unaugmented
-                : rows -> labelArrays.stream().map(a -> Nd4j.pullRows(a, 1, rows)).toList();
+                : LossProbe.rowsOf(labelArrays);
         LossProbe probe = layers != null ? LossProbe.onEngine(net, train.features(), objective, probeInputs, seed, spec.batchSize())
                 : new LossProbe(net, train.features(), objective, probeInputs, seed, spec.batchSize());
 
