@@ -34,6 +34,8 @@ public final class Conv2d implements Layer {
     private INDArray input;
     /** Rows per chunk of the backward pass, 0 for the whole batch. */
     private final int chunkRows;
+    /** TensorFlow's SAME padding (a plain CNN's blocks, as the graph builds them) instead of PyTorch's {@code k/2}. */
+    private final boolean same;
 
     /** Rows per chunk of a wide convolution's backward pass. */
     static final int CHUNK = 8;
@@ -43,11 +45,28 @@ public final class Conv2d implements Layer {
      * @param bias   {@code [out]}, or null for none (before BatchNorm)
      */
     public Conv2d(Parameter weight, Parameter bias, int stride) {
-        this(weight, bias, stride, weight.value().size(0) == 3 && weight.value().size(2) * weight.value().size(3) >= 128 * 128 ? CHUNK : 0);
+        this(weight, bias, stride, wideRule(weight), false);
+    }
+
+    /**
+     * A stride-1 convolution with SAME padding, as a plain CNN block is built: {@code k - 1} pixels in all, the
+     * odd one at the bottom/right (for an odd {@code k}, {@code k/2} on every side: PyTorch's).
+     */
+    public static Conv2d same(Parameter weight, Parameter bias) {
+        return new Conv2d(weight, bias, 1, wideRule(weight), true);
+    }
+
+    private static int wideRule(Parameter weight) {
+        return weight.value().size(0) == 3 && weight.value().size(2) * weight.value().size(3) >= 128 * 128 ? CHUNK : 0;
     }
 
     /** With {@code chunkRows} rows per chunk of the backward pass (0: the whole batch). */
     Conv2d(Parameter weight, Parameter bias, int stride, int chunkRows) {
+        this(weight, bias, stride, chunkRows, false);
+    }
+
+    private Conv2d(Parameter weight, Parameter bias, int stride, int chunkRows, boolean same) {
+        this.same = same;
         this.chunkRows = chunkRows;
         this.weight = weight;
         this.bias = bias;
@@ -63,12 +82,12 @@ public final class Conv2d implements Layer {
     }
 
     private long out(long size) {
-        return (size + 2L * (kernel / 2) - kernel) / stride + 1;
+        return same ? (size + stride - 1) / stride : (size + 2L * (kernel / 2) - kernel) / stride + 1;
     }
 
-    /** kH, kW, sH, sW, pH, pW, dH, dW, padding mode (0: explicit), data format (0: NCHW), weight format (0: [kH, kW, iC, oC]). */
+    /** kH, kW, sH, sW, pH, pW, dH, dW, padding mode (0: explicit, 1: SAME), data format (0: NCHW), weight format (0: [kH, kW, iC, oC]). */
     private int[] arguments() {
-        return new int[]{kernel, kernel, stride, stride, kernel / 2, kernel / 2, 1, 1, 0, 0, 0};
+        return new int[]{kernel, kernel, stride, stride, same ? 0 : kernel / 2, same ? 0 : kernel / 2, 1, 1, same ? 1 : 0, 0, 0};
     }
 
     @Override

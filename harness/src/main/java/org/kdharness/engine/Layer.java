@@ -27,6 +27,14 @@ public interface Layer {
      */
     INDArray backward(INDArray gradient);
 
+    /**
+     * As {@link #backward} for the network's first trained layer, whose input's gradient nothing reads: sets the
+     * parameters' gradients and may skip the input's (an MLP's first GEMM back); returns nothing.
+     */
+    default void backwardParameters(INDArray gradient) {
+        backward(gradient);
+    }
+
     /** The trained parameters with their gradient buffers, none by default. */
     default List<Parameter> parameters() {
         return List.of();

@@ -21,6 +21,8 @@ public final class LayerNet {
     private final List<Layer> layers;
     private final int[] tapAfter;
     private final long[] image;
+    /** The first layer with parameters: the backward pass ends there, without the input's gradient. */
+    private final int firstTrained;
 
     /**
      * @param layers   in order; the last gives the logits {@code [n, classes]}
@@ -31,6 +33,16 @@ public final class LayerNet {
         this.layers = List.copyOf(layers);
         this.tapAfter = tapAfter.clone();
         this.image = image.clone();
+        int first = 0;
+        while (first < layers.size() - 1 && layers.get(first).parameters().isEmpty()) {
+            first++;
+        }
+        this.firstTrained = first;
+        for (int t : tapAfter) {
+            if (t < firstTrained) {
+                throw new IllegalArgumentException("a tap below the first trained layer: its gradient would reach no parameter");
+            }
+        }
     }
 
     /**
@@ -64,15 +76,24 @@ public final class LayerNet {
      */
     public void backward(INDArray logitsGradient, Map<Integer, INDArray> tapGradients) {
         INDArray g = logitsGradient;
-        for (int i = layers.size() - 1; i >= 0; i--) {
+        for (int i = layers.size() - 1; i >= firstTrained; i--) {
             for (int j = 0; j < tapAfter.length; j++) {
                 INDArray t = tapGradients.get(j + 1);
                 if (tapAfter[j] == i && t != null) {
                     g = g.addi(t.reshape('c', g.shape()));
                 }
             }
-            g = layers.get(i).backward(g);
+            if (i == firstTrained) {
+                layers.get(i).backwardParameters(g);
+            } else {
+                g = layers.get(i).backward(g);
+            }
         }
+    }
+
+    /** The dropout layers, in order: a training step sets their masks before each forward pass. */
+    public List<Dropout> dropouts() {
+        return layers.stream().filter(l -> l instanceof Dropout).map(l -> (Dropout) l).toList();
     }
 
     /**

@@ -31,9 +31,14 @@ public final class Linear implements Layer {
     }
 
     @Override
-    public INDArray backward(INDArray gradient) {
+    public void backwardParameters(INDArray gradient) {
         Nd4j.gemm(input, gradient, weight.gradient(), true, false, 1.0, 0.0);
         gradient.sum(bias.gradient().reshape(bias.value().length()), 0);
+    }
+
+    @Override
+    public INDArray backward(INDArray gradient) {
+        backwardParameters(gradient);
         INDArray dx = buffers.get("dx", input.shape());
         Nd4j.gemm(gradient, weight.value(), dx, false, true, 1.0, 0.0);
         return dx;

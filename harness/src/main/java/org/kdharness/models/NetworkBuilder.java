@@ -1,6 +1,15 @@
 package org.kdharness.models;
 
 import org.kdharness.config.ModelSpec;
+import org.kdharness.engine.Activation;
+import org.kdharness.engine.Conv2d;
+import org.kdharness.engine.Dropout;
+import org.kdharness.engine.Flatten;
+import org.kdharness.engine.Layer;
+import org.kdharness.engine.LayerNet;
+import org.kdharness.engine.Linear;
+import org.kdharness.engine.Parameter;
+import org.kdharness.engine.Pool2d;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -93,46 +102,51 @@ public final class NetworkBuilder {
         List<Network.DropoutMask> masks = new ArrayList<>();
         SDVariable x = input;
         long c = shape.channels(), h = shape.height(), w = shape.width();
-        List<ConvChain.Block> blocks = new ArrayList<>();
+        // the engine's twin, layer by layer from the same arrays; a tap after the layer giving each hidden output
+        List<Layer> engine = new ArrayList<>();
+        List<Integer> tapAfter = new ArrayList<>();
         if (!spec.conv().isEmpty()) {
             x = sd.reshape(x, -1, c, h, w);
             int i = 1;
             for (ModelSpec.ConvBlock b : spec.conv()) {
-                long inChannels = c, inHeight = h;
                 SDVariable wt = param("conv" + i + "_W", he(c * b.kernel() * b.kernel(), b.kernel(), b.kernel(), c, b.filters()));
                 SDVariable bias = param("conv" + i + "_b", Nd4j.zeros(DataType.FLOAT, b.filters()));
                 x = sd.cnn.conv2d(x, wt, bias, Conv2DConfig.builder().kH(b.kernel()).kW(b.kernel())
                         .paddingMode(PaddingMode.SAME).build());
                 x = Activations.apply(sd, spec.activation(), x);
+                engine.add(Conv2d.same(shared(wt), shared(bias)));
+                engine.add(Activation.of(spec.activation(), DataType.FLOAT));
                 c = b.filters();
                 if (b.pool()) {
                     x = sd.cnn.maxPooling2d(x, Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).build());
+                    engine.add(Pool2d.max(2, DataType.FLOAT));
                     h /= 2;
                     w /= 2;
                 }
                 x = sd.identity(prefix + "h" + i, x);
                 hidden.add(x);
                 shapes.add(new long[]{c, h, w});
-                blocks.add(new ConvChain.Block(wt.name(), bias.name(), b.kernel(), (int) inChannels, b.filters(), (int) inHeight, b.pool()));
+                tapAfter.add(engine.size() - 1);
                 i++;
             }
             x = sd.reshape(x, -1, c * h * w);
         }
+        engine.add(new Flatten());
         long in = c * h * w;
         int layer = spec.conv().size() + 1;
-        List<String> denseWeights = new ArrayList<>();
-        List<String> denseBiases = new ArrayList<>();
         for (int width : spec.hidden()) {
             SDVariable wt = param("dense" + layer + "_W", he(in, in, width));
             SDVariable bias = param("dense" + layer + "_b", Nd4j.zeros(DataType.FLOAT, 1, width));
-            denseWeights.add(wt.name());
-            denseBiases.add(bias.name());
             x = Activations.apply(sd, spec.activation(), x.mmul(wt).add(bias));
+            engine.add(new Linear(shared(wt), shared(bias)));
+            engine.add(Activation.of(spec.activation(), DataType.FLOAT));
             if (spec.dropout() > 0) {
                 String maskName = prefix + "dropmask" + layer;
                 masks.add(new Network.DropoutMask(maskName, width, spec.dropout()));
                 x = x.mul(sd.placeHolder(maskName, DataType.FLOAT, -1, width));
+                engine.add(new Dropout(spec.dropout(), DataType.FLOAT));
             }
+            tapAfter.add(engine.size() - 1);
             x = sd.identity(prefix + "h" + layer, x);
             hidden.add(x);
             shapes.add(new long[]{width});
@@ -142,14 +156,16 @@ public final class NetworkBuilder {
         SDVariable wt = param("out_W", glorot(in, classes));
         SDVariable bias = param("out_b", Nd4j.zeros(DataType.FLOAT, 1, classes));
         SDVariable logits = sd.identity(prefix + "logits", x.mmul(wt).add(bias));
-        denseWeights.add(wt.name());
-        denseBiases.add(bias.name());
-        // the hand-written path covers MLPs, and CNNs on square images (so their maps stay square)
-        boolean handWritten = blocks.isEmpty() || shape.height() == shape.width();
-        DenseChain dense = handWritten ? new DenseChain(spec.activation(), denseWeights, denseBiases) : null;
-        ConvChain conv = handWritten && !blocks.isEmpty() ? new ConvChain(blocks) : null;
+        engine.add(new Linear(shared(wt), shared(bias)));
+        LayerNet net = new LayerNet(engine, tapAfter.stream().mapToInt(Integer::intValue).toArray(),
+                new long[]{shape.channels(), shape.height(), shape.width()});
         return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.copyOf(masks),
-                List.copyOf(params), paramCount, dense, conv);
+                List.copyOf(params), paramCount, null, List.of(), net);
+    }
+
+    /** The trained variable {@code v} as the engine's parameter: the same array. */
+    private static Parameter shared(SDVariable v) {
+        return Parameter.of(v.name(), v.getArr());
     }
 
     /** A trained variable of the deployed network. */

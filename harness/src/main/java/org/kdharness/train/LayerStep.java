@@ -3,6 +3,7 @@ package org.kdharness.train;
 import org.kdharness.distill.DistillationObjective;
 import org.kdharness.distill.ObjectiveInput;
 import org.kdharness.distill.WeightedTerm;
+import org.kdharness.engine.Dropout;
 import org.kdharness.engine.LayerNet;
 import org.kdharness.engine.Parameter;
 import org.kdharness.models.Network;
@@ -40,6 +41,9 @@ final class LayerStep extends HandStep {
     private final Map<Integer, DenseBuffers> buffers = new HashMap<>();
     /** The layer terms on the taps (a mapping's, or the method's own tap loss; none without), or null when one needs the graph. */
     private final TapTerms hints;
+    /** The network's dropout layers and their widths: each batch draws their masks. */
+    private final List<Dropout> dropouts;
+    private final long[] dropWidths;
 
     private LayerStep(Network net, DistillationObjective obj, TrainingConfig config) {
         super(new Updates(config));
@@ -53,6 +57,11 @@ final class LayerStep extends HandStep {
         probsIndex = obj.indexOf(ObjectiveInput.Kind.TEACHER_PROBS);
         teacherLogitsIndex = obj.indexOf(ObjectiveInput.Kind.TEACHER_LOGITS);
         maskIndex = obj.indexOf(ObjectiveInput.Kind.LABEL_MASK);
+        dropouts = engine.dropouts();
+        dropWidths = net.dropoutMasks().stream().mapToLong(Network.DropoutMask::width).toArray();
+        if (dropWidths.length != dropouts.size()) {
+            throw new IllegalStateException(dropouts.size() + " dropout layers for " + dropWidths.length + " masks");
+        }
     }
 
     /** A step for {@code net} under {@code obj}, or null when the objective needs the graph. */
@@ -81,8 +90,12 @@ final class LayerStep extends HandStep {
     @Override
     DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
         DenseBuffers b = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, new long[]{features.size(1), labels.get(0).size(1)},
-                probsIndex, teacherLogitsIndex, maskIndex, hints.labelIndex(), hints.teacherUnits(), hints.comparedUnits(), new double[0]));
+                probsIndex, teacherLogitsIndex, maskIndex, hints.labelIndex(), hints.teacherUnits(), hints.comparedUnits(),
+                dropouts.stream().mapToDouble(Dropout::drop).toArray(), dropWidths));
         b.load(features, labels, rows, maskRng);
+        for (int l = 0; l < dropouts.size(); l++) {
+            dropouts.get(l).mask(b.dropMask[l]);
+        }
         return b;
     }
 

@@ -5,7 +5,6 @@ import org.kdharness.data.DatasetLoader;
 import org.kdharness.data.ImageData;
 import org.kdharness.distill.DistillationObjective;
 import org.kdharness.engine.LayerNet;
-import org.kdharness.models.DenseForward;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
@@ -31,11 +30,10 @@ import java.util.Map;
  * <p>Why one trainer for teacher and student: the teacher is simply a network trained on
  * hard labels, so it shares the loop, the data order rules and the divergence checks.
  *
- * <p>MLPs and CNNs whose objective's terms all supply hand gradients are stepped by
- * {@link DenseStep} (hand-written back-propagation, several times faster); residual networks,
- * WRNs and VGGs by {@link LayerStep} (the layer engine, {@code org.kdharness.engine}) under the same
- * condition; other objectives go through the SameDiff graph. Inference for validation
- * and evaluation uses the same forward pass where it covers the network; the
+ * <p>Every network the builders make (MLPs, CNNs, residual networks, WRNs, VGGs) is stepped by
+ * {@link LayerStep} (the layer engine, {@code org.kdharness.engine}) when every term of its objective has a
+ * hand gradient or is a tap loss; other objectives, and {@code runtime.engine: graph}, go through the SameDiff
+ * graph. Inference for validation and evaluation uses the engine's forward pass; the
  * loss probe reads the graph's terms (on the engine's logits and taps where the engine trains), so every
  * path reports the same quantities.
  */
@@ -43,7 +41,7 @@ public final class Trainer {
 
     /** How training steps are computed; a setting so that a result can be re-checked against autodiff. */
     public enum Engine {
-        /** The dense path when it covers the objective, else the graph. */
+        /** The layer engine when it covers the objective, else the graph. */
         AUTO,
         /**
          * Every training step through the SameDiff graph: its autodiff gradients instead of the
@@ -93,15 +91,15 @@ public final class Trainer {
      * @param bestEpoch        epoch whose weights were kept
      * @param seconds          wall time of the training loop
      * @param samplesPerSecond training examples processed per second
-     * @param engine           what computed the steps: {@code dense} (the hand-written MLP/CNN path), {@code layers}
-     *                           (the layer engine) or {@code graph} (SameDiff's autodiff)
+     * @param engine           what computed the steps: {@code layers} (the layer engine) or {@code graph}
+     *                           (SameDiff's autodiff); runs stored before the one engine say {@code dense} for MLPs and CNNs
      */
     public record Result(List<Map<String, Double>> epochs, int epochsRun, int bestEpoch, double seconds,
                          double samplesPerSecond, String engine) {
 
-        /** Whether the steps ran on the hand-written dense path. */
-        public boolean dense() {
-            return engine.equals("dense");
+        /** Whether the steps ran on the layer engine (not the graph). */
+        public boolean onEngine() {
+            return engine.equals("layers");
         }
     }
 
@@ -150,9 +148,8 @@ public final class Trainer {
         }
         TrainingConfig config = tc.build();
         sd.setTrainingConfig(config);
-        DenseStep dense = engine == Engine.AUTO ? DenseStep.of(net, objective, config) : null;
-        LayerStep layers = engine == Engine.AUTO && dense == null ? LayerStep.of(net, objective, config) : null;
-        HandStep hand = dense != null ? dense : layers;
+        LayerStep layers = engine == Engine.AUTO ? LayerStep.of(net, objective, config) : null;
+        HandStep hand = layers;
         INDArray[] features = {train.features()};
         // under augmentation there are no whole-split inputs: batches and the probe's sample get their own
         INDArray[] labels = perEpoch != null ? null : labelArrays.toArray(INDArray[]::new);
@@ -251,7 +248,7 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(history, epoch, bestEpoch, seconds, (double) train.size() * epoch / seconds,
-                dense != null ? "dense" : layers != null ? "layers" : "graph");
+                layers != null ? "layers" : "graph");
     }
 
     private static Map<String, INDArray> snapshot(SameDiff sd, List<String> params) {
@@ -306,22 +303,12 @@ public final class Trainer {
 
     /**
      * Any graph variable of {@code net} for every row of {@code x}, flattened per example;
-     * logits and dense hidden layers of MLPs and CNNs are computed by {@link DenseForward}.
+     * logits and hidden layers by the layer engine.
      */
     public static INDArray output(Network net, INDArray x, String variable) {
         int layer = variable.equals(net.logits().name()) ? net.hidden().size() + 1 : hiddenLayer(net, variable);
         if (layer > 0 && net.engine() != null) {
             return engineOutput(net, x, layer);
-        }
-        if (net.conv() != null && net.dense() != null) {
-            int blocks = net.conv().blocks().size();
-            ConvFront front = layer > blocks ? ConvFront.forInference(net) : null;
-            if (front != null) {
-                return DenseForward.output(net, x, layer - blocks, CONV_EVAL_BATCH, front::forward);
-            }
-        }
-        if (layer > 0 && DenseForward.covers(net)) {
-            return DenseForward.output(net, x, layer);
         }
         long n = x.size(0);
         List<INDArray> parts = new ArrayList<>();
@@ -343,8 +330,10 @@ public final class Trainer {
     private static INDArray engineOutput(Network net, INDArray x, int layer) {
         long n = x.size(0);
         List<INDArray> parts = new ArrayList<>();
-        for (long from = 0; from < n; from += CONV_EVAL_BATCH) {
-            long to = Math.min(n, from + CONV_EVAL_BATCH);
+        // an MLP's rows are narrow: large chunks for efficient GEMMs; maps are wide: small ones for memory
+        int chunk = net.hiddenShapes().stream().anyMatch(s -> s.length > 1) ? CONV_EVAL_BATCH : EVAL_BATCH;
+        for (long from = 0; from < n; from += chunk) {
+            long to = Math.min(n, from + chunk);
             LayerNet.Outputs out = net.engine().forward(x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup(), false);
             // the engine's buffers are reused by the next chunk: each part is copied
             parts.add((layer > net.hidden().size() ? out.logits() : out.taps().get(layer - 1)).dup());

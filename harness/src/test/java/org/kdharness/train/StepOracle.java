@@ -72,6 +72,16 @@ final class StepOracle {
         int[] rows = {7, 3, 31, 0, 12, 19, 25, 38, 1, 22, 16, 9, 33, 4, 27, 11};
         feed.replaceAll((k, v) -> Nd4j.pullRows(v, 1, rows));
         feed.put(net.input().name(), Nd4j.pullRows(x, 1, rows));
+        // the dropout masks the step draws for this batch (seed 1, layer by layer, row-major), fed to the graph
+        Random maskRng = new Random(1);
+        for (Network.DropoutMask m : net.dropoutMasks()) {
+            float keep = (float) (1.0 / (1.0 - m.drop()));
+            float[] v = new float[Math.toIntExact(rows.length * m.width())];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = maskRng.nextDouble() < m.drop() ? 0f : keep;
+            }
+            feed.put(m.name(), Nd4j.create(v, new long[]{rows.length, m.width()}, DataType.FLOAT));
+        }
         if (net.trainingFlag() != null) {
             feed.put(net.trainingFlag(), Nd4j.ones(DataType.FLOAT, rows.length, 1)); // BatchNorm on the batch's statistics
         }

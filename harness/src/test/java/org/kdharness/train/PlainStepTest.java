@@ -30,10 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The hand-written dense step computes the gradients SameDiff computes for the same graph,
- * loss and batch, for every objective and activation it claims, and declines the rest.
+ * On MLPs and plain CNNs, the layer engine's step computes the gradients SameDiff computes for the same graph, loss
+ * and batch, for every activation, dropout, and every registered method, mapping shape and tap loss.
  */
-class DenseStepTest {
+class PlainStepTest {
 
     private static final int N = 40;
     private static final int IN = 12;
@@ -64,6 +64,8 @@ class DenseStepTest {
     /** Builds the MLP student and objective, and compares dense and graph gradients on one batch of rows. */
     private void compare(String activation, TrialSpec trial, boolean labelMask) {
         compare(new ModelSpec("mlp", List.of(16, 9), null, activation, 0.0), new NetworkBuilder.InputShape(1, 3, 4), trial, labelMask);
+        // and with dropout after each hidden layer: the step's masks, fed to the graph
+        compare(new ModelSpec("mlp", List.of(16, 9), null, activation, 0.3), new NetworkBuilder.InputShape(1, 3, 4), trial, labelMask);
     }
 
     private void compare(ModelSpec model, NetworkBuilder.InputShape shape, TrialSpec trial, boolean labelMask) {
@@ -72,7 +74,7 @@ class DenseStepTest {
         DistillationObjective obj = DistillationObjective.build(net, trial, CLASSES, TEACHER_SHAPES);
         randomiseBiases(net.sd());
         assertEquals(labelMask, obj.labelPlaceholders().contains(DistillationObjective.LABEL_MASK));
-        StepOracle.compare(net, obj, DenseStep::of, rng, TEACHER_SHAPES, 1e-4, trial.method() + "/" + activation);
+        StepOracle.compare(net, obj, LayerStep::of, rng, TEACHER_SHAPES, 1e-4, trial.method() + "/" + activation);
     }
 
     private static TrialSpec trial(DistillationMethod method, Double t, Double alpha, Double w1, Double w2, LayerMapping mapping,
@@ -142,30 +144,17 @@ class DenseStepTest {
     }
 
     @Test
-    void declinesWhatOnlyTheGraphComputes() {
-        TrainingConfig config = TrainingConfig.builder().updater(new Adam(1e-3)).dataSetFeatureMapping("input")
-                .dataSetLabelMapping("labels").build();
-        LayerMapping one = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(2), 1.0, "mean")));
+    void concatenatedTargetsTapLossesAndHintsOnBlocksStepLikeTheGraph() {
         LayerMapping concat = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(1, 2), 1.0, "concat")));
-        Map<String, TrialSpec> declined = Map.of(
-                "concat", trial(Methods.method("feature"), 4.0, 0.5, 0.8, 0.2, concat, "mse", null),
-                "a tap loss (association)", trial(Methods.method("association"), 4.0, 0.5, 0.8, 0.2, null, null, null));
-        declined.forEach((what, t) -> {
-            Network net = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 9), null, "relu", 0.0),
-                    new NetworkBuilder.InputShape(1, 3, 4), CLASSES, 2);
-            DistillationObjective obj = DistillationObjective.build(net, t, CLASSES, TEACHER_SHAPES);
-            assertNull(DenseStep.of(net, obj, config), what + " must train through the graph");
-        });
-        java.util.function.Supplier<Network> newCnn = () -> NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("cnn", List.of(8),
-                List.of(new ModelSpec.ConvBlock(4, 3, true)), "relu", 0.0), new NetworkBuilder.InputShape(1, 4, 4), CLASSES, 2);
-        Network cnn = newCnn.get();
-        DistillationObjective base = DistillationObjective.build(cnn, trial(Methods.method("baseline"), null, null, null, null, null, null, null),
-                CLASSES, java.util.List.of());
-        assertNotNull(DenseStep.of(cnn, base, config), "CNN students train by hand too");
+        compare("relu", trial(Methods.method("feature"), 4.0, 0.5, 0.8, 0.2, concat, "mse", null), false);
+        compare("relu", trial(Methods.method("association"), 4.0, 0.5, 0.8, 0.2, null, null, null), false);
+        ModelSpec cnn = new ModelSpec("cnn", List.of(8), List.of(new ModelSpec.ConvBlock(4, 3, true)), "relu", 0.0);
+        NetworkBuilder.InputShape shape = new NetworkBuilder.InputShape(1, 4, 4);
+        // a hint on the convolutional block (16 values per example) from a 9-wide teacher layer: a projection
         LayerMapping onBlock = new LayerMapping(List.of(new LayerMapping.Pair(1, List.of(2), 1.0, "mean")));
-        Network cnn2 = newCnn.get();
-        DistillationObjective hintOnBlock = DistillationObjective.build(cnn2, trial(Methods.method("feature"), 4.0, 0.5, 0.8, 0.2, onBlock, "mse", null),
-                CLASSES, TEACHER_SHAPES);
-        assertNull(DenseStep.of(cnn2, hintOnBlock, config), "hints on convolutional blocks need the graph");
+        compare(cnn, shape, trial(Methods.method("feature"), 4.0, 0.5, 0.8, 0.2, onBlock, "mse", null), false);
+        // an even kernel: SAME padding puts the odd pixel at the bottom/right, as the graph's
+        ModelSpec even = new ModelSpec("cnn", List.of(8), List.of(new ModelSpec.ConvBlock(3, 2, false)), "tanh", 0.0);
+        compare(even, new NetworkBuilder.InputShape(2, 5, 3), trial(Methods.method("response"), 2.0, 0.5, null, null, null, null, null), false);
     }
 }
