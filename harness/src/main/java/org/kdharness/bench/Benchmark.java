@@ -215,6 +215,7 @@ public final class Benchmark {
             seconds[e] = r.epochs().get(e).get("epoch_seconds");
         }
         log.accept("    engine: " + switch (r.engine()) {
+            case "dense" -> "dense (hand-written gradients)";
             case "layers" -> "layers (the layer engine)";
             default -> "graph (SameDiff autodiff)";
         });

@@ -12,8 +12,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A training step's batch (features, labels, teacher outputs and layers, dropout masks) and the gradient with
- * respect to its logits, for one batch size, allocated once.
+ * Every array one dense training step touches, for one batch size, allocated once.
  *
  * <p>Why: allocation per op per step is what made the graph slow for small students; a
  * trial needs at most two sets (the full batch and the last, shorter one). Batches are
@@ -29,40 +28,44 @@ final class DenseBuffers {
     final INDArray teacherLogits;
     final INDArray labelMask;
     /**
-     * Per gathered teacher layer (the engine's terms keep their own gradient buffers): the teacher layer's batch, and
-     * a buffer as wide as what is compared with it.
+     * Per layer term (the dense step) or per gathered teacher layer (the layer engine's terms, which keep their own
+     * gradient buffers): the teacher layer's batch, the projection's output and the gradient with respect to it.
      */
     final INDArray[] teacher;
     final INDArray[] hint;
     final INDArray[] hintGrad;
-    /** Per dropout layer, this batch's mask. */
+    /** Per hidden layer: pre-activation, activation, their gradients, dropout mask. */
+    final INDArray[] z;
+    final INDArray[] a;
+    final INDArray[] da;
+    final INDArray[] dz;
     final INDArray[] dropMask;
+    final INDArray logits;
     /** The gradient with respect to the logits. */
     final INDArray p;
     private final int probsIndex;
     private final int teacherLogitsIndex;
     private final int maskIndex;
     private final int[] hintLabels;
-    /** Per dropout layer, the drop probability. */
+    /** Per hidden layer, the dropout probability (0 = none). */
     private final double[] drop;
 
     /**
-     * @param widths       input width, classes
-     * @param hintLabels   per gathered teacher layer, its index among the label arrays
-     * @param teacherUnits per gathered teacher layer, its width
-     * @param hintUnits    per gathered teacher layer, the width of what is compared with it
-     * @param drop         per dropout layer, the drop probability
-     * @param dropWidths   per dropout layer, its width
+     * @param widths     input width, hidden widths, classes
+     * @param hintLabels   per layer term, the index of its teacher layer among the label arrays
+     * @param teacherUnits per layer term, the teacher layer's width
+     * @param hintUnits    per layer term, the width of what is compared with it (projection output or student layer)
      */
     DenseBuffers(int rows, long[] widths, int probsIndex, int teacherLogitsIndex, int maskIndex, int[] hintLabels, long[] teacherUnits,
-                 long[] hintUnits, double[] drop, long[] dropWidths) {
+                 long[] hintUnits, double[] drop) {
         this.rows = rows;
         this.probsIndex = probsIndex;
         this.teacherLogitsIndex = teacherLogitsIndex;
         this.maskIndex = maskIndex;
         this.hintLabels = hintLabels;
         this.drop = drop;
-        long classes = widths[1];
+        int hidden = widths.length - 2;
+        long classes = widths[widths.length - 1];
         x = floats(rows, widths[0]);
         labels = floats(rows, classes);
         teacherProbs = probsIndex >= 0 ? floats(rows, classes) : null;
@@ -76,10 +79,20 @@ final class DenseBuffers {
             hint[k] = floats(rows, hintUnits[k]);
             hintGrad[k] = floats(rows, hintUnits[k]);
         }
-        dropMask = new INDArray[drop.length];
-        for (int l = 0; l < drop.length; l++) {
-            dropMask[l] = floats(rows, dropWidths[l]);
+        z = new INDArray[hidden];
+        a = new INDArray[hidden];
+        da = new INDArray[hidden];
+        dz = new INDArray[hidden];
+        dropMask = new INDArray[hidden];
+        for (int l = 0; l < hidden; l++) {
+            long w = widths[l + 1];
+            z[l] = floats(rows, w);
+            a[l] = floats(rows, w);
+            da[l] = floats(rows, w);
+            dz[l] = floats(rows, w);
+            dropMask[l] = drop[l] > 0 ? floats(rows, w) : null;
         }
+        logits = floats(rows, classes);
         p = floats(rows, classes);
     }
 
@@ -100,13 +113,15 @@ final class DenseBuffers {
             DenseKernels.gatherRows(labelArrays.get(hintLabels[k]), teacher[k], indices);
         }
         for (int l = 0; l < drop.length; l++) {
-            // inverted dropout, the same draws as BatchIterator.mask
-            float keep = (float) (1.0 / (1.0 - drop[l]));
-            float[] m = new float[Math.toIntExact(dropMask[l].length())];
-            for (int i = 0; i < m.length; i++) {
-                m[i] = maskRng.nextDouble() < drop[l] ? 0f : keep;
+            if (drop[l] > 0) {
+                // inverted dropout, the same draws as BatchIterator.mask
+                float keep = (float) (1.0 / (1.0 - drop[l]));
+                float[] m = new float[Math.toIntExact(dropMask[l].length())];
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = maskRng.nextDouble() < drop[l] ? 0f : keep;
+                }
+                dropMask[l].assign(Nd4j.create(m, dropMask[l].shape(), DataType.FLOAT));
             }
-            dropMask[l].assign(Nd4j.create(m, dropMask[l].shape(), DataType.FLOAT));
         }
     }
 

@@ -20,15 +20,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A training step of a network the engine builds ({@link Network#engine()}: residual networks, WRNs,
- * VGGs): the engine's forward pass in training mode, the objective's logit terms' hand gradients, the
- * engine's backward pass and the optimiser step, on the graph's own arrays.
+ * A training step of a network the engine builds ({@link Network#engine()}: every network the builders make):
+ * the engine's forward pass in training mode, the objective's logit terms' hand gradients, the engine's backward
+ * pass and the optimiser step, on the graph's own arrays. It trains residual networks, WRNs and VGGs, and the MLP
+ * and CNN objectives the dense path declines (concatenated targets, hints on convolutional blocks, tap losses,
+ * non-square images).
  *
  * <p>Why: the SameDiff graph ran these networks at 1.8-3.1x PyTorch's epoch time with several GB of
  * memory ({@code harness/docs/engine.md}); the engine runs libnd4j's fused oneDNN kernels into buffers
  * allocated once. A mapping's layer terms ({@link EngineHints}) and a method's own tap loss ({@link TapGraph}) add
- * their gradients at the taps they read. Objectives it does not cover (a logit term or a layer distance without a
- * hand gradient: none registered today) train through the graph.
+ * their gradients at the taps they read; dropout layers take the masks each batch draws. Objectives it does not
+ * cover (a logit term or a layer distance without a hand gradient: none registered today) train through the graph.
  */
 final class LayerStep extends HandStep {
 
@@ -89,9 +91,14 @@ final class LayerStep extends HandStep {
 
     @Override
     DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
-        DenseBuffers b = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, new long[]{features.size(1), labels.get(0).size(1)},
-                probsIndex, teacherLogitsIndex, maskIndex, hints.labelIndex(), hints.teacherUnits(), hints.comparedUnits(),
-                dropouts.stream().mapToDouble(Dropout::drop).toArray(), dropWidths));
+        // the dense path's buffers: with dropout, one (mask-carrying) hidden width per dropout layer; the engine does
+        // not read their per-layer activation arrays (a dropout MLP's few MB)
+        long[] widths = new long[dropWidths.length + 2];
+        widths[0] = features.size(1);
+        System.arraycopy(dropWidths, 0, widths, 1, dropWidths.length);
+        widths[widths.length - 1] = labels.get(0).size(1);
+        DenseBuffers b = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, widths, probsIndex, teacherLogitsIndex, maskIndex,
+                hints.labelIndex(), hints.teacherUnits(), hints.comparedUnits(), dropouts.stream().mapToDouble(Dropout::drop).toArray()));
         b.load(features, labels, rows, maskRng);
         for (int l = 0; l < dropouts.size(); l++) {
             dropouts.get(l).mask(b.dropMask[l]);

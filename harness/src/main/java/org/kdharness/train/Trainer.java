@@ -5,6 +5,7 @@ import org.kdharness.data.DatasetLoader;
 import org.kdharness.data.ImageData;
 import org.kdharness.distill.DistillationObjective;
 import org.kdharness.engine.LayerNet;
+import org.kdharness.models.DenseForward;
 import org.kdharness.models.Network;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
@@ -30,10 +31,12 @@ import java.util.Map;
  * <p>Why one trainer for teacher and student: the teacher is simply a network trained on
  * hard labels, so it shares the loop, the data order rules and the divergence checks.
  *
- * <p>Every network the builders make (MLPs, CNNs, residual networks, WRNs, VGGs) is stepped by
- * {@link LayerStep} (the layer engine, {@code org.kdharness.engine}) when every term of its objective has a
- * hand gradient or is a tap loss; other objectives, and {@code runtime.engine: graph}, go through the SameDiff
- * graph. Inference for validation and evaluation uses the engine's forward pass; the
+ * <p>MLPs and CNNs whose objective the hand-written dense path covers are stepped by {@link DenseStep} (still
+ * faster than the engine on them: {@code harness/docs/engine.md}); every other network and objective the builders
+ * make (MLP and CNN objectives it declines, residual networks, WRNs, VGGs) by {@link LayerStep} (the layer engine,
+ * {@code org.kdharness.engine}) when every term has a hand gradient or is a tap loss; the rest, and
+ * {@code runtime.engine: graph}, go through the SameDiff graph. Inference for validation and evaluation uses
+ * the dense path's or the engine's forward pass; the
  * loss probe reads the graph's terms (on the engine's logits and taps where the engine trains), so every
  * path reports the same quantities.
  */
@@ -41,7 +44,7 @@ public final class Trainer {
 
     /** How training steps are computed; a setting so that a result can be re-checked against autodiff. */
     public enum Engine {
-        /** The layer engine when it covers the objective, else the graph. */
+        /** The dense path, else the layer engine, when it covers the objective; else the graph. */
         AUTO,
         /**
          * Every training step through the SameDiff graph: its autodiff gradients instead of the
@@ -91,15 +94,15 @@ public final class Trainer {
      * @param bestEpoch        epoch whose weights were kept
      * @param seconds          wall time of the training loop
      * @param samplesPerSecond training examples processed per second
-     * @param engine           what computed the steps: {@code layers} (the layer engine) or {@code graph}
-     *                           (SameDiff's autodiff); runs stored before the one engine say {@code dense} for MLPs and CNNs
+     * @param engine           what computed the steps: {@code dense} (the hand-written MLP/CNN path), {@code layers}
+     *                           (the layer engine) or {@code graph} (SameDiff's autodiff)
      */
     public record Result(List<Map<String, Double>> epochs, int epochsRun, int bestEpoch, double seconds,
                          double samplesPerSecond, String engine) {
 
-        /** Whether the steps ran on the layer engine (not the graph). */
-        public boolean onEngine() {
-            return engine.equals("layers");
+        /** Whether the steps ran on the hand-written dense path. */
+        public boolean dense() {
+            return engine.equals("dense");
         }
     }
 
@@ -148,8 +151,9 @@ public final class Trainer {
         }
         TrainingConfig config = tc.build();
         sd.setTrainingConfig(config);
-        LayerStep layers = engine == Engine.AUTO ? LayerStep.of(net, objective, config) : null;
-        HandStep hand = layers;
+        DenseStep dense = engine == Engine.AUTO ? DenseStep.of(net, objective, config) : null;
+        LayerStep layers = engine == Engine.AUTO && dense == null ? LayerStep.of(net, objective, config) : null;
+        HandStep hand = dense != null ? dense : layers;
         INDArray[] features = {train.features()};
         // under augmentation there are no whole-split inputs: batches and the probe's sample get their own
         INDArray[] labels = perEpoch != null ? null : labelArrays.toArray(INDArray[]::new);
@@ -248,7 +252,7 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(history, epoch, bestEpoch, seconds, (double) train.size() * epoch / seconds,
-                layers != null ? "layers" : "graph");
+                dense != null ? "dense" : layers != null ? "layers" : "graph");
     }
 
     private static Map<String, INDArray> snapshot(SameDiff sd, List<String> params) {
@@ -303,10 +307,20 @@ public final class Trainer {
 
     /**
      * Any graph variable of {@code net} for every row of {@code x}, flattened per example;
-     * logits and hidden layers by the layer engine.
+     * logits and dense hidden layers of MLPs and CNNs are computed by {@link DenseForward}, the rest by the engine.
      */
     public static INDArray output(Network net, INDArray x, String variable) {
         int layer = variable.equals(net.logits().name()) ? net.hidden().size() + 1 : hiddenLayer(net, variable);
+        if (net.conv() != null && net.dense() != null) {
+            int blocks = net.conv().blocks().size();
+            ConvFront front = layer > blocks ? ConvFront.forInference(net) : null;
+            if (front != null) {
+                return DenseForward.output(net, x, layer - blocks, CONV_EVAL_BATCH, front::forward);
+            }
+        }
+        if (layer > 0 && DenseForward.covers(net)) {
+            return DenseForward.output(net, x, layer);
+        }
         if (layer > 0 && net.engine() != null) {
             return engineOutput(net, x, layer);
         }

@@ -57,7 +57,7 @@ class AllMethodsReportTest {
         for (TrialRow t : trials) {
             assertEquals("done", t.status(), t.trialId() + " " + t.reason());
             boolean hand = registry.method(t.method()).tapLoss() == null;
-            assertEquals(hand ? "layers" : "graph", t.provenance().engine(),
+            assertEquals(hand ? "dense" : "graph", t.provenance().engine(),
                     t.variant() + (hand ? ": every term has a hand gradient on an MLP" : ": a tap loss trains through the graph"));
             if (t.method().equals("association")) {
                 // TinySweep's MLPs: two student and two teacher hidden layers; each student layer's attention sums to 1

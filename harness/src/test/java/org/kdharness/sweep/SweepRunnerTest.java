@@ -147,7 +147,7 @@ class SweepRunnerTest {
         // provenance: every term here (hard CE, soft KL, SP, RKD distance) has a hand gradient, so all step by hand,
         // and every trial names the run that finished it
         for (TrialRow t : rows) {
-            assertEquals("layers", t.provenance().engine(), t.method() + " " + t.distance());
+            assertEquals("dense", t.provenance().engine(), t.method() + " " + t.distance());
             assertTrue(t.provenance().runId() != null && !t.provenance().runId().isEmpty());
         }
     }
@@ -165,7 +165,7 @@ class SweepRunnerTest {
         List<TrialRow> graph = run("graph", TinySweep.yaml("graph", grid + "runtime:\n  engine: graph\n"), 0);
         assertEquals(2, graph.size());
         for (int i = 0; i < 2; i++) {
-            assertEquals("layers", auto.get(i).provenance().engine());
+            assertEquals("dense", auto.get(i).provenance().engine());
             assertEquals("graph", graph.get(i).provenance().engine());
             // same trial ids (the engine is not part of them) and, within float noise, the same result
             assertEquals(auto.get(i).trialId(), graph.get(i).trialId());

@@ -42,7 +42,7 @@ class DenseKernelsTest {
     }
 
     @Test
-    void gatherMatchesPullRows() {
+    void gatherAddSumAndReluBackward() {
         INDArray source = randn(50, 7, 2);
         int[] rows = {49, 0, 17, 17, 3};
         INDArray expected = Nd4j.pullRows(source, 1, rows);
@@ -53,5 +53,21 @@ class DenseKernelsTest {
             assertEquals(source.getFloat(17, 6), dest.getFloat(3, 6));
         }
 
+        INDArray x = randn(6, 5, 3), row = randn(1, 5, 4);
+        INDArray sum = x.addRowVector(row);
+        INDArray colSums = x.sum(true, 0);
+        INDArray z = randn(6, 5, 5), da = randn(6, 5, 6);
+        INDArray relu = da.mul(z.gt(0).castTo(DataType.FLOAT));
+        for (char order : new char[]{'c', 'f'}) {
+            INDArray xc = x.dup(order);
+            DenseKernels.addRowVector(xc, row.dup(order));
+            assertClose(sum, xc, "bias add " + order);
+            INDArray out = zeros(order, 1, 5);
+            DenseKernels.columnSums(x.dup(order), out);
+            assertClose(colSums, out, "column sums " + order);
+            INDArray dz = zeros(order, 6, 5);
+            DenseKernels.reluBackward(z.dup(order), da.dup(order), dz);
+            assertClose(relu, dz, "relu backward " + order);
+        }
     }
 }

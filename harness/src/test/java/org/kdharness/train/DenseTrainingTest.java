@@ -97,8 +97,8 @@ class DenseTrainingTest {
     private static void assertSameTraining(TrialSpec trial, TrainingSpec spec, ModelSpec model) {
         Run graph = train(Trainer.Engine.GRAPH, trial, spec, model);
         Run dense = train(Trainer.Engine.AUTO, trial, spec, model);
-        assertFalse(graph.result().onEngine());
-        assertTrue(dense.result().onEngine(), trial.method() + " should train on the dense path");
+        assertFalse(graph.result().dense());
+        assertTrue(dense.result().dense(), trial.method() + " should train on the dense path");
         for (int e = 0; e < 3; e++) {
             Map<String, Double> g = graph.result().epochs().get(e), d = dense.result().epochs().get(e);
             for (String k : g.keySet()) {
@@ -211,15 +211,15 @@ class DenseTrainingTest {
         DistillationRegistry registry = DistillationRegistry.standard().with(new SoftL2Kd()).with(new L1Hint());
         Run noHand = train(Trainer.Engine.AUTO, new TrialSpec(registry.method("soft_l2_kd"), 4.0, null, null, null, null, null, 3),
                 "adam");
-        assertFalse(noHand.result().onEngine(), "a method with a term lacking a hand gradient must train through the graph");
+        assertEquals("graph", noHand.result().engine(), "a method with a term lacking a hand gradient must train through the graph");
         assertTrue(noHand.result().epochs().get(0).containsKey("train_soft_l2"), "the probe reports the new term");
         LayerMapping mapping = new LayerMapping(List.of(new LayerMapping.Pair(2, List.of(2), 1.0, "mean")));
         Run l1 = train(Trainer.Engine.AUTO, new TrialSpec(registry.method("feature"), 4.0, 0.5, 0.8, 0.2, mapping,
                 registry.distance("l1"), 3), "adam");
-        assertFalse(l1.result().onEngine(), "a distance without a hand gradient must train through the graph");
+        assertEquals("graph", l1.result().engine(), "a distance without a hand gradient must train through the graph");
         // control: the same method with a distance that has one takes the fast path
         Run mse = train(Trainer.Engine.AUTO, new TrialSpec(registry.method("feature"), 4.0, 0.5, 0.8, 0.2, mapping,
                 registry.distance("mse"), 3), "adam");
-        assertTrue(mse.result().onEngine());
+        assertTrue(mse.result().dense());
     }
 }

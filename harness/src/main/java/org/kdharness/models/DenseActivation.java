@@ -1,0 +1,62 @@
+package org.kdharness.models;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.EluBp;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.LeakyReLUBp;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.SigmoidDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.ELU;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A hidden activation's forward and backward pass into caller-owned arrays.
+ *
+ * <p>Why: the hand-written dense trainer must apply exactly the ops the graph uses
+ * ({@code models.Activations}: same names, same leaky slope and ELU alpha), without
+ * allocating; every backward op takes the pre-activation and the incoming gradient.
+ */
+public enum DenseActivation {
+    RELU, TANH, SIGMOID, LEAKY_RELU, ELU;
+
+    /** Slope of leaky ReLU below zero, as in the graph builder. */
+    private static final double LEAK = 0.01;
+
+    /** The activation of a config name, or null when the dense trainer lacks it. */
+    public static DenseActivation of(String name) {
+        return switch (name) {
+            case "relu" -> RELU;
+            case "tanh" -> TANH;
+            case "sigmoid" -> SIGMOID;
+            case "leaky_relu" -> LEAKY_RELU;
+            case "elu" -> ELU;
+            default -> null;
+        };
+    }
+
+    /** {@code out = f(z)}. */
+    public void forward(INDArray z, INDArray out) {
+        switch (this) {
+            case RELU -> Nd4j.exec(new RectifiedLinear(z, out, 0.0));
+            case TANH -> Nd4j.exec(new Tanh(z, out));
+            case SIGMOID -> Nd4j.exec(new Sigmoid(z, out));
+            case LEAKY_RELU -> Nd4j.exec(new LeakyReLU(z, out, LEAK));
+            case ELU -> Nd4j.exec(new ELU(z, out, 1.0));
+        }
+    }
+
+    /** {@code dz = f'(z) * da}. */
+    public void backward(INDArray z, INDArray da, INDArray dz) {
+        switch (this) {
+            case RELU -> Nd4j.exec(new RectifiedLinearDerivative(z, da, dz));
+            case TANH -> Nd4j.exec(new TanhDerivative(z, da, dz));
+            case SIGMOID -> Nd4j.exec(new SigmoidDerivative(z, da, dz));
+            case LEAKY_RELU -> Nd4j.exec(new LeakyReLUBp(z, da, dz, LEAK));
+            case ELU -> Nd4j.exec(new EluBp(z, da, dz, 1.0));
+        }
+    }
+}
