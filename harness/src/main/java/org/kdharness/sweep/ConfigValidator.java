@@ -67,8 +67,8 @@ public final class ConfigValidator {
         check(c.runtime().threadsPerTrial() >= 1, "/runtime/threads_per_trial", "must be >= 1");
         check(c.runtime().parallelTrials() >= 1, "/runtime/parallel_trials", "must be >= 1");
         check(c.runtime().reportEveryMinutes() >= 0, "/runtime/report_every_minutes", "must be >= 0 (0: the report is written at the end only)");
-        check(c.runtime().engine().equals("auto") || c.runtime().engine().equals("graph"), "/runtime/engine",
-                "must be 'auto' or 'graph', got '" + c.runtime().engine() + "'");
+        check(List.of("auto", "graph", "layers").contains(c.runtime().engine()), "/runtime/engine",
+                "must be 'auto', 'graph' or 'layers', got '" + c.runtime().engine() + "'");
     }
 
     private void network(NetworkSpec n, String at) {

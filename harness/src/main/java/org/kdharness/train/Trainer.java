@@ -50,11 +50,20 @@ public final class Trainer {
          * Every training step through the SameDiff graph: its autodiff gradients instead of the
          * hand-written ones (the updater and inference are shared by both engines).
          */
-        GRAPH;
+        GRAPH,
+        /**
+         * The layer engine when it covers the objective (else the graph), also where the dense path would: to compare
+         * the two on MLPs and CNNs, and to train them on the one engine.
+         */
+        LAYERS;
 
-        /** The engine a config's {@code runtime.engine} names ({@code auto} or {@code graph}). */
+        /** The engine a config's {@code runtime.engine} names ({@code auto}, {@code graph} or {@code layers}). */
         public static Engine named(String name) {
-            return name.equals("graph") ? GRAPH : AUTO;
+            return switch (name) {
+                case "graph" -> GRAPH;
+                case "layers" -> LAYERS;
+                default -> AUTO;
+            };
         }
     }
 
@@ -152,7 +161,7 @@ public final class Trainer {
         TrainingConfig config = tc.build();
         sd.setTrainingConfig(config);
         DenseStep dense = engine == Engine.AUTO ? DenseStep.of(net, objective, config) : null;
-        LayerStep layers = engine == Engine.AUTO && dense == null ? LayerStep.of(net, objective, config) : null;
+        LayerStep layers = engine != Engine.GRAPH && dense == null ? LayerStep.of(net, objective, config) : null;
         HandStep hand = dense != null ? dense : layers;
         INDArray[] features = {train.features()};
         // under augmentation there are no whole-split inputs: batches and the probe's sample get their own

@@ -28,6 +28,32 @@ class Conv2dTest {
     }
 
     @Test
+    void theFirstLayersWeightGradientAsAConvolutionIsConv2dBps() {
+        Nd4j.getRandom().setSeed(3);
+        // a CNN's first block (1 channel, 3x3 and 5x5, SAME), a resnet stem (3 channels, no bias), non-square maps
+        int[][] cases = {{1, 4, 3, 1}, {1, 5, 5, 1}, {3, 6, 3, 0}, {2, 3, 1, 1}};
+        for (int[] k : cases) {
+            int in = k[0], out = k[1], size = k[2];
+            boolean biased = k[3] == 1;
+            INDArray w = Nd4j.randn(DataType.FLOAT, size, size, in, out), b = Nd4j.randn(DataType.FLOAT, out);
+            INDArray x = Nd4j.randn(DataType.FLOAT, 13, in, 9, 7);
+            INDArray dy = Nd4j.randn(DataType.FLOAT, 13, out, 9, 7);
+            INDArray[] reference = backward(new Conv2d(Parameter.of("w", w), biased ? Parameter.of("b", b) : null, 1), x, dy);
+            Conv2d first = Conv2d.same(Parameter.of("w", w), biased ? Parameter.of("b", b) : null);
+            first.forward(x, true);
+            first.backwardParameters(dy);
+            String what = in + " -> " + out + ", " + size + "x" + size;
+            INDArray dw = first.parameters().get(0).gradient();
+            assertTrue(reference[1].amaxNumber().doubleValue() > 1, "a real gradient");
+            assertTrue(dw.sub(reference[1]).amaxNumber().doubleValue() <= 1e-4 * reference[1].amaxNumber().doubleValue(), what + ": " + dw + " vs " + reference[1]);
+            if (biased) {
+                INDArray db = first.parameters().get(1).gradient();
+                assertTrue(db.sub(reference[2]).amaxNumber().doubleValue() <= 1e-4 * reference[2].amaxNumber().doubleValue(), what + " bias");
+            }
+        }
+    }
+
+    @Test
     void wideThreeByThreeConvolutionsAreChunked() {
         assertEquals(Conv2d.CHUNK, conv(3, 128, 128).chunkRows(), "resnet8x4's stage 2");
         assertEquals(Conv2d.CHUNK, conv(3, 256, 256).chunkRows(), "resnet8x4's stage 3");
