@@ -23,6 +23,27 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+def reset_peak_rss():
+    """Resets the process's peak resident memory to its current one (Linux 4.0+), as the harness does per row."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss_mib():
+    """The process's peak resident memory (VmHWM) in MiB, or None where unknown."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
 def read_idx(path):
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rb") as f:
@@ -346,13 +367,14 @@ def main():
         if a.only and not re.search(a.only, name) and not name.startswith("prepare"):
             return
         times = []
+        reset_peak_rss()
         for _ in range(epochs):
             t0 = time.perf_counter()
             fn()
             times.append(time.perf_counter() - t0)
         s = times[-1]
         count = n if samples is None else samples
-        rows.append({"row": name, "seconds": s, "samples_per_second": count / s, "first_seconds": times[0]})
+        rows.append({"row": name, "seconds": s, "samples_per_second": count / s, "first_seconds": times[0], "peak_mib": peak_rss_mib()})
         extra = f"  (first epoch {times[0]:.2f} s)" if epochs > 1 else ""
         print(f"  {name:<60} {s:8.2f} s {count / s:10.0f} samples/s{extra}", file=sys.stderr)
 

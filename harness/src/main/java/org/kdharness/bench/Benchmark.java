@@ -39,8 +39,13 @@ import java.util.function.Predicate;
  */
 public final class Benchmark {
 
-    /** One timed row. */
-    public record Row(String name, double seconds, long samples) {
+    /**
+     * One timed row.
+     *
+     * @param peakMib the process's peak resident memory while the row ran (its high-water mark reset before it), MiB:
+     *                what the row's work needs on top of what earlier rows left resident; NaN where unknown
+     */
+    public record Row(String name, double seconds, long samples, double peakMib) {
         public double samplesPerSecond() {
             return samples / seconds;
         }
@@ -224,17 +229,19 @@ public final class Benchmark {
 
     /** A training row: the second epoch's time (steady state), the first's printed beside it. */
     Row epochRow(String name, long samples, java.util.function.Supplier<double[]> work) {
+        resetPeakRss();
         double[] s = work.get();
-        Row r = new Row(name, s[1], samples);
+        Row r = new Row(name, s[1], samples, peakRssMib());
         log.accept(String.format(java.util.Locale.ROOT, "  %-60s %8.2f s %10.0f samples/s  (first epoch %.2f s)", name, r.seconds(),
                 r.samplesPerSecond(), s[0]));
         return r;
     }
 
     Row timed(String name, long samples, Runnable work) {
+        resetPeakRss();
         long t0 = System.nanoTime();
         work.run();
-        Row r = new Row(name, (System.nanoTime() - t0) / 1e9, samples);
+        Row r = new Row(name, (System.nanoTime() - t0) / 1e9, samples, peakRssMib());
         log.accept(String.format(java.util.Locale.ROOT, "  %-60s %8.2f s %10.0f samples/s", name, r.seconds(), r.samplesPerSecond()));
         return r;
     }
@@ -246,6 +253,19 @@ public final class Benchmark {
             m += (long) widths[i] * widths[i + 1];
         }
         return m;
+    }
+
+    /**
+     * Resets this process's peak resident memory to its current resident memory (Linux 4.0+: writing 5 to
+     * {@code /proc/self/clear_refs}), so that {@link #peakRssMib} then gives the peak of what runs next; the PyTorch
+     * side does the same per row.
+     */
+    static void resetPeakRss() {
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/self/clear_refs"), "5");
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux, or not allowed: the peak stays the process's
+        }
     }
 
     /** Peak resident memory of this process (VmHWM), MiB. */

@@ -122,8 +122,11 @@ final class BenchCommand implements Callable<Integer> {
         double peak = Benchmark.peakRssMib();
         List<Benchmark.Row> rows = medianRows(rounds);
 
-        System.out.printf(Locale.ROOT, "%nmedians over %d round(s); ratio = median of the per-round harness/torch ratios (min-max)%n", repeat);
-        System.out.printf(Locale.ROOT, "%-60s %10s %12s %10s %8s %14s%n", "row (one epoch, batch 128)", "harness s", "samples/s", "torch s", "ratio", "ratio range");
+        System.out.printf(Locale.ROOT, "%nmedians over %d round(s); ratio = median of the per-round harness/torch ratios (min-max); MiB = the"
+                + " largest over the rounds of each process's peak resident memory while the row ran (its high-water mark reset before"
+                + " the row; what earlier rows left resident counts)%n", repeat);
+        System.out.printf(Locale.ROOT, "%-60s %10s %12s %10s %8s %14s %12s %10s %9s%n", "row (one epoch, batch 128)", "harness s", "samples/s",
+                "torch s", "ratio", "ratio range", "harness MiB", "torch MiB", "MiB ratio");
         for (int i = 0; i < rows.size(); i++) {
             Benchmark.Row r = rows.get(i);
             List<Double> torchTimes = new ArrayList<>(), ratios = new ArrayList<>();
@@ -135,10 +138,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             boolean any = !ratios.isEmpty();
-            System.out.printf(Locale.ROOT, "%-60s %10.2f %12.0f %10s %8s %14s%n", r.name(), r.seconds(), r.samplesPerSecond(),
+            double torchPeak = torchRounds.stream().map(m -> m.get(r.name() + PEAK)).filter(java.util.Objects::nonNull)
+                    .mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+            System.out.printf(Locale.ROOT, "%-60s %10.2f %12.0f %10s %8s %14s %12s %10s %9s%n", r.name(), r.seconds(), r.samplesPerSecond(),
                     any ? String.format(Locale.ROOT, "%.2f", median(torchTimes)) : "-",
                     any ? String.format(Locale.ROOT, "%.2fx", median(ratios)) : "-",
-                    any ? String.format(Locale.ROOT, "%.2f-%.2f", java.util.Collections.min(ratios), java.util.Collections.max(ratios)) : "-");
+                    any ? String.format(Locale.ROOT, "%.2f-%.2f", java.util.Collections.min(ratios), java.util.Collections.max(ratios)) : "-",
+                    Double.isNaN(r.peakMib()) ? "-" : String.format(Locale.ROOT, "%.0f", r.peakMib()),
+                    Double.isNaN(torchPeak) ? "-" : String.format(Locale.ROOT, "%.0f", torchPeak),
+                    Double.isNaN(torchPeak) || Double.isNaN(r.peakMib()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.peakMib() / torchPeak));
         }
         if (rows.stream().noneMatch(r -> r.name().equals("student epoch, response"))
                 || rows.stream().noneMatch(r -> r.name().startsWith("prepare teacher outputs"))) {
@@ -195,11 +203,13 @@ final class BenchCommand implements Callable<Integer> {
         List<Benchmark.Row> out = new ArrayList<>();
         for (int i = 0; i < rounds.get(0).size(); i++) {
             List<Double> times = new ArrayList<>();
+            double peak = Double.NaN;
             for (List<Benchmark.Row> r : rounds) {
                 times.add(r.get(i).seconds());
+                peak = Double.isNaN(peak) ? r.get(i).peakMib() : Math.max(peak, r.get(i).peakMib());
             }
             Benchmark.Row first = rounds.get(0).get(i);
-            out.add(new Benchmark.Row(first.name(), median(times), first.samples()));
+            out.add(new Benchmark.Row(first.name(), median(times), first.samples(), peak));
         }
         return out;
     }
@@ -211,6 +221,10 @@ final class BenchCommand implements Callable<Integer> {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
+    /** The key suffix of a PyTorch row's peak resident memory beside its seconds. */
+    private static final String PEAK = "#peak_mib";
+
+    /** Per PyTorch row, its seconds under its name and its peak resident memory (MiB) under the name and {@link #PEAK}. */
     private Map<String, Double> torch(String dir, TorchReference reference) {
         Map<String, Double> out = new HashMap<>();
         if (reference == null) {
@@ -261,7 +275,12 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "SGEMM 1024^3 at %d thread(s): harness %.0f GFLOP/s (%s) | PyTorch %.0f GFLOP/s (%s, core %s)%n",
                     threads, backendGemm.gflops(), backendGemm.route(), g.path("gflops").asDouble(),
                     g.path("blas").path("config").asText(), g.path("blas").path("core").asText());
-            json.path("rows").forEach(r -> out.put(r.path("row").asText(), r.path("seconds").asDouble()));
+            json.path("rows").forEach(r -> {
+                out.put(r.path("row").asText(), r.path("seconds").asDouble());
+                if (r.hasNonNull("peak_mib")) {
+                    out.put(r.path("row").asText() + PEAK, r.path("peak_mib").asDouble());
+                }
+            });
         } catch (Exception e) {
             System.out.println("PyTorch reference failed: " + e.getMessage());
         }

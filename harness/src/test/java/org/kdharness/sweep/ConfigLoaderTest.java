@@ -223,7 +223,7 @@ class ConfigLoaderTest {
     void unknownEngineNamesField() {
         ConfigException e = error("sweep:\n  methods: [baseline]\nruntime:\n  engine: fast\n");
         assertTrue(e.getMessage().contains("runtime.engine") || e.getMessage().contains("/runtime/engine"), e.getMessage());
-        assertTrue(e.getMessage().contains("'auto' or 'graph'"), e.getMessage());
+        assertTrue(e.getMessage().contains("'auto', 'graph' or 'layers'"), e.getMessage());
         SweepConfig graph = new ConfigLoader().parse(TinySweep.yaml("ok", "sweep:\n  methods: [baseline]\nruntime:\n  engine: graph\n"), "ok.yaml").config();
         assertEquals("graph", graph.runtime().engine());
     }
