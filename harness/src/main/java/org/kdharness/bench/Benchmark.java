@@ -42,8 +42,9 @@ public final class Benchmark {
     /**
      * One timed row.
      *
-     * @param peakMib the process's peak resident memory while the row ran (its high-water mark reset before it), MiB:
-     *                what the row's work needs on top of what earlier rows left resident; NaN where unknown
+     * @param peakMib the process's peak resident memory while the row ran (its high-water mark reset to the resident
+     *                memory before it, so what earlier rows left resident counts), MiB; NaN where unknown, the
+     *                process's peak so far where the reset is not allowed
      */
     public record Row(String name, double seconds, long samples, double peakMib) {
         public double samplesPerSecond() {
@@ -63,6 +64,8 @@ public final class Benchmark {
 
     private final DataSplits data;
     private final Consumer<String> log;
+    /** The process's peak resident memory before the last per-row reset, MiB. */
+    private double processPeak = Double.NaN;
     private final Trainer.Engine engine;
 
     /** @param engine how training steps are computed ({@code GRAPH} times the SameDiff path for comparison) */
@@ -229,7 +232,7 @@ public final class Benchmark {
 
     /** A training row: the second epoch's time (steady state), the first's printed beside it. */
     Row epochRow(String name, long samples, java.util.function.Supplier<double[]> work) {
-        resetPeakRss();
+        startRow();
         double[] s = work.get();
         Row r = new Row(name, s[1], samples, peakRssMib());
         log.accept(String.format(java.util.Locale.ROOT, "  %-60s %8.2f s %10.0f samples/s  (first epoch %.2f s)", name, r.seconds(),
@@ -238,7 +241,7 @@ public final class Benchmark {
     }
 
     Row timed(String name, long samples, Runnable work) {
-        resetPeakRss();
+        startRow();
         long t0 = System.nanoTime();
         work.run();
         Row r = new Row(name, (System.nanoTime() - t0) / 1e9, samples, peakRssMib());
@@ -256,19 +259,25 @@ public final class Benchmark {
     }
 
     /**
-     * Resets this process's peak resident memory to its current resident memory (Linux 4.0+: writing 5 to
-     * {@code /proc/self/clear_refs}), so that {@link #peakRssMib} then gives the peak of what runs next; the PyTorch
-     * side does the same per row.
+     * Before a row: keeps the process's peak so far ({@link #processPeakMib}), then resets the peak to the current
+     * resident memory (Linux 4.0+: writing 5 to {@code /proc/self/clear_refs}), so that {@link #peakRssMib} then gives
+     * the peak of the row; the PyTorch side does the same per row.
      */
-    static void resetPeakRss() {
+    private void startRow() {
+        processPeak = Math.max(Double.isNaN(processPeak) ? 0 : processPeak, peakRssMib());
         try {
             java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/self/clear_refs"), "5");
         } catch (java.io.IOException | RuntimeException e) {
-            // not Linux, or not allowed: the peak stays the process's
+            // not Linux, or not allowed: the rows report the process's peak so far
         }
     }
 
-    /** Peak resident memory of this process (VmHWM), MiB. */
+    /** The process's peak resident memory over every row so far (the per-row resets do not lose it), MiB. */
+    public double processPeakMib() {
+        return Math.max(Double.isNaN(processPeak) ? 0 : processPeak, peakRssMib());
+    }
+
+    /** Peak resident memory of this process (VmHWM, since the last per-row reset when a bench ran rows), MiB. */
     public static double peakRssMib() {
         try {
             for (String l : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {

@@ -119,7 +119,7 @@ final class BenchCommand implements Callable<Integer> {
             rounds.add(harnessRows);
             torchRounds.add(torch(dir, reference));
         }
-        double peak = Benchmark.peakRssMib();
+        double peak = bench.processPeakMib();
         List<Benchmark.Row> rows = medianRows(rounds);
 
         System.out.printf(Locale.ROOT, "%nmedians over %d round(s); ratio = median of the per-round harness/torch ratios (min-max); MiB = the"

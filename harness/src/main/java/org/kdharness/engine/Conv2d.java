@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * A 2-D convolution over {@code [n, c, h, w]} maps with PyTorch's padding ({@code k/2} on every
- * side, so a stride-2 3x3 convolution of a 32-pixel map gives 16 pixels, as PyTorch's does) and
+ * side, so a stride-2 3x3 convolution of a 32-pixel map gives 16 pixels, as PyTorch's does), or a
+ * plain CNN block's SAME padding ({@link #same}, as the graph builds it), and
  * weights {@code [k, k, in, out]}; libnd4j's {@code conv2d} and {@code conv2d_bp} ops, which run
  * oneDNN's convolutions on the CPU and cuDNN's on the GPU.
  *

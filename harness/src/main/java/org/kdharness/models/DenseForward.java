@@ -1,5 +1,7 @@
 package org.kdharness.models;
 
+import org.kdharness.engine.ActivationFunction;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,7 +44,7 @@ public final class DenseForward {
      */
     public static INDArray output(Network net, INDArray x, int layer, int chunk, UnaryOperator<INDArray> front) {
         DenseChain chain = net.dense();
-        DenseActivation activation = DenseActivation.of(chain.activation());
+        ActivationFunction activation = ActivationFunction.of(chain.activation());
         INDArray[] w = new INDArray[layer];
         INDArray[] b = new INDArray[layer];
         for (int l = 0; l < layer; l++) {
@@ -84,6 +86,6 @@ public final class DenseForward {
 
     /** Whether {@link #output} covers {@code net}. */
     public static boolean covers(Network net) {
-        return net.dense() != null && net.conv() == null && DenseActivation.of(net.dense().activation()) != null;
+        return net.dense() != null && net.conv() == null && ActivationFunction.of(net.dense().activation()) != null;
     }
 }

@@ -45,7 +45,8 @@ public final class TrialRunner {
     /**
      * What a finished trial reports.
      *
-     * @param engine {@code dense} when its steps ran on the hand-written path, else {@code graph}
+     * @param engine what computed its steps: {@code dense} (the hand-written MLP/CNN path), {@code layers} (the layer
+     *               engine) or {@code graph}
      */
     public record Outcome(Map<String, Double> metrics, int epochs, double seconds, String engine) {
     }

@@ -1,7 +1,7 @@
 package org.kdharness.train;
 
 import org.kdharness.models.ConvChain;
-import org.kdharness.models.DenseActivation;
+import org.kdharness.engine.ActivationFunction;
 import org.kdharness.models.Network;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -111,7 +111,7 @@ final class ConvFront {
     }
 
     private final List<ConvChain.Block> blocks;
-    private final DenseActivation activation;
+    private final ActivationFunction activation;
     private final INDArray[] weights;
     private final INDArray[] weightGradients;
     private final INDArray[] biases;
@@ -124,7 +124,7 @@ final class ConvFront {
      * @param weightGradients per block, the gradient array the updater reads (same shape);
      *                        null with {@code biasGradients} for inference only
      */
-    ConvFront(ConvChain chain, DenseActivation activation, INDArray[] weights, INDArray[] weightGradients,
+    ConvFront(ConvChain chain, ActivationFunction activation, INDArray[] weights, INDArray[] weightGradients,
               INDArray[] biases, INDArray[] biasGradients) {
         this.blocks = chain.blocks();
         this.activation = activation;
@@ -150,7 +150,7 @@ final class ConvFront {
             w[i] = net.sd().getVariable(chain.blocks().get(i).weight()).getArr();
             b[i] = net.sd().getVariable(chain.blocks().get(i).bias()).getArr();
         }
-        DenseActivation activation = DenseActivation.of(net.dense().activation());
+        ActivationFunction activation = ActivationFunction.of(net.dense().activation());
         if (activation == null || !supports(w) || !supports(b)) {
             return null;
         }
@@ -166,7 +166,7 @@ final class ConvFront {
     INDArray forward(INDArray input) {
         INDArray x = DenseKernels.host(input) ? input : input.dup('c');
         int rows = Math.toIntExact(x.size(0));
-        Buffers b = buffers.computeIfAbsent(rows, n -> new Buffers(n, x.size(1), blocks, activation == DenseActivation.RELU));
+        Buffers b = buffers.computeIfAbsent(rows, n -> new Buffers(n, x.size(1), blocks, activation == ActivationFunction.RELU));
         current = b;
         x.data().asNioFloat().get(0, b.input);
         float[] in = b.input;
@@ -183,7 +183,7 @@ final class ConvFront {
                 continue;
             }
             b.z[i].data().asNioFloat().get(0, b.zH[i]);
-            if (activation == DenseActivation.RELU) {
+            if (activation == ActivationFunction.RELU) {
                 ConvKernels.addBiasRelu(b.zH[i], b.bias[i], b.aH[i], size);
             } else {
                 ConvKernels.addBias(b.zH[i], b.bias[i], size);
@@ -216,7 +216,7 @@ final class ConvFront {
         if (blk.pool()) {
             ConvKernels.maxUnpool(b.aH[i], b.pooledH[i], b.dOutH[i], rows, blk.height(), blk.outChannels(), b.dAH[i]);
         }
-        if (activation == DenseActivation.RELU) {
+        if (activation == ActivationFunction.RELU) {
             ConvKernels.reluBackward(b.zH[i], b.dAH[i], size);
             b.dz[i].data().asNioFloat().put(0, b.dAH[i]);
         } else {

@@ -6,7 +6,7 @@ import org.kdharness.distill.LayerDistance;
 import org.kdharness.distill.LogitTerm;
 import org.kdharness.distill.ObjectiveInput;
 import org.kdharness.distill.WeightedTerm;
-import org.kdharness.models.DenseActivation;
+import org.kdharness.engine.ActivationFunction;
 import org.kdharness.models.ConvChain;
 import org.kdharness.models.DenseChain;
 import org.kdharness.models.Network;
@@ -52,7 +52,7 @@ final class DenseStep extends HandStep {
     }
 
 
-    private final DenseActivation activation;
+    private final ActivationFunction activation;
     private final Updates.Param[] weights;
     private final Updates.Param[] biases;
     private final double[] drop;
@@ -71,7 +71,7 @@ final class DenseStep extends HandStep {
         super(new Updates(config));
         SameDiff sd = net.sd();
         DenseChain chain = net.dense();
-        this.activation = DenseActivation.of(chain.activation());
+        this.activation = ActivationFunction.of(chain.activation());
         int layers = chain.weights().size();
         weights = new Updates.Param[layers];
         biases = new Updates.Param[layers];
@@ -128,7 +128,7 @@ final class DenseStep extends HandStep {
      */
     static DenseStep of(Network net, DistillationObjective obj, TrainingConfig config) {
         // hand gradients read host memory
-        if (!Nd4j.getEnvironment().isCPU() || net.dense() == null || DenseActivation.of(net.dense().activation()) == null) {
+        if (!Nd4j.getEnvironment().isCPU() || net.dense() == null || ActivationFunction.of(net.dense().activation()) == null) {
             return null;
         }
         // the allow-list: every term of the objective must bring its own hand gradient
@@ -225,7 +225,7 @@ final class DenseStep extends HandStep {
             if (drop[l - 1] > 0) {
                 da.muli(b.dropMask[l - 1]);
             }
-            if (activation == DenseActivation.RELU) {
+            if (activation == ActivationFunction.RELU) {
                 DenseKernels.reluBackward(b.z[l - 1], da, b.dz[l - 1]);
             } else {
                 activation.backward(b.z[l - 1], da, b.dz[l - 1]);

@@ -48,12 +48,13 @@ public final class Trainer {
         AUTO,
         /**
          * Every training step through the SameDiff graph: its autodiff gradients instead of the
-         * hand-written ones (the updater and inference are shared by both engines).
+         * hand-written ones (the updater and inference are shared by every path).
          */
         GRAPH,
         /**
          * The layer engine when it covers the objective (else the graph), also where the dense path would: to compare
-         * the two on MLPs and CNNs, and to train them on the one engine.
+         * the two on MLPs and CNNs, and to train them on the one engine. Training steps only: MLP and square-image CNN
+         * inference stays on the dense path's forward pass.
          */
         LAYERS;
 
@@ -316,7 +317,8 @@ public final class Trainer {
 
     /**
      * Any graph variable of {@code net} for every row of {@code x}, flattened per example;
-     * logits and dense hidden layers of MLPs and CNNs are computed by {@link DenseForward}, the rest by the engine.
+     * logits and dense hidden layers of MLPs and square-image CNNs are computed by {@link DenseForward}, the rest by the
+     * engine, and what neither computes (another variable, a network without a twin) by the graph.
      */
     public static INDArray output(Network net, INDArray x, String variable) {
         int layer = variable.equals(net.logits().name()) ? net.hidden().size() + 1 : hiddenLayer(net, variable);

@@ -1,5 +1,7 @@
 package org.kdharness.sweep;
 
+import org.kdharness.train.Trainer;
+
 import org.kdharness.config.ConfigException;
 import org.kdharness.config.SweepConfig;
 import org.junit.jupiter.api.Test;
@@ -226,6 +228,8 @@ class ConfigLoaderTest {
         assertTrue(e.getMessage().contains("'auto', 'graph' or 'layers'"), e.getMessage());
         SweepConfig graph = new ConfigLoader().parse(TinySweep.yaml("ok", "sweep:\n  methods: [baseline]\nruntime:\n  engine: graph\n"), "ok.yaml").config();
         assertEquals("graph", graph.runtime().engine());
+        SweepConfig layers = new ConfigLoader().parse(TinySweep.yaml("ok", "sweep:\n  methods: [baseline]\nruntime:\n  engine: layers\n"), "ok.yaml").config();
+        assertEquals(Trainer.Engine.LAYERS, Trainer.Engine.named(layers.runtime().engine()));
     }
 
     @Test

@@ -153,7 +153,7 @@ class SweepRunnerTest {
     }
 
     @Test
-    void graphEngineSettingTrainsThroughTheGraph() throws Exception {
+    void graphAndLayersEngineSettingsTrainThroughThem() throws Exception {
         String grid = """
                 sweep:
                   methods: [baseline, response]
@@ -163,14 +163,19 @@ class SweepRunnerTest {
                 """;
         List<TrialRow> auto = run("auto", TinySweep.yaml("auto", grid), 0);
         List<TrialRow> graph = run("graph", TinySweep.yaml("graph", grid + "runtime:\n  engine: graph\n"), 0);
+        List<TrialRow> layers = run("layers", TinySweep.yaml("layers", grid + "runtime:\n  engine: layers\n"), 0);
         assertEquals(2, graph.size());
+        assertEquals(2, layers.size());
         for (int i = 0; i < 2; i++) {
             assertEquals("dense", auto.get(i).provenance().engine());
             assertEquals("graph", graph.get(i).provenance().engine());
+            assertEquals("layers", layers.get(i).provenance().engine());
             // same trial ids (the engine is not part of them) and, within float noise, the same result
-            assertEquals(auto.get(i).trialId(), graph.get(i).trialId());
-            assertEquals(auto.get(i).metric("final_train_loss"), graph.get(i).metric("final_train_loss"),
-                    1e-3 * Math.abs(graph.get(i).metric("final_train_loss")));
+            for (TrialRow other : List.of(graph.get(i), layers.get(i))) {
+                assertEquals(auto.get(i).trialId(), other.trialId());
+                assertEquals(auto.get(i).metric("final_train_loss"), other.metric("final_train_loss"),
+                        1e-3 * Math.abs(other.metric("final_train_loss")), other.provenance().engine());
+            }
         }
     }
 

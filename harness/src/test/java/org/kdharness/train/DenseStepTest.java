@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The hand-written dense step computes the gradients SameDiff computes for the same graph,
- * loss and batch, for every objective and activation it claims, and declines the rest.
+ * The hand-written dense step, and the layer engine's step on the same networks, compute the gradients SameDiff
+ * computes for the same graph, loss and batch, for every objective and activation the dense step claims; the dense
+ * step declines the rest (which {@code PlainStepTest} checks on the engine).
  */
 class DenseStepTest {
 
@@ -73,6 +74,8 @@ class DenseStepTest {
         randomiseBiases(net.sd());
         assertEquals(labelMask, obj.labelPlaceholders().contains(DistillationObjective.LABEL_MASK));
         StepOracle.compare(net, obj, DenseStep::of, rng, TEACHER_SHAPES, 1e-4, trial.method() + "/" + activation);
+        // and the layer engine's step on the same network and objective (its twin of every MLP and CNN)
+        StepOracle.compare(net, obj, LayerStep::of, rng, TEACHER_SHAPES, 1e-4, "engine " + trial.method() + "/" + activation);
     }
 
     private static TrialSpec trial(DistillationMethod method, Double t, Double alpha, Double w1, Double w2, LayerMapping mapping,

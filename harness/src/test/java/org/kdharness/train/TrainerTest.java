@@ -147,7 +147,11 @@ class TrainerTest {
             };
             Trainer.Result r = new Trainer(engine).fit(net, new TrainingSpec(3, 50, 0.05, "sgd", 0.0, 0L, 0), 3, data.train(), obj,
                     null, data.validation(), null, perEpoch);
-            assertEquals(engine == Trainer.Engine.AUTO, r.dense(), engine + " took its path");
+            assertEquals(switch (engine) {
+                case AUTO -> "dense";
+                case LAYERS -> "layers";
+                case GRAPH -> "graph";
+            }, r.engine(), engine + " took its path");
             for (int e = 1; e <= 3; e++) {
                 int[] order = org.kdharness.data.DatasetLoader.shuffled(data.train().size(), 3 * 1_000_003L + e);
                 assertEquals(java.util.Arrays.stream(order).boxed().toList(), drawn.get(e), engine + " epoch " + e

@@ -1,4 +1,4 @@
-package org.kdharness.models;
+package org.kdharness.engine;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
@@ -14,20 +14,20 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A hidden activation's forward and backward pass into caller-owned arrays.
+ * The hidden activations a config may name, each as libnd4j's op and its derivative op, with the graph builder's
+ * constants ({@code models.Activations}: leaky slope 0.01, ELU alpha 1), so every path computes what the graph would.
  *
- * <p>Why: the hand-written dense trainer must apply exactly the ops the graph uses
- * ({@code models.Activations}: same names, same leaky slope and ELU alpha), without
- * allocating; every backward op takes the pre-activation and the incoming gradient.
+ * <p>Why one enum: the engine's {@link Activation} layer and the hand-written dense path (its steps and inference) run
+ * the same ops; every backward op takes the pre-activation and the incoming gradient, writing into a caller-owned array.
  */
-public enum DenseActivation {
+public enum ActivationFunction {
     RELU, TANH, SIGMOID, LEAKY_RELU, ELU;
 
     /** Slope of leaky ReLU below zero, as in the graph builder. */
     private static final double LEAK = 0.01;
 
-    /** The activation of a config name, or null when the dense trainer lacks it. */
-    public static DenseActivation of(String name) {
+    /** The activation of a config name, or null for a name the engine lacks. */
+    public static ActivationFunction of(String name) {
         return switch (name) {
             case "relu" -> RELU;
             case "tanh" -> TANH;
@@ -36,6 +36,14 @@ public enum DenseActivation {
             case "elu" -> ELU;
             default -> null;
         };
+    }
+
+    /**
+     * Whether f never decreases (every activation offered today): then it commutes with a maximum, so a block may pool
+     * before activating (a quarter of the values) and get the same outputs, and gradients to rounding.
+     */
+    public boolean nonDecreasing() {
+        return true;
     }
 
     /** {@code out = f(z)}. */
