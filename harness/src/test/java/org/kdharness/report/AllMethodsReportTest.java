@@ -57,8 +57,8 @@ class AllMethodsReportTest {
         for (TrialRow t : trials) {
             assertEquals("done", t.status(), t.trialId() + " " + t.reason());
             boolean hand = registry.method(t.method()).tapLoss() == null;
-            assertEquals(hand ? "dense" : "graph", t.provenance().engine(),
-                    t.variant() + (hand ? ": every term has a hand gradient on an MLP" : ": a tap loss trains through the graph"));
+            assertEquals(hand ? "dense" : "layers", t.provenance().engine(),
+                    t.variant() + (hand ? ": every term has a hand gradient on an MLP" : ": a tap loss trains on the layer engine"));
             if (t.method().equals("association")) {
                 // TinySweep's MLPs: two student and two teacher hidden layers; each student layer's attention sums to 1
                 for (int l = 1; l <= 2; l++) {

@@ -87,7 +87,7 @@ class SweepRunnerTest {
         assertEquals(2 * 4 + 4, t.metric("projection_params"));
         // deployed student: conv 3x3x1x2 + 2, dense 392x8 + 8, out 8x10 + 10
         assertEquals(18 + 2 + 392 * 8 + 8 + 80 + 10, t.metric("student_params"));
-        assertEquals("graph", t.provenance().engine(), "a hint on a conv map trains through the graph");
+        assertEquals("layers", t.provenance().engine(), "a hint on a conv map trains on the layer engine (the dense step declines it)");
     }
 
     @Test
