@@ -29,7 +29,7 @@ public final class Activation implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = buffers.get(training ? "y" : "inference", x.shape());
+        INDArray y = buffers.get("y", x.shape());
         function.forward(x, y);
         if (training) {
             input = x;

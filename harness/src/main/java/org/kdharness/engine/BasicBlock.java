@@ -34,7 +34,7 @@ public final class BasicBlock implements Layer {
     public INDArray forward(INDArray x, boolean training) {
         INDArray y = LayerNet.forward(branch, x, training);
         INDArray s = LayerNet.forward(shortcut, x, training);
-        INDArray sum = buffers.get(training ? "sum" : "inference", y.shape());
+        INDArray sum = buffers.get("sum", y.shape());
         y.add(s, sum);
         return relu.forward(sum, training);
     }

@@ -66,9 +66,9 @@ public final class BatchNorm2d implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = buffers.get(training ? "y" : "inference", x.shape());
+        INDArray y = buffers.get("y", x.shape());
         if (!training) {
-            return affine(x, y, runningMean.toDoubleVector(), runningVar.toDoubleVector(), "inference product");
+            return affine(x, y, runningMean.toDoubleVector(), runningVar.toDoubleVector(), "product");
         }
         long count = x.length() / x.size(1);
         double[] s1 = sums.of(x, "partial");

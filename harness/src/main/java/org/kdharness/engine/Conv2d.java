@@ -95,7 +95,7 @@ public final class Conv2d implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = buffers.get(training ? "y" : "inference", x.size(0), outChannels, out(x.size(2)), out(x.size(3)));
+        INDArray y = buffers.get("y", x.size(0), outChannels, out(x.size(2)), out(x.size(3)));
         INDArray[] in = bias == null ? new INDArray[]{x, weight.value()} : new INDArray[]{x, weight.value(), bias.value()};
         Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in).addOutputs(y).addIntegerArguments(arguments()).build());
         if (training) {

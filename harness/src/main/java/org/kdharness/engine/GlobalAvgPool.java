@@ -16,7 +16,7 @@ public final class GlobalAvgPool implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = buffers.get(training ? "y" : "inference", x.size(0), x.size(1));
+        INDArray y = buffers.get("y", x.size(0), x.size(1));
         x.mean(y, 2, 3);
         if (training) {
             inputShape = x.shape();

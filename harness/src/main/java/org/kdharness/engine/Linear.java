@@ -29,7 +29,7 @@ public final class Linear implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = buffers.get(training ? "y" : "inference", x.size(0), weight.value().size(1));
+        INDArray y = buffers.get("y", x.size(0), weight.value().size(1));
         Nd4j.gemm(ones(x.size(0)), bias.value(), y, false, false, 1.0, 0.0);
         Nd4j.gemm(x, weight.value(), y, false, false, 1.0, 1.0);
         if (training) {

@@ -37,7 +37,7 @@ public final class Pool2d implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = buffers.get(training ? "y" : "inference", x.size(0), x.size(1), x.size(2) / k, x.size(3) / k);
+        INDArray y = buffers.get("y", x.size(0), x.size(1), x.size(2) / k, x.size(3) / k);
         Nd4j.exec(DynamicCustomOp.builder(op).addInputs(x).addOutputs(y).addIntegerArguments(arguments).build());
         if (training) {
             input = x;

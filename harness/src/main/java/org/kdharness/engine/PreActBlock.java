@@ -35,7 +35,7 @@ public final class PreActBlock implements Layer {
         INDArray p = LayerNet.forward(pre, x, training);
         INDArray y = LayerNet.forward(branch, p, training);
         INDArray s = projection == null ? x : projection.forward(p, training);
-        INDArray sum = buffers.get(training ? "sum" : "inference", y.shape());
+        INDArray sum = buffers.get("sum", y.shape());
         return y.add(s, sum);
     }
 

@@ -33,8 +33,9 @@ public final class Relu implements Layer {
 
     @Override
     public INDArray backward(INDArray gradient) {
-        INDArray mask = buffers.get("mask", gradient.shape());
-        Nd4j.exec(new Step(output, mask, 0.0));
-        return gradient.mul(mask, buffers.get("dx", gradient.shape()));
+        // the mask into dx, then multiplied in place: one map less per ReLU than a separate mask
+        INDArray dx = buffers.get("dx", gradient.shape());
+        Nd4j.exec(new Step(output, dx, 0.0));
+        return dx.muli(gradient);
     }
 }
