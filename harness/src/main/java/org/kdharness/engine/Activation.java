@@ -39,8 +39,13 @@ public final class Activation implements Layer {
 
     @Override
     public INDArray backward(INDArray gradient) {
-        INDArray dx = buffers.get("dx", gradient.shape());
+        INDArray dx = buffers.inputGradient(gradient.shape());
         function.backward(input, gradient, dx);
         return dx;
+    }
+
+    @Override
+    public void share(GradientPool pool) {
+        buffers.share(pool);
     }
 }

@@ -18,6 +18,8 @@ public final class BasicBlock implements Layer {
     private final List<Layer> shortcut;
     private final Relu relu;
     private final Buffers buffers;
+    /** The network's input-gradient arrays (a block alone keeps its own). */
+    private GradientPool pool = new GradientPool();
 
     /**
      * @param branch   conv1, bn1, relu, conv2, bn2
@@ -42,8 +44,21 @@ public final class BasicBlock implements Layer {
     @Override
     public INDArray backward(INDArray gradient) {
         INDArray g = relu.backward(gradient);
-        INDArray dx = LayerNet.backward(branch, g);
-        return dx.addi(LayerNet.backward(shortcut, g));
+        INDArray dx = LayerNet.backward(branch, g, pool);
+        INDArray s = LayerNet.backward(shortcut, g, pool);
+        dx.addi(s);
+        if (s != g) {
+            pool.giveBack(s);
+        }
+        pool.giveBack(g);
+        return dx;
+    }
+
+    @Override
+    public void share(GradientPool pool) {
+        this.pool = pool;
+        relu.share(pool);
+        all().forEach(l -> l.share(pool));
     }
 
     @Override

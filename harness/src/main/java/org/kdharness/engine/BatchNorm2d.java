@@ -146,7 +146,7 @@ public final class BatchNorm2d implements Layer {
             b.putScalar(ch, bc);
             c.putScalar(ch, -sc * dBeta[ch] / count - bc * mean[ch]);
         }
-        INDArray dx = buffers.get("dx", input.shape());
+        INDArray dx = buffers.inputGradient(input.shape());
         Nd4j.exec(new MulOp(input, b, product));
         Nd4j.exec(new AddOp(product, c, dx));
         Nd4j.exec(new MulOp(gradient, s, product));
@@ -161,5 +161,10 @@ public final class BatchNorm2d implements Layer {
     @Override
     public List<INDArray> state() {
         return List.of(runningMean, runningVar);
+    }
+
+    @Override
+    public void share(GradientPool pool) {
+        buffers.share(pool);
     }
 }

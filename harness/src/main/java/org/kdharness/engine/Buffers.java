@@ -24,6 +24,22 @@ final class Buffers {
         this.type = type;
     }
 
+    /** The network's shared input-gradient arrays, once its {@link LayerNet} is built; null before (a layer alone). */
+    private GradientPool pool;
+
+    /** Takes input-gradient arrays from {@code pool} from now on. */
+    void share(GradientPool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * The array a backward pass returns as the gradient with respect to its input, of {@code shape}: from the network's
+     * pool ({@link GradientPool}), or the layer's own when it is not in a network.
+     */
+    INDArray inputGradient(long... shape) {
+        return pool == null ? get("dx", shape) : pool.take(type, shape);
+    }
+
     /** The array of {@code slot} with {@code shape} (contents undefined: the caller overwrites it). */
     INDArray get(String slot, long... shape) {
         return arrays.computeIfAbsent(slot + Arrays.toString(shape), k -> Nd4j.createUninitialized(type, shape));

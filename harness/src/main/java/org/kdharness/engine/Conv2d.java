@@ -106,7 +106,7 @@ public final class Conv2d implements Layer {
 
     @Override
     public INDArray backward(INDArray gradient) {
-        INDArray dx = buffers.get("dx", input.shape());
+        INDArray dx = buffers.inputGradient(input.shape());
         long n = input.size(0);
         int rows = chunkRows;
         if (rows == 0 || rows >= n) {
@@ -182,5 +182,10 @@ public final class Conv2d implements Layer {
             out.add(bias);
         }
         return out;
+    }
+
+    @Override
+    public void share(GradientPool pool) {
+        buffers.share(pool);
     }
 }

@@ -44,6 +44,11 @@ public final class Dropout implements Layer {
 
     @Override
     public INDArray backward(INDArray gradient) {
-        return gradient.mul(mask, buffers.get("dx", gradient.shape()));
+        return gradient.mul(mask, buffers.inputGradient(gradient.shape()));
+    }
+
+    @Override
+    public void share(GradientPool pool) {
+        buffers.share(pool);
     }
 }

@@ -26,9 +26,14 @@ public final class GlobalAvgPool implements Layer {
 
     @Override
     public INDArray backward(INDArray gradient) {
-        INDArray dx = buffers.get("dx", inputShape);
+        INDArray dx = buffers.inputGradient(inputShape);
         INDArray scaled = buffers.get("scaled", gradient.shape()).assign(gradient).divi(inputShape[2] * inputShape[3]);
         Nd4j.exec(new BroadcastCopyOp(dx, scaled, dx, 0, 1));
         return dx;
+    }
+
+    @Override
+    public void share(GradientPool pool) {
+        buffers.share(pool);
     }
 }

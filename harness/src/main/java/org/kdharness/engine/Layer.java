@@ -35,6 +35,13 @@ public interface Layer {
         backward(gradient);
     }
 
+    /**
+     * Takes the arrays of the gradients it returns from {@code pool}, the network's ({@link LayerNet} calls it once,
+     * blocks pass it on); a layer returns a gradient that way or as a view of the one it was given, and never keeps one.
+     */
+    default void share(GradientPool pool) {
+    }
+
     /** The trained parameters with their gradient buffers, none by default. */
     default List<Parameter> parameters() {
         return List.of();

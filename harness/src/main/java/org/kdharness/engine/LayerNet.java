@@ -21,6 +21,8 @@ public final class LayerNet {
     private final List<Layer> layers;
     private final int[] tapAfter;
     private final long[] image;
+    /** The input-gradient arrays every layer's backward pass takes its result from. */
+    private final GradientPool pool = new GradientPool();
     /** The first layer with parameters: the backward pass ends there, without the input's gradient. */
     private final int firstTrained;
 
@@ -38,6 +40,7 @@ public final class LayerNet {
             first++;
         }
         this.firstTrained = first;
+        this.layers.forEach(l -> l.share(pool));
         for (int t : tapAfter) {
             if (t < firstTrained) {
                 throw new IllegalArgumentException("a tap below the first trained layer: its gradient would reach no parameter");
@@ -75,6 +78,7 @@ public final class LayerNet {
      * @param tapGradients   {@code dL/dtap} by 1-based tap, flattened per example (may be empty)
      */
     public void backward(INDArray logitsGradient, Map<Integer, INDArray> tapGradients) {
+        pool.reset();
         INDArray g = logitsGradient;
         for (int i = layers.size() - 1; i >= firstTrained; i--) {
             for (int j = 0; j < tapAfter.length; j++) {
@@ -86,9 +90,20 @@ public final class LayerNet {
             if (i == firstTrained) {
                 layers.get(i).backwardParameters(g);
             } else {
-                g = layers.get(i).backward(g);
+                g = consumed(pool, g, layers.get(i).backward(g));
             }
         }
+    }
+
+    /**
+     * {@code next}, the gradient a layer returned for {@code g}, after giving {@code g} back to {@code pool} (nothing
+     * reads it any more) unless {@code next} is a view of it (a reshape).
+     */
+    static INDArray consumed(GradientPool pool, INDArray g, INDArray next) {
+        if (!next.isView() && next.data() != g.data()) {
+            pool.giveBack(g);
+        }
+        return next;
     }
 
     /** The dropout layers, in order: a training step sets their masks before each forward pass. */
@@ -140,11 +155,15 @@ public final class LayerNet {
         return a;
     }
 
-    /** {@code layers} backward in reverse order (none: {@code g} itself). */
-    static INDArray backward(List<Layer> layers, INDArray g) {
+    /**
+     * {@code layers} backward in reverse order (none: {@code g} itself), giving the gradients between them back to
+     * {@code pool}; {@code g} stays the caller's.
+     */
+    static INDArray backward(List<Layer> layers, INDArray g, GradientPool pool) {
         INDArray d = g;
         for (int i = layers.size() - 1; i >= 0; i--) {
-            d = layers.get(i).backward(d);
+            INDArray next = layers.get(i).backward(d);
+            d = d == g ? next : consumed(pool, d, next);
         }
         return d;
     }

@@ -47,7 +47,7 @@ public final class Linear implements Layer {
     @Override
     public INDArray backward(INDArray gradient) {
         backwardParameters(gradient);
-        INDArray dx = buffers.get("dx", input.shape());
+        INDArray dx = buffers.inputGradient(input.shape());
         Nd4j.gemm(gradient, weight.value(), dx, false, true, 1.0, 0.0);
         return dx;
     }
@@ -60,5 +60,10 @@ public final class Linear implements Layer {
     @Override
     public List<Parameter> parameters() {
         return List.of(weight, bias);
+    }
+
+    @Override
+    public void share(GradientPool pool) {
+        buffers.share(pool);
     }
 }

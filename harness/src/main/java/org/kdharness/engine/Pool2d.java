@@ -47,8 +47,13 @@ public final class Pool2d implements Layer {
 
     @Override
     public INDArray backward(INDArray gradient) {
-        INDArray dx = buffers.get("dx", input.shape());
+        INDArray dx = buffers.inputGradient(input.shape());
         Nd4j.exec(DynamicCustomOp.builder(op + "_bp").addInputs(input, gradient).addOutputs(dx).addIntegerArguments(arguments).build());
         return dx;
+    }
+
+    @Override
+    public void share(GradientPool pool) {
+        buffers.share(pool);
     }
 }

@@ -17,6 +17,8 @@ public final class PreActBlock implements Layer {
     /** The 1x1 convolution of {@code pre}, or null for the identity shortcut from {@code x}. */
     private final Layer projection;
     private final Buffers buffers;
+    /** The network's input-gradient arrays (a block alone keeps its own). */
+    private GradientPool pool = new GradientPool();
 
     /**
      * @param pre        bn1, relu
@@ -41,12 +43,23 @@ public final class PreActBlock implements Layer {
 
     @Override
     public INDArray backward(INDArray gradient) {
-        INDArray dp = LayerNet.backward(branch, gradient);
+        INDArray dp = LayerNet.backward(branch, gradient, pool);
         if (projection != null) {
-            dp.addi(projection.backward(gradient));
+            INDArray t = projection.backward(gradient);
+            dp.addi(t);
+            pool.giveBack(t);
         }
-        INDArray dx = LayerNet.backward(pre, dp);
+        INDArray dx = LayerNet.backward(pre, dp, pool);
+        if (dx != dp) {
+            pool.giveBack(dp);
+        }
         return projection == null ? dx.addi(gradient) : dx;
+    }
+
+    @Override
+    public void share(GradientPool pool) {
+        this.pool = pool;
+        all().forEach(l -> l.share(pool));
     }
 
     @Override

@@ -34,8 +34,13 @@ public final class Relu implements Layer {
     @Override
     public INDArray backward(INDArray gradient) {
         // the mask into dx, then multiplied in place: one map less per ReLU than a separate mask
-        INDArray dx = buffers.get("dx", gradient.shape());
+        INDArray dx = buffers.inputGradient(gradient.shape());
         Nd4j.exec(new Step(output, dx, 0.0));
         return dx.muli(gradient);
+    }
+
+    @Override
+    public void share(GradientPool pool) {
+        buffers.share(pool);
     }
 }
