@@ -47,7 +47,7 @@ public final class BasicBlock implements Layer {
         INDArray dx = LayerNet.backward(branch, g, pool);
         INDArray s = LayerNet.backward(shortcut, g, pool);
         dx.addi(s);
-        if (s != g) {
+        if (s != g && !s.isView()) {
             pool.giveBack(s);
         }
         pool.giveBack(g);

@@ -39,7 +39,11 @@ final class GradientPool {
         return a;
     }
 
-    /** Gives {@code a} back when it is one of this pool's taken arrays (by identity); anything else is left alone. */
+    /**
+     * Gives {@code a} back when it is one of this pool's taken arrays (by identity); anything else is left alone. Only
+     * the holder of the live reference gives it back: a stale reference given back after the array was taken again
+     * would free a live array.
+     */
     void giveBack(INDArray a) {
         List<INDArray> out = taken.get(key(a.dataType(), a.shape()));
         if (out == null) {

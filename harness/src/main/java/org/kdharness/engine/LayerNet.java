@@ -42,6 +42,10 @@ public final class LayerNet {
         this.firstTrained = first;
         this.layers.forEach(l -> l.share(pool));
         for (int t : tapAfter) {
+            // a tap on the logits would add into the caller's logits gradient
+            if (t >= layers.size() - 1) {
+                throw new IllegalArgumentException("a tap on the last layer: the logits are not a tap");
+            }
             if (t < firstTrained) {
                 throw new IllegalArgumentException("a tap below the first trained layer: its gradient would reach no parameter");
             }

@@ -50,7 +50,7 @@ public final class PreActBlock implements Layer {
             pool.giveBack(t);
         }
         INDArray dx = LayerNet.backward(pre, dp, pool);
-        if (dx != dp) {
+        if (dx != dp && !dx.isView()) {
             pool.giveBack(dp);
         }
         return projection == null ? dx.addi(gradient) : dx;

@@ -4,8 +4,12 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A taken array is never handed out again until it is given back or the pass ends; given back, it is reused. */
 class GradientPoolTest {
@@ -16,18 +20,28 @@ class GradientPoolTest {
         INDArray a = pool.take(DataType.FLOAT, 4, 3);
         INDArray b = pool.take(DataType.FLOAT, 4, 3);
         assertNotSame(a, b);
-        assertNotSame(a, pool.take(DataType.FLOAT, 3, 4), "another shape, another array");
-        assertNotSame(a, pool.take(DataType.DOUBLE, 4, 3), "another type, another array");
-        pool.giveBack(a);
-        pool.giveBack(a.reshape(12)); // a view, not one of the pool's arrays: left alone
+        // an array equal in shape but not one of the pool's, and a view of a: neither frees a
+        pool.giveBack(a.dup());
+        pool.giveBack(a.reshape(4, 3).transpose().transpose());
         INDArray c = pool.take(DataType.FLOAT, 4, 3);
-        assertSame(a, c, "given back, reused");
+        assertTrue(c != a && c != b, "a and b are still taken");
+        pool.giveBack(a);
+        pool.giveBack(a); // twice: once free, it is listed once
+        // given back, a is not handed out for another shape or type
+        assertNotSame(a, pool.take(DataType.FLOAT, 3, 4));
+        assertNotSame(a, pool.take(DataType.DOUBLE, 4, 3));
+        assertSame(a, pool.take(DataType.FLOAT, 4, 3), "given back, reused for its shape");
         INDArray d = pool.take(DataType.FLOAT, 4, 3);
-        assertNotSame(a, d);
-        assertNotSame(b, d, "b is still taken");
+        assertTrue(d != a && d != b && d != c, "given back once, handed out once");
         pool.reset();
-        INDArray e = pool.take(DataType.FLOAT, 4, 3), f = pool.take(DataType.FLOAT, 4, 3), g = pool.take(DataType.FLOAT, 4, 3);
-        assertSame(3L, java.util.stream.Stream.of(e, f, g).filter(x -> x == a || x == b || x == d).count(),
-                "after a reset every array is free again, and none is allocated anew");
+        INDArray e = pool.take(DataType.FLOAT, 4, 3), f = pool.take(DataType.FLOAT, 4, 3), g = pool.take(DataType.FLOAT, 4, 3),
+                h = pool.take(DataType.FLOAT, 4, 3);
+        assertEquals(4, Set.of(System.identityHashCode(e), System.identityHashCode(f), System.identityHashCode(g),
+                System.identityHashCode(h)).size(), "after a reset the four arrays are free again, each handed out once");
+        for (INDArray x : new INDArray[]{e, f, g, h}) {
+            assertTrue(x == a || x == b || x == c || x == d, "none allocated anew");
+        }
+        INDArray fifth = pool.take(DataType.FLOAT, 4, 3);
+        assertTrue(fifth != a && fifth != b && fifth != c && fifth != d, "a fifth is new");
     }
 }
