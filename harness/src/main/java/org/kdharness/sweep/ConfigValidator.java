@@ -14,6 +14,7 @@ import org.kdharness.distill.Axis;
 import org.kdharness.distill.DistillationMethod;
 import org.kdharness.distill.MethodParameter;
 import org.kdharness.methods.DistillationRegistry;
+import org.kdharness.train.Trainer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -67,8 +68,9 @@ public final class ConfigValidator {
         check(c.runtime().threadsPerTrial() >= 1, "/runtime/threads_per_trial", "must be >= 1");
         check(c.runtime().parallelTrials() >= 1, "/runtime/parallel_trials", "must be >= 1");
         check(c.runtime().reportEveryMinutes() >= 0, "/runtime/report_every_minutes", "must be >= 0 (0: the report is written at the end only)");
-        check(List.of("auto", "graph", "layers").contains(c.runtime().engine()), "/runtime/engine",
-                "must be 'auto', 'graph' or 'layers', got '" + c.runtime().engine() + "'");
+        List<String> engines = Trainer.Engine.configNames();
+        check(engines.contains(c.runtime().engine()), "/runtime/engine", "must be " + String.join(", ", engines.subList(0, engines.size() - 1)
+                .stream().map(e -> "'" + e + "'").toList()) + " or '" + engines.get(engines.size() - 1) + "', got '" + c.runtime().engine() + "'");
     }
 
     private void network(NetworkSpec n, String at) {

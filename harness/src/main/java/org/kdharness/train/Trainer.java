@@ -58,13 +58,19 @@ public final class Trainer {
          */
         LAYERS;
 
-        /** The engine a config's {@code runtime.engine} names ({@code auto}, {@code graph} or {@code layers}). */
+        /** The name a config's {@code runtime.engine} gives it: {@code auto}, {@code graph} or {@code layers}. */
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Every config name, in declaration order (what the validator accepts). */
+        public static List<String> configNames() {
+            return java.util.Arrays.stream(values()).map(Engine::configName).toList();
+        }
+
+        /** The engine a config's {@code runtime.engine} names ({@link #configNames}; anything else: {@code AUTO}). */
         public static Engine named(String name) {
-            return switch (name) {
-                case "graph" -> GRAPH;
-                case "layers" -> LAYERS;
-                default -> AUTO;
-            };
+            return java.util.Arrays.stream(values()).filter(e -> e.configName().equals(name)).findFirst().orElse(AUTO);
         }
     }
 
@@ -337,8 +343,7 @@ public final class Trainer {
         }
         long n = x.size(0);
         List<INDArray> parts = new ArrayList<>();
-        // a residual network's maps are wide: its inference goes in the small chunks a convolutional front uses
-        int chunk = net.batchNorms().isEmpty() ? EVAL_BATCH : CONV_EVAL_BATCH;
+        int chunk = evalChunk(net);
         for (long from = 0; from < n; from += chunk) {
             long to = Math.min(n, from + chunk);
             Map<String, INDArray> ph = new HashMap<>();
@@ -351,12 +356,19 @@ public final class Trainer {
         return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
 
+    /**
+     * Rows per inference chunk of {@code net}: an MLP's rows are narrow, so large chunks for efficient GEMMs; a network
+     * with feature maps (a CNN, a residual network) gets the small chunks its wide maps need.
+     */
+    private static int evalChunk(Network net) {
+        return net.hiddenShapes().stream().anyMatch(s -> s.length > 1) ? CONV_EVAL_BATCH : EVAL_BATCH;
+    }
+
     /** Hidden layer {@code layer} (1-based; one past the last: the logits) by the layer engine in inference mode, in chunks. */
     private static INDArray engineOutput(Network net, INDArray x, int layer) {
         long n = x.size(0);
         List<INDArray> parts = new ArrayList<>();
-        // an MLP's rows are narrow: large chunks for efficient GEMMs; maps are wide: small ones for memory
-        int chunk = net.hiddenShapes().stream().anyMatch(s -> s.length > 1) ? CONV_EVAL_BATCH : EVAL_BATCH;
+        int chunk = evalChunk(net);
         for (long from = 0; from < n; from += chunk) {
             long to = Math.min(n, from + chunk);
             LayerNet.Outputs out = net.engine().forward(x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup(), false);
