@@ -34,7 +34,7 @@ final class DenseBuffers {
     final INDArray[] teacher;
     final INDArray[] hint;
     final INDArray[] hintGrad;
-    /** Per hidden layer: pre-activation, activation, their gradients, dropout mask. */
+    /** Per hidden layer: pre-activation, activation, their gradients (null unless {@code layerArrays}), dropout mask. */
     final INDArray[] z;
     final INDArray[] a;
     final INDArray[] da;
@@ -55,9 +55,11 @@ final class DenseBuffers {
      * @param hintLabels   per layer term, the index of its teacher layer among the label arrays
      * @param teacherUnits per layer term, the teacher layer's width
      * @param hintUnits    per layer term, the width of what is compared with it (projection output or student layer)
+     * @param layerArrays  whether to allocate the per-hidden-layer pre-activation, activation and gradient arrays (the
+     *                     dense step's; the layer engine keeps its own and reads only the dropout masks)
      */
     DenseBuffers(int rows, long[] widths, int probsIndex, int teacherLogitsIndex, int maskIndex, int[] hintLabels, long[] teacherUnits,
-                 long[] hintUnits, double[] drop) {
+                 long[] hintUnits, double[] drop, boolean layerArrays) {
         this.rows = rows;
         this.probsIndex = probsIndex;
         this.teacherLogitsIndex = teacherLogitsIndex;
@@ -86,10 +88,12 @@ final class DenseBuffers {
         dropMask = new INDArray[hidden];
         for (int l = 0; l < hidden; l++) {
             long w = widths[l + 1];
-            z[l] = floats(rows, w);
-            a[l] = floats(rows, w);
-            da[l] = floats(rows, w);
-            dz[l] = floats(rows, w);
+            if (layerArrays) {
+                z[l] = floats(rows, w);
+                a[l] = floats(rows, w);
+                da[l] = floats(rows, w);
+                dz[l] = floats(rows, w);
+            }
             dropMask[l] = drop[l] > 0 ? floats(rows, w) : null;
         }
         logits = floats(rows, classes);

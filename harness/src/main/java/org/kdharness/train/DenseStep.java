@@ -175,7 +175,7 @@ final class DenseStep extends HandStep {
         DenseBuffers buf = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, widths(features.size(1)),
                 probsIndex, teacherLogitsIndex, maskIndex, hints.stream().mapToInt(HintTerm::labelIndex).toArray(),
                 hints.stream().mapToLong(h -> labels.get(h.labelIndex()).size(1)).toArray(),
-                hints.stream().mapToLong(HintTerm::units).toArray(), drop));
+                hints.stream().mapToLong(HintTerm::units).toArray(), drop, true));
         buf.load(features, labels, rows, maskRng);
         return buf;
     }

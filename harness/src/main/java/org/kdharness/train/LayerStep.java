@@ -91,14 +91,13 @@ final class LayerStep extends HandStep {
 
     @Override
     DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
-        // the dense path's buffers: with dropout, one (mask-carrying) hidden width per dropout layer; the engine does
-        // not read their per-layer activation arrays (a dropout MLP's few MB)
+        // the batch's buffers: with dropout, one (mask-carrying) hidden width per dropout layer
         long[] widths = new long[dropWidths.length + 2];
         widths[0] = features.size(1);
         System.arraycopy(dropWidths, 0, widths, 1, dropWidths.length);
         widths[widths.length - 1] = labels.get(0).size(1);
         DenseBuffers b = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, widths, probsIndex, teacherLogitsIndex, maskIndex,
-                hints.labelIndex(), hints.teacherUnits(), hints.comparedUnits(), dropouts.stream().mapToDouble(Dropout::drop).toArray()));
+                hints.labelIndex(), hints.teacherUnits(), hints.comparedUnits(), dropouts.stream().mapToDouble(Dropout::drop).toArray(), false));
         b.load(features, labels, rows, maskRng);
         for (int l = 0; l < dropouts.size(); l++) {
             dropouts.get(l).mask(b.dropMask[l]);
