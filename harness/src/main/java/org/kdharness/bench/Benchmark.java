@@ -64,8 +64,8 @@ public final class Benchmark {
 
     private final DataSplits data;
     private final Consumer<String> log;
-    /** The process's peak resident memory before the last per-row reset, MiB. */
-    private double processPeak = Double.NaN;
+    /** The process's peak resident memory before the last per-row reset, MiB (0 before the first row). */
+    private double processPeak;
     private final Trainer.Engine engine;
 
     /** @param engine how training steps are computed ({@code GRAPH} times the SameDiff path for comparison) */
@@ -264,7 +264,7 @@ public final class Benchmark {
      * the peak of the row; the PyTorch side does the same per row.
      */
     private void startRow() {
-        processPeak = Math.max(Double.isNaN(processPeak) ? 0 : processPeak, peakRssMib());
+        processPeak = processPeakMib();
         try {
             java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/self/clear_refs"), "5");
         } catch (java.io.IOException | RuntimeException e) {
@@ -274,7 +274,7 @@ public final class Benchmark {
 
     /** The process's peak resident memory over every row so far (the per-row resets do not lose it), MiB. */
     public double processPeakMib() {
-        return Math.max(Double.isNaN(processPeak) ? 0 : processPeak, peakRssMib());
+        return Math.max(processPeak, peakRssMib());
     }
 
     /** Peak resident memory of this process (VmHWM, since the last per-row reset when a bench ran rows), MiB. */

@@ -49,10 +49,7 @@ public final class PreActBlock implements Layer {
             dp.addi(t);
             pool.giveBack(t);
         }
-        INDArray dx = LayerNet.backward(pre, dp, pool);
-        if (dx != dp && !dx.isView()) {
-            pool.giveBack(dp);
-        }
+        INDArray dx = LayerNet.consumed(pool, dp, LayerNet.backward(pre, dp, pool));
         return projection == null ? dx.addi(gradient) : dx;
     }
 
