@@ -7,15 +7,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The hidden activations a config may name besides ReLU ({@link Relu} is its own layer, in place): tanh, the logistic
  * sigmoid, leaky ReLU and ELU, by {@link ActivationFunction}'s ops.
  */
-public final class Activation implements Layer {
+public final class Activation extends BufferedLayer {
 
     private final ActivationFunction function;
-    private final Buffers buffers;
     private INDArray input;
 
     private Activation(ActivationFunction function, DataType type) {
+        super(type);
         this.function = function;
-        this.buffers = new Buffers(type);
     }
 
     /** The layer for the config's activation {@code name} ({@link Relu} for {@code relu}). */
@@ -29,7 +28,7 @@ public final class Activation implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = buffers.get("y", x.shape());
+        INDArray y = buffers.output(training, x.shape());
         function.forward(x, y);
         if (training) {
             input = x;
@@ -42,10 +41,5 @@ public final class Activation implements Layer {
         INDArray dx = buffers.inputGradient(gradient.shape());
         function.backward(input, gradient, dx);
         return dx;
-    }
-
-    @Override
-    public void share(GradientPool pool) {
-        buffers.share(pool);
     }
 }

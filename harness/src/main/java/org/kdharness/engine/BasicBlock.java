@@ -11,33 +11,39 @@ import java.util.List;
  * {@code bn(conv1x1(x))} where the stride or the channels change. Back, the gradient of the sum
  * goes to both branches and their input gradients add.
  */
-public final class BasicBlock implements Layer {
+public final class BasicBlock extends BufferedLayer {
 
     private final List<Layer> branch;
     /** The projection shortcut's convolution and BatchNorm, or empty for the identity. */
     private final List<Layer> shortcut;
     private final Relu relu;
-    private final Buffers buffers;
-    /** The network's input-gradient arrays (a block alone keeps its own). */
-    private GradientPool pool = new GradientPool();
+    /** The network's short-lived arrays (a block alone keeps its own). */
+    private ArrayPool pool = new ArrayPool();
 
     /**
      * @param branch   conv1, bn1, relu, conv2, bn2
      * @param shortcut conv, bn; or empty for the identity
      */
     public BasicBlock(List<Layer> branch, List<Layer> shortcut, Relu relu, org.nd4j.linalg.api.buffer.DataType type) {
+        super(type);
         this.branch = List.copyOf(branch);
         this.shortcut = List.copyOf(shortcut);
         this.relu = relu;
-        this.buffers = new Buffers(type);
     }
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = LayerNet.forward(branch, x, training);
-        INDArray s = LayerNet.forward(shortcut, x, training);
-        INDArray sum = buffers.get("sum", y.shape());
+        INDArray y = LayerNet.forward(branch, x, training, pool);
+        INDArray s = LayerNet.forward(shortcut, x, training, pool);
+        INDArray sum = buffers.output(training, y.shape());
         y.add(s, sum);
+        if (!training) {
+            // inference keeps nothing for a backward pass: the branch's and the shortcut's outputs are dead
+            pool.giveBack(y);
+            if (s != x) {
+                pool.giveBack(s);
+            }
+        }
         return relu.forward(sum, training);
     }
 
@@ -55,7 +61,8 @@ public final class BasicBlock implements Layer {
     }
 
     @Override
-    public void share(GradientPool pool) {
+    public void share(ArrayPool pool) {
+        super.share(pool);
         this.pool = pool;
         relu.share(pool);
         all().forEach(l -> l.share(pool));

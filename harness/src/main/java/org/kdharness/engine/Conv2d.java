@@ -24,14 +24,13 @@ import java.util.List;
  * 75 vs 94, 16 at 28x28: 8 vs 11). A fixed rule, not a timing at run time, so that a seed gives the
  * same weights on every run (the chunks sum the parameters' gradients in another order).
  */
-public final class Conv2d implements Layer {
+public final class Conv2d extends BufferedLayer {
 
     private final Parameter weight;
     private final Parameter bias;
     private final int kernel;
     private final int stride;
     private final long outChannels;
-    private final Buffers buffers;
     private final ChannelSums channelSums;
     private INDArray input;
     /** Rows per chunk of the backward pass, 0 for the whole batch. */
@@ -68,6 +67,7 @@ public final class Conv2d implements Layer {
     }
 
     private Conv2d(Parameter weight, Parameter bias, int stride, int chunkRows, boolean same) {
+        super(weight.value().dataType());
         this.same = same;
         this.chunkRows = chunkRows;
         this.weight = weight;
@@ -75,7 +75,6 @@ public final class Conv2d implements Layer {
         this.kernel = Math.toIntExact(weight.value().size(0));
         this.stride = stride;
         this.outChannels = weight.value().size(3);
-        this.buffers = new Buffers(weight.value().dataType());
         this.channelSums = new ChannelSums(buffers);
     }
 
@@ -95,7 +94,7 @@ public final class Conv2d implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = buffers.get("y", x.size(0), outChannels, out(x.size(2)), out(x.size(3)));
+        INDArray y = buffers.output(training, x.size(0), outChannels, out(x.size(2)), out(x.size(3)));
         INDArray[] in = bias == null ? new INDArray[]{x, weight.value()} : new INDArray[]{x, weight.value(), bias.value()};
         Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in).addOutputs(y).addIntegerArguments(arguments()).build());
         if (training) {
@@ -182,10 +181,5 @@ public final class Conv2d implements Layer {
             out.add(bias);
         }
         return out;
-    }
-
-    @Override
-    public void share(GradientPool pool) {
-        buffers.share(pool);
     }
 }

@@ -10,15 +10,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Why the mask comes from outside: the step draws every layer's mask from the trial's seeded generator in a
  * fixed order (as the graph's masks were fed), so a seed gives the same masks, and the same weights, on every run.
  */
-public final class Dropout implements Layer {
+public final class Dropout extends BufferedLayer {
 
     private final double drop;
-    private final Buffers buffers;
     private INDArray mask;
 
     public Dropout(double drop, DataType type) {
+        super(type);
         this.drop = drop;
-        this.buffers = new Buffers(type);
     }
 
     /** The drop probability p. */
@@ -39,16 +38,11 @@ public final class Dropout implements Layer {
         if (mask == null || mask.size(0) != x.size(0)) {
             throw new IllegalStateException("no dropout mask for a batch of " + x.size(0));
         }
-        return x.mul(mask, buffers.get("y", x.shape()));
+        return x.mul(mask, buffers.output(training, x.shape()));
     }
 
     @Override
     public INDArray backward(INDArray gradient) {
         return gradient.mul(mask, buffers.inputGradient(gradient.shape()));
-    }
-
-    @Override
-    public void share(GradientPool pool) {
-        buffers.share(pool);
     }
 }

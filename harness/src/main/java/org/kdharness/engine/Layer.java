@@ -11,7 +11,7 @@ import java.util.List;
  * once by a backward pass in reverse order, so each layer remembers its own input (or output)
  * from the last forward in training mode; nothing outside it decides which activations to keep.
  * Returned arrays are the layer's own buffers, reused at the next call with the same shape (a
- * backward pass's results, inside a network, come from its {@link GradientPool} and may be reused
+ * backward pass's results, inside a network, come from its {@link ArrayPool} and may be reused
  * later in the same pass once given back): a caller that keeps one across calls copies it.
  */
 public interface Layer {
@@ -41,7 +41,7 @@ public interface Layer {
      * blocks pass it on); a layer returns a gradient that way or as a view of the one it was given, and never keeps one.
      * A layer inside a network is not called on its own: its results would be the pool's, reused after the next reset.
      */
-    default void share(GradientPool pool) {
+    default void share(ArrayPool pool) {
     }
 
     /** The trained parameters with their gradient buffers, none by default. */

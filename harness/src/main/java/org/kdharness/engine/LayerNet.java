@@ -21,8 +21,8 @@ public final class LayerNet {
     private final List<Layer> layers;
     private final int[] tapAfter;
     private final long[] image;
-    /** The input-gradient arrays every layer's backward pass takes its result from. */
-    private final GradientPool pool = new GradientPool();
+    /** The short-lived arrays of every layer: input gradients, inference outputs, scratch. */
+    private final ArrayPool pool = new ArrayPool();
     /** The first layer with parameters: the backward pass ends there, without the input's gradient. */
     private final int firstTrained;
 
@@ -59,20 +59,41 @@ public final class LayerNet {
     public record Outputs(INDArray logits, List<INDArray> taps) {
     }
 
-    /** A forward pass over the rows {@code x}; {@code training} as in {@link Layer#forward}. */
+    /**
+     * A forward pass over the rows {@code x}; {@code training} as in {@link Layer#forward}. An inference pass keeps
+     * only the logits and the taps: every other layer output goes back to the network's pool once the layer above has
+     * read it, so a teacher holds a few maps per shape rather than one per layer. Its outputs are valid until the
+     * next pass (forward or backward).
+     */
     public Outputs forward(INDArray x, boolean training) {
+        if (!training) {
+            pool.reset();
+        }
         long n = x.size(0);
         INDArray a = x.reshape('c', n, image[0], image[1], image[2]);
         INDArray[] taps = new INDArray[tapAfter.length];
+        List<INDArray> tapped = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
-            a = layers.get(i).forward(a, training);
+            INDArray next = layers.get(i).forward(a, training);
+            a = training || isTapped(tapped, a) ? next : consumed(pool, a, next);
             for (int j = 0; j < tapAfter.length; j++) {
                 if (tapAfter[j] == i) {
                     taps[j] = a.reshape('c', n, a.length() / n);
+                    tapped.add(a);
                 }
             }
         }
         return new Outputs(a, Arrays.asList(taps));
+    }
+
+    /** Whether {@code a} is one of {@code tapped} (by identity): a tap's array stays the caller's. */
+    private static boolean isTapped(List<INDArray> tapped, INDArray a) {
+        for (INDArray t : tapped) {
+            if (t == a) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -103,11 +124,24 @@ public final class LayerNet {
      * {@code next}, the gradient a layer returned for {@code g}, after giving {@code g} back to {@code pool} (nothing
      * reads it any more) unless {@code next} is a view of it (a reshape).
      */
-    static INDArray consumed(GradientPool pool, INDArray g, INDArray next) {
+    static INDArray consumed(ArrayPool pool, INDArray g, INDArray next) {
         if (!next.isView() && next.data() != g.data()) {
             pool.giveBack(g);
         }
         return next;
+    }
+
+    /**
+     * Frees the network's pooled arrays (what a pass took: inference outputs, input gradients, scratch) once the
+     * caller has copied what it needs: the last pass's outputs are invalid after it. Its own training buffers stay.
+     */
+    public void releasePooled() {
+        pool.release();
+    }
+
+    /** How many arrays the network's pool has allocated (tests of what a pass keeps). */
+    public int pooledArrays() {
+        return pool.allocated();
     }
 
     /** The dropout layers, in order: a training step sets their masks before each forward pass. */
@@ -150,11 +184,15 @@ public final class LayerNet {
         return out;
     }
 
-    /** {@code layers} in order (none: {@code x} itself). */
-    static INDArray forward(List<Layer> layers, INDArray x, boolean training) {
+    /**
+     * {@code layers} in order (none: {@code x} itself); in inference, the outputs between them are given back to
+     * {@code pool} once read ({@code x} stays the caller's).
+     */
+    static INDArray forward(List<Layer> layers, INDArray x, boolean training, ArrayPool pool) {
         INDArray a = x;
         for (Layer l : layers) {
-            a = l.forward(a, training);
+            INDArray next = l.forward(a, training);
+            a = training || a == x ? next : consumed(pool, a, next);
         }
         return a;
     }
@@ -163,7 +201,7 @@ public final class LayerNet {
      * {@code layers} backward in reverse order (none: {@code g} itself), giving the gradients between them back to
      * {@code pool}; {@code g} stays the caller's.
      */
-    static INDArray backward(List<Layer> layers, INDArray g, GradientPool pool) {
+    static INDArray backward(List<Layer> layers, INDArray g, ArrayPool pool) {
         INDArray d = g;
         for (int i = layers.size() - 1; i >= 0; i--) {
             INDArray next = layers.get(i).backward(d);

@@ -13,23 +13,22 @@ import java.util.List;
  * <p>Why the bias as GEMMs: ND4J's row-vector add and column sum cost 75 and 65 us on a 128x256 batch in
  * 1.0.0-M2.1 (1 thread), several times their memory traffic; a small MLP student's step is about 2 ms.
  */
-public final class Linear implements Layer {
+public final class Linear extends BufferedLayer {
 
     private final Parameter weight;
     private final Parameter bias;
-    private final Buffers buffers;
     private INDArray input;
     private final java.util.Map<Long, INDArray> ones = new java.util.HashMap<>();
 
     public Linear(Parameter weight, Parameter bias) {
+        super(weight.value().dataType());
         this.weight = weight;
         this.bias = bias;
-        this.buffers = new Buffers(weight.value().dataType());
     }
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = buffers.get("y", x.size(0), weight.value().size(1));
+        INDArray y = buffers.output(training, x.size(0), weight.value().size(1));
         Nd4j.gemm(ones(x.size(0)), bias.value(), y, false, false, 1.0, 0.0);
         Nd4j.gemm(x, weight.value(), y, false, false, 1.0, 1.0);
         if (training) {
@@ -60,10 +59,5 @@ public final class Linear implements Layer {
     @Override
     public List<Parameter> parameters() {
         return List.of(weight, bias);
-    }
-
-    @Override
-    public void share(GradientPool pool) {
-        buffers.share(pool);
     }
 }

@@ -11,20 +11,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * a hint compares them, as {@code distill.Projections} builds it), by libnd4j's {@code maxpool2d} /
  * {@code avgpool2d} and their {@code _bp} ops (oneDNN's on the CPU).
  */
-public final class Pool2d implements Layer {
+public final class Pool2d extends BufferedLayer {
 
     private final String op;
     /** kH, kW, sH, sW, pH, pW, dH, dW, padding mode (0: explicit), divisor (1: the whole window; unused by max), data format (0: NCHW). */
     private final int[] arguments;
     private final int k;
-    private final Buffers buffers;
     private INDArray input;
 
     private Pool2d(String op, int k, DataType type) {
+        super(type);
         this.op = op;
         this.k = k;
         this.arguments = new int[]{k, k, k, k, 0, 0, 1, 1, 0, 1, 0};
-        this.buffers = new Buffers(type);
     }
 
     public static Pool2d max(int k, DataType type) {
@@ -37,7 +36,7 @@ public final class Pool2d implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray y = buffers.get("y", x.size(0), x.size(1), x.size(2) / k, x.size(3) / k);
+        INDArray y = buffers.output(training, x.size(0), x.size(1), x.size(2) / k, x.size(3) / k);
         Nd4j.exec(DynamicCustomOp.builder(op).addInputs(x).addOutputs(y).addIntegerArguments(arguments).build());
         if (training) {
             input = x;
@@ -50,10 +49,5 @@ public final class Pool2d implements Layer {
         INDArray dx = buffers.inputGradient(input.shape());
         Nd4j.exec(DynamicCustomOp.builder(op + "_bp").addInputs(input, gradient).addOutputs(dx).addIntegerArguments(arguments).build());
         return dx;
-    }
-
-    @Override
-    public void share(GradientPool pool) {
-        buffers.share(pool);
     }
 }

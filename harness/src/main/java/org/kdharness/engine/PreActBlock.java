@@ -10,15 +10,14 @@ import java.util.List;
  * {@code wrn.py}): {@code pre = relu(bn1(x))}, {@code conv2(relu(bn2(conv1(pre)))) + shortcut},
  * the shortcut {@code x} where the channels agree, else a 1x1 convolution of {@code pre}.
  */
-public final class PreActBlock implements Layer {
+public final class PreActBlock extends BufferedLayer {
 
     private final List<Layer> pre;
     private final List<Layer> branch;
     /** The 1x1 convolution of {@code pre}, or null for the identity shortcut from {@code x}. */
     private final Layer projection;
-    private final Buffers buffers;
-    /** The network's input-gradient arrays (a block alone keeps its own). */
-    private GradientPool pool = new GradientPool();
+    /** The network's short-lived arrays (a block alone keeps its own). */
+    private ArrayPool pool = new ArrayPool();
 
     /**
      * @param pre        bn1, relu
@@ -26,19 +25,30 @@ public final class PreActBlock implements Layer {
      * @param projection the shortcut's convolution, or null for the identity
      */
     public PreActBlock(List<Layer> pre, List<Layer> branch, Layer projection, org.nd4j.linalg.api.buffer.DataType type) {
+        super(type);
         this.pre = List.copyOf(pre);
         this.branch = List.copyOf(branch);
         this.projection = projection;
-        this.buffers = new Buffers(type);
     }
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray p = LayerNet.forward(pre, x, training);
-        INDArray y = LayerNet.forward(branch, p, training);
+        INDArray p = LayerNet.forward(pre, x, training, pool);
+        INDArray y = LayerNet.forward(branch, p, training, pool);
         INDArray s = projection == null ? x : projection.forward(p, training);
-        INDArray sum = buffers.get("sum", y.shape());
-        return y.add(s, sum);
+        INDArray sum = buffers.output(training, y.shape());
+        y.add(s, sum);
+        if (!training) {
+            // inference keeps nothing for a backward pass: every array but x and the sum is dead
+            pool.giveBack(y);
+            if (p != x) {
+                pool.giveBack(p);
+            }
+            if (s != x) {
+                pool.giveBack(s);
+            }
+        }
+        return sum;
     }
 
     @Override
@@ -54,7 +64,8 @@ public final class PreActBlock implements Layer {
     }
 
     @Override
-    public void share(GradientPool pool) {
+    public void share(ArrayPool pool) {
+        super.share(pool);
         this.pool = pool;
         all().forEach(l -> l.share(pool));
     }

@@ -13,13 +13,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * where libnd4j's fused {@code relu_bp} op took 4.8 ms on {@code [128, 16, 28, 28]} (1 thread),
  * 7 % of a resnet20 step (JFR).
  */
-public final class Relu implements Layer {
+public final class Relu extends BufferedLayer {
 
-    private final Buffers buffers;
     private INDArray output;
 
     public Relu(DataType type) {
-        this.buffers = new Buffers(type);
+        super(type);
     }
 
     @Override
@@ -37,10 +36,5 @@ public final class Relu implements Layer {
         INDArray dx = buffers.inputGradient(gradient.shape());
         Nd4j.exec(new Step(output, dx, 0.0));
         return dx.muli(gradient);
-    }
-
-    @Override
-    public void share(GradientPool pool) {
-        buffers.share(pool);
     }
 }

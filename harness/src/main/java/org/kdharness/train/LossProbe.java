@@ -12,6 +12,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -124,10 +125,9 @@ final class LossProbe {
             chunkRows[c] = part.length;
             Map<String, INDArray> ph = new HashMap<>();
             ph.put(net.input().name(), Nd4j.pullRows(features, 1, part));
-            int[] local = new int[part.length];
-            Arrays.setAll(local, k -> from + k);
             for (int i = 0; i < labelNames.size(); i++) {
-                ph.put(labelNames.get(i), Nd4j.pullRows(sample.get(i), 1, local));
+                // a view of the sample's rows: a copy held a teacher's feature maps for the sample a second time
+                ph.put(labelNames.get(i), sample.get(i).get(NDArrayIndex.interval(from, from + part.length), NDArrayIndex.all()));
             }
             ph.putAll(net.inferenceInputs(part.length));
             chunks.add(ph);

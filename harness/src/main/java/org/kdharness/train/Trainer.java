@@ -367,15 +367,22 @@ public final class Trainer {
     /** Hidden layer {@code layer} (1-based; one past the last: the logits) by the layer engine in inference mode, in chunks. */
     private static INDArray engineOutput(Network net, INDArray x, int layer) {
         long n = x.size(0);
-        List<INDArray> parts = new ArrayList<>();
+        INDArray result = null;
         int chunk = evalChunk(net);
         for (long from = 0; from < n; from += chunk) {
             long to = Math.min(n, from + chunk);
             LayerNet.Outputs out = net.engine().forward(x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup(), false);
-            // the engine's buffers are reused by the next chunk: each part is copied
-            parts.add((layer > net.hidden().size() ? out.logits() : out.taps().get(layer - 1)).dup());
+            INDArray part = layer > net.hidden().size() ? out.logits() : out.taps().get(layer - 1);
+            if (result == null) {
+                result = Nd4j.createUninitialized(part.dataType(), n, part.size(1));
+            }
+            // the engine's buffers are reused by the next chunk: each part is copied into the result (not stacked
+            // from copies, which held a teacher's map for the whole split twice)
+            result.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).assign(part);
         }
-        return parts.size() == 1 ? parts.get(0) : Nd4j.vstack(parts.toArray(INDArray[]::new));
+        // copied out: a teacher keeps none of its maps while its students train (a student reallocates a few next step)
+        net.engine().releasePooled();
+        return result;
     }
 
     /**

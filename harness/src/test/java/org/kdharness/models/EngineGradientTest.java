@@ -119,12 +119,47 @@ class EngineGradientTest {
         inference.put(net.input().name(), x);
         Map<String, INDArray> graphInference = sd.output(inference, net.logits().name(), net.hidden().get(0).name(),
                 net.hidden().get(net.hidden().size() - 1).name());
+        // twice: the second pass takes its outputs from the pool after its reset; every tap must survive the pass
+        engine.forward(gaussian(new Random(13), type, n, size * size), false);
+        String[] every = new String[net.hidden().size() + 1];
+        every[0] = net.logits().name();
+        for (int j = 1; j <= net.hidden().size(); j++) {
+            every[j] = net.hidden().get(j - 1).name();
+        }
+        graphInference = sd.output(inference, every);
         LayerNet.Outputs engineInference = engine.forward(x, false);
         assertClose(graphInference.get(net.logits().name()), engineInference.logits(), tolerance, spec.shortName() + " inference logits");
-        for (int j : new int[]{1, net.hidden().size()}) {
+        for (int j = 1; j <= net.hidden().size(); j++) {
             assertClose(graphInference.get(net.hidden().get(j - 1).name()).reshape(n, net.hiddenSize(j)), engineInference.taps().get(j - 1),
                     tolerance, spec.shortName() + " inference tap " + j);
         }
+    }
+
+    /**
+     * An inference pass keeps the logits and the taps and reads every other layer output once: a network that only
+     * infers (a teacher) holds a few pooled maps per shape, as many for a deep network as for a shallow one of the same
+     * widths (one map per layer before: what made a teacher's forward cost 3.3x PyTorch's memory), and a second pass
+     * allocates nothing.
+     */
+    @Test
+    void anInferencePassHoldsAsManyMapsForADeepNetworkAsForAShallowOne() {
+        ModelSpec resnet20 = new ModelSpec("resnet", null, null, null, null, 20, 1);
+        ModelSpec wrn16 = new ModelSpec("wrn", null, null, null, null, 16, 2);
+        ModelSpec wrn28 = new ModelSpec("wrn", null, null, null, null, 28, 2);
+        assertEquals(pooledAfterInference(RESNET8), pooledAfterInference(resnet20), "resnet8 (3 blocks) and resnet20 (9)");
+        assertEquals(pooledAfterInference(wrn16), pooledAfterInference(wrn28), "WRN-16-2 (2 blocks a stage) and WRN-28-2 (4)");
+    }
+
+    private static int pooledAfterInference(ModelSpec spec) {
+        int n = 4, size = 8;
+        Network net = NetworkBuilder.buildIn(DataType.FLOAT, SameDiff.create(), spec, new NetworkBuilder.InputShape(1, size, size), 3, 5);
+        LayerNet engine = net.engine();
+        engine.forward(gaussian(new Random(1), DataType.FLOAT, n, size * size), false);
+        int first = engine.pooledArrays();
+        engine.forward(gaussian(new Random(2), DataType.FLOAT, n, size * size), false);
+        assertEquals(first, engine.pooledArrays(), spec.shortName() + ": a second pass allocates nothing");
+        assertTrue(first > 0, spec.shortName() + ": the pass takes its maps from the pool");
+        return first;
     }
 
     private static INDArray gaussian(Random r, DataType type, long rows, long cols) {

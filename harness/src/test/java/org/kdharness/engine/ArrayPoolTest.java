@@ -12,11 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A taken array is never handed out again until it is given back or the pass ends; given back, it is reused. */
-class GradientPoolTest {
+class ArrayPoolTest {
 
     @Test
     void takenArraysAreDistinctUntilGivenBack() {
-        GradientPool pool = new GradientPool();
+        ArrayPool pool = new ArrayPool();
         INDArray a = pool.take(DataType.FLOAT, 4, 3);
         INDArray b = pool.take(DataType.FLOAT, 4, 3);
         assertNotSame(a, b);
@@ -43,5 +43,20 @@ class GradientPoolTest {
         }
         INDArray fifth = pool.take(DataType.FLOAT, 4, 3);
         assertTrue(fifth != a && fifth != b && fifth != c && fifth != d, "a fifth is new");
+        assertEquals(7, pool.allocated(), "five arrays of that shape, one of each other shape and type");
+    }
+
+    /** Released, every array (taken or free) is freed at once and the next take allocates anew. */
+    @Test
+    void releaseFreesEveryArray() {
+        ArrayPool pool = new ArrayPool();
+        INDArray taken = pool.take(DataType.FLOAT, 4, 3);
+        INDArray free = pool.take(DataType.FLOAT, 4, 3);
+        pool.giveBack(free);
+        pool.release();
+        assertTrue(taken.wasClosed() && free.wasClosed(), "both freed");
+        INDArray next = pool.take(DataType.FLOAT, 4, 3);
+        assertTrue(next != taken && next != free && !next.wasClosed(), "a new array after the release");
+        assertEquals(3, pool.allocated());
     }
 }
