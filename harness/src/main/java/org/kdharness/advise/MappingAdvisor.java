@@ -1,5 +1,6 @@
 package org.kdharness.advise;
 
+import org.kdharness.train.Inference;
 import org.kdharness.config.LayerMapping;
 import org.kdharness.config.MappingGenerator;
 import org.kdharness.config.ModelSpec;
@@ -82,7 +83,7 @@ public final class MappingAdvisor {
         }
         double[][] cka = new double[net.hidden().size()][teacherLayers.size()];
         for (int i = 0; i < net.hidden().size(); i++) {
-            INDArray hs = Trainer.output(net, x, net.hidden().get(i).name());
+            INDArray hs = Inference.output(net, x, net.hidden().get(i).name());
             for (int j = 0; j < teacherLayers.size(); j++) {
                 cka[i][j] = Cka.linear(hs, teacherLayers.get(j));
             }

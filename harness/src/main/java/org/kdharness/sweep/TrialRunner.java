@@ -1,5 +1,6 @@
 package org.kdharness.sweep;
 
+import org.kdharness.train.Inference;
 import org.kdharness.config.ModelSpec;
 import org.kdharness.config.NetworkSpec;
 import org.kdharness.config.TrainingSpec;
@@ -111,7 +112,7 @@ public final class TrialRunner {
                 .mapToLong(p -> net.sd().getVariable(p).getArr().length()).sum());
         if (!obj.validationMetrics().isEmpty()) {
             // the teacher's layers on validation are computed (and cached) only for objectives that measure there
-            Trainer.means(net, obj, data.validation().features(), inputs(obj, spec, Split.VALIDATION), obj.validationMetrics(),
+            Inference.means(net, obj, data.validation().features(), inputs(obj, spec, Split.VALIDATION), obj.validationMetrics(),
                     training.batchSize()).forEach((k, v) -> metrics.put("val_" + k, v));
         }
         metrics.put("best_epoch", (double) r.bestEpoch());
@@ -199,6 +200,6 @@ public final class TrialRunner {
     }
 
     private ClassificationMetrics evaluate(Network net, ImageData split, Split which) {
-        return ClassificationMetrics.of(Trainer.logits(net, split.features()), split.labels(), teacher.logits(which));
+        return ClassificationMetrics.of(Inference.logits(net, split.features()), split.labels(), teacher.logits(which));
     }
 }

@@ -1,7 +1,7 @@
 package org.kdharness.teacher;
 
+import org.kdharness.train.Inference;
 import org.kdharness.models.Network;
-import org.kdharness.train.Trainer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
@@ -25,12 +25,12 @@ public final class NetworkTeacher implements FrozenTeacher {
 
     @Override
     public synchronized INDArray logits(INDArray x) {
-        return Trainer.logits(network, x);
+        return Inference.logits(network, x);
     }
 
     @Override
     public synchronized INDArray tap(INDArray x, int layer) {
-        return Trainer.output(network, x, network.hidden().get(layer - 1).name());
+        return Inference.output(network, x, network.hidden().get(layer - 1).name());
     }
 
     @Override

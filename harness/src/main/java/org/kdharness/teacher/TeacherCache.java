@@ -1,5 +1,6 @@
 package org.kdharness.teacher;
 
+import org.kdharness.train.Inference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.kdharness.config.ConfigHash;
@@ -171,7 +172,7 @@ public final class TeacherCache {
                 OpenMpThreads.set(before);
             }
         }
-        double testAcc = ClassificationMetrics.of(Trainer.logits(net, data.test().features()), data.test().labels(), null).accuracy();
+        double testAcc = ClassificationMetrics.of(Inference.logits(net, data.test().features()), data.test().labels(), null).accuracy();
         log.accept(String.format("teacher %s: test accuracy %.4f (%.1f s)", key, testAcc, r.seconds()));
         save(dir, net, key, spec, testAcc, r.seconds());
         return new Teacher(net, key, testAcc, r.seconds(), false);

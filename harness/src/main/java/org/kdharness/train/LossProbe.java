@@ -82,7 +82,7 @@ final class LossProbe {
      */
     static LossProbe onEngine(Network net, INDArray features, DistillationObjective objective,
                               Function<int[], List<INDArray>> inputsFor, long seed, int batchSize) {
-        long classes = Trainer.logits(net, features.getRows(0)).size(1);
+        long classes = Inference.logits(net, features.getRows(0)).size(1);
         SameDiff sd = SameDiff.create();
         SDVariable logits = sd.placeHolder("student_logits", DataType.FLOAT, -1, classes);
         List<long[]> shapes = net.hiddenShapes();

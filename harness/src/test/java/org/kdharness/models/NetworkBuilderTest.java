@@ -1,9 +1,9 @@
 package org.kdharness.models;
 
+import org.kdharness.train.Inference;
 import org.junit.jupiter.api.Test;
 import org.kdharness.config.ModelSpec;
 import org.kdharness.train.BatchIterator;
-import org.kdharness.train.Trainer;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +28,7 @@ class NetworkBuilderTest {
         assertEquals(784L * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10, n.paramCount());
         assertEquals(2, n.hidden().size());
         assertEquals(256, n.hiddenSize(2));
-        INDArray logits = Trainer.logits(n, Nd4j.rand(DataType.FLOAT, 5, 784));
+        INDArray logits = Inference.logits(n, Nd4j.rand(DataType.FLOAT, 5, 784));
         assertArrayEquals(new long[]{5, 10}, logits.shape());
     }
 
@@ -40,7 +40,7 @@ class NetworkBuilderTest {
         assertArrayEquals(new long[]{8, 14, 14}, n.hiddenShapes().get(0));
         assertArrayEquals(new long[]{16, 7, 7}, n.hiddenShapes().get(1));
         assertEquals(32, n.hiddenSize(3));
-        INDArray h2 = Trainer.output(n, Nd4j.rand(DataType.FLOAT, 3, 784), n.hidden().get(1).name());
+        INDArray h2 = Inference.output(n, Nd4j.rand(DataType.FLOAT, 3, 784), n.hidden().get(1).name());
         assertArrayEquals(new long[]{3, 16 * 7 * 7}, h2.shape());
     }
 
@@ -51,8 +51,8 @@ class NetworkBuilderTest {
         Network b = NetworkBuilder.build(SameDiff.create(), "", spec, MNIST, 10, 5);
         Network c = NetworkBuilder.build(SameDiff.create(), "", spec, MNIST, 10, 6);
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 784);
-        assertEquals(Trainer.logits(a, x), Trainer.logits(b, x));
-        assertNotEquals(Trainer.logits(a, x), Trainer.logits(c, x));
+        assertEquals(Inference.logits(a, x), Inference.logits(b, x));
+        assertNotEquals(Inference.logits(a, x), Inference.logits(c, x));
     }
 
     @Test
@@ -65,7 +65,7 @@ class NetworkBuilderTest {
         INDArray w2 = n.sd().getVariable(n.dense().weights().get(1)).getArr(), b2 = n.sd().getVariable(n.dense().biases().get(1)).getArr();
         INDArray expected = org.nd4j.linalg.ops.transforms.Transforms.relu(x.mmul(w1).addRowVector(b1.reshape(1, -1)))
                 .mmul(w2).addRowVector(b2.reshape(1, -1));
-        INDArray actual = Trainer.logits(n, x);
+        INDArray actual = Inference.logits(n, x);
         assertTrue(expected.equalsWithEps(actual, 1e-4), "inference without dropout: " + expected + " vs " + actual);
         int rows = 1000;
         int[] order = new int[rows];

@@ -1,5 +1,6 @@
 package org.kdharness.models;
 
+import org.kdharness.train.Inference;
 import org.junit.jupiter.api.Test;
 import org.kdharness.config.ModelSpec;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -47,17 +48,17 @@ class ResNetTest {
         Network s = build(stages, 1, 12, 10), b = build(blocks, 1, 12, 10);
         assertEquals(s.paramCount(), b.paramCount());
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 144);
-        assertEquals(org.kdharness.train.Trainer.logits(s, x), org.kdharness.train.Trainer.logits(b, x));
+        assertEquals(org.kdharness.train.Inference.logits(s, x), org.kdharness.train.Inference.logits(b, x));
         int[][] same = {{1, 3}, {2, 6}, {3, 9}, {4, 10}};
         for (int[] p : same) {
-            assertEquals(org.kdharness.train.Trainer.output(s, x, s.hidden().get(p[0] - 1).name()),
-                    org.kdharness.train.Trainer.output(b, x, b.hidden().get(p[1] - 1).name()), "stage tap " + p[0]);
+            assertEquals(org.kdharness.train.Inference.output(s, x, s.hidden().get(p[0] - 1).name()),
+                    org.kdharness.train.Inference.output(b, x, b.hidden().get(p[1] - 1).name()), "stage tap " + p[0]);
         }
         assertArrayEquals(new long[]{16, 12, 12}, b.hiddenShapes().get(0));
         assertArrayEquals(new long[]{32, 6, 6}, b.hiddenShapes().get(3));
         assertArrayEquals(new long[]{64, 3, 3}, b.hiddenShapes().get(7));
-        INDArray first = org.kdharness.train.Trainer.output(b, x, b.hidden().get(0).name());
-        INDArray third = org.kdharness.train.Trainer.output(b, x, b.hidden().get(2).name());
+        INDArray first = org.kdharness.train.Inference.output(b, x, b.hidden().get(0).name());
+        INDArray third = org.kdharness.train.Inference.output(b, x, b.hidden().get(2).name());
         assertTrue(first.sub(third).norm2Number().doubleValue() > 1e-3, "each block has its own output");
     }
 

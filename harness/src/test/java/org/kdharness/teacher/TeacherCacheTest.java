@@ -1,5 +1,6 @@
 package org.kdharness.teacher;
 
+import org.kdharness.train.Inference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kdharness.TinySweep;
@@ -9,7 +10,6 @@ import org.kdharness.config.SweepConfig;
 import org.kdharness.config.TrainingSpec;
 import org.kdharness.data.DataSplits;
 import org.kdharness.data.DatasetLoader;
-import org.kdharness.train.Trainer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
@@ -37,13 +37,13 @@ class TeacherCacheTest {
         Teacher first = cache.obtain(c.dataset(), c.teacher(), data);
         assertFalse(first.reused());
         assertTrue(first.testAccuracy() > 0.3, "a trained teacher beats chance: " + first.testAccuracy());
-        INDArray logits = Trainer.logits(first.network(), data.test().features());
+        INDArray logits = Inference.logits(first.network(), data.test().features());
 
         Teacher second = cache.obtain(c.dataset(), c.teacher(), data);
         assertTrue(second.reused());
         assertEquals(first.key(), second.key());
         assertEquals(first.testAccuracy(), second.testAccuracy());
-        assertEquals(logits, Trainer.logits(second.network(), data.test().features()), "reloaded weights differ");
+        assertEquals(logits, Inference.logits(second.network(), data.test().features()), "reloaded weights differ");
 
         TrainingSpec t = c.teacher().training();
         NetworkSpec changed = new NetworkSpec(c.teacher().model(),
@@ -59,7 +59,7 @@ class TeacherCacheTest {
         SweepConfig c = new ConfigLoader().parse(TinySweep.yaml("damaged", TinySweep.SMALL_GRID), "tiny").config();
         DataSplits data = new DatasetLoader().load(c.dataset());
         Teacher fresh = new TeacherCache(dir.resolve("fresh"), s -> { }).obtain(c.dataset(), c.teacher(), data);
-        INDArray expected = Trainer.logits(fresh.network(), data.test().features());
+        INDArray expected = Inference.logits(fresh.network(), data.test().features());
 
         TeacherCache cache = new TeacherCache(dir.resolve("cut"), s -> { });
         Teacher first = cache.obtain(c.dataset(), c.teacher(), data);
@@ -74,14 +74,14 @@ class TeacherCacheTest {
         Teacher retrained = new TeacherCache(dir.resolve("cut"), log::add).obtain(c.dataset(), c.teacher(), data);
         assertFalse(retrained.reused(), String.join("\n", log));
         assertTrue(log.stream().anyMatch(l -> l.contains("does not match its checksum")), String.join("\n", log));
-        assertEquals(expected, Trainer.logits(retrained.network(), data.test().features()),
+        assertEquals(expected, Inference.logits(retrained.network(), data.test().features()),
                 "the retrained teacher is the one a fresh cache trains, bit for bit");
         assertEquals(fresh.testAccuracy(), retrained.testAccuracy());
 
         // and the rewritten cache verifies and loads again
         Teacher again = new TeacherCache(dir.resolve("cut"), s -> { }).obtain(c.dataset(), c.teacher(), data);
         assertTrue(again.reused());
-        assertEquals(expected, Trainer.logits(again.network(), data.test().features()));
+        assertEquals(expected, Inference.logits(again.network(), data.test().features()));
     }
 
     @Test
@@ -118,11 +118,11 @@ class TeacherCacheTest {
         org.kdharness.models.Network.BatchNorm bn = first.network().batchNorms().get(3);
         INDArray running = first.network().sd().getVariable(bn.runningVar()).getArr().dup();
         assertTrue(running.sub(1.0).amaxNumber().doubleValue() > 1e-3, "training measured the running statistics");
-        INDArray logits = Trainer.logits(first.network(), data.test().features());
+        INDArray logits = Inference.logits(first.network(), data.test().features());
 
         Teacher second = cache.obtain(c.dataset(), c.teacher(), data);
         assertTrue(second.reused());
         assertEquals(running, second.network().sd().getVariable(bn.runningVar()).getArr(), "the running statistics were cached");
-        assertEquals(logits, Trainer.logits(second.network(), data.test().features()), "the reloaded teacher infers identically");
+        assertEquals(logits, Inference.logits(second.network(), data.test().features()), "the reloaded teacher infers identically");
     }
 }

@@ -36,12 +36,12 @@ class ConvInferenceTest {
         String dense = net.hidden().get(2).name();
         Map<String, INDArray> graph = net.sd().output(feed, net.logits().name(), dense);
         for (String v : List.of(net.logits().name(), dense)) {
-            INDArray expected = graph.get(v), actual = Trainer.output(net, x, v);
+            INDArray expected = graph.get(v), actual = Inference.output(net, x, v);
             assertArrayEquals(expected.shape(), actual.shape());
             double err = actual.sub(expected).amaxNumber().doubleValue();
             assertTrue(err < 1e-4 * (1 + expected.amaxNumber().doubleValue()), v + ": max error " + err);
         }
         // a convolutional block's output still comes from the graph, flattened per example
-        assertArrayEquals(new long[]{300, 4 * 4 * 4}, Trainer.output(net, x, net.hidden().get(0).name()).shape());
+        assertArrayEquals(new long[]{300, 4 * 4 * 4}, Inference.output(net, x, net.hidden().get(0).name()).shape());
     }
 }

@@ -105,7 +105,7 @@ class TrainerTest {
             inputs.add(a);
             all.put(in.placeholder(), a);
         }
-        java.util.Map<String, Double> chunked = Trainer.means(net, obj, data.validation().features(), inputs, obj.validationMetrics(), 7);
+        java.util.Map<String, Double> chunked = Inference.means(net, obj, data.validation().features(), inputs, obj.validationMetrics(), 7);
         assertEquals(obj.validationMetrics(), List.copyOf(chunked.keySet()));
         for (String name : obj.validationMetrics()) {
             String v = obj.metricVariables().get(name);
