@@ -37,9 +37,11 @@ final class SweepArgs {
         return home != null ? Path.of(home, "reports") : Path.of("reports");
     }
 
-    /** Loads the config from its file, or from the store of a sweep that has run. */
+    /** Loads the config from its file, or from the store of a sweep that has run, for a command that reads its data. */
     ConfigLoader.Loaded load() {
-        return load(false);
+        ConfigLoader.Loaded loaded = load(false);
+        new ConfigLoader().requireData(loaded);
+        return loaded;
     }
 
     /**

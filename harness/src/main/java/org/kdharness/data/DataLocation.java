@@ -45,6 +45,51 @@ public final class DataLocation {
         return p.toAbsolutePath().normalize();
     }
 
+    /**
+     * What to say about a data directory {@code dir} that does not exist: its path, then "did you mean" the closest
+     * existing sibling directory (at most two edits away: a typo), else {@code hint} (how to get the data). Advice to
+     * install data one letter away from data that exists sends a user the wrong way.
+     */
+    public static String notFound(Path dir, String hint) {
+        Path parent = dir.getParent();
+        String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+        String best = null;
+        int bestDistance = 3;
+        if (parent != null && Files.isDirectory(parent)) {
+            try (var siblings = Files.list(parent)) {
+                for (Path p : (Iterable<Path>) siblings.filter(Files::isDirectory).sorted()::iterator) {
+                    int d = editDistance(name, p.getFileName().toString());
+                    if (d < bestDistance) {
+                        bestDistance = d;
+                        best = p.toString();
+                    }
+                }
+            } catch (IOException e) {
+                // no advice then
+            }
+        }
+        return "directory not found: " + dir + (best != null ? "; did you mean " + best + "?" : "; " + hint);
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
     /** SHA-256 over the IDX dataset files' bytes (first 16 hex digits). */
     public static String fingerprint(Path dir) {
         return fingerprint(dir, FILES, DatasetLoader.INSTALL_HINT);

@@ -28,7 +28,7 @@ public final class DatasetLoader {
                     + "or point dataset.path at datasets/fashion-mnist-small";
 
     /** What to do about missing or unreadable files of this dataset. */
-    static String hint(DatasetSpec spec) {
+    public static String hint(DatasetSpec spec) {
         CifarFormat cifar = CifarFormat.byName(spec.name());
         return cifar == null ? INSTALL_HINT : "dataset.name " + spec.name() + " reads the " + (cifar == CifarFormat.CIFAR10
                 ? "CIFAR-10 binary files (data_batch_1.bin .. data_batch_5.bin, test_batch.bin: cifar-10-batches-bin/ of cifar-10-binary.tar.gz)"
@@ -39,8 +39,7 @@ public final class DatasetLoader {
     public DataSplits load(DatasetSpec spec) {
         Path dir = DataLocation.resolve(spec.path());
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("dataset.path: directory not found: " + dir.toAbsolutePath()
-                    + "; " + hint(spec));
+            throw new IllegalArgumentException("dataset.path: " + DataLocation.notFound(dir.toAbsolutePath(), hint(spec)));
         }
         CifarFormat cifar = CifarFormat.byName(spec.name());
         try {
@@ -75,7 +74,7 @@ public final class DatasetLoader {
     public void check(DatasetSpec spec) {
         Path dir = DataLocation.resolve(spec.path());
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("dataset.path: directory not found: " + dir.toAbsolutePath() + "; " + hint(spec));
+            throw new IllegalArgumentException("dataset.path: " + DataLocation.notFound(dir.toAbsolutePath(), hint(spec)));
         }
         CifarFormat cifar = CifarFormat.byName(spec.name());
         try {

@@ -2,6 +2,8 @@ package org.kdharness.sweep;
 
 import org.kdharness.config.ConfigException;
 import org.kdharness.config.SweepConfig;
+import org.kdharness.data.DataLocation;
+import org.kdharness.data.DatasetLoader;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -104,6 +106,18 @@ public final class ConfigLoader {
                 : ImportedTeacherConfig.resolve(config, validator);
         validator.validate(config);
         return new Loaded(config, yaml, Path.of(source));
+    }
+
+    /**
+     * Fails at the config's {@code dataset.path} line when its data directory does not exist ("did you mean" the
+     * directory one typo away, else how to get the data): for the commands about to read the data (run, plan, worker),
+     * before anything runs; a config read for its results (status, report) needs no data, and a shipped config names
+     * data a machine may not have.
+     */
+    public void requireData(Loaded loaded) {
+        Path data = DataLocation.resolve(loaded.config().dataset().path());
+        new ConfigValidator(loaded.file().toString(), lineIndex(loaded.yaml())).check(Files.isDirectory(data), "/dataset/path",
+                DataLocation.notFound(data, DatasetLoader.hint(loaded.config().dataset())));
     }
 
     /** What a config value of {@code type} must look like, for a one-line error. */

@@ -71,6 +71,26 @@ class ConfigLoaderTest {
         new ConfigLoader().parse(yaml.replace("presise", "precise"), "good.yaml");
     }
 
+    /**
+     * A misspelt data directory fails at the config's line, before anything runs, and points at the directory one
+     * typo away instead of advising to install data that is there; a path like nothing that exists gets the advice.
+     */
+    @Test
+    void aMisspeltDatasetPathNamesLineAndTheDirectoryMeant() {
+        String good = TinySweep.yaml("bad", "sweep:\n  methods: [baseline]\n");
+        String typo = good.replace("fashion-mnist-small", "fashion-mnsit-small");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().requireData(new ConfigLoader().parse(typo, "bad.yaml")));
+        assertEquals("dataset.path", e.field(), e.getMessage());
+        assertEquals(lineOf(typo, "fashion-mnsit-small"), e.line());
+        assertTrue(e.getMessage().contains("did you mean " + org.kdharness.data.TestPaths.repo().resolve("datasets/fashion-mnist-small")),
+                e.getMessage());
+        assertTrue(!e.getMessage().contains("datasets/fetch"), "no install advice for data that is there: " + e.getMessage());
+        String unlike = good.replace("fashion-mnist-small", "no-such-data-anywhere");
+        ConfigException other = assertThrows(ConfigException.class, () -> new ConfigLoader().requireData(new ConfigLoader().parse(unlike, "bad.yaml")));
+        assertTrue(other.getMessage().contains("datasets/fetch") && !other.getMessage().contains("did you mean"), other.getMessage());
+        new ConfigLoader().requireData(new ConfigLoader().parse(good, "good.yaml"));
+    }
+
     @Test
     void nonPositiveTemperatureNamesFieldAndLine() {
         String section = "sweep:\n  methods: [response]\n  temperature: [2,\n    -1]\n";
