@@ -84,7 +84,7 @@ final class ArrayPool {
         }
     }
 
-    /** How many arrays this pool has allocated (what its memory is made of). */
+    /** How many arrays this pool has allocated since it was made, released ones included. */
     int allocated() {
         return allocated;
     }

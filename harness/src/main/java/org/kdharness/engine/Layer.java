@@ -10,9 +10,10 @@ import java.util.List;
  * <p>Why the layer keeps what its backward needs: a training step is a forward pass followed at
  * once by a backward pass in reverse order, so each layer remembers its own input (or output)
  * from the last forward in training mode; nothing outside it decides which activations to keep.
- * Returned arrays are the layer's own buffers, reused at the next call with the same shape (a
- * backward pass's results, inside a network, come from its {@link ArrayPool} and may be reused
- * later in the same pass once given back): a caller that keeps one across calls copies it.
+ * Returned arrays are the layer's own buffers (a training forward's output), reused at the next
+ * call with the same shape, or, inside a network, arrays of its {@link ArrayPool} (a backward
+ * pass's input gradients, an inference pass's outputs), reused later in the same pass once given
+ * back: a caller that keeps one across calls copies it.
  */
 public interface Layer {
 
@@ -37,7 +38,7 @@ public interface Layer {
     }
 
     /**
-     * Takes the arrays of the gradients it returns from {@code pool}, the network's ({@link LayerNet} calls it once,
+     * Takes the short-lived arrays (input gradients, inference outputs, scratch) from {@code pool}, the network's ({@link LayerNet} calls it once,
      * blocks pass it on); a layer returns a gradient that way or as a view of the one it was given, and never keeps one.
      * A layer inside a network is not called on its own: its results would be the pool's, reused after the next reset.
      */

@@ -54,7 +54,8 @@ public final class LayerNet {
 
     /**
      * The logits and every tap, each flattened per example ({@code [n, d]}): views of the layers'
-     * buffers, valid until the next forward pass of the same shape.
+     * buffers (training) or of the pool's arrays (inference), valid until the next pass, forward or backward,
+     * and never after {@link #releasePooled}.
      */
     public record Outputs(INDArray logits, List<INDArray> taps) {
     }
@@ -132,8 +133,10 @@ public final class LayerNet {
     }
 
     /**
-     * Frees the network's pooled arrays (what a pass took: inference outputs, input gradients, scratch) once the
-     * caller has copied what it needs: the last pass's outputs are invalid after it. Its own training buffers stay.
+     * Frees the network's pooled arrays (what a pass took: inference outputs, input gradients, scratch) at once, not
+     * when the collector finds them, once the caller has copied what it needs: reading the last inference pass's
+     * outputs after it reads freed memory. Safe because no layer keeps a pool array across passes (a training step
+     * keeps only its layers' own outputs); a student's next step allocates its few gradient arrays again.
      */
     public void releasePooled() {
         pool.release();

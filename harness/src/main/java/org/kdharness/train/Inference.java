@@ -95,6 +95,9 @@ public final class Inference {
     /** Hidden layer {@code layer} (1-based; one past the last: the logits) by the layer engine in inference mode, in chunks. */
     private static INDArray engineOutput(Network net, INDArray x, int layer) {
         long n = x.size(0);
+        if (n == 0) {
+            throw new IllegalArgumentException("no rows to infer");
+        }
         INDArray result = null;
         int chunk = evalChunk(net);
         for (long from = 0; from < n; from += chunk) {
