@@ -140,17 +140,19 @@ public final class Conv2d extends BufferedLayer {
     }
 
     /**
-     * The first trained layer's backward (nothing reads its input's gradient): the weight gradient as a convolution
-     * of the input, batch and channels swapped ({@code [c, n, h, w]}), by the output gradient as kernels
-     * ({@code [out, n, h', w']}, libnd4j's weight format 1), giving {@code [c, out, k, k]}: {@code dW[a, b, c, o] =
-     * Σ_{n,i,j} x_pad[n, c, i + a, j + b]·dY[n, o, i, j]}; the bias gradient as channel sums (a GEMM).
+     * The first trained layer's backward (nothing reads its input's gradient): the weight gradient as one batched
+     * matrix product, {@code dW[o, (c, a, b)] = Σ_n Σ_p dY[n, o, p]·cols[n, (c, a, b), p]}, where {@code cols} holds
+     * the {@code k·k·c} shifted copies of the zero-padded input (im2col, by strided ND4J copies) and {@code p} runs over
+     * the output pixels: libnd4j's {@code matmul} gives {@code [n, o, c·k·k]} per example, a GEMM with a row of ones
+     * sums the examples; the bias gradient as channel sums (a GEMM).
      *
      * <p>Why: {@code conv2d_bp} always computes the input's gradient too, and oneDNN's backward passes of a network's
-     * first convolution (one or three input channels) are slow at batch 128 (1 thread, ms, {@code conv2d_bp} against
-     * this way): 1 -> 16 channels at 28x28 4.11 vs 2.96, 1 -> 32 14.4 vs 7.9, 3 -> 16 at 32x32 29.9 vs 6.9, 3 -> 32
-     * 21.5 vs 14.1 (the kernels in weight format 0, {@code [h', w', n, out]}, cost a transposing copy of 14-31 ms for
-     * three channels). Stride 1 and odd kernels (stems and plain CNN blocks); other first layers take
-     * {@code conv2d_bp}. The same ops on the GPU.
+     * first convolution (one or three input channels) are slow at batch 128. Measured (1 thread, batch 128, ms; this
+     * way, then the weight gradient as a convolution of the input by the output gradient, which this replaced, then
+     * {@code conv2d_bp}): 1 -> 16 channels at 28x28 2.6 / 4.2 / 5.0, 1 -> 32 4.1 / 9.8 / 19.5, 3 -> 16 at 32x32
+     * 8.2 / 7.8 / 30-86, 3 -> 32 10.5 / 17.1 / 25.8, 3 -> 64 12.9 / 29.6-148 / 144-154. Stride 1 and odd kernels
+     * (stems and plain CNN blocks; PyTorch's and SAME padding agree there); other first layers take {@code conv2d_bp}.
+     * Every op is ND4J's (cuBLAS's batched GEMM on the GPU).
      */
     @Override
     public void backwardParameters(INDArray gradient) {
@@ -158,20 +160,38 @@ public final class Conv2d extends BufferedLayer {
             backward(gradient);
             return;
         }
-        long n = input.size(0), c = input.size(1), h = gradient.size(2), w = gradient.size(3);
-        INDArray kernels = buffers.get("dy_kernels", outChannels, n, h, w).assign(gradient.permute(1, 0, 2, 3));
-        INDArray swapped = c == 1 ? input.reshape('c', 1, n, input.size(2), input.size(3))
-                : buffers.get("x_swapped", c, n, input.size(2), input.size(3)).assign(input.permute(1, 0, 2, 3));
-        INDArray out = buffers.get("dw_swapped", c, outChannels, kernel, kernel);
-        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(swapped, kernels).addOutputs(out)
-                .addIntegerArguments((int) h, (int) w, 1, 1, kernel / 2, kernel / 2, 1, 1, 0, 0, 1).build());
-        weight.gradient().assign(out.permute(2, 3, 0, 1));
+        long n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3), p = kernel / 2;
+        long taps = c * kernel * kernel;
+        INDArray padded = buffers.get("x_padded", n, c, h + 2 * p, w + 2 * p).assign(0);
+        padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(p, h + p), NDArrayIndex.interval(p, w + p)).assign(input);
+        INDArray cols = buffers.scratch(n, taps, h, w);
+        for (int ch = 0; ch < c; ch++) {
+            for (int a = 0; a < kernel; a++) {
+                for (int b = 0; b < kernel; b++) {
+                    cols.get(NDArrayIndex.all(), NDArrayIndex.point((ch * kernel + a) * kernel + b), NDArrayIndex.all(), NDArrayIndex.all())
+                            .assign(padded.get(NDArrayIndex.all(), NDArrayIndex.point(ch), NDArrayIndex.interval(a, a + h),
+                                    NDArrayIndex.interval(b, b + w)));
+                }
+            }
+        }
+        INDArray perExample = buffers.get("dw_per_example", n, outChannels, taps);
+        Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(gradient.reshape('c', n, outChannels, h * w), cols.reshape('c', n, taps, h * w))
+                .addOutputs(perExample).addIntegerArguments(0, 1).build());
+        buffers.release(cols);
+        INDArray summed = buffers.get("dw_summed", 1, outChannels * taps);
+        Nd4j.gemm(ones(n), perExample.reshape('c', n, outChannels * taps), summed, false, false, 1.0, 0.0);
+        weight.gradient().assign(summed.reshape('c', outChannels, c, kernel, kernel).permute(2, 3, 1, 0));
         if (bias != null) {
             double[] sums = channelSums.of(gradient, "db_partial");
             for (int o = 0; o < sums.length; o++) {
                 bias.gradient().putScalar(o, sums[o]);
             }
         }
+    }
+
+    /** A row of {@code n} ones: sums over examples as a GEMM. */
+    private INDArray ones(long n) {
+        return buffers.get("ones", 1, n).assign(1);
     }
 
     @Override

@@ -28,7 +28,7 @@ class Conv2dTest {
     }
 
     @Test
-    void theFirstLayersWeightGradientAsAConvolutionIsConv2dBps() {
+    void theFirstLayersWeightGradientIsConv2dBps() {
         Nd4j.getRandom().setSeed(3);
         // a CNN's first block (1 channel, 3x3 and 5x5, SAME), a resnet stem (3 channels, no bias), non-square maps
         int[][] cases = {{1, 4, 3, 1}, {1, 5, 5, 1}, {3, 6, 3, 0}, {2, 3, 1, 1}};
