@@ -268,7 +268,8 @@ public final class SweepRunner {
             double acc = o.metrics().get("test_accuracy");
             best.offer(s, o.metrics().get("val_accuracy"), acc, label);
             bar.line(String.format(Locale.ROOT, "done   %s %-60s test_acc %.4f agree %.4f (%.1f s)", t.id(), label, acc,
-                    o.metrics().getOrDefault("test_teacher_agreement", Double.NaN), o.seconds()));
+                    o.metrics().getOrDefault("test_teacher_agreement", Double.NaN), o.seconds())
+                    + (o.earlyStop() == null ? "" : "\n       " + o.earlyStop()));
             bar.step(false, best::describe);
         } catch (AshaJob.Pruned e) {
             store.rungs().prune(sweep, t.id(), e.rung, e.epoch, (System.nanoTime() - start) / 1e9, runId);

@@ -49,7 +49,8 @@ public final class TrialRunner {
      * @param engine what computed its steps: {@code dense} (the hand-written MLP/CNN path), {@code layers} (the layer
      *               engine) or {@code graph}
      */
-    public record Outcome(Map<String, Double> metrics, int epochs, double seconds, String engine) {
+    /** @param earlyStop why training stopped before its planned epochs, or null ({@link Trainer.Result#earlyStop}) */
+    public record Outcome(Map<String, Double> metrics, int epochs, double seconds, String engine, String earlyStop) {
     }
 
     public TrialRunner(NetworkSpec student, DataSplits data, TeacherOutputs teacher, Trainer.Engine engine) {
@@ -119,7 +120,7 @@ public final class TrialRunner {
         metrics.put("samples_per_second", r.samplesPerSecond());
         metrics.put("train_seconds", r.seconds());
         metrics.put("labelled_examples", (double) Math.round(train.size() * spec.effectiveLabelledFraction()));
-        return new Outcome(metrics, r.epochsRun(), r.seconds(), r.engine());
+        return new Outcome(metrics, r.epochsRun(), r.seconds(), r.engine(), r.earlyStop());
     }
 
     /**

@@ -172,6 +172,9 @@ public final class TeacherCache {
                 OpenMpThreads.set(before);
             }
         }
+        if (r.earlyStop() != null) {
+            log.accept("teacher " + key + ": " + r.earlyStop());
+        }
         double testAcc = ClassificationMetrics.of(Inference.logits(net, data.test().features()), data.test().labels(), null).accuracy();
         log.accept(String.format("teacher %s: test accuracy %.4f (%.1f s)", key, testAcc, r.seconds()));
         save(dir, net, key, spec, testAcc, r.seconds());

@@ -104,9 +104,11 @@ public final class Trainer {
      * @param samplesPerSecond training examples processed per second
      * @param engine           what computed the steps: {@code dense} (the hand-written MLP/CNN path), {@code layers}
      *                           (the layer engine) or {@code graph} (SameDiff's autodiff)
+     * @param earlyStop        why training stopped before its planned epochs, in words for the console; null when every
+     *                           planned epoch ran
      */
     public record Result(List<Map<String, Double>> epochs, int epochsRun, int bestEpoch, double seconds,
-                         double samplesPerSecond, String engine) {
+                         double samplesPerSecond, String engine, String earlyStop) {
 
         /** Whether the steps ran on the hand-written dense path. */
         public boolean dense() {
@@ -259,8 +261,12 @@ public final class Trainer {
             bestParams.forEach((name, arr) -> sd.getVariable(name).getArr().assign(arr));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        String earlyStop = epoch >= spec.epochs() ? null : String.format(java.util.Locale.ROOT,
+                "stopped early at epoch %d of %d: val_accuracy has not risen above %.4f (epoch %d) for %d epoch%s (patience %d);"
+                        + " epoch %d's weights kept", epoch, spec.epochs(), bestVal, bestEpoch, epoch - bestEpoch,
+                epoch - bestEpoch == 1 ? "" : "s", spec.patience(), bestEpoch);
         return new Result(history, epoch, bestEpoch, seconds, (double) train.size() * epoch / seconds,
-                dense != null ? "dense" : layers != null ? "layers" : "graph");
+                dense != null ? "dense" : layers != null ? "layers" : "graph", earlyStop);
     }
 
     private static Map<String, INDArray> snapshot(SameDiff sd, List<String> params) {

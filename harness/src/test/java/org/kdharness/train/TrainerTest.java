@@ -40,8 +40,13 @@ class TrainerTest {
         Trainer.Result frozen = train(1e-12, 1);
         assertEquals(2, frozen.epochsRun());
         assertEquals(1, frozen.bestEpoch());
+        // the console says so: where, why, and which weights were kept
+        String best = String.format(java.util.Locale.ROOT, "%.4f", frozen.epochs().get(0).get("val_accuracy"));
+        assertEquals("stopped early at epoch 2 of 10: val_accuracy has not risen above " + best + " (epoch 1) for 1 epoch"
+                + " (patience 1); epoch 1's weights kept", frozen.earlyStop());
         Trainer.Result learning = train(0.05, 0);
         assertEquals(10, learning.epochsRun(), "no early stopping without patience");
+        assertEquals(null, learning.earlyStop(), "nothing to say when every planned epoch ran");
         assertTrue(learning.epochs().get(9).get("val_accuracy") > learning.epochs().get(0).get("val_accuracy"));
     }
 
