@@ -212,6 +212,29 @@ def hidden2(model, x):
 OPTIMISERS = {}
 
 
+def no_grad(fn):
+    with torch.no_grad():
+        return fn()
+
+
+class Lazy:
+    """A dict of tensors made on first read: the teacher's outputs only when a selected row needs them."""
+
+    def __init__(self, make):
+        self.make, self.value = make, None
+
+    def force(self):
+        if self.value is None:
+            self.value = self.make()
+        return self.value
+
+    def __getitem__(self, k):
+        return self.force()[k]
+
+    def items(self):
+        return self.force().items()
+
+
 def epoch(model, x, y, loss_fn, extra=None, batch=128, seed=1):
     # one Adam per model for all its epochs, as in the harness's trainer
     opt = OPTIMISERS.setdefault(id(model), torch.optim.Adam(model.parameters(), lr=1e-3))
@@ -347,6 +370,7 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--only", default=None, help="time only rows whose name contains a match of this regex")
     ap.add_argument("--gemm-only", action="store_true", help="print only the SGEMM rate and the BLAS identity (JSON)")
+    ap.add_argument("--show-config", action="store_true", help="print torch's build configuration (the first round of kd bench)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     gemm = {"gflops": sgemm_gflops(), "blas": blas_identity(), "mkldnn": torch.backends.mkldnn.is_available()}
@@ -354,7 +378,8 @@ def main():
         print(json.dumps(gemm))
         return
     torch.manual_seed(0)
-    print(torch.__config__.show(), file=sys.stderr)
+    if a.show_config:
+        print(torch.__config__.show(), file=sys.stderr)
     print("torch", torch.__version__, "threads", torch.get_num_threads(), "parallel", torch.__config__.parallel_info().splitlines()[:3],
           file=sys.stderr)
 
@@ -364,7 +389,7 @@ def main():
 
     def timed(name, fn, epochs=1, samples=None):
         """Runs fn `epochs` times and reports the last run (for training rows: the second epoch, steady state)."""
-        if a.only and not re.search(a.only, name) and not name.startswith("prepare"):
+        if a.only and not re.search(a.only, name):
             return
         times = []
         reset_peak_rss()
@@ -389,14 +414,14 @@ def main():
 
     teacher = mlp([784, 1200, 1200, 10])
     timed("teacher epoch, MLP 784-1200-1200-10", lambda: (epoch(teacher, x, y, ce), probe_and_validate(teacher, x, y, xv, ce, None)), 2)
-    outs = {}
-
     def prepare():
         with torch.no_grad():
-            outs["logits"] = torch.cat([teacher(x[i:i + 2048]) for i in range(0, n, 2048)])
-            outs["h2"] = torch.cat([hidden2(teacher, x[i:i + 2048]) for i in range(0, n, 2048)])
-    timed("prepare teacher outputs (logits + layer 2, train split)", prepare)
-    soft = {"soft": F.softmax(outs["logits"] / 4.0, 1)}
+            return {"logits": torch.cat([teacher(x[i:i + 2048]) for i in range(0, n, 2048)]),
+                    "h2": torch.cat([hidden2(teacher, x[i:i + 2048]) for i in range(0, n, 2048)])}
+    # the teacher's outputs when a row first reads them, as the harness's TeacherOutputs: with --only baseline, never
+    outs = Lazy(prepare)
+    timed("prepare teacher outputs (logits + layer 2, train split)", outs.force)
+    soft = Lazy(lambda: {"soft": F.softmax(outs["logits"] / 4.0, 1)})
 
     student = lambda: mlp([784, 256, 256, 10])
     s = student()
@@ -405,7 +430,7 @@ def main():
     r = response_loss()
     timed("student epoch, response", lambda: (epoch(s, x, y, r, soft), probe_and_validate(s, x, y, xv, r, soft)), 2)
 
-    hints = {"soft": soft["soft"], "h2": outs["h2"]}
+    hints = Lazy(lambda: {"soft": soft["soft"], "h2": outs["h2"]})
     # one row per layer distance on s2 <- t2 (0.8 * distance + 0.2 * response, T=4, alpha=0.5),
     # the same names and losses as the harness's registered methods
     for name, distance, projected in [("feature mse", lambda p, t: F.mse_loss(p, t), True),
@@ -421,7 +446,7 @@ def main():
     def dkd_total(m, xb, yb, e):
         z = m(xb)
         return F.cross_entropy(z, yb) + dkd_loss(z, e["logits"], yb, 1.0, 8.0, 4.0)
-    logits = {"logits": outs["logits"]}
+    logits = Lazy(lambda: {"logits": outs["logits"]})
     timed("student epoch, dkd dkd_alpha=1.0,dkd_beta=8.0",
           lambda: (epoch(s, x, y, dkd_total, logits), probe_and_validate(s, x, y, xv, dkd_total, logits)), 2)
 
@@ -434,8 +459,7 @@ def main():
     if a.cnn:
         ct = Cnn([32, 64], 128)
         timed("teacher epoch, CNN conv32-conv64-fc128", lambda: (epoch(ct, x, y, ce), probe_and_validate(ct, x, y, xv, ce, None)), 2)
-        with torch.no_grad():
-            csoft = {"soft": F.softmax(torch.cat([ct(x[i:i + 2048]) for i in range(0, n, 2048)]) / 4.0, 1)}
+        csoft = Lazy(lambda: no_grad(lambda: {"soft": F.softmax(torch.cat([ct(x[i:i + 2048]) for i in range(0, n, 2048)]) / 4.0, 1)}))
         cs = Cnn([16], 32)
         timed("student epoch, response KD, CNN conv16-fc32", lambda: (epoch(cs, x, y, r, csoft), probe_and_validate(cs, x, y, xv, r, csoft)), 2)
 
@@ -446,11 +470,13 @@ def main():
         rt = ResNet(20, [16, 16, 32, 64])
         timed("teacher epoch, resnet20 (2,048 examples)", lambda: (epoch(rt, xs, ys, ce), probe_and_validate(rt, xs, ys, xvs, ce, None)), 2,
               samples=m)
-        rt.eval()
-        with torch.no_grad():
-            rlogits = torch.cat([rt(xs[i:i + 512]) for i in range(0, m, 512)])
-            rh3 = torch.cat([rt.stage3(xs[i:i + 512]) for i in range(0, m, 512)])
-        rsoft = {"soft": F.softmax(rlogits / 4.0, 1)}
+
+        def resnet_outputs():
+            rt.eval()
+            return no_grad(lambda: {"logits": torch.cat([rt(xs[i:i + 512]) for i in range(0, m, 512)]),
+                                    "h3": torch.cat([rt.stage3(xs[i:i + 512]) for i in range(0, m, 512)])})
+        rout = Lazy(resnet_outputs)
+        rsoft = Lazy(lambda: {"soft": F.softmax(rout["logits"] / 4.0, 1)})
         s = ResNet(8, [32, 64, 128, 256])
         r = response_loss()
         timed("student epoch, response KD, resnet8x4 (2,048 examples)",
@@ -464,7 +490,7 @@ def main():
             kl = F.kl_div(F.log_softmax(z / T, 1), e["soft"], reduction="batchmean")
             return 0.8 * F.mse_loss(proj(h3), e["h3"]) + 0.2 * (alpha * F.cross_entropy(z, yb) + (1 - alpha) * T * T * kl)
 
-        both, hints = WithParts(s, proj), {"soft": rsoft["soft"], "h3": rh3}
+        both, hints = WithParts(s, proj), Lazy(lambda: {"soft": rsoft["soft"], "h3": rout["h3"]})
         timed("student epoch, feature KD, resnet8x4 stage3<-stage3 (2,048 examples)",
               lambda: (epoch(both, xs, ys, feature, hints), probe_and_validate(both, xs, ys, xvs, feature, hints)), 2, samples=m)
 
@@ -481,11 +507,13 @@ def main():
                 return torch.cat([rt(xs[i:i + 128]) for i in range(0, m, 128)])
 
         timed("teacher forward, resnet32x4 (CIFAR-100 shapes, 2,048 examples)", forward_all, 1, samples=m)
-        rt.eval()
-        with torch.no_grad():
-            ch3 = torch.cat([rt.stage3(xs[i:i + 128]) for i in range(0, m, 128)])
-            clogits = rt.fc(ch3.mean((2, 3)))
-        csoft = {"soft": F.softmax(clogits / 4.0, 1)}
+
+        def cifar_outputs():
+            rt.eval()
+            h3 = no_grad(lambda: torch.cat([rt.stage3(xs[i:i + 128]) for i in range(0, m, 128)]))
+            return {"h3": h3, "logits": no_grad(lambda: rt.fc(h3.mean((2, 3))))}
+        cout = Lazy(cifar_outputs)
+        csoft = Lazy(lambda: {"soft": F.softmax(cout["logits"] / 4.0, 1)})
         r = response_loss()
         s = ResNet(8, [32, 64, 128, 256], 100, image)
         timed("student epoch, response KD, resnet8x4 (CIFAR-100 shapes, 2,048 examples)",
@@ -498,7 +526,7 @@ def main():
             kl = F.kl_div(F.log_softmax(z / T, 1), e["soft"], reduction="batchmean")
             return 0.8 * F.mse_loss(h3, e["h3"]) + 0.2 * (alpha * F.cross_entropy(z, yb) + (1 - alpha) * T * T * kl)
 
-        hints = {"soft": csoft["soft"], "h3": ch3}
+        hints = Lazy(lambda: {"soft": csoft["soft"], "h3": cout["h3"]})
         timed("student epoch, feature KD, resnet8x4 stage3<-stage3 (CIFAR-100 shapes, 2,048 examples)",
               lambda: (epoch(s, xs, ys, fitnet, hints), probe_and_validate(s, xs, ys, xvs, fitnet, hints)), 2, samples=m)
         w = Wrn(16, 2, 100, image)

@@ -117,7 +117,7 @@ final class BenchCommand implements Callable<Integer> {
                 harnessRows.addAll(bench.cifar(cifarDir, rowFilter()));
             }
             rounds.add(harnessRows);
-            torchRounds.add(torch(dir, reference));
+            torchRounds.add(torch(dir, reference, torchRounds.isEmpty()));
         }
         double peak = bench.processPeakMib();
         List<Benchmark.Row> rows = medianRows(rounds);
@@ -224,8 +224,11 @@ final class BenchCommand implements Callable<Integer> {
     /** The key suffix of a PyTorch row's peak resident memory beside its seconds. */
     private static final String PEAK = "#peak_mib";
 
-    /** Per PyTorch row, its seconds under its name and its peak resident memory (MiB) under the name and {@link #PEAK}. */
-    private Map<String, Double> torch(String dir, TorchReference reference) {
+    /**
+     * Per PyTorch row, its seconds under its name and its peak resident memory (MiB) under the name and {@link #PEAK};
+     * {@code first}: the first round, which prints torch's build configuration (once, not per round).
+     */
+    private Map<String, Double> torch(String dir, TorchReference reference, boolean first) {
         Map<String, Double> out = new HashMap<>();
         if (reference == null) {
             System.out.println("PyTorch reference skipped (no " + python + "; apt-get install python3-torch libopenblas0-pthread)");
@@ -246,6 +249,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             if (only != null) {
                 pb.command().addAll(List.of("--only", only));
+            }
+            if (first) {
+                pb.command().add("--show-config");
             }
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
             reference.applyTo(pb.environment());
@@ -270,7 +276,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             JsonNode json = new ObjectMapper().readTree(stdout.lines().reduce((a, b) -> b).orElse("{}"));
             System.out.println("torch " + json.path("torch").asText() + ", threads " + json.path("threads").asInt() + ", libblas.so.3 -> "
-                    + json.path("libblas").asText() + ", " + json.path("blas"));
+                    + json.path("libblas").asText());
             JsonNode g = json.path("gemm");
             System.out.printf(Locale.ROOT, "SGEMM 1024^3 at %d thread(s): harness %.0f GFLOP/s (%s) | PyTorch %.0f GFLOP/s (%s, core %s)%n",
                     threads, backendGemm.gflops(), backendGemm.route(), g.path("gflops").asDouble(),
