@@ -89,6 +89,22 @@ final class ArrayPool {
         return allocated;
     }
 
+    /**
+     * Gives back each of {@code arrays} once, except those sharing {@code kept}'s data (a block's input, which its
+     * caller owns): what a residual block's inference pass no longer reads.
+     */
+    void giveBackExcept(INDArray kept, INDArray... arrays) {
+        for (int i = 0; i < arrays.length; i++) {
+            boolean seen = false;
+            for (int j = 0; j < i; j++) {
+                seen |= arrays[j] == arrays[i];
+            }
+            if (!seen && arrays[i].data() != kept.data()) {
+                giveBack(arrays[i]);
+            }
+        }
+    }
+
     /** Every array free again: at the start of a backward or inference pass, when nothing of the last one is still read. */
     void reset() {
         taken.forEach((k, out) -> {

@@ -39,10 +39,7 @@ public final class BasicBlock extends BufferedLayer {
         y.add(s, sum);
         if (!training) {
             // inference keeps nothing for a backward pass: the branch's and the shortcut's outputs are dead
-            pool.giveBack(y);
-            if (s != x) {
-                pool.giveBack(s);
-            }
+            pool.giveBackExcept(x, y, s);
         }
         return relu.forward(sum, training);
     }

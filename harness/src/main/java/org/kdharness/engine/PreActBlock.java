@@ -40,13 +40,7 @@ public final class PreActBlock extends BufferedLayer {
         y.add(s, sum);
         if (!training) {
             // inference keeps nothing for a backward pass: every array but x and the sum is dead
-            pool.giveBack(y);
-            if (p != x) {
-                pool.giveBack(p);
-            }
-            if (s != x) {
-                pool.giveBack(s);
-            }
+            pool.giveBackExcept(x, y, p, s);
         }
         return sum;
     }

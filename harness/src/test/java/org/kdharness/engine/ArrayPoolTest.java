@@ -46,6 +46,18 @@ class ArrayPoolTest {
         assertEquals(7, pool.allocated(), "five arrays of that shape, one of each other shape and type");
     }
 
+    /** A block's inference tail: each array given back once, the kept input (or a view of it) never. */
+    @Test
+    void giveBackExceptSkipsTheKeptArrayAndRepeats() {
+        ArrayPool pool = new ArrayPool();
+        INDArray x = pool.take(DataType.FLOAT, 2, 2), y = pool.take(DataType.FLOAT, 2, 2), s = pool.take(DataType.FLOAT, 2, 2);
+        pool.giveBackExcept(x, y, y, x.reshape(4), s);
+        INDArray a = pool.take(DataType.FLOAT, 2, 2), b = pool.take(DataType.FLOAT, 2, 2), c = pool.take(DataType.FLOAT, 2, 2);
+        assertEquals(Set.of(System.identityHashCode(y), System.identityHashCode(s)),
+                Set.of(System.identityHashCode(a), System.identityHashCode(b)), "y and s free again, once each");
+        assertTrue(c != x && c != y && c != s, "x still taken: a third array is new");
+    }
+
     /** Released, every array (taken or free) is freed at once and the next take allocates anew. */
     @Test
     void releaseFreesEveryArray() {
