@@ -103,7 +103,8 @@ public final class HtmlReport {
         model.put("teacherParams", teacher == null ? "n/a" : String.format(Locale.ROOT, "%,d", ((Number) teacher.get("params")).longValue()));
         List<Map<String, Object>> contexts = new java.util.ArrayList<>();
         summary.byContext().forEach((label, part) -> contexts.add(Map.of("label", label.isEmpty() ? "config defaults" : label,
-                "headline", ReportSections.headline(part), "comparisons", ReportSections.comparisons(part))));
+                "headline", ReportSections.headline(part), "comparisons", ReportSections.comparisons(part),
+                "comparisonsNote", ReportSections.comparisonsNote(part))));
         model.put("contexts", contexts);
         model.put("teacherWarning", teacherWarning(teacher, summary.primary()));
         model.put("compared", summary.variants().isEmpty() ? "Methods compared" : String.join(" vs ", summary.variants()));

@@ -71,11 +71,38 @@ final class ReportSections {
                 r.put("diff", Double.isNaN(p.meanDiff()) ? "–" : String.format(Locale.ROOT, "%+.2f", 100 * p.meanDiff()));
                 r.put("t", pValue(p.tTestP()));
                 r.put("wilcoxon", pValue(p.wilcoxonP()));
-                r.put("dz", Double.isNaN(p.effectDz()) ? "–" : String.format(Locale.ROOT, "%.2f", p.effectDz()));
+                r.put("wilcoxonFloor", pValue(p.smallestWilcoxonP()));
+                r.put("dz", Double.isNaN(p.effectDz()) ? "–" : !p.effectStable() ? "omitted (" + p.pairs() + " pairs)"
+                        : String.format(Locale.ROOT, "%.2f", p.effectDz()));
                 rows.add(r);
             }
         }
         return rows;
+    }
+
+    /**
+     * What the comparisons rest on, in words under their table: the fewest and most matched seeds, and, where those
+     * are few, what the exact test could not show and why d_z is missing; empty without comparisons.
+     */
+    static String comparisonsNote(SweepSummary s) {
+        List<Map<String, Object>> rows = comparisons(s);
+        if (rows.isEmpty()) {
+            return "";
+        }
+        int fewest = rows.stream().mapToInt(r -> (Integer) r.get("pairs")).min().orElseThrow();
+        int most = rows.stream().mapToInt(r -> (Integer) r.get("pairs")).max().orElseThrow();
+        String seeds = fewest == most ? fewest + " matched seed" + (fewest == 1 ? "" : "s") : fewest + " to " + most + " matched seeds";
+        StringBuilder note = new StringBuilder("Each comparison rests on " + seeds + ".");
+        if (fewest < 6) {
+            note.append(String.format(Locale.ROOT, " With %d pairs the exact Wilcoxon test cannot give p below %s however large"
+                    + " the difference (the column 'smallest possible p'); 6 pairs can reach 0.031.", fewest,
+                    pValue(Math.min(1, Math.pow(2, 1 - Math.max(fewest, 2))))));
+        }
+        if (fewest < Statistics.STABLE_EFFECT_PAIRS) {
+            note.append(" d_z is omitted below ").append(Statistics.STABLE_EFFECT_PAIRS)
+                    .append(" pairs: the spread of so few differences is a guess. More seeds make these answers firmer.");
+        }
+        return note.toString();
     }
 
     /**

@@ -51,7 +51,28 @@ public final class Statistics {
         public boolean significant(double level) {
             return tTestP < level;
         }
+
+        /**
+         * The smallest two-sided p the exact signed-rank test can reach on these pairs: {@code 2 / 2^n}, when every
+         * difference has one sign and no two tie (0.5 at 2 pairs, 0.25 at 3, 0.0625 at 5: below 6 pairs it cannot
+         * reach 0.05, whatever the differences). NaN below 2 pairs.
+         */
+        public double smallestWilcoxonP() {
+            return pairs < 2 ? Double.NaN : Math.min(1, Math.pow(2, 1 - pairs));
+        }
+
+        /**
+         * Whether d_z means something here: with fewer than {@value #STABLE_EFFECT_PAIRS} pairs the standard deviation of
+         * the differences is a guess (two nearly equal differences give a d_z of -21.7, as a 2-seed sweep showed), so
+         * the report omits it.
+         */
+        public boolean effectStable() {
+            return pairs >= STABLE_EFFECT_PAIRS;
+        }
     }
+
+    /** Fewest pairs at which the report shows Cohen's d_z. */
+    public static final int STABLE_EFFECT_PAIRS = 5;
 
     public static Summary summary(double[] values) {
         DescriptiveStatistics s = new DescriptiveStatistics(values);

@@ -218,6 +218,10 @@ class ReportTest {
             assertEquals(expectedCell(method), m.group(1), method);
         }
         assertTrue(html.contains("id=\"comparisons\""));
+        // three seeds: what the exact test can reach is said, and d_z is not shown as if it meant something
+        assertTrue(html.contains("Each comparison rests on 3 matched seeds. With 3 pairs the exact Wilcoxon test cannot give p below 0.250"),
+                html.substring(html.indexOf("id=\"comparisons\"")));
+        assertTrue(html.contains("omitted (3 pairs)") && html.contains(">0.250<"), "d_z omitted, the smallest possible p shown");
         assertTrue(html.contains("<svg"), "charts are inline SVG");
         assertTrue(html.contains("id=\"leaderboard\""));
         assertTrue(html.contains("What temperature reveals"));

@@ -44,6 +44,14 @@ class StatisticsTest {
         // exact signed-rank: all three differences positive, two-sided p = 2/8
         assertEquals(0.25, p.wilcoxonP(), 1e-9);
         assertEquals(1.732051, p.effectDz(), 1e-5);
+        // three pairs of one sign: the exact test gives its floor, 2/2^3, and cannot go lower; d_z is omitted
+        assertEquals(p.wilcoxonP(), p.smallestWilcoxonP(), 1e-12);
+        assertTrue(!p.effectStable());
+        Statistics.Paired six = Statistics.paired(group("a", 0.81, 0.82, 0.83, 0.84, 0.85, 0.86),
+                group("b", 0.80, 0.80, 0.80, 0.80, 0.80, 0.80), "test_accuracy");
+        assertEquals(0.03125, six.smallestWilcoxonP(), 1e-12);
+        assertEquals(six.smallestWilcoxonP(), six.wilcoxonP(), 1e-12, "six pairs of one sign reach 2/64 < 0.05");
+        assertTrue(six.effectStable());
         Statistics.Paired single = Statistics.paired(group("a", 0.8), group("b", 0.7), "test_accuracy");
         assertEquals(1, single.pairs());
         assertTrue(Double.isNaN(single.tTestP()) && Double.isNaN(single.wilcoxonP()));
