@@ -40,6 +40,9 @@ final class ReportSections {
                 r.put("method", method);
                 r.put("configs", s.ranked(method).size());
                 r.put("config", HtmlReport.describe(g.first()));
+                List<ConfigGroup> tied = s.tiedWithBest(method);
+                r.put("tie", tied.isEmpty() ? "" : "tied on validation accuracy with " + String.join("; ", tied.stream()
+                        .map(t -> HtmlReport.describe(t.first())).toList()) + "; chosen by " + SweepSummary.TIE_RULE);
                 r.put("seeds", g.seeds());
                 r.put("test", HtmlReport.meanStd(test.mean(), test.std()));
                 r.put("ci", interval(test.ciLow(), test.ciHigh()));

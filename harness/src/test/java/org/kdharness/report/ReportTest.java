@@ -64,18 +64,22 @@ class ReportTest {
 
     /**
      * Mean ± std (percent, 2 decimals) of test accuracy of the configuration (same settings,
-     * seeds apart) with the best mean validation accuracy among {@code rows}; the first in
-     * plan order among equal means, as the report breaks ties.
+     * seeds apart) with the best mean validation accuracy among {@code rows}; among equal means, as the report breaks
+     * ties: fewer trained parameters (student and projections), then the lower temperature, then the first in plan order.
      */
     static String bestCell(List<TrialRow> rows) {
         java.util.Map<String, List<TrialRow>> byConfig = new java.util.LinkedHashMap<>();
         rows.forEach(t -> byConfig.computeIfAbsent(t.configKey(), k -> new java.util.ArrayList<>()).add(t));
         List<TrialRow> best = null;
-        double bestVal = Double.NEGATIVE_INFINITY;
+        double[] bestKey = null;
         for (List<TrialRow> g : byConfig.values()) {
             double v = g.stream().mapToDouble(t -> t.metric("val_accuracy")).average().orElseThrow();
-            if (v > bestVal) {
-                bestVal = v;
+            double params = g.stream().mapToDouble(t -> t.metric("student_params")
+                    + (Double.isNaN(t.metric("projection_params")) ? 0 : t.metric("projection_params"))).average().orElseThrow();
+            double temperature = g.get(0).temperature() == null ? Double.MAX_VALUE : g.get(0).temperature();
+            double[] key = {-v, params, temperature};
+            if (bestKey == null || java.util.Arrays.compare(key, bestKey) < 0) {
+                bestKey = key;
                 best = g;
             }
         }
