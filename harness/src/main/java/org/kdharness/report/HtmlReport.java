@@ -102,9 +102,11 @@ public final class HtmlReport {
         model.put("teacherAccuracy", teacher == null ? "n/a" : pct(((Number) teacher.get("test_accuracy")).doubleValue()));
         model.put("teacherParams", teacher == null ? "n/a" : String.format(Locale.ROOT, "%,d", ((Number) teacher.get("params")).longValue()));
         List<Map<String, Object>> contexts = new java.util.ArrayList<>();
-        summary.byContext().forEach((label, part) -> contexts.add(Map.of("label", label.isEmpty() ? "config defaults" : label,
-                "headline", ReportSections.headline(part), "comparisons", ReportSections.comparisons(part),
-                "comparisonsNote", ReportSections.comparisonsNote(part))));
+        summary.byContext().forEach((label, part) -> {
+            List<Map<String, Object>> comparisons = PairedComparisons.rows(part);
+            contexts.add(Map.of("label", label.isEmpty() ? "config defaults" : label, "headline", ReportSections.headline(part),
+                    "comparisons", comparisons, "comparisonsNote", PairedComparisons.note(comparisons)));
+        });
         model.put("contexts", contexts);
         model.put("teacherWarning", teacherWarning(teacher, summary.primary()));
         model.put("compared", summary.variants().isEmpty() ? "Methods compared" : String.join(" vs ", summary.variants()));

@@ -59,55 +59,6 @@ final class ReportSections {
         return rows;
     }
 
-    /** Paired tests between every two methods' best configurations, on matched seeds. */
-    static List<Map<String, Object>> comparisons(SweepSummary s) {
-        List<String> present = s.variants();
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (int i = 0; i < present.size(); i++) {
-            for (int j = 0; j < i; j++) {
-                ConfigGroup a = s.bestOf(present.get(i)).orElseThrow(), b = s.bestOf(present.get(j)).orElseThrow();
-                Statistics.Paired p = Statistics.paired(a, b, SweepSummary.REPORT_ON);
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("a", present.get(i));
-                r.put("b", present.get(j));
-                r.put("pairs", p.pairs());
-                r.put("diff", Double.isNaN(p.meanDiff()) ? "–" : String.format(Locale.ROOT, "%+.2f", 100 * p.meanDiff()));
-                r.put("t", pValue(p.tTestP()));
-                r.put("wilcoxon", pValue(p.wilcoxonP()));
-                r.put("wilcoxonFloor", pValue(p.smallestWilcoxonP()));
-                r.put("dz", Double.isNaN(p.effectDz()) ? "–" : !p.effectStable() ? "omitted (" + p.pairs() + " pairs)"
-                        : String.format(Locale.ROOT, "%.2f", p.effectDz()));
-                rows.add(r);
-            }
-        }
-        return rows;
-    }
-
-    /**
-     * What the comparisons rest on, in words under their table: the fewest and most matched seeds, and, where those
-     * are few, what the exact test could not show and why d_z is missing; empty without comparisons.
-     */
-    static String comparisonsNote(SweepSummary s) {
-        List<Map<String, Object>> rows = comparisons(s);
-        if (rows.isEmpty()) {
-            return "";
-        }
-        int fewest = rows.stream().mapToInt(r -> (Integer) r.get("pairs")).min().orElseThrow();
-        int most = rows.stream().mapToInt(r -> (Integer) r.get("pairs")).max().orElseThrow();
-        String seeds = fewest == most ? fewest + " matched seed" + (fewest == 1 ? "" : "s") : fewest + " to " + most + " matched seeds";
-        StringBuilder note = new StringBuilder("Each comparison rests on " + seeds + ".");
-        if (fewest < 6) {
-            note.append(String.format(Locale.ROOT, " With %d pairs the exact Wilcoxon test cannot give p below %s however large"
-                    + " the difference (the column 'smallest possible p'); 6 pairs can reach 0.031.", fewest,
-                    pValue(Math.min(1, Math.pow(2, 1 - Math.max(fewest, 2))))));
-        }
-        if (fewest < Statistics.STABLE_EFFECT_PAIRS) {
-            note.append(" d_z is omitted below ").append(Statistics.STABLE_EFFECT_PAIRS)
-                    .append(" pairs: the spread of so few differences is a guess. More seeds make these answers firmer.");
-        }
-        return note.toString();
-    }
-
     /**
      * A 95% t-interval of an accuracy in percent, clipped to the possible range [0, 100] and
      * then marked with ‡ (the report's note explains it): with two seeds the t-interval is
@@ -151,18 +102,15 @@ final class ReportSections {
             return;
         }
         double[][] v = new double[ys.size()][xs.size()];
-        double[][] sel = new double[ys.size()][xs.size()];
+        ConfigGroup[][] chosen = new ConfigGroup[ys.size()][xs.size()];
+        java.util.Comparator<ConfigGroup> order = SweepSummary.selection(gs);
         for (double[] row : v) {
             java.util.Arrays.fill(row, Double.NaN);
         }
-        for (double[] row : sel) {
-            java.util.Arrays.fill(row, Double.NEGATIVE_INFINITY);
-        }
         for (ConfigGroup g : gs) {
             int i = ys.indexOf(y.apply(g)), j = xs.indexOf(x.apply(g));
-            double val = g.mean(SweepSummary.SELECT_ON);
-            if (val > sel[i][j]) {
-                sel[i][j] = val;
+            if (!Double.isNaN(g.mean(SweepSummary.SELECT_ON)) && (chosen[i][j] == null || order.compare(g, chosen[i][j]) < 0)) {
+                chosen[i][j] = g;
                 v[i][j] = 100 * g.mean(SweepSummary.REPORT_ON);
             }
         }

@@ -58,7 +58,7 @@ public final class Statistics {
          * reach 0.05, whatever the differences). NaN below 2 pairs.
          */
         public double smallestWilcoxonP() {
-            return pairs < 2 ? Double.NaN : Math.min(1, Math.pow(2, 1 - pairs));
+            return Statistics.smallestWilcoxonP(pairs);
         }
 
         /**
@@ -69,6 +69,20 @@ public final class Statistics {
         public boolean effectStable() {
             return pairs >= STABLE_EFFECT_PAIRS;
         }
+    }
+
+    /** The exact signed-rank test's floor on {@code pairs} pairs, {@code min(1, 2 / 2^n)} ({@link Paired#smallestWilcoxonP}); NaN below 2. */
+    public static double smallestWilcoxonP(int pairs) {
+        return pairs < 2 ? Double.NaN : Math.min(1, Math.pow(2, 1 - pairs));
+    }
+
+    /** The fewest pairs whose exact signed-rank floor is below {@code level} (6 for 0.05). */
+    public static int pairsToReach(double level) {
+        int n = 2;
+        while (smallestWilcoxonP(n) >= level) {
+            n++;
+        }
+        return n;
     }
 
     /** Fewest pairs at which the report shows Cohen's d_z. */

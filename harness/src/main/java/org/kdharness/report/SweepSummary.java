@@ -53,11 +53,16 @@ public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<
      * Best first: the higher mean validation accuracy; on a tie, {@link #TIE_RULE}. Why a stated rule: two configurations
      * tied at 83.90 % and the report picked one silently, by plan order alone.
      */
-    private static Comparator<ConfigGroup> selection(List<ConfigGroup> planOrder) {
+    public static Comparator<ConfigGroup> selection(List<ConfigGroup> planOrder) {
         return Comparator.comparing(SweepSummary::selectionScore, Comparator.reverseOrder())
                 .thenComparingDouble(g -> g.mean("student_params") + (Double.isNaN(g.mean("projection_params")) ? 0 : g.mean("projection_params")))
                 .thenComparingDouble(g -> g.first().temperature() == null ? Double.MAX_VALUE : g.first().temperature())
                 .thenComparingInt(planOrder::indexOf);
+    }
+
+    /** This sweep's choice order ({@link #selection(List)} over its groups in plan order): every "best" in the report uses it. */
+    public Comparator<ConfigGroup> selection() {
+        return selection(groups);
     }
 
     /** The other configurations of {@code variant} whose mean validation accuracy equals its best's (none: no tie). */

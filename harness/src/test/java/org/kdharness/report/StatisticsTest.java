@@ -52,6 +52,14 @@ class StatisticsTest {
         assertEquals(0.03125, six.smallestWilcoxonP(), 1e-12);
         assertEquals(six.smallestWilcoxonP(), six.wilcoxonP(), 1e-12, "six pairs of one sign reach 2/64 < 0.05");
         assertTrue(six.effectStable());
+        assertEquals(6, Statistics.pairsToReach(0.05), "2/2^5 = 0.0625, 2/2^6 = 0.03125");
+        // the note under the comparisons: what 1, 3 and 6 pairs can show
+        java.util.function.IntFunction<String> note = n -> PairedComparisons.note(List.of(Map.of("pairs", n)));
+        assertEquals("Each comparison rests on 1 matched seed. With fewer than 2 pairs no paired test is possible. d_z is omitted"
+                + " below 5 pairs: the spread of so few differences is a guess. More seeds make these answers firmer.", note.apply(1));
+        assertTrue(note.apply(3).contains("With 3 pairs the exact Wilcoxon test cannot give p below 0.250 however large the"
+                + " difference (the column 'smallest possible p'); 6 pairs can reach 0.031."), note.apply(3));
+        assertEquals("Each comparison rests on 6 matched seeds.", note.apply(6));
         Statistics.Paired single = Statistics.paired(group("a", 0.8), group("b", 0.7), "test_accuracy");
         assertEquals(1, single.pairs());
         assertTrue(Double.isNaN(single.tTestP()) && Double.isNaN(single.wilcoxonP()));

@@ -44,6 +44,22 @@ class SweepSummaryTieTest {
         withProjection.addAll(config(2, 2.0, 500, 0.82, 0.80));
         assertEquals(4.0, SweepSummary.of(withProjection).bestOf("response").orElseThrow().first().temperature());
 
+        // means equal in exact arithmetic but not in floating point (0.1 + 0.2 + 0.3 is not 0.3 + 0.2 + 0.1): still a tie;
+        // a configuration without a validation accuracy, first in the plan, is never chosen
+        List<TrialRow> rounding = new ArrayList<>(config(1, 8.0, 0, Double.NaN, Double.NaN, Double.NaN));
+        rounding.addAll(config(2, 4.0, 0, 0.1, 0.2, 0.3));
+        rounding.addAll(config(3, 2.0, 0, 0.3, 0.2, 0.1));
+        assertTrue((0.1 + 0.2 + 0.3) != (0.3 + 0.2 + 0.1), "the two sums differ in their last bits");
+        SweepSummary r = SweepSummary.of(rounding);
+        assertEquals(2.0, r.bestOf("response").orElseThrow().first().temperature(), "tied despite rounding: the lower T");
+        assertEquals(List.of(4.0), r.tiedWithBest("response").stream().map(g -> g.first().temperature()).toList());
+        assertEquals(8.0, r.ranked("response").get(2).first().temperature(), "no validation accuracy: last");
+
+        // equal in everything the rule reads: the earlier in the plan
+        List<TrialRow> same = new ArrayList<>(config(1, 2.0, 0, 0.80, 0.82));
+        same.addAll(config(2, 2.0, 0, 0.82, 0.80));
+        assertEquals("t1_0", SweepSummary.of(same).bestOf("response").orElseThrow().first().trialId());
+
         // no tie, nothing said
         List<TrialRow> clear = new ArrayList<>(config(1, 4.0, 0, 0.90, 0.90));
         clear.addAll(config(2, 2.0, 0, 0.82, 0.80));
