@@ -38,8 +38,7 @@ final class StatusCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "ETA ~%.0f s of training at %.1f s/trial (one worker)%n", left * secs, secs);
             }
             // the report's rule: the configuration with the best mean validation accuracy over its seeds
-            SweepSummary summary = SweepSummary.of(rows);
-            summary.groups().stream().filter(g -> !Double.isNaN(g.mean(SweepSummary.SELECT_ON))).min(summary.selection())
+            SweepSummary.of(rows).groups().stream().filter(g -> !Double.isNaN(g.mean(SweepSummary.SELECT_ON))).min(SweepSummary.SELECTION)
                     .ifPresent(g -> System.out.printf(Locale.ROOT,
                             "best configuration by mean val accuracy: %s (%s%s), %d seed(s): val %.4f, test %.4f%n",
                             g.variant(), org.kdharness.report.HtmlReport.describe(g.first()),

@@ -107,9 +107,8 @@ public record MappingVerdict(String label, ConfigGroup group, long epochs, Strin
     private static MappingVerdict random(List<ConfigGroup> layered, Map<String, Set<String>> generatorOf) {
         List<ConfigGroup> drawn = layered.stream().filter(g -> from(generatorOf, g, "random")).toList();
         Map<String, ConfigGroup> perDraw = new LinkedHashMap<>();
-        java.util.Comparator<ConfigGroup> order = SweepSummary.selection(layered);
         for (ConfigGroup g : drawn) {
-            perDraw.merge(g.first().mapping(), g, (a, b) -> order.compare(b, a) < 0 ? b : a);
+            perDraw.merge(g.first().mapping(), g, (a, b) -> SweepSummary.SELECTION.compare(b, a) < 0 ? b : a);
         }
         if (perDraw.isEmpty()) {
             return new MappingVerdict("random (mean over draws)", null, 0, "no {generator: random} in the sweep");
@@ -166,7 +165,7 @@ public record MappingVerdict(String label, ConfigGroup group, long epochs, Strin
     }
 
     private static ConfigGroup bestByValidation(List<ConfigGroup> groups) {
-        return groups.stream().filter(g -> !Double.isNaN(g.mean(SweepSummary.SELECT_ON))).min(SweepSummary.selection(groups)).orElse(null);
+        return groups.stream().filter(g -> !Double.isNaN(g.mean(SweepSummary.SELECT_ON))).min(SweepSummary.SELECTION).orElse(null);
     }
 
     private static long epochs(List<ConfigGroup> groups) {

@@ -103,13 +103,12 @@ final class ReportSections {
         }
         double[][] v = new double[ys.size()][xs.size()];
         ConfigGroup[][] chosen = new ConfigGroup[ys.size()][xs.size()];
-        java.util.Comparator<ConfigGroup> order = SweepSummary.selection(gs);
         for (double[] row : v) {
             java.util.Arrays.fill(row, Double.NaN);
         }
         for (ConfigGroup g : gs) {
             int i = ys.indexOf(y.apply(g)), j = xs.indexOf(x.apply(g));
-            if (!Double.isNaN(g.mean(SweepSummary.SELECT_ON)) && (chosen[i][j] == null || order.compare(g, chosen[i][j]) < 0)) {
+            if (!Double.isNaN(g.mean(SweepSummary.SELECT_ON)) && (chosen[i][j] == null || SweepSummary.SELECTION.compare(g, chosen[i][j]) < 0)) {
                 chosen[i][j] = g;
                 v[i][j] = 100 * g.mean(SweepSummary.REPORT_ON);
             }

@@ -39,9 +39,8 @@ public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<
         }
         List<ConfigGroup> groups = byConfig.entrySet().stream().map(e -> new ConfigGroup(e.getKey(), e.getValue())).toList();
         Map<String, ConfigGroup> best = new LinkedHashMap<>();
-        Comparator<ConfigGroup> order = selection(groups);
         groups.stream().sorted(Comparator.comparingInt(SweepSummary::registryRank)).forEach(g ->
-                best.merge(g.variant(), g, (a, b) -> order.compare(b, a) < 0 ? b : a));
+                best.merge(g.variant(), g, (a, b) -> SELECTION.compare(b, a) < 0 ? b : a));
         return new SweepSummary(trials, groups, best);
     }
 
@@ -50,20 +49,14 @@ public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<
             + "then the earlier configuration in the plan";
 
     /**
-     * Best first: the higher mean validation accuracy; on a tie, {@link #TIE_RULE}. Why a stated rule: two configurations
-     * tied at 83.90 % and the report picked one silently, by plan order alone.
+     * Best first: the higher mean validation accuracy; on a tie, {@link #TIE_RULE} (plan order: the group's first trial's
+     * ordinal, as the store lists trials). Every "best" in the report and status uses it. Why a stated rule: two
+     * configurations tied at 83.90 % and the report picked one silently, by plan order alone.
      */
-    public static Comparator<ConfigGroup> selection(List<ConfigGroup> planOrder) {
-        return Comparator.comparing(SweepSummary::selectionScore, Comparator.reverseOrder())
-                .thenComparingDouble(g -> g.mean("student_params") + (Double.isNaN(g.mean("projection_params")) ? 0 : g.mean("projection_params")))
-                .thenComparingDouble(g -> g.first().temperature() == null ? Double.MAX_VALUE : g.first().temperature())
-                .thenComparingInt(planOrder::indexOf);
-    }
-
-    /** This sweep's choice order ({@link #selection(List)} over its groups in plan order): every "best" in the report uses it. */
-    public Comparator<ConfigGroup> selection() {
-        return selection(groups);
-    }
+    public static final Comparator<ConfigGroup> SELECTION = Comparator.comparing(SweepSummary::selectionScore, Comparator.reverseOrder())
+            .thenComparingDouble(g -> g.mean("student_params") + (Double.isNaN(g.mean("projection_params")) ? 0 : g.mean("projection_params")))
+            .thenComparingDouble(g -> g.first().temperature() == null ? Double.MAX_VALUE : g.first().temperature())
+            .thenComparingInt(g -> g.first().ordinal());
 
     /** The other configurations of {@code variant} whose mean validation accuracy equals its best's (none: no tie). */
     public List<ConfigGroup> tiedWithBest(String variant) {
@@ -135,6 +128,6 @@ public record SweepSummary(List<TrialRow> trials, List<ConfigGroup> groups, Map<
 
     /** Configurations of a variant ranked by mean validation accuracy, best first (ties: {@link #TIE_RULE}). */
     public List<ConfigGroup> ranked(String variant) {
-        return groups.stream().filter(g -> g.variant().equals(variant)).sorted(selection(groups)).toList();
+        return groups.stream().filter(g -> g.variant().equals(variant)).sorted(SELECTION).toList();
     }
 }

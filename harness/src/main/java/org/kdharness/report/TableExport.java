@@ -70,11 +70,10 @@ public final class TableExport {
             case MAPPING -> g -> g.first().mapping() == null ? null : g.method() + " " + g.first().mapping() + " (" + g.first().distance() + ")";
             case TEMPERATURE -> g -> g.first().temperature() == null ? g.method() : g.method() + " T=" + CsvExport.num(g.first().temperature());
         };
-        Comparator<ConfigGroup> order = s.selection();
         for (ConfigGroup g : s.groups()) {
             String k = key.apply(g);
             if (k != null) {
-                best.merge(k, g, (a, b) -> order.compare(b, a) < 0 ? b : a);
+                best.merge(k, g, (a, b) -> SweepSummary.SELECTION.compare(b, a) < 0 ? b : a);
             }
         }
         List<Row> rows = new ArrayList<>();
