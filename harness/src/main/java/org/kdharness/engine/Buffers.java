@@ -64,6 +64,22 @@ final class Buffers {
         }
     }
 
+    /**
+     * A column of {@code n} ones, {@code [n, 1]} (a row as its {@code [1, n]} reshape: the same data): sums over rows or
+     * examples as GEMMs (a bias, channel sums, a weight gradient summed over examples). Made once per length.
+     */
+    INDArray ones(long n) {
+        return arrays.computeIfAbsent("ones#" + n, k -> Nd4j.ones(type, n, 1));
+    }
+
+    /**
+     * The array of {@code slot} with {@code shape}, zeros when made; the caller writes only parts of it and leaves the
+     * rest zero (a zero-padded copy's interior), so it is not cleared again on each use.
+     */
+    INDArray zeros(String slot, long... shape) {
+        return arrays.computeIfAbsent("zeros#" + slot + Arrays.toString(shape), k -> Nd4j.zeros(type, shape));
+    }
+
     /** The array of {@code slot} with {@code shape} (contents undefined: the caller overwrites it). */
     INDArray get(String slot, long... shape) {
         return arrays.computeIfAbsent(slot + Arrays.toString(shape), k -> Nd4j.createUninitialized(type, shape));

@@ -4,8 +4,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Per-channel sums of {@code [n, c, h, w]} maps, as one GEMM with a row of ones (the sums of each
@@ -19,8 +17,6 @@ import java.util.Map;
 final class ChannelSums {
 
     private final Buffers buffers;
-    /** Rows of ones by length (a map's area). */
-    private final Map<Long, INDArray> ones = new HashMap<>();
 
     ChannelSums(Buffers buffers) {
         this.buffers = buffers;
@@ -30,7 +26,7 @@ final class ChannelSums {
     double[] of(INDArray x, String slot) {
         INDArray maps = Shape.hasDefaultStridesForShape(x) && x.ordering() == 'c' ? x : x.dup('c');
         long n = maps.size(0), c = maps.size(1), area = maps.length() / (n * c);
-        INDArray row = ones.computeIfAbsent(area, a -> Nd4j.ones(maps.dataType(), 1, a));
+        INDArray row = buffers.ones(area).reshape('c', 1, area);
         INDArray partial = buffers.get(slot, 1, n * c);
         Nd4j.gemm(row, maps.reshape('c', n * c, area), partial, false, true, 1.0, 0.0);
         double[] rows = partial.data().asDouble();

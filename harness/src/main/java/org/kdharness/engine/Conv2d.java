@@ -162,7 +162,7 @@ public final class Conv2d extends BufferedLayer {
         }
         long n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3), p = kernel / 2;
         long taps = c * kernel * kernel;
-        INDArray padded = buffers.get("x_padded", n, c, h + 2 * p, w + 2 * p).assign(0);
+        INDArray padded = buffers.zeros("x_padded", n, c, h + 2 * p, w + 2 * p);
         padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(p, h + p), NDArrayIndex.interval(p, w + p)).assign(input);
         INDArray cols = buffers.scratch(n, taps, h, w);
         for (int ch = 0; ch < c; ch++) {
@@ -179,7 +179,7 @@ public final class Conv2d extends BufferedLayer {
                 .addOutputs(perExample).addIntegerArguments(0, 1).build());
         buffers.release(cols);
         INDArray summed = buffers.get("dw_summed", 1, outChannels * taps);
-        Nd4j.gemm(ones(n), perExample.reshape('c', n, outChannels * taps), summed, false, false, 1.0, 0.0);
+        Nd4j.gemm(buffers.ones(n).reshape('c', 1, n), perExample.reshape('c', n, outChannels * taps), summed, false, false, 1.0, 0.0);
         weight.gradient().assign(summed.reshape('c', outChannels, c, kernel, kernel).permute(2, 3, 1, 0));
         if (bias != null) {
             double[] sums = channelSums.of(gradient, "db_partial");
@@ -187,11 +187,6 @@ public final class Conv2d extends BufferedLayer {
                 bias.gradient().putScalar(o, sums[o]);
             }
         }
-    }
-
-    /** A row of {@code n} ones: sums over examples as a GEMM. */
-    private INDArray ones(long n) {
-        return buffers.get("ones", 1, n).assign(1);
     }
 
     @Override

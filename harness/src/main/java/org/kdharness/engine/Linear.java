@@ -18,7 +18,6 @@ public final class Linear extends BufferedLayer {
     private final Parameter weight;
     private final Parameter bias;
     private INDArray input;
-    private final java.util.Map<Long, INDArray> ones = new java.util.HashMap<>();
 
     public Linear(Parameter weight, Parameter bias) {
         super(weight.value().dataType());
@@ -29,7 +28,7 @@ public final class Linear extends BufferedLayer {
     @Override
     public INDArray forward(INDArray x, boolean training) {
         INDArray y = buffers.output(training, x.size(0), weight.value().size(1));
-        Nd4j.gemm(ones(x.size(0)), bias.value(), y, false, false, 1.0, 0.0);
+        Nd4j.gemm(buffers.ones(x.size(0)), bias.value(), y, false, false, 1.0, 0.0);
         Nd4j.gemm(x, weight.value(), y, false, false, 1.0, 1.0);
         if (training) {
             input = x;
@@ -40,7 +39,7 @@ public final class Linear extends BufferedLayer {
     @Override
     public void backwardParameters(INDArray gradient) {
         Nd4j.gemm(input, gradient, weight.gradient(), true, false, 1.0, 0.0);
-        Nd4j.gemm(ones(input.size(0)), gradient, bias.gradient(), true, false, 1.0, 0.0);
+        Nd4j.gemm(buffers.ones(input.size(0)), gradient, bias.gradient(), true, false, 1.0, 0.0);
     }
 
     @Override
@@ -49,11 +48,6 @@ public final class Linear extends BufferedLayer {
         INDArray dx = buffers.inputGradient(input.shape());
         Nd4j.gemm(gradient, weight.value(), dx, false, true, 1.0, 0.0);
         return dx;
-    }
-
-    /** A column of {@code n} ones. */
-    private INDArray ones(long n) {
-        return this.ones.computeIfAbsent(n, k -> Nd4j.ones(weight.value().dataType(), k, 1));
     }
 
     @Override

@@ -75,8 +75,7 @@ public final class Inference {
         for (long from = 0; from < n; from += chunk) {
             long to = Math.min(n, from + chunk);
             Map<String, INDArray> ph = new HashMap<>();
-            ph.put(net.input().name(), x.get(NDArrayIndex.interval(from, to),
-                    NDArrayIndex.all()));
+            ph.put(net.input().name(), x.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()));
             ph.putAll(net.inferenceInputs(to - from));
             INDArray out = net.sd().output(ph, variable).get(variable);
             parts.add(out.reshape(to - from, out.length() / (to - from)));
