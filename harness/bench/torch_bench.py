@@ -235,8 +235,13 @@ class Lazy:
         return self.force().items()
 
 
+# seconds of the training steps of the last epoch() (a row's time adds the probe and validation passes)
+LAST_STEPS = [0.0]
+
+
 def epoch(model, x, y, loss_fn, extra=None, batch=128, seed=1):
     # one Adam per model for all its epochs, as in the harness's trainer
+    t0 = time.perf_counter()
     opt = OPTIMISERS.setdefault(id(model), torch.optim.Adam(model.parameters(), lr=1e-3))
     g = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(x), generator=g)
@@ -247,6 +252,7 @@ def epoch(model, x, y, loss_fn, extra=None, batch=128, seed=1):
         loss = loss_fn(model, x[idx], y[idx], None if extra is None else {k: v[idx] for k, v in extra.items()})
         loss.backward()
         opt.step()
+    LAST_STEPS[0] = time.perf_counter() - t0
 
 
 def probe_and_validate(model, x, y, xv, loss_fn, extra, batch=128):
@@ -400,7 +406,7 @@ def main():
         s = times[-1]
         count = n if samples is None else samples
         rows.append({"row": name, "seconds": s, "samples_per_second": count / s, "first_seconds": times[0], "peak_mib": peak_rss_mib()})
-        extra = f"  (first epoch {times[0]:.2f} s)" if epochs > 1 else ""
+        extra = f"  (first epoch {times[0]:.2f} s; steps {LAST_STEPS[0]:.2f} s)" if epochs > 1 else ""
         print(f"  {name:<60} {s:8.2f} s {count / s:10.0f} samples/s{extra}", file=sys.stderr)
 
     ce = lambda m, xb, yb, e: F.cross_entropy(m(xb), yb)
