@@ -69,7 +69,7 @@ public final class StoreBenchmark {
                         "test_ece", "test_kl_to_teacher", "student_params", "compression_ratio")) {
                     finals.put(k, 0.5 + 0.4 * r.nextDouble());
                 }
-                store.complete("bench", id, finals, 5, 10.0, new TrialRow.Provenance("bench", "dense"));
+                store.complete("bench", id, finals, 5, 10.0, new TrialRow.Provenance("bench", "layers"));
             }
             double perEpoch = writing / 1e6 / writes;
             long r0 = System.nanoTime();

@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = "--engine", defaultValue = "AUTO",
-            description = "AUTO (the hand-written dense path for MLPs and CNNs, the layer engine for the rest, as sweeps use), LAYERS (the layer engine for every network) or GRAPH (SameDiff for everything) (default: ${DEFAULT-VALUE})")
+            description = "AUTO (the layer engine, as sweeps use), LAYERS (the same; kept for older commands) or GRAPH (SameDiff for everything) (default: ${DEFAULT-VALUE})")
     Trainer.Engine engine;
 
     @Option(names = "--only", paramLabel = "REGEX",

@@ -8,10 +8,10 @@ package org.kdharness.config;
  *
  * @param threadsPerTrial OpenMP/BLAS threads each trial may use
  * @param parallelTrials  trials trained at once in one worker process
- * @param engine          {@code auto} (the dense path for the MLP and CNN objectives it covers,
- *                        else the layer engine, else the SameDiff graph), {@code layers} (the
- *                        layer engine wherever it covers the trial) or {@code graph} (always the
- *                        graph, e.g. to check a result); not part of trial ids
+ * @param engine          {@code auto} (the layer engine wherever it covers the trial, else the
+ *                        SameDiff graph), {@code layers} (the same since the dense MLP/CNN path
+ *                        went; kept so that configs naming it still load) or {@code graph} (always
+ *                        the graph, e.g. to check a result); not part of trial ids
  * @param reportEveryMinutes while a sweep runs, its report is rewritten this often (default
  *                        10; 0 = only at the end), so a long sweep can be looked at midway
  */

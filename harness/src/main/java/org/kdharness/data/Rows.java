@@ -48,4 +48,26 @@ public final class Rows {
         }
         return m;
     }
+
+    /**
+     * {@code dest[i] = source[rows[i]]} for 2-d arrays: a training batch gathered from its split. A bulk copy per
+     * row where both arrays are {@link #host} arrays, else ND4J's {@code pullRows} (other layouts, the GPU).
+     *
+     * <p>Why not always {@code pullRows}: in ND4J 1.0.0-M2.1 it took 171 us for a 128 x 256 batch, several times its
+     * memory traffic, and every training step gathers its inputs, labels and teacher outputs.
+     */
+    public static void gather(INDArray source, INDArray dest, int[] rows) {
+        if (!host(source, dest)) {
+            org.nd4j.linalg.factory.Nd4j.pullRows(source, dest, 1, rows);
+            return;
+        }
+        int cols = Math.toIntExact(source.size(1));
+        if (dest.size(1) != cols || dest.size(0) != rows.length) {
+            throw new IllegalArgumentException("gather of " + rows.length + "x" + cols + " into " + dest.shapeInfoToString());
+        }
+        java.nio.FloatBuffer src = source.data().asNioFloat(), dst = dest.data().asNioFloat();
+        for (int i = 0; i < rows.length; i++) {
+            dst.put(i * cols, src, rows[i] * cols, cols);
+        }
+    }
 }

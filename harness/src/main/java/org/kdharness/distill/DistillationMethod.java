@@ -7,9 +7,9 @@ import java.util.Set;
  * A training method: a weighted sum of registered terms, and the sweep axes it reads.
  *
  * <p>Why the method owns its axes and weights: config validation, plan expansion, the
- * objective, the fast path and the report all ask the method (through the registry,
+ * objective, the layer engine's step and the report all ask the method (through the registry,
  * {@code methods.DistillationRegistry}), so nothing elsewhere knows a method by name, and the
- * weights the fast path applies are the ones the objective was built with.
+ * weights the layer engine applies are the ones the objective was built with.
  */
 public interface DistillationMethod {
 

@@ -18,7 +18,7 @@ import java.util.function.IntFunction;
  * every hidden layer of both networks for a method with a {@link TapLoss}.
  *
  * <p>Why the weights are kept here: the objective is built once from the method, and the
- * dense fast path applies exactly these weights ({@link #logitTerms()},
+ * layer engine's step applies exactly these weights ({@link #logitTerms()},
  * {@link #temperature()}, {@link #layerWeight()}), never recomputing them from the trial. Each weighted piece is a
  * separate loss variable (SameDiff sums them); the unweighted terms ({@code hard_ce},
  * {@code soft_ce}, {@code feature_m*}, ...) are separate graph outputs recorded per epoch.

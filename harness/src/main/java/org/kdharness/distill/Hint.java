@@ -8,7 +8,7 @@ import java.util.List;
  * {@code d(proj(h_s), t)}, where {@code t} is the target's teacher layer (or several
  * teacher layers concatenated, for {@code aggregate: concat}).
  *
- * <p>Why a record beside the graph: the hand-written dense trainer needs the same
+ * <p>Why a record beside the graph: the layer engine's hint terms ({@code train.EngineHints}) need the same
  * structure (which projection belongs to which teacher layer) to compute the gradient the
  * graph would.
  *

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Why one interface for both: the mapping machinery (pairs, weights, many-to-one
  * averaging) is the same; only what is compared differs. The graph loss is the oracle; an
- * optional hand gradient lets the dense fast path train the trial, and is tested against
+ * optional hand gradient lets the layer engine train the trial, and is tested against
  * the graph's autodiff of the same class.
  */
 public interface LayerDistance {

@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * <p>Why together: the graph is the oracle. A hand gradient is only trusted because a test
  * compares it with the graph's autodiff of the same class's loss ({@code TermGradientTest});
- * the fast path takes a trial only when every term of its objective supplies one.
+ * the layer engine takes a trial only when every term of its objective supplies one.
  */
 public interface LogitTerm {
 

@@ -4,7 +4,7 @@ package org.kdharness.distill;
  * One array an objective reads beside the student's input, fed per batch: the typed
  * description of the objective's label-side placeholders.
  *
- * <p>Why typed: the trial runner, the dense fast path, the loss probe and the benchmark
+ * <p>Why typed: the trial runner, the layer engine's step, the loss probe and the benchmark
  * all need to know what to feed; they switch on {@link #kind()} instead of decoding
  * placeholder names.
  *

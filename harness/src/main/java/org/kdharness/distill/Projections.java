@@ -19,7 +19,7 @@ import java.util.Random;
  * <p>Why one class: how a narrower student layer is lifted (a linear map for vectors; average
  * pooling to the smaller spatial size, integer factors only, then a 1x1 convolution for
  * feature maps; a map paired with a vector flattened and mapped linearly) is one decision, and
- * the report's parameter counts, the dense fast path and the projections dropped after
+ * the report's parameter counts, the layer engine's hint terms and the projections dropped after
  * training all read the names recorded here. Widths that already agree get no projection.
  * Initial weights are {@code N(0, 1/in)} from one generator seeded per trial, drawn in the
  * order projections are created.

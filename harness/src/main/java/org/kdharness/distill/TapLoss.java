@@ -15,8 +15,8 @@ import java.util.Map;
  * <p>Why beside {@link FeatureLoss} rather than inside it: a mapping is the researcher's choice
  * and a sweep axis; a tap loss makes that choice itself, so its trials cross no mapping axis and
  * the objective feeds it every teacher layer. No tap loss has a hand gradient: on the layer engine
- * SameDiff differentiates it alone on the engine's taps ({@code train.TapGraph}); the dense MLP/CNN
- * step refuses it, so MLP and CNN students train it through the graph.
+ * SameDiff differentiates it alone on the engine's taps ({@code train.TapGraph}), for every student
+ * the builders make.
  */
 public interface TapLoss {
 

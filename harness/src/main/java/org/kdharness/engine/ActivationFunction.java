@@ -17,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The hidden activations a config may name, each as libnd4j's op and its derivative op, with the graph builder's
  * constants ({@code models.Activations}: leaky slope 0.01, ELU alpha 1), so every path computes what the graph would.
  *
- * <p>Why one enum: the engine's {@link Activation} layer and the hand-written dense path (its steps and inference) run
- * the same ops; every backward op takes the pre-activation and the incoming gradient, writing into a caller-owned array.
+ * <p>Why one enum: a config names an activation once, and the engine's {@link Activation} layer runs it; every backward
+ * op takes the pre-activation and the incoming gradient, writing into a caller-owned array.
  */
 public enum ActivationFunction {
     RELU, TANH, SIGMOID, LEAKY_RELU, ELU;

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A trained array and the buffer its layer's backward pass writes the gradient into.
  *
  * <p>Why the gradient is allocated on first use: every network the builders make gets an engine twin, also one that
- * only infers (a teacher once trained, a cached or imported one) or that the dense path trains; a gradient buffer per
+ * only infers (a teacher once trained, a cached or imported one) or that the graph trains; a gradient buffer per
  * parameter there was memory never touched (9.6 MB for the bench's 784-1200-1200-10 teacher). A training step asks for
  * every gradient when it is built, so nothing is allocated mid-step.
  */

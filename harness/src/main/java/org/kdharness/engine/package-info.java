@@ -3,9 +3,8 @@
  * backward pass on libnd4j ops (oneDNN's convolutions and BatchNorm on the CPU, cuDNN's on the GPU),
  * writing into buffers allocated once per batch shape.
  *
- * <p>Role: what a training step and an inference pass of a residual network, WRN or VGG run, and the
- * training steps of the MLP and CNN objectives the hand-written dense path declines (every network the
- * builders make has a twin here; {@link org.kdharness.engine.LayerNet} is the entry point). Why not SameDiff's graph: in
+ * <p>Role: what a training step and an inference pass of every network the builders make run (MLPs,
+ * plain CNNs, residual networks, WRNs, VGGs; {@link org.kdharness.engine.LayerNet} is the entry point). Why not SameDiff's graph: in
  * ND4J 1.0.0-M2.1 the graph interpreter allocates every op's output at every step and runs
  * BatchNorm as a dozen small ops; {@code harness/docs/engine.md} gives the measurements behind
  * the choice. The graph stays as the test oracle: every layer's backward is checked against

@@ -18,7 +18,7 @@ import java.util.TreeMap;
 /**
  * The single source of truth for what can be distilled: every method and layer distance
  * is registered here, once. Config validation (names, which axes apply), plan expansion,
- * the objective, the fast path and the report read this and nothing else.
+ * the objective, the layer engine's step and the report read this and nothing else.
  *
  * <p>Why immutable: a registry is built once; a test that needs an extra term builds its
  * own with {@link #with(DistillationMethod)} instead of changing a shared one. Methods and

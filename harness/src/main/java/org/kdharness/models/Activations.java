@@ -6,9 +6,9 @@ import org.nd4j.autodiff.samediff.SameDiff;
 /**
  * Maps a config's activation name to the SameDiff op.
  *
- * <p>Why: the graph (the test oracle, and the path of last resort) builds each name here; the engine and the dense
- * path run the same functions as {@code engine.ActivationFunction}, whose steps {@code PlainStepTest} and
- * {@code DenseStepTest} check against these ops' autodiff for every name.
+ * <p>Why: the graph (the test oracle, and the path of last resort) builds each name here; the engine runs the same
+ * functions as {@code engine.ActivationFunction}, whose steps {@code PlainStepTest} checks against these ops' autodiff
+ * for every name.
  */
 final class Activations {
 

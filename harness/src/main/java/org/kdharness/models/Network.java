@@ -21,9 +21,6 @@ import java.util.List;
  * @param dropoutMasks placeholders of inverted-dropout masks, with their widths
  * @param params       names of this network's trainable variables (the deployed model)
  * @param paramCount   number of scalars in {@code params}
- * @param dense        the dense layers' parameters (for a CNN, those after its convolutional front), or null where the
- *                     hand-written dense path does not cover the network
- * @param conv         the convolutional front, or null for an MLP
  * @param trainingFlag placeholder {@code [n, 1]} fed ones in training and zeros at inference (BatchNorm uses
  *                     the batch's statistics, or its running ones), or null for a network without BatchNorm
  * @param batchNorms   the network's BatchNorm layers, in order
@@ -39,8 +36,6 @@ public record Network(
         List<DropoutMask> dropoutMasks,
         List<String> params,
         long paramCount,
-        DenseChain dense,
-        ConvChain conv,
         String trainingFlag,
         List<BatchNorm> batchNorms,
         org.kdharness.engine.LayerNet engine) {
@@ -48,7 +43,7 @@ public record Network(
     /** A network whose layer structure is not known (a loss graph's view of taps; trains through the graph only). */
     public Network(SameDiff sd, SDVariable input, SDVariable logits, List<SDVariable> hidden, List<long[]> hiddenShapes,
                    List<DropoutMask> dropoutMasks, List<String> params, long paramCount) {
-        this(sd, input, logits, hidden, hiddenShapes, dropoutMasks, params, paramCount, null, null, null, List.of(), null);
+        this(sd, input, logits, hidden, hiddenShapes, dropoutMasks, params, paramCount, null, List.of(), null);
     }
 
     /**

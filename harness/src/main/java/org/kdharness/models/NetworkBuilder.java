@@ -106,12 +106,10 @@ public final class NetworkBuilder {
         // the engine's twin, layer by layer from the same arrays; a tap after the layer giving each hidden output
         List<Layer> engine = new ArrayList<>();
         List<Integer> tapAfter = new ArrayList<>();
-        List<ConvChain.Block> blocks = new ArrayList<>();
         if (!spec.conv().isEmpty()) {
             x = sd.reshape(x, -1, c, h, w);
             int i = 1;
             for (ModelSpec.ConvBlock b : spec.conv()) {
-                long inChannels = c, inHeight = h;
                 SDVariable wt = param("conv" + i + "_W", he(c * b.kernel() * b.kernel(), b.kernel(), b.kernel(), c, b.filters()));
                 SDVariable bias = param("conv" + i + "_b", Nd4j.zeros(DataType.FLOAT, b.filters()));
                 x = sd.cnn.conv2d(x, wt, bias, Conv2DConfig.builder().kH(b.kernel()).kW(b.kernel())
@@ -139,7 +137,6 @@ public final class NetworkBuilder {
                 hidden.add(x);
                 shapes.add(new long[]{c, h, w});
                 tapAfter.add(engine.size() - 1);
-                blocks.add(new ConvChain.Block(wt.name(), bias.name(), b.kernel(), (int) inChannels, b.filters(), (int) inHeight, b.pool()));
                 i++;
             }
             x = sd.reshape(x, -1, c * h * w);
@@ -147,13 +144,9 @@ public final class NetworkBuilder {
         engine.add(new Flatten());
         long in = c * h * w;
         int layer = spec.conv().size() + 1;
-        List<String> denseWeights = new ArrayList<>();
-        List<String> denseBiases = new ArrayList<>();
         for (int width : spec.hidden()) {
             SDVariable wt = param("dense" + layer + "_W", he(in, in, width));
             SDVariable bias = param("dense" + layer + "_b", Nd4j.zeros(DataType.FLOAT, 1, width));
-            denseWeights.add(wt.name());
-            denseBiases.add(bias.name());
             x = Activations.apply(sd, spec.activation(), x.mmul(wt).add(bias));
             engine.add(new Linear(shared(wt), shared(bias)));
             engine.add(Activation.of(spec.activation(), DataType.FLOAT));
@@ -174,16 +167,10 @@ public final class NetworkBuilder {
         SDVariable bias = param("out_b", Nd4j.zeros(DataType.FLOAT, 1, classes));
         SDVariable logits = sd.identity(prefix + "logits", x.mmul(wt).add(bias));
         engine.add(new Linear(shared(wt), shared(bias)));
-        denseWeights.add(wt.name());
-        denseBiases.add(bias.name());
         LayerNet net = new LayerNet(engine, tapAfter.stream().mapToInt(Integer::intValue).toArray(),
                 new long[]{shape.channels(), shape.height(), shape.width()});
-        // the hand-written path covers MLPs, and CNNs on square images (so their maps stay square); the engine all
-        boolean handWritten = blocks.isEmpty() || shape.height() == shape.width();
-        DenseChain dense = handWritten ? new DenseChain(spec.activation(), denseWeights, denseBiases) : null;
-        ConvChain conv = handWritten && !blocks.isEmpty() ? new ConvChain(blocks) : null;
         return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.copyOf(masks),
-                List.copyOf(params), paramCount, dense, conv, null, List.of(), net);
+                List.copyOf(params), paramCount, null, List.of(), net);
     }
 
     /** The trained variable {@code v} as the engine's parameter: the same array. */

@@ -98,6 +98,6 @@ abstract class NormalisedBuilder {
         LayerNet net = new LayerNet(all, tapAfter.stream().mapToInt(Integer::intValue).toArray(),
                 new long[]{shape.channels(), shape.height(), shape.width()});
         return new Network(sd, input, logits, List.copyOf(hidden), List.copyOf(shapes), List.of(), init.params(), init.paramCount(),
-                null, null, flag(), List.copyOf(norms), net);
+                flag(), List.copyOf(norms), net);
     }
 }

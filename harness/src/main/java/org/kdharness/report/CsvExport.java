@@ -51,7 +51,7 @@ public final class CsvExport {
         }
     }
 
-    /** 1 = hand-written gradients (the dense path or the layer engine), 0 = graph: from the engine column (the metric of older stores otherwise). */
+    /** 1 = hand-written gradients (the layer engine, or the dense path of older stores), 0 = graph: from the engine column (the metric of older stores otherwise). */
     private static String densePath(TrialRow t) {
         String engine = t.provenance().engine();
         return engine == null ? metric(t, "dense_path") : engine.equals("graph") ? "0" : "1";

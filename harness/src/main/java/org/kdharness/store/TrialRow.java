@@ -38,7 +38,8 @@ public record TrialRow(
      * a version before provenance was recorded).
      *
      * @param runId  the {@code run} row (process, commit, backend) that finished it
-     * @param engine {@code dense} (hand-written gradients) or {@code graph} (SameDiff autodiff)
+     * @param engine {@code layers} (the layer engine's hand-written gradients), {@code graph} (SameDiff
+     *               autodiff), or {@code dense} (the hand-written MLP/CNN path of stores written before it went)
      */
     public record Provenance(String runId, String engine) {
         public static final Provenance NONE = new Provenance(null, null);

@@ -46,8 +46,7 @@ public final class TrialRunner {
     /**
      * What a finished trial reports.
      *
-     * @param engine what computed its steps: {@code dense} (the hand-written MLP/CNN path), {@code layers} (the layer
-     *               engine) or {@code graph}
+     * @param engine what computed its steps: {@code layers} (the layer engine) or {@code graph}
      * @param earlyStop why training stopped before its planned epochs, or null ({@link Trainer.Result#earlyStop})
      */
     public record Outcome(Map<String, Double> metrics, int epochs, double seconds, String engine, String earlyStop) {

@@ -122,7 +122,7 @@ final class EngineHints extends TapTerms {
     }
 
     /** The term's teacher rows: the gathered layer, or several concatenated into one buffer. */
-    private INDArray teacher(int k, Term t, DenseBuffers b) {
+    private INDArray teacher(int k, Term t, BatchBuffers b) {
         if (t.gathered().length == 1) {
             return b.teacher[t.gathered()[0]];
         }
@@ -137,7 +137,7 @@ final class EngineHints extends TapTerms {
     }
 
     @Override
-    Map<Integer, INDArray> gradients(LayerNet.Outputs out, DenseBuffers b) {
+    Map<Integer, INDArray> gradients(LayerNet.Outputs out, BatchBuffers b) {
         Map<Integer, INDArray> taps = new HashMap<>();
         for (int k = 0; k < terms.size(); k++) {
             Term t = terms.get(k);

@@ -5,8 +5,8 @@ import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * An {@link LrSchedule} as ND4J's learning-rate schedule: the base rate times the
- * schedule's factor for the epoch. ND4J counts epochs from 0, and so does the dense
- * trainer, so both training paths read the same rate in the same epoch.
+ * schedule's factor for the epoch. ND4J counts epochs from 0, and so does the layer
+ * engine's step, so both training paths read the same rate in the same epoch.
  *
  * <p>Why not ND4J's own schedules: {@code MapSchedule} covers step decay and
  * {@code RampSchedule} a warm-up, but 1.0.0-M2.1 has no cosine schedule, and composing two

@@ -13,9 +13,9 @@ import java.util.Random;
  * buffers allocated once, its gradients computed by the subclass, then one optimiser step
  * ({@link Updates}).
  *
- * <p>Why shared: the dense MLP/CNN step and the layer engine's step must draw the same batches in
- * the same order, with the same dropout masks, and step the optimiser the same way; only the
- * forward and backward pass differ.
+ * <p>Why apart from {@link LayerStep}: the batch loop must draw the same batches in the same order, with the same
+ * dropout masks, as {@link BatchIterator} feeds the graph, whatever computes the gradients; the subclass computes only
+ * the forward and backward pass.
  */
 abstract class HandStep {
 
@@ -28,10 +28,10 @@ abstract class HandStep {
     }
 
     /** The batch {@code rows} of {@code features} and the label-side arrays, in the step's buffers for that many rows. */
-    abstract DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng);
+    abstract BatchBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng);
 
     /** Forward pass, loss gradient and backward pass into the parameters' gradient buffers. */
-    abstract void gradients(DenseBuffers batch);
+    abstract void gradients(BatchBuffers batch);
 
     /**
      * One epoch of minibatches in {@code order}: the same batches, and the same dropout
@@ -67,7 +67,7 @@ abstract class HandStep {
         return out;
     }
 
-    private void step(DenseBuffers batch) {
+    private void step(BatchBuffers batch) {
         gradients(batch);
         updates.step(iteration, epoch);
         iteration++;

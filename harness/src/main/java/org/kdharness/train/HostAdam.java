@@ -11,10 +11,10 @@ import java.util.Map;
  * ND4J's {@link Adam} configuration whose updaters, on the CPU backend, are
  * {@link DirectAdam} Java loops instead of the native op.
  *
- * <p>Why a configuration subclass: both the SameDiff training session and the dense
- * trainer instantiate updaters from the training config, so this one class makes every
- * Adam step in the harness (teachers, CNNs, relation students, dense students) take the
- * fast loop, and other backends keep ND4J's own updater.
+ * <p>Why a configuration subclass: both the SameDiff training session and the layer
+ * engine's step instantiate updaters from the training config, so this one class makes every
+ * Adam step in the harness (teachers and students on either path) take the fast loop, and
+ * other backends keep ND4J's own updater.
  */
 public final class HostAdam extends Adam {
 

@@ -2,7 +2,6 @@ package org.kdharness.train;
 
 import org.kdharness.distill.DistillationObjective;
 import org.kdharness.engine.LayerNet;
-import org.kdharness.models.DenseForward;
 import org.kdharness.models.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,8 +19,8 @@ import java.util.Map;
  * an array, in chunks: logits, any tap, and the objective's metric means.
  *
  * <p>Why apart from {@link Trainer}: validation, teacher outputs, test accuracy, CKA and reports all read a network
- * this way, most of them without training it; which path computes an output (the dense forward, the layer engine,
- * the graph) is decided here once.
+ * this way, most of them without training it; which path computes an output (the layer engine, or the graph for a
+ * network without one) is decided here once.
  */
 public final class Inference {
 
@@ -31,7 +30,7 @@ public final class Inference {
     /** Rows per inference chunk of an MLP (narrow rows: large GEMMs). */
     private static final int EVAL_BATCH = 2048;
 
-    /** Rows per inference chunk through a convolutional front (its im2col buffers grow with it). */
+    /** Rows per inference chunk of a network with feature maps (its maps grow with it). */
     private static final int CONV_EVAL_BATCH = 128;
 
     /** The 1-based hidden layer whose graph variable is {@code variable}, or 0. */
@@ -50,22 +49,11 @@ public final class Inference {
     }
 
     /**
-     * Any graph variable of {@code net} for every row of {@code x}, flattened per example;
-     * logits and dense hidden layers of MLPs and square-image CNNs are computed by {@link DenseForward}, the rest by the
-     * engine, and what neither computes (another variable, a network without a twin) by the graph.
+     * Any graph variable of {@code net} for every row of {@code x}, flattened per example: the logits and the hidden
+     * layers by the engine, and what it does not compute (another variable, a network without a twin) by the graph.
      */
     public static INDArray output(Network net, INDArray x, String variable) {
         int layer = variable.equals(net.logits().name()) ? net.hidden().size() + 1 : hiddenLayer(net, variable);
-        if (net.conv() != null && net.dense() != null) {
-            int blocks = net.conv().blocks().size();
-            ConvFront front = layer > blocks ? ConvFront.forInference(net) : null;
-            if (front != null) {
-                return DenseForward.output(net, x, layer - blocks, CONV_EVAL_BATCH, front::forward);
-            }
-        }
-        if (layer > 0 && DenseForward.covers(net)) {
-            return DenseForward.output(net, x, layer);
-        }
         if (layer > 0 && net.engine() != null) {
             return engineOutput(net, x, layer);
         }

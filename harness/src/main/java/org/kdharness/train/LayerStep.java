@@ -22,9 +22,8 @@ import java.util.TreeSet;
 /**
  * A training step of a network the engine builds ({@link Network#engine()}: every network the builders make):
  * the engine's forward pass in training mode, the objective's logit terms' hand gradients, the engine's backward
- * pass and the optimiser step, on the graph's own arrays. It trains residual networks, WRNs and VGGs, and the MLP
- * and CNN objectives the dense path declines (concatenated targets, hints on convolutional blocks, tap losses,
- * non-square images).
+ * pass and the optimiser step, on the graph's own arrays. It trains every network the builders make (MLPs, plain CNNs,
+ * residual networks, WRNs, VGGs) under every registered method.
  *
  * <p>Why: the SameDiff graph ran these networks at 1.8-3.1x PyTorch's epoch time with several GB of
  * memory ({@code harness/docs/engine.md}); the engine runs libnd4j's fused oneDNN kernels into buffers
@@ -40,7 +39,7 @@ final class LayerStep extends HandStep {
     private final int probsIndex;
     private final int teacherLogitsIndex;
     private final int maskIndex;
-    private final Map<Integer, DenseBuffers> buffers = new HashMap<>();
+    private final Map<Integer, BatchBuffers> buffers = new HashMap<>();
     /** The layer terms on the taps (a mapping's, or the method's own tap loss; none without), or null when one needs the graph. */
     private final TapTerms hints;
     /** The network's dropout layers and their widths: each batch draws their masks. */
@@ -68,7 +67,7 @@ final class LayerStep extends HandStep {
 
     /** A step for {@code net} under {@code obj}, or null when the objective needs the graph. */
     static LayerStep of(Network net, DistillationObjective obj, TrainingConfig config) {
-        // the terms' hand gradients read and write host memory (as the dense step's): other backends take the graph
+        // the terms' hand gradients read and write host memory: other backends take the graph
         if (!Nd4j.getEnvironment().isCPU() || net.engine() == null) {
             return null;
         }
@@ -90,14 +89,10 @@ final class LayerStep extends HandStep {
     }
 
     @Override
-    DenseBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
-        // the batch's buffers: with dropout, one (mask-carrying) hidden width per dropout layer
-        long[] widths = new long[dropWidths.length + 2];
-        widths[0] = features.size(1);
-        System.arraycopy(dropWidths, 0, widths, 1, dropWidths.length);
-        widths[widths.length - 1] = labels.get(0).size(1);
-        DenseBuffers b = buffers.computeIfAbsent(rows.length, n -> new DenseBuffers(n, widths, probsIndex, teacherLogitsIndex, maskIndex,
-                hints.labelIndex(), hints.teacherUnits(), hints.comparedUnits(), dropouts.stream().mapToDouble(Dropout::drop).toArray(), false));
+    BatchBuffers load(INDArray features, List<INDArray> labels, int[] rows, Random maskRng) {
+        BatchBuffers b = buffers.computeIfAbsent(rows.length, n -> new BatchBuffers(n, features.size(1), labels.get(0).size(1), probsIndex,
+                teacherLogitsIndex, maskIndex, hints.labelIndex(), hints.teacherUnits(), dropWidths,
+                dropouts.stream().mapToDouble(Dropout::drop).toArray()));
         b.load(features, labels, rows, maskRng);
         for (int l = 0; l < dropouts.size(); l++) {
             dropouts.get(l).mask(b.dropMask[l]);
@@ -106,7 +101,7 @@ final class LayerStep extends HandStep {
     }
 
     @Override
-    void gradients(DenseBuffers b) {
+    void gradients(BatchBuffers b) {
         LayerNet.Outputs out = engine.forward(b.x, true);
         b.logitGradient(out.logits(), logitTerms, temperature);
         engine.backward(b.p, hints.gradients(out, b));

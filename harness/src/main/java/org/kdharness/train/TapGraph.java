@@ -113,7 +113,7 @@ final class TapGraph extends TapTerms {
     }
 
     @Override
-    Map<Integer, INDArray> gradients(LayerNet.Outputs out, DenseBuffers b) {
+    Map<Integer, INDArray> gradients(LayerNet.Outputs out, BatchBuffers b) {
         // the variables' current values (the optimiser stepped them in the objective graph's arrays), and the taps
         copyValues(objective, sd, names);
         for (int l = 1; l <= taps; l++) {

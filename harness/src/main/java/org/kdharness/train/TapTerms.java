@@ -3,7 +3,6 @@ package org.kdharness.train;
 import org.kdharness.engine.LayerNet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -37,18 +36,8 @@ abstract class TapTerms {
     }
 
     /**
-     * Per gathered teacher layer, the width of {@code DenseBuffers.hintGrad}'s buffer: one unit, as the engine's terms
-     * keep their gradient buffers themselves (the dense step sizes them by what it compares).
-     */
-    final long[] comparedUnits() {
-        long[] one = new long[labelIndex.length];
-        Arrays.fill(one, 1);
-        return one;
-    }
-
-    /**
      * The terms' gradients after a training forward pass: their own variables' gradient buffers are set, and the
      * gradient with respect to each student tap they read is returned by 1-based tap.
      */
-    abstract Map<Integer, INDArray> gradients(LayerNet.Outputs out, DenseBuffers b);
+    abstract Map<Integer, INDArray> gradients(LayerNet.Outputs out, BatchBuffers b);
 }

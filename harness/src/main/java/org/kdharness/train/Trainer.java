@@ -26,20 +26,18 @@ import java.util.Map;
  * <p>Why one trainer for teacher and student: the teacher is simply a network trained on
  * hard labels, so it shares the loop, the data order rules and the divergence checks.
  *
- * <p>MLPs and CNNs whose objective the hand-written dense path covers are stepped by {@link DenseStep} (still
- * faster than the engine on them: {@code harness/docs/engine.md}); every other network and objective the builders
- * make (MLP and CNN objectives it declines, residual networks, WRNs, VGGs) by {@link LayerStep} (the layer engine,
- * {@code org.kdharness.engine}) when every term has a hand gradient or is a tap loss; the rest, and
- * {@code runtime.engine: graph}, go through the SameDiff graph. Inference for validation and evaluation uses
- * the dense path's or the engine's forward pass; the
- * loss probe reads the graph's terms (on the engine's logits and taps where the engine trains), so every
- * path reports the same quantities.
+ * <p>Every network the builders make (MLPs, plain CNNs, residual networks, WRNs, VGGs) is stepped by
+ * {@link LayerStep} (the layer engine, {@code org.kdharness.engine}) when every term has a hand gradient or is a tap
+ * loss; the rest, {@code runtime.engine: graph}, and every network off the CPU go through the SameDiff graph.
+ * Inference for validation and evaluation uses the engine's forward pass where a network has one; the loss probe
+ * reads the graph's terms (on the engine's logits and taps where the engine trains), so every path reports the same
+ * quantities.
  */
 public final class Trainer {
 
     /** How training steps are computed; a setting so that a result can be re-checked against autodiff. */
     public enum Engine {
-        /** The dense path, else the layer engine, when it covers the objective; else the graph. */
+        /** The layer engine when it covers the objective, else the graph. */
         AUTO,
         /**
          * Every training step through the SameDiff graph: its autodiff gradients instead of the
@@ -47,9 +45,8 @@ public final class Trainer {
          */
         GRAPH,
         /**
-         * The layer engine when it covers the objective (else the graph), also where the dense path would: to compare
-         * the two on MLPs and CNNs, and to train them on the one engine. Training steps only: MLP and square-image CNN
-         * inference stays on the dense path's forward pass.
+         * The same as {@link #AUTO} since the hand-written dense MLP/CNN path went (it was the one AUTO preferred);
+         * kept so that configs and bench commands that name it still run.
          */
         LAYERS;
 
@@ -102,17 +99,17 @@ public final class Trainer {
      * @param bestEpoch        epoch whose weights were kept
      * @param seconds          wall time of the training loop
      * @param samplesPerSecond training examples processed per second
-     * @param engine           what computed the steps: {@code dense} (the hand-written MLP/CNN path), {@code layers}
-     *                           (the layer engine) or {@code graph} (SameDiff's autodiff)
+     * @param engine           what computed the steps: {@code layers} (the layer engine) or {@code graph} (SameDiff's
+     *                           autodiff); stores written before the dense MLP/CNN path went also hold {@code dense}
      * @param earlyStop        why training stopped before its planned epochs, in words for the console; null when every
      *                           planned epoch ran
      */
     public record Result(List<Map<String, Double>> epochs, int epochsRun, int bestEpoch, double seconds,
                          double samplesPerSecond, String engine, String earlyStop) {
 
-        /** Whether the steps ran on the hand-written dense path. */
-        public boolean dense() {
-            return engine.equals("dense");
+        /** Whether the steps were back-propagated by hand (the layer engine), not by the graph's autodiff. */
+        public boolean handWritten() {
+            return !engine.equals("graph");
         }
     }
 
@@ -161,9 +158,8 @@ public final class Trainer {
         }
         TrainingConfig config = tc.build();
         sd.setTrainingConfig(config);
-        DenseStep dense = engine == Engine.AUTO ? DenseStep.of(net, objective, config) : null;
-        LayerStep layers = engine != Engine.GRAPH && dense == null ? LayerStep.of(net, objective, config) : null;
-        HandStep hand = dense != null ? dense : layers;
+        LayerStep layers = engine != Engine.GRAPH ? LayerStep.of(net, objective, config) : null;
+        HandStep hand = layers;
         INDArray[] features = {train.features()};
         // under augmentation there are no whole-split inputs: batches and the probe's sample get their own
         INDArray[] labels = perEpoch != null ? null : labelArrays.toArray(INDArray[]::new);
@@ -266,7 +262,7 @@ public final class Trainer {
                         + " epoch %d's weights kept", epoch, spec.epochs(), bestVal, bestEpoch, epoch - bestEpoch,
                 epoch - bestEpoch == 1 ? "" : "s", spec.patience(), bestEpoch);
         return new Result(history, epoch, bestEpoch, seconds, (double) train.size() * epoch / seconds,
-                dense != null ? "dense" : layers != null ? "layers" : "graph", earlyStop);
+                layers != null ? "layers" : "graph", earlyStop);
     }
 
     private static Map<String, INDArray> snapshot(SameDiff sd, List<String> params) {

@@ -13,9 +13,9 @@ import java.util.List;
  * The optimiser step over a trial's trained arrays: regularisation, the configured updater and the
  * subtraction, per parameter, as SameDiff's training session applies a {@link TrainingConfig}.
  *
- * <p>Why one class: every hand-stepped path (the dense MLP/CNN step, the layer engine) must apply
- * exactly the optimiser the graph would, so that a trial's result does not depend on its path;
- * {@code DenseStepTest} compares whole steps with the graph's.
+ * <p>Why one class: the layer engine's step must apply exactly the optimiser the graph would, so that a
+ * trial's result does not depend on its path; {@code PlainStepTest} and {@code LayerStepTest} compare whole
+ * steps with the graph's.
  */
 final class Updates {
 

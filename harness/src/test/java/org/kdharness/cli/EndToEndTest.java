@@ -86,7 +86,7 @@ class EndToEndTest {
             assertEquals("1", row.get("epochs"));
             // MLP trials under baseline/response/feature-mse train by hand (provenance column)
             assertEquals("1", row.get("dense_path"));
-            assertEquals("dense", row.get("engine"));
+            assertEquals("layers", row.get("engine"));
             // no axis overrides them: the config's effective values, never blank
             assertEquals("mlp[16, 8]", row.get("student"));
             assertEquals("0.001", row.get("learning_rate"));

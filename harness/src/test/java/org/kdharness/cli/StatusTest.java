@@ -36,7 +36,7 @@ class StatusTest {
                 for (int k = 0; k < 2; k++) {
                     store.claimNext("st", "w", 0, 1);
                     store.complete("st", ids[c][k], Map.of("val_accuracy", val[c][k], "test_accuracy", 0.7), 1, 1.0,
-                            new TrialRow.Provenance("run", "dense"));
+                            new TrialRow.Provenance("run", "layers"));
                 }
             }
         }

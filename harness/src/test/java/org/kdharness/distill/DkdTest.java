@@ -180,7 +180,7 @@ class DkdTest {
             TrialRow t = store.trials("dkd").get(0);
             assertEquals("done", t.status(), t.reason());
             assertEquals("dkd_alpha=2.0,dkd_beta=8.0", t.params());
-            assertEquals("dense", t.provenance().engine());
+            assertEquals("layers", t.provenance().engine());
             assertTrue(t.metric("final_train_dkd_tckd") > 0 && t.metric("final_train_dkd_nckd") > 0);
         }
     }

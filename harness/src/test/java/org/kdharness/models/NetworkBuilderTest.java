@@ -61,8 +61,8 @@ class NetworkBuilderTest {
         assertEquals(1, n.dropoutMasks().size());
         INDArray x = Nd4j.rand(DataType.FLOAT, 8, 784);
         // inference is relu(x W1 + b1) W2 + b2 with no dropout mask, computed here from the weights
-        INDArray w1 = n.sd().getVariable(n.dense().weights().get(0)).getArr(), b1 = n.sd().getVariable(n.dense().biases().get(0)).getArr();
-        INDArray w2 = n.sd().getVariable(n.dense().weights().get(1)).getArr(), b2 = n.sd().getVariable(n.dense().biases().get(1)).getArr();
+        INDArray w1 = n.sd().getVariable("dense1_W").getArr(), b1 = n.sd().getVariable("dense1_b").getArr();
+        INDArray w2 = n.sd().getVariable("out_W").getArr(), b2 = n.sd().getVariable("out_b").getArr();
         INDArray expected = org.nd4j.linalg.ops.transforms.Transforms.relu(x.mmul(w1).addRowVector(b1.reshape(1, -1)))
                 .mmul(w2).addRowVector(b2.reshape(1, -1));
         INDArray actual = Inference.logits(n, x);

@@ -87,7 +87,7 @@ class SweepRunnerTest {
         assertEquals(2 * 4 + 4, t.metric("projection_params"));
         // deployed student: conv 3x3x1x2 + 2, dense 392x8 + 8, out 8x10 + 10
         assertEquals(18 + 2 + 392 * 8 + 8 + 80 + 10, t.metric("student_params"));
-        assertEquals("layers", t.provenance().engine(), "a hint on a conv map trains on the layer engine (the dense step declines it)");
+        assertEquals("layers", t.provenance().engine(), "a hint on a conv map trains on the layer engine");
     }
 
     @Test
@@ -147,7 +147,7 @@ class SweepRunnerTest {
         // provenance: every term here (hard CE, soft KL, SP, RKD distance) has a hand gradient, so all step by hand,
         // and every trial names the run that finished it
         for (TrialRow t : rows) {
-            assertEquals("dense", t.provenance().engine(), t.method() + " " + t.distance());
+            assertEquals("layers", t.provenance().engine(), t.method() + " " + t.distance());
             assertTrue(t.provenance().runId() != null && !t.provenance().runId().isEmpty());
         }
     }
@@ -167,7 +167,7 @@ class SweepRunnerTest {
         assertEquals(2, graph.size());
         assertEquals(2, layers.size());
         for (int i = 0; i < 2; i++) {
-            assertEquals("dense", auto.get(i).provenance().engine());
+            assertEquals("layers", auto.get(i).provenance().engine());
             assertEquals("graph", graph.get(i).provenance().engine());
             assertEquals("layers", layers.get(i).provenance().engine());
             // same trial ids (the engine is not part of them) and, within float noise, the same result

@@ -16,7 +16,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** CNN inference through the hand-written front gives the graph's logits and dense hidden layer, across chunks. */
+/** CNN inference on the layer engine gives the graph's logits and dense hidden layer, across chunks. */
 class ConvInferenceTest {
 
     @Test

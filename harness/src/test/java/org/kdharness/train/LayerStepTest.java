@@ -165,7 +165,6 @@ class LayerStepTest {
                 .dataSetLabelMapping("labels").build();
         Network mlp = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("mlp", List.of(16, 9), null, "relu", 0.0), SHAPE, CLASSES, 2);
         TrialSpec baseline = TrialSpec.of(Methods.method("baseline"), 1).build();
-        // the dense path trains it first (Trainer); the engine covers what that path declines (PlainStepTest)
         org.junit.jupiter.api.Assertions.assertNotNull(LayerStep.of(mlp, DistillationObjective.build(mlp, baseline, CLASSES, TEACHER), config));
     }
 }

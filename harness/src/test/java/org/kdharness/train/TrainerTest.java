@@ -153,8 +153,7 @@ class TrainerTest {
             Trainer.Result r = new Trainer(engine).fit(net, new TrainingSpec(3, 50, 0.05, "sgd", 0.0, 0L, 0), 3, data.train(), obj,
                     null, data.validation(), null, perEpoch);
             assertEquals(switch (engine) {
-                case AUTO -> "dense";
-                case LAYERS -> "layers";
+                case AUTO, LAYERS -> "layers";
                 case GRAPH -> "graph";
             }, r.engine(), engine + " took its path");
             for (int e = 1; e <= 3; e++) {

@@ -1,7 +1,9 @@
-package org.kdharness.models;
+package org.kdharness.train;
 
 import org.junit.jupiter.api.Test;
 import org.kdharness.config.ModelSpec;
+import org.kdharness.models.Network;
+import org.kdharness.models.NetworkBuilder;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,11 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The graph-free MLP forward pass gives the graph's hidden layers and logits, across chunk boundaries. */
-class DenseForwardTest {
+/** MLP inference on the layer engine gives the graph's hidden layers and logits for every activation, across chunks. */
+class MlpInferenceTest {
 
     @Test
     void matchesTheGraphForEveryLayerAndActivation() {
@@ -31,26 +32,18 @@ class DenseForwardTest {
                 INDArray b = net.sd().getVariable(n).getArr();
                 b.assign(Nd4j.randn(DataType.FLOAT, b.shape()));
             });
-            assertTrue(DenseForward.covers(net));
             Map<String, INDArray> feed = new HashMap<>();
             feed.put(net.input().name(), x);
             net.dropoutMasks().forEach(m -> feed.put(m.name(), Nd4j.ones(DataType.FLOAT, 2500, m.width())));
             List<String> names = List.of(net.hidden().get(0).name(), net.hidden().get(1).name(), net.logits().name());
             Map<String, INDArray> graph = net.sd().output(feed, names.toArray(String[]::new));
-            for (int layer = 1; layer <= 3; layer++) {
-                INDArray dense = DenseForward.output(net, x, layer);
-                INDArray expected = graph.get(names.get(layer - 1));
-                assertArrayEquals(expected.shape(), dense.shape());
-                double err = dense.sub(expected).amaxNumber().doubleValue();
-                assertTrue(err < 1e-5 * (1 + expected.amaxNumber().doubleValue()), activation + " layer " + layer + ": error " + err);
+            for (String name : names) {
+                INDArray engine = Inference.output(net, x, name);
+                INDArray expected = graph.get(name);
+                assertArrayEquals(expected.shape(), engine.shape());
+                double err = engine.sub(expected).amaxNumber().doubleValue();
+                assertTrue(err < 1e-5 * (1 + expected.amaxNumber().doubleValue()), activation + " " + name + ": error " + err);
             }
         }
-    }
-
-    @Test
-    void convolutionalNetworksAreNotCovered() {
-        Network cnn = NetworkBuilder.build(SameDiff.create(), "", new ModelSpec("cnn", List.of(8),
-                List.of(new ModelSpec.ConvBlock(4, 3, true)), "relu", 0.0), new NetworkBuilder.InputShape(1, 4, 4), 3, 2);
-        assertFalse(DenseForward.covers(cnn));
     }
 }

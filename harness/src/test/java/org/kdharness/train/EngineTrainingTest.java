@@ -37,10 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Training through the dense path follows the graph's training: same batches, dropout
+ * Training on the layer engine follows the graph's training on MLPs and plain CNNs: same batches, dropout
  * masks, updater and weight decay give the same losses and weights epoch after epoch.
  */
-class DenseTrainingTest {
+class EngineTrainingTest {
 
     private static final DataSplits DATA = new DatasetLoader().load(new DatasetSpec("fashion-mnist",
             TestPaths.repo().resolve("datasets/fashion-mnist-small").toString(), 0.2, 600, 100, 1L));
@@ -96,11 +96,11 @@ class DenseTrainingTest {
 
     private static void assertSameTraining(TrialSpec trial, TrainingSpec spec, ModelSpec model) {
         Run graph = train(Trainer.Engine.GRAPH, trial, spec, model);
-        Run dense = train(Trainer.Engine.AUTO, trial, spec, model);
-        assertFalse(graph.result().dense());
-        assertTrue(dense.result().dense(), trial.method() + " should train on the dense path");
+        Run engine = train(Trainer.Engine.AUTO, trial, spec, model);
+        assertFalse(graph.result().handWritten());
+        assertEquals("layers", engine.result().engine(), trial.method() + " should train on the layer engine");
         for (int e = 0; e < 3; e++) {
-            Map<String, Double> g = graph.result().epochs().get(e), d = dense.result().epochs().get(e);
+            Map<String, Double> g = graph.result().epochs().get(e), d = engine.result().epochs().get(e);
             for (String k : g.keySet()) {
                 if (k.startsWith("train_")) {
                     assertEquals(g.get(k), d.get(k), 2e-3 * Math.abs(g.get(k)) + 1e-5, trial.method() + " epoch " + (e + 1) + " " + k);
@@ -111,7 +111,7 @@ class DenseTrainingTest {
         // the first epoch's loss differs from the third: training happened on both paths
         assertTrue(graph.result().epochs().get(2).get("train_loss") < graph.result().epochs().get(0).get("train_loss"));
         for (String p : graph.net().params()) {
-            INDArray a = graph.net().sd().getVariable(p).getArr(), b = dense.net().sd().getVariable(p).getArr();
+            INDArray a = graph.net().sd().getVariable(p).getArr(), b = engine.net().sd().getVariable(p).getArr();
             assertTrue(a.sub(b).amaxNumber().doubleValue() < 2e-3, p + " differs by " + a.sub(b).amaxNumber());
         }
     }
@@ -135,7 +135,7 @@ class DenseTrainingTest {
 
     @Test
     void cnnWithoutWeightDecayFollowsTheGraph() {
-        // the fused Adam step (no regularisation in between) and the convolutional front
+        // the fused Adam step (no regularisation in between) and two pooled convolutional blocks
         ModelSpec cnn = new ModelSpec("cnn", List.of(16), List.of(new ModelSpec.ConvBlock(4, 3, true),
                 new ModelSpec.ConvBlock(6, 3, true)), "relu", 0.2);
         assertSameTraining(new TrialSpec(Methods.method("response"), 4.0, 0.5, null, null, null, null, 3), "adam", cnn, 0.0);
@@ -217,9 +217,9 @@ class DenseTrainingTest {
         Run l1 = train(Trainer.Engine.AUTO, new TrialSpec(registry.method("feature"), 4.0, 0.5, 0.8, 0.2, mapping,
                 registry.distance("l1"), 3), "adam");
         assertEquals("graph", l1.result().engine(), "a distance without a hand gradient must train through the graph");
-        // control: the same method with a distance that has one takes the fast path
+        // control: the same method with a distance that has one takes the layer engine
         Run mse = train(Trainer.Engine.AUTO, new TrialSpec(registry.method("feature"), 4.0, 0.5, 0.8, 0.2, mapping,
                 registry.distance("mse"), 3), "adam");
-        assertTrue(mse.result().dense());
+        assertEquals("layers", mse.result().engine());
     }
 }
