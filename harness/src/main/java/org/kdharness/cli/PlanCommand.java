@@ -45,7 +45,7 @@ final class PlanCommand implements Callable<Integer> {
                 System.out.println("... " + (plan.trials().size() - rows) + " more");
                 break;
             }
-            System.out.printf("%4d  %s  %s%n", t.ordinal(), t.id(), SweepRunner.describe(t.spec()));
+            System.out.printf("%4d  %s  %s%n", t.ordinal(), t.id(), org.kdharness.sweep.TrialLabel.of(t.spec()));
         }
         var search = loaded.config().sweep().search();
         if (search.asha()) {

@@ -2,12 +2,16 @@ package org.kdharness.cli;
 
 import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.report.HtmlReport;
+import org.kdharness.store.Credentials;
 import org.kdharness.store.MetricsStore;
+import org.kdharness.sweep.StopRequest;
 import org.kdharness.sweep.SweepRunner;
 import org.kdharness.sweep.Workspace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -19,6 +23,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     SweepArgs args;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--retry-failed", description = "also re-run trials that failed before")
     boolean retryFailed;
@@ -48,8 +55,12 @@ final class RunCommand implements Callable<Integer> {
         }
         // the report is also rewritten every runtime.report_every_minutes while the sweep runs
         SweepRunner.ReportWriter report = noReport ? null : store -> new HtmlReport().write(store, loaded.config().name(), ws.reports());
-        SweepRunner.Summary s = new SweepRunner(System.out, terminal(System.getenv("KD_PROGRESS")), report).run(loaded, ws,
-                new SweepRunner.Options(retryFailed, sh[0], sh[1], staleSeconds));
+        SweepRunner.Summary s;
+        // Ctrl-C (and Slurm's SIGTERM) stops the sweep gracefully once trials run; a second one quits at once
+        try (StopRequest stop = StopRequest.onSignals(System.err)) {
+            s = new SweepRunner(System.out, terminal(System.getenv("KD_PROGRESS")), report, stop).run(loaded, ws,
+                    new SweepRunner.Options(retryFailed, sh[0], sh[1], staleSeconds));
+        }
         if (!noReport) {
             try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
                 Path file = new HtmlReport().write(store, loaded.config().name(), ws.reports());
@@ -59,7 +70,28 @@ final class RunCommand implements Callable<Integer> {
                 System.out.println("warning: report not written (" + Errors.describe(e) + "); run `kd report` to write it");
             }
         }
+        if (s.stopped()) {
+            System.out.printf(java.util.Locale.ROOT, "stopped on request: %d/%d done, %d returned to pending; resume with: %s%n",
+                    s.done(), s.total(), s.returned(), resumeCommand());
+            return StopRequest.EXIT_CODE;
+        }
         return s.failed() > 0 ? 3 : 0;
+    }
+
+    /** This command as the user can type it again: the launcher's path from here, the same arguments (passwords masked). */
+    private String resumeCommand() {
+        String home = System.getenv("KD_HOME");
+        String kd = "kd";
+        if (home != null) {
+            Path rel = Path.of("").toAbsolutePath().relativize(Path.of(home, "kd").toAbsolutePath());
+            kd = rel.getParent() == null ? "./kd" : rel.toString();
+        }
+        // the arguments as given to kd, this subcommand's name first
+        StringBuilder sb = new StringBuilder(kd);
+        for (String a : spec.commandLine().getParseResult().originalArgs()) {
+            sb.append(' ').append(a.matches("[A-Za-z0-9_./:=@,+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return Credentials.mask(sb.toString());
     }
 
     /** Prints the estimate and, when it does not fit in {@code left}, what would. */

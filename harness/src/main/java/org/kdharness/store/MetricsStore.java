@@ -325,6 +325,15 @@ public final class MetricsStore implements AutoCloseable {
         });
     }
 
+    /**
+     * Returns a trial this process was running to {@code pending} (the sweep was asked to stop): the next run trains it
+     * from the start. A trial no longer {@code running} (done, failed, or already returned) is left as it is.
+     */
+    public synchronized boolean returnToPending(String sweep, String trialId) {
+        return sql.update("UPDATE trial SET status = 'pending', worker = NULL WHERE sweep = ? AND trial_id = ? AND status = 'running'",
+                sweep, trialId) == 1;
+    }
+
     /** Marks a trial failed, keeping the reason and the run that gave up on it (null when no run trained it). */
     public synchronized void fail(String sweep, String trialId, String reason, String runId) {
         sql.update("UPDATE trial SET status = 'failed', reason = ?, finished_at = ?, run_id = ? WHERE sweep = ? AND trial_id = ?",

@@ -44,7 +44,7 @@ final class Preflight {
                 Network net = NetworkBuilder.build(SameDiff.create(), "", arch, shape, train.numClasses(), 0);
                 DistillationObjective.build(net, s, train.numClasses(), teacherTaps);
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("trial " + t.id() + " (" + SweepRunner.describe(s) + ") cannot be built: "
+                throw new IllegalArgumentException("trial " + t.id() + " (" + TrialLabel.of(s) + ") cannot be built: "
                         + e.getMessage(), e);
             }
         }

@@ -18,6 +18,7 @@ import org.kdharness.teacher.TeacherCache;
 import org.kdharness.teacher.TeacherOutputs;
 import org.kdharness.train.DivergedException;
 import org.kdharness.train.Trainer;
+import org.kdharness.train.TrainingStopped;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -57,8 +58,13 @@ public final class SweepRunner {
         }
     }
 
-    /** Counts at the end of a run. */
-    public record Summary(int total, int done, int failed, int ranNow) {
+    /**
+     * Counts at the end of a run.
+     *
+     * @param returned trials this run stopped and returned to pending
+     * @param stopped  whether the run was asked to stop ({@link StopRequest}) before every trial was claimed
+     */
+    public record Summary(int total, int done, int failed, int ranNow, int returned, boolean stopped) {
     }
 
     /** How often a plain (non-terminal) output prints a summary line. */
@@ -70,9 +76,14 @@ public final class SweepRunner {
     private final PrintStream out;
     private final boolean terminal;
     private final ReportWriter report;
+    private final StopRequest stop;
 
     public SweepRunner(PrintStream out) {
         this(out, System.console() != null, null);
+    }
+
+    public SweepRunner(PrintStream out, boolean terminal, ReportWriter report) {
+        this(out, terminal, report, StopRequest.manual());
     }
 
     /**
@@ -80,11 +91,13 @@ public final class SweepRunner {
      *                 and a summary line a minute, see {@link SweepProgress})
      * @param report   writes the report from the store, every {@code runtime.report_every_minutes}
      *                 while the sweep runs; null for none
+     * @param stop     once asked, no trial is claimed and the running ones stop and go back to pending
      */
-    public SweepRunner(PrintStream out, boolean terminal, ReportWriter report) {
+    public SweepRunner(PrintStream out, boolean terminal, ReportWriter report, StopRequest stop) {
         this.out = out;
         this.terminal = terminal;
         this.report = report;
+        this.stop = stop;
     }
 
     /** Writes a sweep's report from its store, returning where. */
@@ -143,25 +156,31 @@ public final class SweepRunner {
 
             long doneBefore = store.trials(c.name()).stream().filter(t -> t.status().equals("done") || t.status().equals("pruned")).count();
             AtomicInteger ranNow = new AtomicInteger();
+            AtomicInteger returned = new AtomicInteger();
             BestSoFar best = new BestSoFar();
+            // from here a first Ctrl-C stops the sweep gracefully: every running trial can be returned to pending
+            stop.arm();
             try (SweepProgress bar = new SweepProgress(out, terminal, c.name(), plan.trials().size(), doneBefore, SUMMARY_EVERY);
                  ReportRefresh refresh = ReportRefresh.start(report, store, c.runtime().reportEveryMinutes(), bar)) {
                 Runnable work = c.sweep().search().asha() ? () -> {
                     List<String> ids;
-                    while (!(ids = claimConfiguration(store, c.name(), worker, opt)).isEmpty()) {
-                        ranNow.addAndGet(runConfiguration(store, c, runId, runner, ids, byId, bar, best));
+                    while (!stop.requested() && !(ids = claimConfiguration(store, c.name(), worker, opt)).isEmpty()) {
+                        ranNow.addAndGet(runConfiguration(store, c, runId, runner, ids, byId, bar, best, returned));
                     }
                 } : () -> {
                     Optional<String> next;
-                    while ((next = claim(store, c.name(), worker, opt)).isPresent()) {
+                    while (!stop.requested() && (next = claim(store, c.name(), worker, opt)).isPresent()) {
                         Trial t = byId.get(next.get());
                         if (t == null) {
                             // registered by an older version of this config: not ours to run now
                             store.fail(c.name(), next.get(), "not part of the current config", runId);
                             continue;
                         }
-                        runOne(store, c.name(), runId, runner, t, bar, best, null);
-                        ranNow.incrementAndGet();
+                        if (runOne(store, c.name(), runId, runner, t, bar, best, null)) {
+                            ranNow.incrementAndGet();
+                        } else {
+                            returned.incrementAndGet();
+                        }
                     }
                 };
                 int workers = c.sweep().search().workers(c.runtime().parallelTrials(), c.sweep().seeds().size());
@@ -187,7 +206,7 @@ public final class SweepRunner {
             // what kd plan's estimate predicts: from loading the data to the last trial's end
             out.printf(Locale.ROOT, "wall time: %.1f s (%s)%n", (System.nanoTime() - started) / 1e9,
                     teacher.reused() ? "teacher cached" : String.format(Locale.ROOT, "teacher %.1f s", teacher.trainSeconds()));
-            return new Summary(rows.size(), done, failed, ranNow.get());
+            return new Summary(rows.size(), done, failed, ranNow.get(), returned.get(), stop.requested());
         }
     }
 
@@ -205,7 +224,7 @@ public final class SweepRunner {
 
     /** One claimed configuration under ASHA: its trials side by side, meeting at each rung ({@link AshaJob}). Returns how many ran. */
     private int runConfiguration(MetricsStore store, SweepConfig c, String runId, TrialRunner runner, List<String> ids,
-                                 Map<String, Trial> byId, SweepProgress bar, BestSoFar best) {
+                                 Map<String, Trial> byId, SweepProgress bar, BestSoFar best, AtomicInteger returned) {
         List<Trial> trials = new java.util.ArrayList<>();
         for (String id : ids) {
             if (byId.containsKey(id)) {
@@ -219,9 +238,15 @@ public final class SweepRunner {
         }
         AshaJob job = new AshaJob(c.name(), trials.get(0).configKey(), c.sweep().search(), c.student().training().epochs(),
                 store.rungs(), trials.size());
-        SideBySide.run(trials.stream().<Runnable>map(t -> () -> runOne(store, c.name(), runId, runner, t, bar, best, job)).toList(),
-                i -> "asha-" + trials.get(i).id());
-        return trials.size();
+        AtomicInteger ran = new AtomicInteger();
+        SideBySide.run(trials.stream().<Runnable>map(t -> () -> {
+            if (runOne(store, c.name(), runId, runner, t, bar, best, job)) {
+                ran.incrementAndGet();
+            } else {
+                returned.incrementAndGet();
+            }
+        }).toList(), i -> "asha-" + trials.get(i).id());
+        return ran.get();
     }
 
     /** {@link #claim}'s rule for ASHA: a whole pending configuration, after returning abandoned trials when none is left. */
@@ -251,19 +276,25 @@ public final class SweepRunner {
         }
     }
 
-    /** @param job the trial's ASHA configuration, or null in a grid */
-    private void runOne(MetricsStore store, String sweep, String runId, TrialRunner runner, Trial t, SweepProgress bar,
+    /**
+     * Runs one claimed trial to its end (done, pruned or failed), or returns it to pending when the sweep is asked to
+     * stop while it trains.
+     *
+     * @param job the trial's ASHA configuration, or null in a grid
+     * @return whether it ended (false: returned to pending)
+     */
+    private boolean runOne(MetricsStore store, String sweep, String runId, TrialRunner runner, Trial t, SweepProgress bar,
                         BestSoFar best, AshaJob job) {
         TrialSpec s = t.spec();
-        String label = describe(s);
+        String label = TrialLabel.of(s);
         long start = System.nanoTime();
         try {
-            TrialRunner.Outcome o = runner.run(s, (epoch, m) -> {
+            TrialRunner.Outcome o = runner.run(s, Trainer.EpochCallback.stoppable((epoch, m) -> {
                 store.recordEpoch(sweep, t.id(), epoch, m);
                 if (job != null) {
                     job.gate().epochDone(epoch, m);
                 }
-            });
+            }, stop::requested));
             store.complete(sweep, t.id(), o.metrics(), o.epochs(), o.seconds(), new TrialRow.Provenance(runId, o.engine()));
             double acc = o.metrics().get("test_accuracy");
             best.offer(s, o.metrics().get("val_accuracy"), acc, label);
@@ -271,6 +302,10 @@ public final class SweepRunner {
                     o.metrics().getOrDefault("test_teacher_agreement", Double.NaN), o.seconds())
                     + (o.earlyStop() == null ? "" : "\n       " + o.earlyStop()));
             bar.step(false, best::describe);
+        } catch (TrainingStopped e) {
+            store.returnToPending(sweep, t.id());
+            bar.line("stopped " + t.id() + " " + label + ": back to pending");
+            return false;
         } catch (AshaJob.Pruned e) {
             store.rungs().prune(sweep, t.id(), e.rung, e.epoch, (System.nanoTime() - start) / 1e9, runId);
             bar.line(String.format(Locale.ROOT, "pruned %s %-60s at rung %d (epoch %d, configuration's mean %s %s)", t.id(), label,
@@ -289,40 +324,7 @@ public final class SweepRunner {
                 job.leave();
             }
         }
-    }
-
-    /** Short readable description of a trial's settings. */
-    public static String describe(TrialSpec s) {
-        StringBuilder sb = new StringBuilder(s.method().name());
-        if (s.temperature() != null) {
-            sb.append(" T=").append(num(s.temperature())).append(" a=").append(num(s.alpha()));
-        }
-        if (s.mapping() != null) {
-            sb.append(" ").append(s.mapping().name()).append(" ").append(s.distance().name());
-        }
-        if (s.wFeature() != null) {
-            sb.append(" w=").append(num(s.wFeature())).append("/").append(num(s.wResponse()));
-        }
-        if (!s.params().isEmpty()) {
-            sb.append(" ").append(s.paramsText());
-        }
-        if (s.student() != null) {
-            sb.append(" student=").append(s.studentName());
-        }
-        if (s.learningRate() != null) {
-            sb.append(" lr=").append(s.learningRate());
-        }
-        if (s.labelledFraction() != null) {
-            sb.append(" labelled=").append(s.labelledFraction());
-        }
-        if (s.optimiser() != null) {
-            sb.append(" optimiser=").append(s.optimiser());
-        }
-        return sb.append(" seed=").append(s.seed()).toString();
-    }
-
-    private static String num(Double v) {
-        return v == null ? "-" : (v == Math.rint(v) ? String.valueOf(v.longValue()) : String.valueOf(v));
+        return true;
     }
 
     static MetricsStore.PlannedTrial planned(SweepConfig c, Trial t) {
@@ -356,37 +358,5 @@ public final class SweepRunner {
         m.put("training", c.student().training());
         m.put("canonical", s.canonical());
         return ConfigHash.canonicalJson(m);
-    }
-
-    /**
-     * The configuration with the best mean validation accuracy over the seeds finished in
-     * this run (the report's rule: one lucky seed is not a result), for the progress line.
-     */
-    private static final class BestSoFar {
-        /** Per configuration: sum of val, sum of test, seeds. */
-        private final Map<TrialSpec, double[]> sums = new java.util.HashMap<>();
-        private final Map<TrialSpec, String> labels = new java.util.HashMap<>();
-        private TrialSpec best;
-
-        synchronized void offer(TrialSpec trial, double val, double test, String label) {
-            TrialSpec config = trial.configuration();
-            double[] s = sums.computeIfAbsent(config, k -> new double[3]);
-            s[0] += val;
-            s[1] += test;
-            s[2]++;
-            labels.put(config, label.replaceAll(" seed=\\d+$", ""));
-            // a new seed can lower the leader's mean: the whole field is compared again
-            best = sums.entrySet().stream().max(java.util.Comparator.comparingDouble(e -> e.getValue()[0] / e.getValue()[2]))
-                    .map(Map.Entry::getKey).orElse(null);
-        }
-
-        synchronized String describe() {
-            if (best == null) {
-                return "";
-            }
-            double[] s = sums.get(best);
-            return String.format(Locale.ROOT, " | best by mean val: test %.4f %s (%d seed%s)", s[1] / s[2], labels.get(best),
-                    (int) s[2], s[2] == 1 ? "" : "s");
-        }
     }
 }

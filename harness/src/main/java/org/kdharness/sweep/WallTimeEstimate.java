@@ -338,7 +338,7 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             double outside = 0, epoch = 0;
             for (double[] r : runs) {
                 if (r == null) {
-                    throw new IllegalStateException("a calibration run of " + SweepRunner.describe(spec) + " failed");
+                    throw new IllegalStateException("a calibration run of " + TrialLabel.of(spec) + " failed");
                 }
                 outside += r[0] / copies;
                 epoch += r[1] / copies;

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * A training step computed outside SameDiff's graph: an epoch of minibatches, each gathered into
@@ -35,21 +36,22 @@ abstract class HandStep {
 
     /**
      * One epoch of minibatches in {@code order}: the same batches, and the same dropout
-     * masks drawn from {@code maskSeed}, as {@link BatchIterator} feeds the graph.
+     * masks drawn from {@code maskSeed}, as {@link BatchIterator} feeds the graph; it ends early, between two
+     * batches, once {@code stop} says so.
      */
-    final void epoch(INDArray features, List<INDArray> labels, int[] order, int batchSize, long maskSeed) {
+    final void epoch(INDArray features, List<INDArray> labels, int[] order, int batchSize, long maskSeed, BooleanSupplier stop) {
         Random maskRng = new Random(maskSeed);
-        for (int from = 0; from < order.length; from += batchSize) {
+        for (int from = 0; from < order.length && !stop.getAsBoolean(); from += batchSize) {
             int[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + batchSize));
             step(load(features, labels, rows, maskRng));
         }
         epoch++;
     }
 
-    /** One epoch whose batches {@code source} computes as they are drawn (augmentation), in {@code order}. */
-    final void epoch(EpochData source, int epochNumber, int[] order, int batchSize, long maskSeed) {
+    /** One epoch whose batches {@code source} computes as they are drawn (augmentation), in {@code order}; as above. */
+    final void epoch(EpochData source, int epochNumber, int[] order, int batchSize, long maskSeed, BooleanSupplier stop) {
         Random maskRng = new Random(maskSeed);
-        for (int from = 0; from < order.length; from += batchSize) {
+        for (int from = 0; from < order.length && !stop.getAsBoolean(); from += batchSize) {
             int[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + batchSize));
             INDArray x = source.features(epochNumber, rows);
             int[] all = new int[rows.length];

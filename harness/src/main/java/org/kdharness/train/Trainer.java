@@ -85,10 +85,35 @@ public final class Trainer {
      */
     static final double DIVERGENCE_FACTOR = 100.0;
 
-    /** Called after every epoch with its metrics; lets the caller record progress. */
+    /** Called after every epoch with its metrics; lets the caller record progress, and ask training to stop. */
     @FunctionalInterface
     public interface EpochCallback {
         void epochDone(int epoch, Map<String, Double> metrics);
+
+        /**
+         * Whether the caller asks training to stop: read between the engine's batches (the graph's training loop reads
+         * it between epochs); a fit that sees it throws {@link TrainingStopped}.
+         */
+        default boolean stopRequested() {
+            return false;
+        }
+
+        /** {@code callback}'s epochs (none when null), stopping once {@code stop} says so. */
+        static EpochCallback stoppable(EpochCallback callback, java.util.function.BooleanSupplier stop) {
+            return new EpochCallback() {
+                @Override
+                public void epochDone(int epoch, Map<String, Double> metrics) {
+                    if (callback != null) {
+                        callback.epochDone(epoch, metrics);
+                    }
+                }
+
+                @Override
+                public boolean stopRequested() {
+                    return stop.getAsBoolean();
+                }
+            };
+        }
     }
 
     /**
@@ -185,19 +210,23 @@ public final class Trainer {
         for (int i = 0; i < initialStatistics.size(); i++) {
             net.engine().state().get(i).assign(initialStatistics.get(i));
         }
+        java.util.function.BooleanSupplier stop = callback == null ? () -> false : callback::stopRequested;
         int epoch = 0;
         while (epoch < spec.epochs()) {
             epoch++;
             long t0 = System.nanoTime();
             int[] order = DatasetLoader.shuffled(train.size(), seed * 1_000_003L + epoch);
             if (perEpoch != null && hand != null) {
-                hand.epoch(perEpoch, epoch, order, spec.batchSize(), seed * 7919L + epoch);
+                hand.epoch(perEpoch, epoch, order, spec.batchSize(), seed * 7919L + epoch, stop);
             } else if (perEpoch != null) {
                 sd.fit(new BatchIterator(perEpoch, epoch, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
             } else if (hand != null) {
-                hand.epoch(train.features(), labelArrays, order, spec.batchSize(), seed * 7919L + epoch);
+                hand.epoch(train.features(), labelArrays, order, spec.batchSize(), seed * 7919L + epoch, stop);
             } else {
                 sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
+            }
+            if (stop.getAsBoolean()) {
+                throw new TrainingStopped(epoch);
             }
             double steps = (System.nanoTime() - t0) / 1e9;
             // what inference (probe, validation) normalises with from now on (else the running statistics the steps kept)
