@@ -1,52 +1,61 @@
 package org.kdharness.cli;
 
-import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.store.MetricsStore;
-import org.kdharness.report.SweepSummary;
-import org.kdharness.store.TrialRow;
+import org.kdharness.store.WorkerId;
+import org.kdharness.sweep.ConfigLoader;
 import org.kdharness.sweep.Workspace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
+import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code kd status CONFIG}: progress of a sweep that is running elsewhere or finished. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show a sweep's progress and best result so far.")
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show a sweep's progress: counts, each running trial's epoch, loss and validation accuracy, the time left,"
+                + " the best result so far and the failures.")
 final class StatusCommand implements Callable<Integer> {
 
     @Mixin
     SweepArgs args;
 
+    @Option(names = "--watch", arity = "0..1", fallbackValue = "5", paramLabel = "SECONDS",
+            description = "print it again every SECONDS (default 5) until no trial is pending or running; Ctrl-C to leave")
+    Integer watch;
+
+    @Option(names = "--stale-after", defaultValue = "1800",
+            description = "seconds after which another host's silent running trial shows as stale (default: ${DEFAULT-VALUE};"
+                    + " a trial whose worker process on this host is gone shows as stale at once)")
+    long staleSeconds;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         ConfigLoader.Loaded loaded = args.loadToRead();
         Workspace ws = args.workspace(loaded);
+        String name = loaded.config().name();
+        boolean terminal = System.console() != null;
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
-            List<TrialRow> rows = store.trials(loaded.config().name());
-            int planned = rows.size();
-            Map<String, Integer> byStatus = new TreeMap<>();
-            rows.forEach(r -> byStatus.merge(r.status(), 1, Integer::sum));
-            long done = byStatus.getOrDefault("done", 0);
-            double secs = rows.stream().filter(r -> r.seconds() != null).mapToDouble(TrialRow::seconds).average().orElse(Double.NaN);
-            long left = planned - done - byStatus.getOrDefault("failed", 0) - byStatus.getOrDefault("pruned", 0);
-            System.out.printf(Locale.ROOT, "%s: %d/%d done %s%n", loaded.config().name(), done, planned, byStatus);
-            if (!Double.isNaN(secs) && left > 0) {
-                System.out.printf(Locale.ROOT, "ETA ~%.0f s of training at %.1f s/trial (one worker)%n", left * secs, secs);
+            while (true) {
+                SweepStatus status = new SweepStatus(name, store.trials(name), store.live().running(name, WorkerId.host()),
+                        store.live().wallSeconds(name), loaded.config().student().training().epochs(), loaded.config().runtime().parallelTrials(), Instant.now(), staleSeconds);
+                List<String> lines = status.lines();
+                if (watch != null && terminal) {
+                    // redrawn in place: cursor home, clear the screen
+                    System.out.print("\033[H\033[2J");
+                }
+                lines.forEach(System.out::println);
+                boolean unfinished = status.rows().stream().anyMatch(r -> r.status().equals("pending") || r.status().equals("running"));
+                if (watch == null || !unfinished) {
+                    return 0;
+                }
+                System.out.flush();
+                Thread.sleep(Math.max(1, watch) * 1000L);
+                if (!terminal) {
+                    System.out.println();
+                }
             }
-            // the report's rule: the configuration with the best mean validation accuracy over its seeds
-            SweepSummary.of(rows).groups().stream().filter(g -> !Double.isNaN(g.mean(SweepSummary.SELECT_ON))).min(SweepSummary.SELECTION)
-                    .ifPresent(g -> System.out.printf(Locale.ROOT,
-                            "best configuration by mean val accuracy: %s (%s%s), %d seed(s): val %.4f, test %.4f%n",
-                            g.variant(), org.kdharness.report.HtmlReport.describe(g.first()),
-                            g.first().context().isEmpty() ? "" : "; " + g.first().context(), g.seeds(),
-                            g.mean(SweepSummary.SELECT_ON), g.mean(SweepSummary.REPORT_ON)));
-            rows.stream().filter(r -> "failed".equals(r.status()))
-                    .forEach(r -> System.out.println("failed " + r.trialId() + ": " + r.reason()));
         }
-        return 0;
     }
 }

@@ -55,6 +55,11 @@ public final class MetricsStore implements AutoCloseable {
         }
     }
 
+    /** The running trials and their epochs so far (what {@code kd status} shows), on this store's connection. */
+    public LiveTrials live() {
+        return new LiveTrials(this, sql);
+    }
+
     /** ASHA's claims, rung decisions and pruned trials, on this store's connection. */
     public RungLedger rungs() {
         return new RungLedger(this, sql);
