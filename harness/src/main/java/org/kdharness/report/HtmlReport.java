@@ -109,6 +109,7 @@ public final class HtmlReport {
         });
         model.put("contexts", contexts);
         model.put("teacherWarning", teacherWarning(teacher, summary.primary()));
+        model.put("answer", answer(summary, teacher));
         model.put("compared", summary.variants().isEmpty() ? "Methods compared" : String.join(" vs ", summary.variants()));
         SweepSummary primary = summary.primary();
         // the setting the per-setting sections show: named whenever the sweep has more than one
@@ -177,6 +178,27 @@ public final class HtmlReport {
                 .map(b -> "Warning: the teacher (" + pct(acc) + " %) is less accurate than the baseline student ("
                         + pct(b) + " %): distilling from it is not expected to help.")
                 .orElse("");
+    }
+
+    /**
+     * The verdict paragraph ({@link Verdict}) on the setting the report's sections show, named when the sweep has
+     * several; "" before two methods have finished a configuration.
+     */
+    static String answer(SweepSummary summary, Map<String, Object> teacher) {
+        double teacherAccuracy = teacher == null || teacher.get("test_accuracy") == null ? Double.NaN
+                : ((Number) teacher.get("test_accuracy")).doubleValue();
+        String text = Verdict.of(summary.primary(), teacherAccuracy);
+        if (text.isEmpty() || summary.byContext().size() < 2) {
+            return text;
+        }
+        String context = summary.primaryContext();
+        return "In the setting " + (context.isEmpty() ? "of the config's defaults" : context) + ": " + text;
+    }
+
+    /** {@link #answer} for {@code sweep} as stored: what {@code kd report --summary} prints. */
+    public static String answer(MetricsStore store, String sweep) {
+        String key = teacherKey(store.runs(sweep));
+        return answer(SweepSummary.of(store.trials(sweep)), key == null ? null : store.teacher(key).orElse(null));
     }
 
     /** The teacher the sweep's first run distilled from (its key), or null before any run. */

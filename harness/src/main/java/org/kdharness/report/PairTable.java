@@ -19,8 +19,8 @@ import java.util.Map;
  * claim papers make ("method X helps across architectures") is read across columns, and
  * assembling it by hand from several reports is where transcription errors come from. Each
  * column uses its sweep's primary setting (the config's defaults), chosen on validation;
- * bold is the best mean of its column among the student and method rows; the dagger marks
- * a method better than its column's student baseline by a paired t-test on matched seeds
+ * bold is the best mean of its column among the student and method rows; the dagger (down arrow) marks
+ * a method better (worse) than its column's student baseline by a paired t-test on matched seeds
  * ({@link TableExport#significant}).
  */
 public final class PairTable {
@@ -101,7 +101,7 @@ public final class PairTable {
             }
             t.append(student ? "Student" : TableExport.escape(r.variant()));
             for (int c = 0; c < pairs.size(); c++) {
-                t.append(" & ").append(cell(rows, r, c, "$\\pm$", "\\textbf{%s}", "$^{\\dagger}$"));
+                t.append(" & ").append(cell(rows, r, c, "$\\pm$", "\\textbf{%s}", "$^{\\dagger}$", "$^{\\downarrow}$"));
             }
             t.append(" \\\\\n");
         }
@@ -110,7 +110,7 @@ public final class PairTable {
                 .append(String.join(", ", pairs.stream().map(p -> "\\texttt{" + TableExport.escape(p.sweep()) + "}").toList()))
                 .append("): mean $\\pm$ sample standard deviation over seeds of each method's configuration with the best mean ")
                 .append("validation accuracy, in the sweep's default setting. Bold: best mean of its column below the teacher. ")
-                .append("$^{\\dagger}$: better than the student trained on hard labels, paired $t$-test on matched seeds, $p < 0.05$.}\n");
+                .append("$^{\\dagger}$/$^{\\downarrow}$: better/worse than the student trained on hard labels, paired $t$-test on matched seeds, $p < 0.05$.}\n");
         t.append("\\label{tab:kd-pairs}\n\\end{").append(env).append("}\n");
         return t.toString();
     }
@@ -129,18 +129,18 @@ public final class PairTable {
         for (MethodRow r : rows) {
             t.append("| ").append(r.variant().equals("baseline") ? "Student" : r.variant().replace("|", "\\|")).append(" |");
             for (int c = 0; c < pairs.size(); c++) {
-                t.append(" ").append(cell(rows, r, c, " ± ", "**%s**", " †")).append(" |");
+                t.append(" ").append(cell(rows, r, c, " ± ", "**%s**", " †", " ↓")).append(" |");
             }
             t.append("\n");
         }
         t.append("\nTest accuracy (%), mean ± sample standard deviation over seeds of each method's best configuration by ")
                 .append("validation accuracy in the sweep's default setting; bold: best mean of its column below the teacher; ")
-                .append("†: better than the student trained on hard labels, paired t-test on matched seeds, p < 0.05.\n");
+                .append("†/↓: better/worse than the student trained on hard labels, paired t-test on matched seeds, p < 0.05.\n");
         return t.toString();
     }
 
     /** Row {@code r}'s cell in column {@code c}: "--" where the sweep lacks the method. */
-    private static String cell(List<MethodRow> rows, MethodRow r, int c, String pm, String bold, String dagger) {
+    private static String cell(List<MethodRow> rows, MethodRow r, int c, String pm, String bold, String dagger, String worse) {
         ConfigGroup g = r.cells().get(c);
         if (g == null) {
             return "--";
@@ -152,9 +152,9 @@ public final class PairTable {
             text = String.format(Locale.ROOT, bold, text);
         }
         ConfigGroup baseline = r.baselines().get(c);
-        boolean better = !r.variant().equals("baseline")
+        boolean differs = !r.variant().equals("baseline")
                 && TableExport.significant(new TableExport.Row("", r.variant(), g, baseline));
-        return better ? text + dagger : text;
+        return !differs ? text : text + (g.mean(TEST) > baseline.mean(TEST) ? dagger : worse);
     }
 
     /**

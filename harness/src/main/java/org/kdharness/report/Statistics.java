@@ -46,10 +46,20 @@ public final class Statistics {
      * @param tTestP   two-sided paired t-test p-value
      * @param wilcoxonP two-sided Wilcoxon signed-rank p-value
      * @param effectDz Cohen's d_z
+     * @param sdDiff   sample standard deviation of {@code a - b} (NaN below 2 pairs)
      */
-    public record Paired(int pairs, double meanDiff, double tTestP, double wilcoxonP, double effectDz) {
+    public record Paired(int pairs, double meanDiff, double tTestP, double wilcoxonP, double effectDz, double sdDiff) {
         public boolean significant(double level) {
             return tTestP < level;
+        }
+
+        /** The 95 % t-interval of the mean difference {@code {low, high}}: NaNs below 2 pairs. */
+        public double[] interval() {
+            if (pairs < 2 || Double.isNaN(sdDiff)) {
+                return new double[]{Double.NaN, Double.NaN};
+            }
+            double half = new TDistribution(pairs - 1).inverseCumulativeProbability(0.975) * sdDiff / Math.sqrt(pairs);
+            return new double[]{meanDiff - half, meanDiff + half};
         }
 
         /**
@@ -80,6 +90,55 @@ public final class Statistics {
     public static int pairsToReach(double level) {
         int n = 2;
         while (smallestWilcoxonP(n) >= level) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * The power of the two-sided paired t-test at {@code level} on {@code n} pairs when the true effect is {@code dz}
+     * (mean difference over its standard deviation): {@code P(|T| > t_crit)} for {@code T} noncentral t with
+     * {@code n - 1} degrees of freedom and noncentrality {@code dz·√n}. Commons Math has no noncentral t, so its
+     * distribution is integrated: {@code T = (Z + δ) / S}, {@code S = √(V/ν)}, {@code V ~ χ²(ν)}, hence
+     * {@code P(T > c) = E[1 - Φ(c·S - δ)]}, by the midpoint rule over {@code S} (2,000 points up to where χ²'s tail is
+     * below 1e-12). {@code StatisticsTest} pins it to SciPy's {@code nct}.
+     */
+    public static double pairedPower(int n, double dz, double level) {
+        int df = n - 1;
+        double crit = new TDistribution(df).inverseCumulativeProbability(1 - level / 2);
+        double delta = Math.abs(dz) * Math.sqrt(n);
+        org.apache.commons.math3.distribution.ChiSquaredDistribution chi = new org.apache.commons.math3.distribution.ChiSquaredDistribution(df);
+        org.apache.commons.math3.distribution.NormalDistribution normal = new org.apache.commons.math3.distribution.NormalDistribution();
+        double top = Math.sqrt((df + 14 * Math.sqrt(2.0 * df) + 30) / df);
+        int steps = 2000;
+        double h = top / steps, power = 0;
+        for (int i = 0; i < steps; i++) {
+            double sv = (i + 0.5) * h;
+            // the density of S at sv: f_V(ν s²)·2νs
+            double density = chi.density(df * sv * sv) * 2 * df * sv;
+            power += density * h * (1 - normal.cumulativeProbability(crit * sv - delta) + normal.cumulativeProbability(-crit * sv - delta));
+        }
+        return Math.min(1, power);
+    }
+
+    /**
+     * The fewest pairs (at least 2) at which the two-sided paired t-test at {@code level} detects a true effect
+     * {@code dz} with probability {@code power}: what a sweep needs for the effect it observed. Starts from the normal
+     * approximation {@code ((z_{1-α/2} + z_power)/d)² + z²_{1-α/2}/2} (Guenther 1981) a few pairs below, and steps up
+     * with {@link #pairedPower}. {@code Integer.MAX_VALUE} for no effect.
+     */
+    public static int pairsForPower(double dz, double level, double power) {
+        if (Double.isNaN(dz) || dz == 0) {
+            return Integer.MAX_VALUE;
+        }
+        org.apache.commons.math3.distribution.NormalDistribution normal = new org.apache.commons.math3.distribution.NormalDistribution();
+        double za = normal.inverseCumulativeProbability(1 - level / 2), zb = normal.inverseCumulativeProbability(power);
+        double approx = Math.pow((za + zb) / dz, 2) + za * za / 2;
+        if (approx > 1e6) {
+            return Integer.MAX_VALUE;
+        }
+        int n = Math.max(2, (int) Math.floor(approx) - 3);
+        while (pairedPower(n, dz, level) < power) {
             n++;
         }
         return n;
@@ -212,6 +271,6 @@ public final class Statistics {
         if (n >= 2) {
             wp = SignedRankTest.twoSidedP(d);
         }
-        return new Paired(n, meanDiff, tp, n < 2 ? Double.NaN : wp, sd > 0 ? meanDiff / sd : Double.NaN);
+        return new Paired(n, meanDiff, tp, n < 2 ? Double.NaN : wp, sd > 0 ? meanDiff / sd : Double.NaN, sd);
     }
 }

@@ -128,7 +128,7 @@ public final class TableExport {
             }
             t.append(escape(r.label()));
             if (significant(r)) {
-                t.append("$^{\\dagger}$");
+                t.append(r.group().mean(SweepSummary.REPORT_ON) > r.baseline().mean(SweepSummary.REPORT_ON) ? "$^{\\dagger}$" : "$^{\\downarrow}$");
             }
             for (Column c : COLUMNS) {
                 String cell = cell(r.group(), c);
@@ -145,20 +145,27 @@ public final class TableExport {
         t.append("\\caption{Sweep \\texttt{").append(escape(sweep)).append("}: mean $\\pm$ sample standard deviation over seeds of the ")
                 .append("configuration with the best mean validation accuracy per row")
                 .append(by == GroupBy.METHOD ? " (spelt out under it)" : "").append(". ")
-                .append(blocks ? "Rows are grouped by setting; bold and $^{\\dagger}$ are decided within a setting. " : "")
+                .append(blocks ? "Rows are grouped by setting; bold and the marks are decided within a setting. " : "")
                 .append("Bold: best mean in its column among the rows with the most seeds (agreement is not marked: agreeing more with ")
                 .append("the teacher is not better in itself). ")
-                .append("$^{\\dagger}$: better than the baseline, paired $t$-test on matched seeds, $p < 0.05$.}\n");
+                .append("$^{\\dagger}$/$^{\\downarrow}$: better/worse than the baseline, paired $t$-test on matched seeds, $p < 0.05$.}\n");
         t.append("\\label{tab:kd-").append(escape(sweep).replace("\\_", "-")).append("-").append(by.name().toLowerCase(Locale.ROOT)).append("}\n");
         t.append("\\end{").append(env).append("}\n");
         return t.toString();
     }
 
-    /** Better than its setting's baseline by a paired t-test on matched seeds at {@link #SIGNIFICANCE}. */
+    /**
+     * Different from its setting's baseline by a paired t-test on matched seeds at {@link #SIGNIFICANCE}, better or worse
+     * (the mark says which: a significant loss is flagged as clearly as a win).
+     */
     static boolean significant(Row r) {
         ConfigGroup b = r.baseline();
-        return b != null && r.group() != b && Statistics.paired(r.group(), b, SweepSummary.REPORT_ON).significant(SIGNIFICANCE)
-                && r.group().mean(SweepSummary.REPORT_ON) > b.mean(SweepSummary.REPORT_ON);
+        return b != null && r.group() != b && Statistics.paired(r.group(), b, SweepSummary.REPORT_ON).significant(SIGNIFICANCE);
+    }
+
+    /** The Markdown mark of a row: † better, ↓ worse than the baseline (significantly), else nothing. */
+    private static String mark(Row r) {
+        return !significant(r) ? "" : r.group().mean(SweepSummary.REPORT_ON) > r.baseline().mean(SweepSummary.REPORT_ON) ? " †" : " ↓";
     }
 
     public static String markdown(SweepSummary s, GroupBy by) {
@@ -168,7 +175,7 @@ public final class TableExport {
         t.append(" | Seeds |\n|---").append("|---:".repeat(COLUMNS.size() + 1)).append("|\n");
         for (Row r : rows) {
             String label = r.qualifiedLabel() + (by == GroupBy.METHOD ? " (" + HtmlReport.describe(r.group().first()) + ")" : "");
-            t.append("| ").append(label.replace("|", "\\|")).append(significant(r) ? " †" : "");
+            t.append("| ").append(label.replace("|", "\\|")).append(mark(r));
             for (Column c : COLUMNS) {
                 String cell = cell(r.group(), c).replace("$\\pm$", " ± ");
                 t.append(" | ").append(isBest(rows, r, c) ? "**" + cell + "**" : cell);
@@ -177,7 +184,7 @@ public final class TableExport {
         }
         t.append("\nMean ± sample standard deviation over seeds of the best-by-validation configuration per row; bold: best mean")
                 .append(" in its column within its setting, among the rows with the most seeds (agreement is not marked);")
-                .append(" †: better than the baseline, paired t-test on matched seeds, p < 0.05.\n");
+                .append(" †/↓: better/worse than the baseline, paired t-test on matched seeds, p < 0.05.\n");
         return t.toString();
     }
 

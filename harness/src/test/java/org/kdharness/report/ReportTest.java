@@ -231,6 +231,14 @@ class ReportTest {
         assertEquals("0.250", row.group(1), "the smallest possible p of 3 pairs");
         assertEquals("omitted (3 pairs)", row.group(2), "d_z omitted");
         assertTrue(html.contains("<svg"), "charts are inline SVG");
+        // the verdict opens the page, before the headline table, and names the method with the best test mean
+        int verdict = html.indexOf("<p id=\"verdict-text\">");
+        assertTrue(verdict > 0 && verdict < html.indexOf("id=\"headline-table\""), "the verdict comes first");
+        String winner = List.of("baseline", "response", "feature").stream().max(java.util.Comparator.comparingDouble(m -> Double.parseDouble(
+                expectedCell(m).split(" ")[0]))).orElseThrow();
+        String named = (winner.equals("feature") ? "feature (mse)" : winner);
+        assertTrue(html.startsWith(Character.toUpperCase(named.charAt(0)) + named.substring(1) + " reached the highest test accuracy", verdict
+                + "<p id=\"verdict-text\">".length()), html.substring(verdict, verdict + 300));
         assertTrue(html.contains("id=\"leaderboard\""));
         assertTrue(html.contains("What temperature reveals"));
         assertTrue(!html.contains("<script") && !Pattern.compile("(src|href)=\"https?:").matcher(html).find(),

@@ -90,6 +90,31 @@ class StatisticsTest {
         assertTrue(Double.isNaN(Statistics.spearmanP(new double[]{1, 2}, new double[]{2, 1})));
     }
 
+    /**
+     * The paired t-test's power and the pairs it needs, against SciPy's noncentral t (Debian's python3-scipy 1.10):
+     * <pre>
+     * import scipy.stats as st, math
+     * def power(n, d):
+     *     df = n - 1; nc = d * math.sqrt(n); tc = st.t.ppf(0.975, df)
+     *     return 1 - st.nct.cdf(tc, df, nc) + st.nct.cdf(-tc, df, nc)
+     * # pairs: the smallest n >= 2 with power(n, d) >= 0.8
+     * </pre>
+     * (the pairs agree with R's {@code pwr.t.test(type = "paired")}: 34 for d = 0.5, 15 for 0.8, 10 for 1).
+     */
+    @Test
+    void pairedPowerAndPairsMatchScipysNoncentralT() {
+        assertEquals(0.8030968566327219, Statistics.pairedPower(10, 1.0, 0.05), 1e-6);
+        assertEquals(0.8077775012792737, Statistics.pairedPower(34, 0.5, 0.05), 1e-6);
+        assertEquals(0.9088848681009404, Statistics.pairedPower(5, 2.0, 0.05), 1e-6);
+        assertEquals(0.8037942968932215, Statistics.pairedPower(90, 0.3, 0.05), 1e-6);
+        assertEquals(0.9754622687331689, Statistics.pairedPower(3, -5.0, 0.05), 1e-6);
+        double[][] pairs = {{0.3, 90}, {0.5, 34}, {0.8, 15}, {1.0, 10}, {2.0, 5}, {3.0, 4}, {5.0, 3}, {-0.5, 34}};
+        for (double[] p : pairs) {
+            assertEquals((int) p[1], Statistics.pairsForPower(p[0], 0.05, 0.8), "d_z = " + p[0]);
+        }
+        assertEquals(Integer.MAX_VALUE, Statistics.pairsForPower(0, 0.05, 0.8));
+    }
+
     /** scipy.stats.spearmanr(range(10), [1, 0, 3, 2, 5, 4, 7, 6, 9, 8]).pvalue. */
     static final double SPEARMAN_T_P = 5.484052998513666e-05;
 }
