@@ -50,6 +50,16 @@ public final class Charts {
      */
     public static String heatmap(String title, String xName, List<String> xLabels, String yName, List<String> yLabels,
                                  double[][] values, String valueName, String valueFormat) {
+        return heatmap(title, xName, xLabels, yName, yLabels, values, valueName, valueFormat, null, true);
+    }
+
+    /**
+     * {@link #heatmap(String, String, List, String, List, double[][], String, String)} on the colour scale {@code range}
+     * ({@code {low, high}}; null: the values' own), with or without its legend: the panels of one figure share one scale,
+     * so one colour means one value across them, and one legend says it.
+     */
+    public static String heatmap(String title, String xName, List<String> xLabels, String yName, List<String> yLabels,
+                                 double[][] values, String valueName, String valueFormat, double[] range, boolean legendShown) {
         DefaultXYZDataset data = new DefaultXYZDataset();
         int n = xLabels.size() * yLabels.size();
         double[][] series = new double[3][n];
@@ -68,6 +78,10 @@ public final class Charts {
             }
         }
         data.addSeries(valueName, series);
+        if (range != null) {
+            lo = range[0];
+            hi = range[1];
+        }
         if (lo == Double.POSITIVE_INFINITY) {
             lo = 0;
             hi = 1;
@@ -89,12 +103,14 @@ public final class Charts {
             }
         }
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
-        NumberAxis legendAxis = new NumberAxis(valueName);
-        legendAxis.setRange(lo, hi);
-        PaintScaleLegend legend = new PaintScaleLegend(scale, legendAxis);
-        legend.setPosition(RectangleEdge.RIGHT);
-        legend.setMargin(4, 4, 4, 4);
-        chart.addSubtitle(legend);
+        if (legendShown) {
+            NumberAxis legendAxis = new NumberAxis(valueName);
+            legendAxis.setRange(lo, hi);
+            PaintScaleLegend legend = new PaintScaleLegend(scale, legendAxis);
+            legend.setPosition(RectangleEdge.RIGHT);
+            legend.setMargin(4, 4, 4, 4);
+            chart.addSubtitle(legend);
+        }
         chart.setBackgroundPaint(Color.WHITE);
         return svg(chart);
     }
@@ -137,6 +153,11 @@ public final class Charts {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         CategoryAxis axis = plot.getDomainAxis();
         axis.setCategoryMargin(0.1);
+        if (categories.stream().anyMatch(c -> c.length() > 4)) {
+            // class names ("Ankle boot") slanted, whole, instead of cut to "Ank..."
+            axis.setCategoryLabelPositions(org.jfree.chart.axis.CategoryLabelPositions.UP_45);
+            axis.setMaximumCategoryLabelWidthRatio(3f);
+        }
         chart.setBackgroundPaint(Color.WHITE);
         return svg(chart);
     }

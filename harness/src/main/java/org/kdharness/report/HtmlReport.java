@@ -115,16 +115,17 @@ public final class HtmlReport {
         // the setting the per-setting sections show: named whenever the sweep has more than one
         String primaryContext = summary.primaryContext();
         model.put("primaryLabel", contexts.size() > 1 ? " (" + (primaryContext.isEmpty() ? "config defaults" : primaryContext) + ")" : "");
-        model.put("heatmaps", ReportSections.heatmaps(primary));
+        model.put("heatmaps", Heatmaps.of(primary));
         model.put("leaderboard", ReportSections.leaderboard(primary));
         model.put("curves", ReportSections.curves(store, primary));
-        model.put("perClass", ReportSections.perClass(primary));
+        java.util.function.IntFunction<String> names = classNames(store, sweep);
+        model.put("perClass", ReportSections.perClass(primary, names));
         // CKA against the measured ranking within one setting (the one the other sections show)
         model.put("cka", ReportSections.cka(store, primary, sweep, defaultStudent(store, sweep)));
         model.put("verdict", verdict(store, sweep, primary));
         model.put("asha", AshaSection.model(store.rungs().rows(sweep), trials, studentEpochs(store, sweep, trials)));
         model.put("association", association(primary));
-        model.put("softened", ReportSections.softened(store, teacherKey));
+        model.put("softened", ReportSections.softened(store, teacherKey, names));
         model.put("trainingHours", String.format(Locale.ROOT, "%.2f",
                 trials.stream().filter(t -> t.seconds() != null).mapToDouble(TrialRow::seconds).sum() / 3600));
         model.put("trials", trials.stream().map(HtmlReport::trialRow).toList());
@@ -236,6 +237,19 @@ public final class HtmlReport {
         } catch (RuntimeException e) {
             return trials.stream().mapToInt(t -> t.epochs() == null ? 0 : t.epochs()).max().orElse(0);
         }
+    }
+
+    /** Class {@code c}'s name where the stored config's dataset family names its classes ({@link ClassNames}), else its number. */
+    private static java.util.function.IntFunction<String> classNames(MetricsStore store, String sweep) {
+        String dataset;
+        try {
+            dataset = store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parseStored(y, sweep).config().dataset().name())
+                    .orElse("");
+        } catch (RuntimeException e) {
+            dataset = "";
+        }
+        String family = dataset;
+        return c -> org.kdharness.data.ClassNames.of(family, c);
     }
 
     /** Short name of the config's student (trials without a student override use it). */

@@ -76,47 +76,6 @@ final class ReportSections {
         return Double.isNaN(p) ? "–" : p < 0.001 ? "<0.001" : String.format(Locale.ROOT, "%.3f", p);
     }
 
-    /** Test accuracy (%) of the best-by-validation configuration in each cell of two axes, per method. */
-    static List<Map<String, Object>> heatmaps(SweepSummary s) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (String method : s.variants()) {
-            List<ConfigGroup> gs = s.groups().stream().filter(g -> g.variant().equals(method)).toList();
-            if (gs.isEmpty() || gs.get(0).first().temperature() == null || gs.get(0).first().alpha() == null) {
-                continue;
-            }
-            addHeatmap(out, method + ": test accuracy (%) over temperature × α", gs, "α", g -> g.first().alpha(),
-                    "temperature T", g -> g.first().temperature());
-            if (gs.get(0).first().wFeature() != null) {
-                addHeatmap(out, method + ": test accuracy (%) over w1 × w2", gs, "w2 (response)", g -> g.first().wResponse(),
-                        "w1 (" + gs.get(0).method() + ")", g -> g.first().wFeature());
-            }
-        }
-        return out;
-    }
-
-    private static void addHeatmap(List<Map<String, Object>> out, String title, List<ConfigGroup> gs, String xName,
-                                   Function<ConfigGroup, Double> x, String yName, Function<ConfigGroup, Double> y) {
-        List<Double> xs = new ArrayList<>(new TreeSet<>(gs.stream().map(x).toList()));
-        List<Double> ys = new ArrayList<>(new TreeSet<>(gs.stream().map(y).toList()));
-        if (xs.size() * ys.size() < 2) {
-            return;
-        }
-        double[][] v = new double[ys.size()][xs.size()];
-        ConfigGroup[][] chosen = new ConfigGroup[ys.size()][xs.size()];
-        for (double[] row : v) {
-            java.util.Arrays.fill(row, Double.NaN);
-        }
-        for (ConfigGroup g : gs) {
-            int i = ys.indexOf(y.apply(g)), j = xs.indexOf(x.apply(g));
-            if (!Double.isNaN(g.mean(SweepSummary.SELECT_ON)) && (chosen[i][j] == null || SweepSummary.SELECTION.compare(g, chosen[i][j]) < 0)) {
-                chosen[i][j] = g;
-                v[i][j] = 100 * g.mean(SweepSummary.REPORT_ON);
-            }
-        }
-        out.add(Map.of("title", title, "svg", Charts.heatmap(title, xName, xs.stream().map(CsvExport::num).toList(), yName,
-                ys.stream().map(CsvExport::num).toList(), v, "test acc %", "%.2f")));
-    }
-
     /** Every candidate mapping, ranked by the test accuracy of its best-by-validation configuration. */
     static List<Map<String, Object>> leaderboard(SweepSummary s) {
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -141,16 +100,21 @@ final class ReportSections {
     static List<Map<String, Object>> curves(MetricsStore store, SweepSummary s) {
         List<Map<String, Object>> out = new ArrayList<>();
         Map<String, double[]> val = new LinkedHashMap<>();
+        Map<String, double[]> seconds = new LinkedHashMap<>();
         for (String method : s.variants()) {
             s.bestOf(method).ifPresent(g -> {
                 Map<String, double[]> terms = meanCurves(store, g);
                 if (terms.containsKey("val_accuracy")) {
-                    val.put(method, terms.get("val_accuracy"));
+                    // percent, as every table
+                    val.put(method, java.util.Arrays.stream(terms.get("val_accuracy")).map(v -> 100 * v).toArray());
+                }
+                if (terms.containsKey("step_seconds")) {
+                    seconds.put(method, terms.get("step_seconds"));
                 }
                 terms.remove("val_accuracy");
                 terms.remove("epoch");
-                terms.remove("epoch_seconds");
-                terms.keySet().removeIf(k -> k.equals("train_soft_ce"));
+                // timing has an axis of its own (below), not the loss terms'
+                terms.keySet().removeIf(k -> k.endsWith("_seconds") || k.equals("train_soft_ce"));
                 if (!terms.isEmpty()) {
                     out.add(Map.of("title", method + ": loss terms", "svg",
                             Charts.lines(method + ": training loss terms (best configuration)", "epoch", "value", terms)));
@@ -159,7 +123,11 @@ final class ReportSections {
         }
         if (!val.isEmpty()) {
             out.add(0, Map.of("title", "validation accuracy", "svg", Charts.lines("Validation accuracy per epoch (best configuration of each method)",
-                    "epoch", "validation accuracy", val)));
+                    "epoch", "validation accuracy (%)", val)));
+        }
+        if (!seconds.isEmpty()) {
+            out.add(Map.of("title", "training seconds", "svg", Charts.lines("Seconds per epoch in training steps (best configuration of each method)",
+                    "epoch", "seconds", seconds)));
         }
         return out;
     }
@@ -194,8 +162,8 @@ final class ReportSections {
         return mean;
     }
 
-    /** Per-class test accuracy (%) of each method's best configuration, mean over seeds. */
-    static Map<String, Object> perClass(SweepSummary s) {
+    /** Per-class test accuracy (%) of each method's best configuration, mean over seeds; classes by {@code names}. */
+    static Map<String, Object> perClass(SweepSummary s, java.util.function.IntFunction<String> names) {
         List<String> methods = s.variants();
         List<List<String>> rows = new ArrayList<>();
         for (int c = 0; ; c++) {
@@ -204,7 +172,7 @@ final class ReportSections {
             if (methods.isEmpty() || Double.isNaN(s.bestOf(methods.get(0)).orElseThrow().mean(metric))) {
                 break;
             }
-            List<String> row = new ArrayList<>(List.of(Integer.toString(cls)));
+            List<String> row = new ArrayList<>(List.of(names.apply(cls)));
             methods.forEach(m -> row.add(HtmlReport.pct(s.bestOf(m).orElseThrow().mean(metric))));
             rows.add(row);
         }
@@ -212,7 +180,7 @@ final class ReportSections {
     }
 
     /** The teacher's output on a few test examples at T = 1, 2, 4, 8. */
-    static List<Map<String, Object>> softened(MetricsStore store, String teacherKey) {
+    static List<Map<String, Object>> softened(MetricsStore store, String teacherKey, java.util.function.IntFunction<String> names) {
         List<Map<String, Object>> out = new ArrayList<>();
         if (teacherKey == null) {
             return out;
@@ -221,13 +189,16 @@ final class ReportSections {
             double[] logits = java.util.Arrays.copyOfRange(e.getValue(), 1, e.getValue().length);
             List<String> classes = new ArrayList<>();
             for (int c = 0; c < logits.length; c++) {
-                classes.add(Integer.toString(c));
+                classes.add(names.apply(c));
             }
             Map<String, double[]> series = new LinkedHashMap<>();
             for (double t : SOFTEN_AT) {
                 series.put("T=" + CsvExport.num(t), SoftTargets.softmax(logits, t));
             }
-            String title = "Test example " + e.getKey() + " (label " + (int) e.getValue()[0] + "): softmax(z_t / T)";
+            int label = (int) e.getValue()[0];
+            String name = names.apply(label);
+            String title = "Test example " + e.getKey() + " (label " + label + (name.equals(Integer.toString(label)) ? "" : ", " + name)
+                    + "): softmax(z_t / T)";
             out.add(Map.of("title", title, "svg", Charts.bars(title, "class", "probability", classes, series)));
         }
         return out;

@@ -241,6 +241,19 @@ class ReportTest {
                 + "<p id=\"verdict-text\">".length()), html.substring(verdict, verdict + 300));
         assertTrue(html.contains("id=\"leaderboard\""));
         assertTrue(html.contains("What temperature reveals"));
+        // Fashion-MNIST's classes by name; timing on an axis of its own, never among the loss terms; the heatmaps on one
+        // colour scale with one legend; validation accuracy in percent
+        assertTrue(html.contains("<td class=\"num\">T-shirt/top</td>") && html.contains("<td class=\"num\">Ankle boot</td>"), "class names");
+        assertTrue(html.contains("Seconds per epoch in training steps") && !html.contains("step_seconds"), "timing apart from the loss terms");
+        String heatmaps = html.substring(html.indexOf("<h2>Where it works"), html.indexOf("</div>", html.indexOf("<h2>Where it works")));
+        assertTrue(heatmaps.split("<svg", -1).length - 1 >= 2, "several heatmap panels");
+        // the legend's ticks are percentages with one decimal (cells have two; the axes' T and α are below 10): in one panel only
+        assertEquals(1, java.util.Arrays.stream(heatmaps.split("<svg")).skip(1)
+                .filter(svg -> Pattern.compile(">\\d{2,3}\\.\\d</text>").matcher(svg).find()).count(), "one legend for every panel");
+        int curves = html.indexOf("Validation accuracy per epoch");
+        String valChart = html.substring(curves, html.indexOf("</svg>", curves));
+        assertTrue(Pattern.compile(">\\d{2}(\\.\\d+)?</text>").matcher(valChart).find() && !valChart.contains(">0.8</text>"),
+                "validation curves in percent (ticks such as 80, not 0.8)");
         assertTrue(!html.contains("<script") && !Pattern.compile("(src|href)=\"https?:").matcher(html).find(),
                 "self-contained: no scripts, no external resources");
     }
