@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -27,6 +28,13 @@ final class PlanCommand implements Callable<Integer> {
 
     @Option(names = "--no-estimate", description = "skip the wall-time estimate (it times a few real training steps)")
     boolean noEstimate;
+
+    @Option(names = "--recalibrate", description = "time the kinds of trial again instead of reading what an earlier plan on this"
+            + " machine measured (kept under reports/.calibration/)")
+    boolean recalibrate;
+
+    @Option(names = "--taps", description = "list the teacher's and the student's taps (what a mapping names) with their shapes")
+    boolean taps;
 
     @Override
     public Integer call() {
@@ -52,9 +60,35 @@ final class PlanCommand implements Callable<Integer> {
             System.out.println("search: asha, rungs at epochs " + search.rungs(loaded.config().student().training().epochs())
                     + " of " + loaded.config().student().training().epochs() + ", reduction factor " + search.reductionFactor());
         }
+        if (taps) {
+            printTaps(loaded.config());
+        }
         if (!noEstimate) {
-            org.kdharness.sweep.WallTimeEstimate.forSweep(loaded.config(), args.workspace(loaded)).describe().forEach(System.out::println);
+            org.kdharness.sweep.WallTimeEstimate.forSweep(loaded.config(), args.workspace(loaded), recalibrate).describe()
+                    .forEach(System.out::println);
         }
         return 0;
+    }
+
+    /**
+     * The taps a mapping can name, by number and name, with each one's shape per example ({@code [c, h, w]} maps,
+     * {@code [d]} vectors), from networks of the configured architectures built untrained (an imported teacher's from
+     * its file, run on one image).
+     */
+    private static void printTaps(org.kdharness.config.SweepConfig c) {
+        var data = new org.kdharness.data.DatasetLoader().load(c.dataset());
+        List<org.kdharness.config.NetworkSpec> specs = List.of(c.teacher(), c.student());
+        List<String> who = List.of("teacher", "student");
+        for (int i = 0; i < 2; i++) {
+            org.kdharness.config.NetworkSpec spec = specs.get(i);
+            try (org.kdharness.teacher.FrozenTeacher net = org.kdharness.teacher.TeacherCache.standIn(spec, data.train())) {
+                List<long[]> shapes = net.tapShapes();
+                List<String> names = spec.model().tapNames();
+                System.out.println(who.get(i) + " " + spec.model().shortName() + " taps (number, name, shape per example):");
+                for (int t = 0; t < shapes.size(); t++) {
+                    System.out.printf("  %2d  %-16s %s%n", t + 1, t < names.size() ? names.get(t) : "", java.util.Arrays.toString(shapes.get(t)));
+                }
+            }
+        }
     }
 }

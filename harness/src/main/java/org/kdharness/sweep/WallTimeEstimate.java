@@ -58,7 +58,8 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
      * @param trials   remaining trials of this kind
      * @param outside  one trial's seconds outside its training loop (building, evaluating; 0 when stored)
      * @param training one trial's seconds in its training loop, while {@code sideBySide} train at once
-     * @param source   {@code stored fit times} or {@code calibrated}
+     * @param source   {@code stored fit times}, {@code calibrated}, or {@code calibrated earlier on this machine}
+     *                 ({@link CalibrationCache})
      */
     public record Kind(String label, int trials, double outside, double training, String source) {
 
@@ -134,6 +135,12 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
     /** @param loadSeconds what loading the data took (part of the set-up a run repeats) */
     static WallTimeEstimate of(SweepConfig c, SweepPlan plan, DataSplits data, List<TrialRow> done, boolean teacherCached,
                                double loadSeconds) {
+        return of(c, plan, data, done, teacherCached, loadSeconds, CalibrationCache.none());
+    }
+
+    /** @param cache calibrated figures of this machine from earlier plans, and where new ones are kept */
+    static WallTimeEstimate of(SweepConfig c, SweepPlan plan, DataSplits data, List<TrialRow> done, boolean teacherCached,
+                               double loadSeconds, CalibrationCache cache) {
         int epochs = c.student().training().epochs();
         SearchSpec search = c.sweep().search();
         int seeds = c.sweep().seeds().size();
@@ -160,7 +167,9 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
                         s.distance() == null ? null : s.distance().name(), s.optimiser(), s.labelledFraction()), k -> new ArrayList<>()).add(t);
             }
         }
-        Calibration cal = null;
+        // built only when something is not in the cache
+        Calibration[] cal = {null};
+        java.util.function.Supplier<Calibration> calibration = () -> cal[0] != null ? cal[0] : (cal[0] = new Calibration(c, data));
         try {
             List<Kind> kinds = new ArrayList<>();
             for (Map.Entry<String, List<Trial>> e : remaining.entrySet()) {
@@ -169,26 +178,30 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
                     kinds.add(new Kind(e.getKey(), e.getValue().size(), 0, epochs * share * s[0] / s[1], "stored fit times"));
                     continue;
                 }
-                cal = cal == null ? new Calibration(c, data) : cal;
-                double[] m = cal.trial(e.getValue().get(0).spec(), sideBySide);
-                kinds.add(new Kind(e.getKey(), e.getValue().size(), m[0], epochs * share * m[1], "calibrated"));
+                String key = cache.key("trial", c.student(), c.teacher().model(), c.dataset(), e.getKey(), sideBySide,
+                        c.runtime().engine(), CALIBRATION_ROWS);
+                boolean known = cache.has(key);
+                double[] m = cache.computeIfAbsent(key, () -> calibration.get().trial(e.getValue().get(0).spec(), sideBySide));
+                kinds.add(new Kind(e.getKey(), e.getValue().size(), m[0], epochs * share * m[1],
+                        known ? "calibrated earlier on this machine" : "calibrated"));
             }
             double teacher = 0;
             if (remaining.isEmpty()) {
                 return new WallTimeEstimate(0, List.of(), sideBySide, 0); // nothing left to run
             }
-            cal = cal == null ? new Calibration(c, data) : cal;
             if (!teacherCached) {
-                teacher = cal.teacher();
+                teacher = cache.computeIfAbsent(cache.key("teacher", c.teacher(), c.dataset(), CALIBRATION_ROWS),
+                        () -> new double[]{calibration.get().teacher()})[0];
             }
             // the store's bookkeeping: creating it, and one committed write per epoch of every trial (one at a time)
-            double[] store = storeCosts();
+            double[] store = cache.computeIfAbsent(cache.key("store"), WallTimeEstimate::storeCosts);
+            double outputs = cache.computeIfAbsent(cache.key("outputs", c.teacher().model(), c.dataset(), CALIBRATION_ROWS),
+                    () -> new double[]{calibration.get().teacherOutputs()})[0];
             int epochsLeft = remaining.values().stream().mapToInt(List::size).sum() * (int) Math.ceil(epochs * share);
-            return new WallTimeEstimate(teacher, List.copyOf(kinds), sideBySide,
-                    loadSeconds + cal.teacherOutputs() + store[0] + store[1] * epochsLeft);
+            return new WallTimeEstimate(teacher, List.copyOf(kinds), sideBySide, loadSeconds + outputs + store[0] + store[1] * epochsLeft);
         } finally {
-            if (cal != null) {
-                cal.close(); // an imported teacher's ONNX Runtime session
+            if (cal[0] != null) {
+                cal[0].close(); // an imported teacher's ONNX Runtime session
             }
         }
     }
@@ -198,10 +211,20 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
      * file is never created by looking), its teacher looked up in the cache.
      */
     public static WallTimeEstimate forSweep(SweepConfig c, Workspace ws) {
+        return forSweep(c, ws, false);
+    }
+
+    /**
+     * {@link #forSweep(SweepConfig, Workspace)}, its calibrations kept per machine under {@code reports/.calibration/}
+     * ({@link CalibrationCache}); {@code recalibrate} measures again.
+     */
+    public static WallTimeEstimate forSweep(SweepConfig c, Workspace ws, boolean recalibrate) {
         long t0 = System.nanoTime();
         DataSplits data = new org.kdharness.data.DatasetLoader().load(c.dataset());
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
-        Backend.configure(c.runtime().threadsPerTrial());
+        Backend backend = Backend.configure(c.runtime().threadsPerTrial());
+        CalibrationCache cache = new CalibrationCache(ws.teacherRoot().resolveSibling(".calibration"), CalibrationCache.machine(backend),
+                recalibrate);
         List<TrialRow> stored = List.of();
         // an H2 file store is read only when its file exists: looking must not create one
         String url = ws.jdbcUrl();
@@ -213,7 +236,7 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
             }
         }
         boolean cached = new TeacherCache(ws.teacherRoot(), s -> { }).cached(c.dataset(), c.teacher());
-        return of(c, SweepPlan.expand(c), data, stored, cached, loadSeconds);
+        return of(c, SweepPlan.expand(c), data, stored, cached, loadSeconds, cache);
     }
 
     /** {seconds to create and migrate a store, seconds per committed epoch write}, timed on a throwaway H2 file. */

@@ -42,14 +42,14 @@ class WallTimeEstimateTest {
         String reports = dir.resolve("reports").toString();
         // both as a user runs them, each in a JVM of its own
         CliRun.Result plan = WorkerProcesses.command(dir, "plan.log", "plan", config.toString(), "--reports", reports);
-        assertEquals(0, plan.code(), plan.err());
+        assertEquals(0, plan.code(), plan.out());
         Matcher estimate = Pattern.compile("estimated wall time on this machine: (?:(\\d+)m )?([0-9.]+)s \\(teacher [^;]+;").matcher(plan.out());
         assertTrue(estimate.find(), plan.out());
         double predicted = (estimate.group(1) == null ? 0 : 60 * Integer.parseInt(estimate.group(1))) + Double.parseDouble(estimate.group(2));
         assertTrue(plan.out().contains("calibrated"), "nothing stored yet: every kind is calibrated\n" + plan.out());
 
         CliRun.Result run = WorkerProcesses.command(dir, "run.log", "run", config.toString(), "--reports", reports, "--no-report");
-        assertEquals(0, run.code(), run.err());
+        assertEquals(0, run.code(), run.out());
         Matcher wall = Pattern.compile("wall time: ([0-9.]+) s").matcher(run.out());
         assertTrue(wall.find(), run.out());
         double measured = Double.parseDouble(wall.group(1));
