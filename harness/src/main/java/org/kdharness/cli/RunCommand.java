@@ -55,27 +55,27 @@ final class RunCommand implements Callable<Integer> {
         }
         // the report is also rewritten every runtime.report_every_minutes while the sweep runs
         SweepRunner.ReportWriter report = noReport ? null : store -> new HtmlReport().write(store, loaded.config().name(), ws.reports());
-        SweepRunner.Summary s;
-        // Ctrl-C (and Slurm's SIGTERM) stops the sweep gracefully once trials run; a second one quits at once
+        // Ctrl-C (and Slurm's SIGTERM) stops the sweep gracefully once trials run; a second one quits at once. The handler
+        // stays until the report is written: the JVM's default one would close the store under the report writer
         try (StopRequest stop = StopRequest.onSignals(System.err)) {
-            s = new SweepRunner(System.out, terminal(System.getenv("KD_PROGRESS")), report, stop).run(loaded, ws,
+            SweepRunner.Summary s = new SweepRunner(System.out, terminal(System.getenv("KD_PROGRESS")), report, stop).run(loaded, ws,
                     new SweepRunner.Options(retryFailed, sh[0], sh[1], staleSeconds));
-        }
-        if (!noReport) {
-            try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
-                Path file = new HtmlReport().write(store, loaded.config().name(), ws.reports());
-                System.out.println("report: " + file);
-            } catch (RuntimeException e) {
-                // the trials are done and stored; a report can be written again with `kd report`
-                System.out.println("warning: report not written (" + Errors.describe(e) + "); run `kd report` to write it");
+            if (!noReport) {
+                try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
+                    Path file = new HtmlReport().write(store, loaded.config().name(), ws.reports());
+                    System.out.println("report: " + file);
+                } catch (RuntimeException e) {
+                    // the trials are done and stored; a report can be written again with `kd report`
+                    System.out.println("warning: report not written (" + Errors.describe(e) + "); run `kd report` to write it");
+                }
             }
+            if (s.stopped()) {
+                System.out.printf(java.util.Locale.ROOT, "stopped on request: %d/%d done, %d returned to pending; resume with: %s%n",
+                        s.done(), s.total(), s.returned(), resumeCommand());
+                return StopRequest.EXIT_CODE;
+            }
+            return s.failed() > 0 ? 3 : 0;
         }
-        if (s.stopped()) {
-            System.out.printf(java.util.Locale.ROOT, "stopped on request: %d/%d done, %d returned to pending; resume with: %s%n",
-                    s.done(), s.total(), s.returned(), resumeCommand());
-            return StopRequest.EXIT_CODE;
-        }
-        return s.failed() > 0 ? 3 : 0;
     }
 
     /** This command as the user can type it again: the launcher's path from here, the same arguments (passwords masked). */

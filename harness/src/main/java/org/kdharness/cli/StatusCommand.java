@@ -39,7 +39,8 @@ final class StatusCommand implements Callable<Integer> {
         try (MetricsStore store = MetricsStore.open(ws.jdbcUrl())) {
             while (true) {
                 SweepStatus status = new SweepStatus(name, store.trials(name), store.live().running(name, WorkerId.host()),
-                        store.live().wallSeconds(name), loaded.config().student().training().epochs(), loaded.config().runtime().parallelTrials(), Instant.now(), staleSeconds);
+                        store.live().wallSeconds(name), loaded.config().student().training().epochs(), loaded.config().runtime().parallelTrials(), Instant.now(), staleSeconds,
+                        loaded.config().sweep().search().asha());
                 List<String> lines = status.lines();
                 if (watch != null && terminal) {
                     // redrawn in place: cursor home, clear the screen

@@ -34,9 +34,16 @@ import java.util.stream.Collectors;
  * @param epochs        the epochs a trial trains ({@code student.training.epochs})
  * @param parallel      trials a worker runs side by side ({@code runtime.parallel_trials}): the slots when none runs
  * @param staleSeconds  silence after which another host's running trial counts as abandoned
+ * @param asha          whether the sweep prunes (ASHA): trials then stop early, which the time left does not foresee
  */
 record SweepStatus(String sweep, List<TrialRow> rows, List<LiveTrials.Running> running, Map<String, Double> wallSeconds, int epochs,
-                   int parallel, Instant now, long staleSeconds) {
+                   int parallel, Instant now, long staleSeconds, boolean asha) {
+
+    /** A grid sweep's status. */
+    SweepStatus(String sweep, List<TrialRow> rows, List<LiveTrials.Running> running, Map<String, Double> wallSeconds, int epochs,
+                int parallel, Instant now, long staleSeconds) {
+        this(sweep, rows, running, wallSeconds, epochs, parallel, now, staleSeconds, false);
+    }
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
 
@@ -149,8 +156,9 @@ record SweepStatus(String sweep, List<TrialRow> rows, List<LiveTrials.Running> r
         String how = String.format(Locale.ROOT, "%d to start, %.1f s/trial on average; %d running; %d side by side", toStart.size(),
                 toStart.isEmpty() ? 0 : total / toStart.size(), live.size(), width);
         String left = duration(Duration.ofMillis((long) (end * 1e3)));
-        return live.isEmpty() ? "no live worker: ~" + left + " of work left with " + width + " trial(s) side by side (" + how + ")"
-                : "ETA ~" + left + " (" + how + ")";
+        String bound = asha ? "; ASHA prunes some of these early, so an upper bound" : "";
+        return live.isEmpty() ? "no live worker: ~" + left + " of work left with " + width + " trial(s) side by side (" + how + bound + ")"
+                : "ETA ~" + left + " (" + how + bound + ")";
     }
 
     static String duration(Duration d) {

@@ -239,17 +239,27 @@ public final class HtmlReport {
         }
     }
 
-    /** Class {@code c}'s name where the stored config's dataset family names its classes ({@link ClassNames}), else its number. */
+    /**
+     * Class {@code c}'s name where the stored config names its dataset family and that family names its classes
+     * ({@link org.kdharness.data.ClassNames}), else its number. Only a family written in the config counts: the default
+     * ({@code fashion-mnist}) would name an MNIST or KMNIST set read from another path with Fashion-MNIST's classes.
+     */
     private static java.util.function.IntFunction<String> classNames(MetricsStore store, String sweep) {
-        String dataset;
+        String family;
         try {
-            dataset = store.sweepYaml(sweep).map(y -> new org.kdharness.sweep.ConfigLoader().parseStored(y, sweep).config().dataset().name())
-                    .orElse("");
+            family = store.sweepYaml(sweep).map(y -> {
+                try {
+                    return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                            .readTree(y).path("dataset").path("name").asText("");
+                } catch (java.io.IOException e) {
+                    return "";
+                }
+            }).orElse("");
         } catch (RuntimeException e) {
-            dataset = "";
+            family = "";
         }
-        String family = dataset;
-        return c -> org.kdharness.data.ClassNames.of(family, c);
+        String known = family;
+        return c -> org.kdharness.data.ClassNames.of(known, c);
     }
 
     /** Short name of the config's student (trials without a student override use it). */

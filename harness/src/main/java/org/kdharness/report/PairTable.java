@@ -154,7 +154,7 @@ public final class PairTable {
         ConfigGroup baseline = r.baselines().get(c);
         boolean differs = !r.variant().equals("baseline")
                 && TableExport.significant(new TableExport.Row("", r.variant(), g, baseline));
-        return !differs ? text : text + (g.mean(TEST) > baseline.mean(TEST) ? dagger : worse);
+        return !differs ? text : text + (TableExport.better(new TableExport.Row("", r.variant(), g, baseline)) ? dagger : worse);
     }
 
     /**

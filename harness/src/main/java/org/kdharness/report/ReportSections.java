@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * The report's sections as plain template data: headline with intervals, paired

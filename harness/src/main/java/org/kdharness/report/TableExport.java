@@ -14,8 +14,8 @@ import java.util.function.Function;
  *
  * <p>Why every row is a configuration chosen on validation accuracy: a table of
  * test-selected maxima overstates every method. Cells are mean ± sample std over seeds (in
- * percent, ECE as a fraction); the best mean of each column is bold; a dagger marks rows
- * significantly better than the baseline (paired t-test on matched seeds, p &lt; 0.05).
+ * percent, ECE as a fraction); the best mean of each column is bold; a dagger (down arrow) marks rows
+ * significantly better (worse) than the baseline (paired t-test on matched seeds, p &lt; 0.05).
  */
 public final class TableExport {
 
@@ -95,7 +95,7 @@ public final class TableExport {
 
     /**
      * A booktabs table. Settings (student, learning rate, labelled fraction, optimiser) are
-     * blocks under their own heading row; bold and the dagger are decided within a block;
+     * blocks under their own heading row; bold and the marks are decided within a block;
      * each configuration is spelt out on a wrapped line under its row, so the table keeps to
      * the text width.
      *
@@ -128,7 +128,7 @@ public final class TableExport {
             }
             t.append(escape(r.label()));
             if (significant(r)) {
-                t.append(r.group().mean(SweepSummary.REPORT_ON) > r.baseline().mean(SweepSummary.REPORT_ON) ? "$^{\\dagger}$" : "$^{\\downarrow}$");
+                t.append(better(r) ? "$^{\\dagger}$" : "$^{\\downarrow}$");
             }
             for (Column c : COLUMNS) {
                 String cell = cell(r.group(), c);
@@ -163,9 +163,14 @@ public final class TableExport {
         return b != null && r.group() != b && Statistics.paired(r.group(), b, SweepSummary.REPORT_ON).significant(SIGNIFICANCE);
     }
 
+    /** Whether the row is ahead of its baseline on the matched seeds (the paired difference the test judged, not the means). */
+    static boolean better(Row r) {
+        return Statistics.paired(r.group(), r.baseline(), SweepSummary.REPORT_ON).meanDiff() > 0;
+    }
+
     /** The Markdown mark of a row: † better, ↓ worse than the baseline (significantly), else nothing. */
     private static String mark(Row r) {
-        return !significant(r) ? "" : r.group().mean(SweepSummary.REPORT_ON) > r.baseline().mean(SweepSummary.REPORT_ON) ? " †" : " ↓";
+        return !significant(r) ? "" : better(r) ? " †" : " ↓";
     }
 
     public static String markdown(SweepSummary s, GroupBy by) {

@@ -46,6 +46,7 @@ public final class Verdict {
             against.add(name(other) + ", " + versus(winner, other));
         }
         out.append(" Against ").append(String.join("; against ", against)).append('.');
+        int tests = best.size() - 1;
         // feature-based against response-only, when neither won: the comparison the sweep exists for
         Optional<ConfigGroup> response = best.stream().filter(g -> g.method().equals("response")).findFirst();
         Optional<ConfigGroup> feature = best.stream().filter(g -> g.method().equals("feature")).findFirst();
@@ -72,6 +73,10 @@ public final class Verdict {
                     String.format(Locale.ROOT, "%.2f", 100 * Math.abs(gap)), gap >= 0 ? "above" : "below", name(winner)));
         }
         out.append(' ').append(firmer(winner, best.get(1)));
+        if (tests > 1) {
+            out.append(String.format(Locale.ROOT, " (The winner was picked on test accuracy and then compared with %d methods: each p is"
+                    + " uncorrected for that.)", tests));
+        }
         return out.toString();
     }
 
@@ -82,12 +87,15 @@ public final class Verdict {
             return String.format(Locale.ROOT, "%s points on %d matched seed%s (no paired test without 2)",
                     points(a.mean(SweepSummary.REPORT_ON) - b.mean(SweepSummary.REPORT_ON)), p.pairs(), p.pairs() == 1 ? "" : "s");
         }
+        if (!(p.sdDiff() > 0)) {
+            // every matched seed gave the same difference: no spread, so neither an interval nor a t-test
+            return String.format(Locale.ROOT, "%s points on each of %d matched seeds (no spread, so no t-test)", points(p.meanDiff()),
+                    p.pairs());
+        }
         double[] ci = p.interval();
-        String test = Double.isNaN(p.tTestP()) ? "the seeds gave identical differences, so no t-test"
-                : "paired t-test p = " + ReportSections.pValue(p.tTestP());
         String meaning = p.significant(LEVEL) ? (p.meanDiff() > 0 ? "significantly better" : "significantly worse") : "not significant";
-        return String.format(Locale.ROOT, "%s points (95 %% CI %s to %s; %s on %d matched seeds: %s)", points(p.meanDiff()),
-                points(ci[0]), points(ci[1]), test, p.pairs(), meaning);
+        return String.format(Locale.ROOT, "%s points (95 %% CI %s to %s; paired t-test p = %s on %d matched seeds: %s)",
+                points(p.meanDiff()), points(ci[0]), points(ci[1]), ReportSections.pValue(p.tTestP()), p.pairs(), meaning);
     }
 
     /** What would make the winner against the runner-up firm: the seeds the observed effect needs, or that it holds. */
@@ -97,13 +105,21 @@ public final class Verdict {
             return "Run at least two seeds of each configuration for a paired test.";
         }
         if (p.significant(LEVEL)) {
-            return String.format(Locale.ROOT, "The lead over %s holds on %d matched seeds%s.", name(runnerUp), p.pairs(),
+            return String.format(Locale.ROOT, "The lead over %s is significant at p < 0.05 on %d matched seeds%s.", name(runnerUp), p.pairs(),
                     p.effectStable() ? "" : String.format(Locale.ROOT, " (with fewer than %d, more seeds would still make it firmer)",
                             Statistics.STABLE_EFFECT_PAIRS));
         }
+        if (p.meanDiff() == 0) {
+            return String.format(Locale.ROOT, "%s and %s did not differ on these seeds.", capitalised(name(winner)), name(runnerUp));
+        }
+        if (!(p.sdDiff() > 0)) {
+            return String.format(Locale.ROOT, "Every matched seed put %s %s points ahead of %s; more seeds would show whether that spread"
+                    + " stays at zero.", name(winner), points(p.meanDiff()), name(runnerUp));
+        }
         int needed = Statistics.pairsForPower(p.effectDz(), LEVEL, POWER);
         if (needed == Integer.MAX_VALUE) {
-            return String.format(Locale.ROOT, "%s and %s did not differ on these seeds.", name(winner), name(runnerUp));
+            return String.format(Locale.ROOT, "The difference to %s (%s points) is too small against its spread for any feasible number of"
+                    + " seeds to show it.", name(runnerUp), points(p.meanDiff()));
         }
         return String.format(Locale.ROOT, "If the difference to %s (%s points) and its spread over seeds held, about %d seeds would"
                         + " show it at 80 %% power (paired t-test, p < 0.05)%s.", name(runnerUp), points(p.meanDiff()), needed,

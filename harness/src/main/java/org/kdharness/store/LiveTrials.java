@@ -48,7 +48,7 @@ public final class LiveTrials {
     public List<Running> running(String sweep, String host) {
         synchronized (lock) {
             List<Object[]> rows = sql.query("SELECT trial_id, worker, claimed_at, heartbeat_at FROM trial WHERE sweep = ? AND status = 'running'"
-                    + " ORDER BY ordinal", rs -> new Object[]{rs.getString(1), rs.getString(2), rs.getTimestamp(3), rs.getTimestamp(4)}, sweep);
+                    + " AND in_plan ORDER BY ordinal", rs -> new Object[]{rs.getString(1), rs.getString(2), rs.getTimestamp(3), rs.getTimestamp(4)}, sweep);
             List<Running> out = new ArrayList<>();
             for (Object[] r : rows) {
                 String id = (String) r[0];

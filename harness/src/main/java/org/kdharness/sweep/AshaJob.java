@@ -45,6 +45,8 @@ final class AshaJob {
     private final Map<Integer, RungLedger.Decision> decisions = new HashMap<>();
     /** Why a decision could not be taken (the store failed): every seed waiting for it fails with it. */
     private RuntimeException failure;
+    /** Set once the sweep is asked to stop while this job trains ({@link #stop}). */
+    private boolean stopped;
 
     /**
      * @param seeds  how many trials of the configuration train in this job
@@ -104,6 +106,16 @@ final class AshaJob {
         };
     }
 
+    /**
+     * The sweep was asked to stop while a trial of this job trained: no rung of it is decided any more (a decision on the
+     * seeds that happened to arrive would be final and read back by the resumed run), and a sibling waiting at a rung
+     * stops too, so that every seed of the configuration goes back to pending.
+     */
+    synchronized void stop() {
+        stopped = true;
+        notifyAll();
+    }
+
     /** A trial of this job stopped training (finished, stopped early, failed or pruned). */
     synchronized void leave() {
         active--;
@@ -119,6 +131,9 @@ final class AshaJob {
         a[1]++;
         decideIfAllArrived(rung);
         while (!decisions.containsKey(rung)) {
+            if (stopped) {
+                throw new org.kdharness.train.TrainingStopped(rungs.get(rung));
+            }
             if (failure != null) {
                 throw new IllegalStateException("the rung " + rung + " decision failed: " + failure.getMessage(), failure);
             }
@@ -134,7 +149,7 @@ final class AshaJob {
 
     private void decideIfAllArrived(int rung) {
         double[] a = arrived.get(rung);
-        if (failure == null && !decisions.containsKey(rung) && a[1] >= active) {
+        if (!stopped && failure == null && !decisions.containsKey(rung) && a[1] >= active) {
             try {
                 decisions.put(rung, ledger.decide(sweep, configKey, rung, rungs.get(rung), a[0] / a[1], search::promotes));
             } catch (RuntimeException e) {

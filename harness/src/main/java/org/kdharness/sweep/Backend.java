@@ -63,11 +63,28 @@ public record Backend(String backend, String device, int threads, String librari
         return jars.stream().collect(Collectors.joining(", ")) + ", java " + System.getProperty("java.version");
     }
 
+    /**
+     * The harness's commit, read in its repository ({@code KD_HOME}, which {@code ./kd} sets; else the working
+     * directory), with {@code -dirty-} and a hash of the diff when tracked files have uncommitted changes; "unknown"
+     * without git.
+     */
     private static String readGitCommit() {
+        String home = System.getenv("KD_HOME");
+        java.io.File dir = home == null ? null : new java.io.File(home);
         try {
-            Process p = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD").directory(dir).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
-            return p.waitFor() == 0 && out.matches("[0-9a-f]+") ? out : "unknown";
+            if (p.waitFor() != 0 || !out.matches("[0-9a-f]+")) {
+                return "unknown";
+            }
+            // uncommitted changes to tracked files: named by a hash of the diff, so that code changed since the commit
+            // is not taken for the commit's (provenance, and the calibration cache's key)
+            Process diff = new ProcessBuilder("git", "diff", "HEAD").directory(dir).redirectErrorStream(true).start();
+            String changes = new String(diff.getInputStream().readAllBytes());
+            if (diff.waitFor() != 0) {
+                return out;
+            }
+            return changes.isBlank() ? out : out + "-dirty-" + org.kdharness.config.ConfigHash.sha256(changes, 8);
         } catch (IOException | InterruptedException e) {
             return "unknown";
         }

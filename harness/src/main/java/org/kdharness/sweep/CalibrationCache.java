@@ -95,9 +95,9 @@ final class CalibrationCache {
         }
     }
 
-    /** The figures under {@code key}, measured by {@code measure} and stored when absent. */
-    double[] computeIfAbsent(String key, java.util.function.Supplier<double[]> measure) {
-        Optional<double[]> stored = get(key);
+    /** The {@code length} figures under {@code key}, measured by {@code measure} and stored when absent or damaged. */
+    double[] computeIfAbsent(String key, int length, java.util.function.Supplier<double[]> measure) {
+        Optional<double[]> stored = get(key).filter(v -> v.length == length);
         if (stored.isPresent()) {
             return stored.get();
         }
@@ -106,8 +106,17 @@ final class CalibrationCache {
         return v;
     }
 
-    /** Whether {@code key} was read from disk rather than measured now (for the estimate's source column). */
-    boolean has(String key) {
-        return get(key).isPresent();
+    /** Whether {@code length} figures are stored under {@code key} (read, not measured: the estimate's source column). */
+    boolean has(String key, int length) {
+        return get(key).filter(v -> v.length == length).isPresent();
+    }
+
+    /**
+     * The cache for {@code backend}'s machine under {@code dir}, or one that keeps nothing when the harness's code is not
+     * known (no git: a figure would then outlive the code that was timed; uncommitted changes are named by their diff's
+     * hash, {@link Backend#gitCommit}).
+     */
+    static CalibrationCache of(Path dir, Backend backend, boolean refresh) {
+        return backend.gitCommit().equals("unknown") ? none() : new CalibrationCache(dir, machine(backend), refresh);
     }
 }

@@ -62,7 +62,7 @@ public final class SweepRunner {
      * Counts at the end of a run.
      *
      * @param returned trials this run stopped and returned to pending
-     * @param stopped  whether the run was asked to stop ({@link StopRequest}) before every trial was claimed
+     * @param stopped  whether the run was asked to stop ({@link StopRequest}) with trials left to run
      */
     public record Summary(int total, int done, int failed, int ranNow, int returned, boolean stopped) {
     }
@@ -206,7 +206,9 @@ public final class SweepRunner {
             // what kd plan's estimate predicts: from loading the data to the last trial's end
             out.printf(Locale.ROOT, "wall time: %.1f s (%s)%n", (System.nanoTime() - started) / 1e9,
                     teacher.reused() ? "teacher cached" : String.format(Locale.ROOT, "teacher %.1f s", teacher.trainSeconds()));
-            return new Summary(rows.size(), done, failed, ranNow.get(), returned.get(), stop.requested());
+            // asked to stop after the last trial ended: nothing to resume
+            boolean unfinished = rows.stream().anyMatch(r -> r.status().equals("pending") || r.status().equals("running"));
+            return new Summary(rows.size(), done, failed, ranNow.get(), returned.get(), stop.requested() && unfinished);
         }
     }
 
@@ -303,6 +305,9 @@ public final class SweepRunner {
                     + (o.earlyStop() == null ? "" : "\n       " + o.earlyStop()));
             bar.step(false, best::describe);
         } catch (TrainingStopped e) {
+            if (job != null) {
+                job.stop(); // before leave(): no rung is decided on the seeds that happened to arrive
+            }
             store.returnToPending(sweep, t.id());
             bar.line("stopped " + t.id() + " " + label + ": back to pending");
             return false;

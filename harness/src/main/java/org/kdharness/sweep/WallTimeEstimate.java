@@ -178,10 +178,12 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
                     kinds.add(new Kind(e.getKey(), e.getValue().size(), 0, epochs * share * s[0] / s[1], "stored fit times"));
                     continue;
                 }
-                String key = cache.key("trial", c.student(), c.teacher().model(), c.dataset(), e.getKey(), sideBySide,
-                        c.runtime().engine(), CALIBRATION_ROWS);
-                boolean known = cache.has(key);
-                double[] m = cache.computeIfAbsent(key, () -> calibration.get().trial(e.getValue().get(0).spec(), sideBySide));
+                TrialSpec first = e.getValue().get(0).spec();
+                // the trial's whole student (the kind names it by its short name only) and an imported teacher's file
+                String key = cache.key("trial", c.student(), first.student() != null ? first.student() : c.student().model(),
+                        c.teacher().model(), onnxHash(c), c.dataset(), e.getKey(), sideBySide, c.runtime().engine(), CALIBRATION_ROWS);
+                boolean known = cache.has(key, 2);
+                double[] m = cache.computeIfAbsent(key, 2, () -> calibration.get().trial(first, sideBySide));
                 kinds.add(new Kind(e.getKey(), e.getValue().size(), m[0], epochs * share * m[1],
                         known ? "calibrated earlier on this machine" : "calibrated"));
             }
@@ -190,12 +192,12 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
                 return new WallTimeEstimate(0, List.of(), sideBySide, 0); // nothing left to run
             }
             if (!teacherCached) {
-                teacher = cache.computeIfAbsent(cache.key("teacher", c.teacher(), c.dataset(), CALIBRATION_ROWS),
+                teacher = cache.computeIfAbsent(cache.key("teacher", c.teacher(), c.dataset(), CALIBRATION_ROWS), 1,
                         () -> new double[]{calibration.get().teacher()})[0];
             }
             // the store's bookkeeping: creating it, and one committed write per epoch of every trial (one at a time)
-            double[] store = cache.computeIfAbsent(cache.key("store"), WallTimeEstimate::storeCosts);
-            double outputs = cache.computeIfAbsent(cache.key("outputs", c.teacher().model(), c.dataset(), CALIBRATION_ROWS),
+            double[] store = cache.computeIfAbsent(cache.key("store"), 2, WallTimeEstimate::storeCosts);
+            double outputs = cache.computeIfAbsent(cache.key("outputs", c.teacher().model(), onnxHash(c), c.dataset(), CALIBRATION_ROWS), 1,
                     () -> new double[]{calibration.get().teacherOutputs()})[0];
             int epochsLeft = remaining.values().stream().mapToInt(List::size).sum() * (int) Math.ceil(epochs * share);
             return new WallTimeEstimate(teacher, List.copyOf(kinds), sideBySide, loadSeconds + outputs + store[0] + store[1] * epochsLeft);
@@ -223,8 +225,7 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
         DataSplits data = new org.kdharness.data.DatasetLoader().load(c.dataset());
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         Backend backend = Backend.configure(c.runtime().threadsPerTrial());
-        CalibrationCache cache = new CalibrationCache(ws.teacherRoot().resolveSibling(".calibration"), CalibrationCache.machine(backend),
-                recalibrate);
+        CalibrationCache cache = CalibrationCache.of(ws.teacherRoot().resolveSibling(".calibration"), backend, recalibrate);
         List<TrialRow> stored = List.of();
         // an H2 file store is read only when its file exists: looking must not create one
         String url = ws.jdbcUrl();
@@ -237,6 +238,11 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
         }
         boolean cached = new TeacherCache(ws.teacherRoot(), s -> { }).cached(c.dataset(), c.teacher());
         return of(c, SweepPlan.expand(c), data, stored, cached, loadSeconds, cache);
+    }
+
+    /** An imported teacher's file hash (what its cost depends on beyond its declared taps), or "" for one built here. */
+    private static String onnxHash(SweepConfig c) {
+        return c.teacher().onnx() == null || c.teacher().onnx().sha256() == null ? "" : c.teacher().onnx().sha256();
     }
 
     /** {seconds to create and migrate a store, seconds per committed epoch write}, timed on a throwaway H2 file. */

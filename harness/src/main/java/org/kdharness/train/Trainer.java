@@ -68,7 +68,7 @@ public final class Trainer {
 
     private final Engine engine;
 
-    /** A trainer that picks the fastest engine covering each objective. */
+    /** A trainer on the layer engine wherever it covers the objective, else the graph ({@link Engine#AUTO}). */
     public Trainer() {
         this(Engine.AUTO);
     }
@@ -225,7 +225,8 @@ public final class Trainer {
             } else {
                 sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
             }
-            if (stop.getAsBoolean()) {
+            // a stop after the last epoch's last batch loses nothing: the trial finishes
+            if (stop.getAsBoolean() && epoch < spec.epochs()) {
                 throw new TrainingStopped(epoch);
             }
             double steps = (System.nanoTime() - t0) / 1e9;

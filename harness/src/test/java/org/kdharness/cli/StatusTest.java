@@ -47,7 +47,9 @@ class StatusTest {
 
     @Test
     void runningTrialsShowTheirEpochAndADeadWorkersTrialShowsAsStale() throws Exception {
-        Path config = TinySweep.write(dir, "live", TinySweep.SMALL_GRID);
+        Path config = dir.resolve("live.yaml");
+        java.nio.file.Files.writeString(config, TinySweep.yaml("live", TinySweep.SMALL_GRID)
+                .replace("training: {epochs: 1, batch_size: 64}", "training: {epochs: 3, batch_size: 64}"));
         String url = "jdbc:h2:file:" + dir.resolve("live-store") + ";AUTO_SERVER=TRUE";
         // a process that has exited: its pid names a dead worker on this host
         Process gone = new ProcessBuilder("true").start();
@@ -65,7 +67,7 @@ class StatusTest {
         CliRun.Result r = CliRun.run("status", config.toString(), "--jdbc-url", url);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("live: 0/3 done {pending=1, running=2}"), r.out());
-        assertTrue(r.out().contains("  a1 response T=2, α=0.5 seed=1 | epoch 2/1, train_loss 0.2500, val 0.8125, 3.0 s/epoch | "
+        assertTrue(r.out().contains("  a1 response T=2, α=0.5 seed=1 | epoch 2/3, train_loss 0.2500, val 0.8125, 3.0 s/epoch | "
                 + org.kdharness.store.WorkerId.current()), r.out());
         assertTrue(r.out().contains("  a2 response T=2, α=0.5 seed=2 | stale: worker " + host + ":" + gone.pid() + " is gone, last heartbeat "),
                 r.out());

@@ -53,8 +53,8 @@ class SweepStatusTest {
 
     @Test
     void aTrialWhoseWorkerIsGoneIsStaleAndCountsAsToStart() {
-        // r1's worker is gone: it will run again from the start (30 s) beside p1, p2, p3 on 2 slots (parallel_trials),
-        // r2 alone is live: one slot. 7 (r2) -> p... : r2 slot 7; r1 again 30 -> 37; p1 11 -> 48; p2 30 -> 78; p3 17.33 -> 95.33
+        // r1's worker is gone: it will run again from the start (30 s), with p1, p2, p3, on the one slot of the live r2
+        // (7 s left): 7 -> r1 37 -> p1 48 -> p2 78 -> p3 95.33
         SweepStatus s = new SweepStatus("s", ROWS, List.of(running("r1", 600, 2, 5.0, true), running("r2", 4, 0, Double.NaN, false)),
                 WALL, 5, 2, NOW, 1800);
         assertEquals("ETA ~1m 35s (4 to start, 22.1 s/trial on average; 1 running; 1 side by side)", s.timeLeft());

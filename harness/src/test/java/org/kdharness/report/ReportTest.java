@@ -49,7 +49,9 @@ class ReportTest {
 
     @BeforeAll
     static void runSweep() throws Exception {
-        config = TinySweep.write(dir, "rep", GRID);
+        // the dataset's family named, as the quickstart names it: the report then names its classes
+        config = dir.resolve("rep.yaml");
+        Files.writeString(config, TinySweep.yaml("rep", GRID).replace("dataset:\n", "dataset:\n  name: fashion-mnist\n"));
         reports = dir.resolve("reports").toString();
         assertEquals(0, Main.execute("run", config.toString(), "--reports", reports));
         try (MetricsStore store = MetricsStore.open("jdbc:h2:file:" + dir.resolve("reports/rep/metrics").toAbsolutePath())) {

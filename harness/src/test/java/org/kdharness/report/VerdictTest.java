@@ -68,7 +68,9 @@ class VerdictTest {
         assertTrue(v.contains(" Significantly below the baseline: feature (mse) (-2.50 points, p = "
                 + ReportSections.pValue(new TTest().pairedTTest(feature, baseline)) + ")."), v);
         assertTrue(v.contains(" The teacher reached 90.00 %, 5.67 points above response."), v);
-        assertTrue(v.endsWith(" The lead over baseline holds on 3 matched seeds (with fewer than 5, more seeds would still make it firmer)."), v);
+        assertTrue(v.contains(" The lead over baseline is significant at p < 0.05 on 3 matched seeds (with fewer than 5, more seeds would"
+                + " still make it firmer)."), v);
+        assertTrue(v.endsWith(" (The winner was picked on test accuracy and then compared with 2 methods: each p is uncorrected for that.)"), v);
     }
 
     @Test
@@ -83,9 +85,21 @@ class VerdictTest {
         double dz = (d[0] + d[1]) / 2 / new org.apache.commons.math3.stat.descriptive.DescriptiveStatistics(d).getStandardDeviation();
         int needed = Statistics.pairsForPower(dz, 0.05, 0.8);
         assertTrue(needed > 2 && needed < 1000, "d_z " + dz + " needs " + needed);
-        assertTrue(v.endsWith(" If the difference to response (+0.25 points) and its spread over seeds held, about " + needed
+        assertTrue(v.contains(" If the difference to response (+0.25 points) and its spread over seeds held, about " + needed
                 + " seeds would show it at 80 % power (paired t-test, p < 0.05); with 2 seeds that spread is itself a rough guess."), v);
         assertTrue(!v.contains("teacher"), "no teacher accuracy, no teacher sentence: " + v);
+    }
+
+    @Test
+    void seedsThatAgreeExactlyAreNotCalledADifferenceOfNothing() {
+        // response is 12.5 points above the baseline on every seed (exact in binary): no spread, so no interval and no
+        // t-test, and never "did not differ"
+        double[] baseline = {0.75, 0.5}, response = {0.875, 0.625}, feature = {0.25, 0.375};
+        String v = Verdict.of(SweepSummary.of(sweep(baseline, response, feature)), Double.NaN);
+        assertTrue(v.contains(" Against baseline, +12.50 points on each of 2 matched seeds (no spread, so no t-test);"), v);
+        assertTrue(v.contains(" Every matched seed put response +12.50 points ahead of baseline; more seeds would show whether that"
+                + " spread stays at zero."), v);
+        assertTrue(!v.contains("did not differ"), v);
     }
 
     @Test

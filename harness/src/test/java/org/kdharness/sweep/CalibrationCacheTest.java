@@ -31,22 +31,23 @@ class CalibrationCacheTest {
                 "another machine");
         assertFalse(cache.get(key).isPresent());
         int[] measured = {0};
-        assertArrayEquals(new double[]{1.5, 2.25}, cache.computeIfAbsent(key, () -> {
+        assertArrayEquals(new double[]{1.5, 2.25}, cache.computeIfAbsent(key, 2, () -> {
             measured[0]++;
             return new double[]{1.5, 2.25};
         }));
-        assertArrayEquals(new double[]{1.5, 2.25}, cache.computeIfAbsent(key, () -> {
+        assertArrayEquals(new double[]{1.5, 2.25}, cache.computeIfAbsent(key, 2, () -> {
             measured[0]++;
             return new double[]{9, 9};
         }), "read back, not measured again");
         assertEquals(1, measured[0]);
         // --recalibrate: measured again and overwritten
         CalibrationCache refresh = new CalibrationCache(dir.resolve("cal"), "cpu A", true);
-        assertArrayEquals(new double[]{3, 4}, refresh.computeIfAbsent(key, () -> new double[]{3, 4}));
+        assertArrayEquals(new double[]{3, 4}, refresh.computeIfAbsent(key, 2, () -> new double[]{3, 4}));
         assertArrayEquals(new double[]{3, 4}, cache.get(key).orElseThrow());
-        // a damaged entry is measured again, never an error
+        // an entry of the wrong length (damaged, or of another format) is measured again, never an error
         cache.put("trial-broken", 1);
-        assertTrue(cache.get("trial-broken").isPresent());
+        assertFalse(cache.has("trial-broken", 2));
+        assertArrayEquals(new double[]{5, 6}, cache.computeIfAbsent("trial-broken", 2, () -> new double[]{5, 6}));
         assertFalse(CalibrationCache.none().get(key).isPresent(), "a cache that keeps nothing");
     }
 

@@ -83,12 +83,17 @@ class InterruptTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline && p.isAlive()) {
             Thread.sleep(50);
-            if (Files.readString(log).lines().filter(l -> l.startsWith("done ")).count() >= 2) {
+            if (ended(Files.readString(log)) >= 2) {
                 Thread.sleep(300);
                 return p;
             }
         }
         throw new AssertionError("the sweep never had 2 trials done: " + Files.readString(log));
+    }
+
+    /** The lines that end a trial: done, or pruned under ASHA. */
+    private static long ended(String log) {
+        return log.lines().filter(l -> l.startsWith("done ") || l.startsWith("pruned ")).count();
     }
 
     private static String readQuietly(Path file) {
@@ -142,6 +147,35 @@ class InterruptTest {
             assertFalse(Files.exists(trace), () -> "H2 wrote a trace: " + readQuietly(trace));
             assertRerunFinishesTheRest(name, config, before);
         }
+    }
+
+    @Test
+    void underAshaNoRungIsDecidedOnTheSeedsThatHappenedToArrive() throws Exception {
+        // whole configurations (both seeds) train side by side and meet at rungs at epochs 1, 2, 4
+        Path config = dir.resolve("asha.yaml");
+        Files.writeString(config, Files.readString(config("ashabase"))
+                .replace("name: ashabase", "name: asha")
+                .replace("  seeds: [1, 2]\n", "  seeds: [1, 2]\n  search: {strategy: asha, min_epochs: 1, reduction_factor: 2}\n"));
+        Process p = startAndWait("asha", config);
+        signal(p, "INT");
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "no exit after SIGINT");
+        assertEquals(130, p.exitValue(), Files.readString(dir.resolve("asha.log")));
+        Map<String, List<String>> before = ledger("asha");
+        assertEquals(0, count(before, "running"), before.toString());
+        // every stored decision rests on every seed of its configuration: each reached the rung's epoch
+        try (Connection c = DriverManager.getConnection(url("asha"), "sa", "");
+             ResultSet rs = c.createStatement().executeQuery("SELECT r.config_key, r.epoch, (SELECT COUNT(*) FROM trial t WHERE"
+                     + " t.sweep = r.sweep AND t.config_key = r.config_key), (SELECT COUNT(*) FROM trial t JOIN epoch_metric e ON"
+                     + " e.sweep = t.sweep AND e.trial_id = t.trial_id WHERE t.sweep = r.sweep AND t.config_key = r.config_key"
+                     + " AND e.epoch = r.epoch AND e.name = 'epoch') FROM asha_rung r WHERE r.sweep = 'asha'")) {
+            while (rs.next()) {
+                assertEquals(rs.getInt(3), rs.getInt(4), "configuration " + rs.getString(1) + " decided at epoch " + rs.getInt(2)
+                        + " on " + rs.getInt(4) + " of its " + rs.getInt(3) + " seeds");
+            }
+        }
+        assertEquals(0, Main.execute("run", config.toString(), "--reports", dir.resolve("reports").toString(), "--no-report"));
+        Map<String, List<String>> after = ledger("asha");
+        assertEquals(TRIALS, count(after, "done") + count(after, "pruned"), after.toString());
     }
 
     @Test
