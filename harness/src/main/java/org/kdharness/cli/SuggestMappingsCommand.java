@@ -52,22 +52,25 @@ final class SuggestMappingsCommand implements Callable<Integer> {
         Teacher teacher = new TeacherCache(ws.teacherRoot(), System.out::println).obtain(c.dataset(), c.teacher(), data);
         Files.createDirectories(ws.reports());
         // a preview: nothing goes to the store, whose matrices are those the sweep ranked its trials by
+        int fewest = Integer.MAX_VALUE;
         {
             for (ModelSpec student : MappingCandidates.students(c)) {
                 MappingAdvisor.Similarity sim = MappingAdvisor.measure(student, c.student(), data, teacher, warmup, sample,
                         c.sweep().seeds().get(0));
-                print(student, sim);
+                fewest = Math.min(fewest, print(student, sim));
                 Path svg = ws.reports().resolve("cka-" + student.shortName().replaceAll("[^A-Za-z0-9]+", "-")
                         .replaceAll("^-|-$", "") + ".svg");
                 Files.writeString(svg, heatmap(student, sim));
                 System.out.println("heatmap: " + svg);
             }
         }
-        System.out.println("use them in a sweep with: mappings: [{generator: cka-top-k, k: 3}]");
+        // never more than the candidates: a k above their number would only repeat the ranking
+        System.out.println("use them in a sweep with: mappings: [{generator: cka-top-k, k: " + Math.max(1, Math.min(3, fewest)) + "}]");
         return 0;
     }
 
-    private void print(ModelSpec student, MappingAdvisor.Similarity sim) {
+    /** Prints the CKA matrix and the ranked candidates; returns how many candidates there are. */
+    private int print(ModelSpec student, MappingAdvisor.Similarity sim) {
         System.out.printf(Locale.ROOT, "linear CKA, student %s (after %d warm-up epochs) vs teacher, on %d held-out examples%n",
                 student.shortName(), sim.warmupEpochs(), sim.sample());
         StringBuilder h = new StringBuilder("      ");
@@ -83,10 +86,14 @@ final class SuggestMappingsCommand implements Callable<Integer> {
             System.out.println(row);
         }
         List<Map.Entry<LayerMapping, Double>> ranked = MappingAdvisor.rank(sim.cka());
+        System.out.printf(Locale.ROOT, "%d candidate mapping%s (every student layer mapped, order kept: one-to-one and many-to-one;"
+                + " a partial mapping such as s%d<-t%d alone is not ranked: its pairs' CKA is in the matrix above)%n", ranked.size(),
+                ranked.size() == 1 ? "" : "s", sim.studentLayers(), sim.teacherLayers());
         System.out.println("rank  score  mapping");
         for (int i = 0; i < Math.min(top, ranked.size()); i++) {
             System.out.printf(Locale.ROOT, "%4d  %.3f  %s%n", i + 1, ranked.get(i).getValue(), ranked.get(i).getKey().name());
         }
+        return ranked.size();
     }
 
     private static String heatmap(ModelSpec student, MappingAdvisor.Similarity sim) {
