@@ -4,6 +4,7 @@ import org.kdharness.report.HtmlReport;
 import org.kdharness.report.SweepSummary;
 import org.kdharness.store.LiveTrials;
 import org.kdharness.store.TrialRow;
+import org.kdharness.sweep.WallTimeEstimate;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -27,8 +27,9 @@ import java.util.stream.Collectors;
  * the last few pending trials do not fill every slot, and trials of different methods cost different times (a feature
  * trial twice a response one in the quickstart). The pending trials are dealt in plan order (the order they are
  * claimed in), each at the mean wall time of the done trials most like it (same method, mapping and distance; else
- * same method; else all), to whichever of the live running trials' slots frees first; the time left is when the last
- * slot empties.
+ * same method; else all), to whichever of the live running trials' slots frees first
+ * ({@link WallTimeEstimate#lastSlotFree}, as {@code kd plan} lays out a sweep); the time left is when the last slot
+ * empties.
  *
  * @param wallSeconds   each done trial's wall time from its claim to its end ({@link LiveTrials#wallSeconds})
  * @param epochs        the epochs a trial trains ({@code student.training.epochs})
@@ -126,7 +127,7 @@ record SweepStatus(String sweep, List<TrialRow> rows, List<LiveTrials.Running> r
         if (toStart.isEmpty() && live.isEmpty()) {
             return null;
         }
-        PriorityQueue<Double> slots = new PriorityQueue<>();
+        List<Double> busy = new ArrayList<>();
         for (LiveTrials.Running r : live) {
             TrialRow row = byId.get(r.trialId());
             double cost = row == null ? Double.NaN : cost(row);
@@ -137,22 +138,19 @@ record SweepStatus(String sweep, List<TrialRow> rows, List<LiveTrials.Running> r
                 return null;
             }
             // a trial past its estimate is taken to end now
-            slots.add(Math.max(0, left));
+            busy.add(Math.max(0, left));
         }
         int width = live.isEmpty() ? parallel : live.size();
-        while (slots.size() < width) {
-            slots.add(0.0);
-        }
-        double total = 0;
+        List<Double> costs = new ArrayList<>();
         for (TrialRow t : toStart) {
             double cost = cost(t);
             if (Double.isNaN(cost)) {
                 return null;
             }
-            total += cost;
-            slots.add(slots.poll() + cost);
+            costs.add(cost);
         }
-        double end = slots.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        double total = costs.stream().mapToDouble(Double::doubleValue).sum();
+        double end = WallTimeEstimate.lastSlotFree(busy, width, costs);
         String how = String.format(Locale.ROOT, "%d to start, %.1f s/trial on average; %d running; %d side by side", toStart.size(),
                 toStart.isEmpty() ? 0 : total / toStart.size(), live.size(), width);
         String left = duration(Duration.ofMillis((long) (end * 1e3)));

@@ -39,10 +39,9 @@ final class Heatmaps {
                         "w1 (" + gs.get(0).method() + ")", g -> g.first().wFeature());
             }
         }
-        double lo = grids.stream().flatMap(g -> java.util.Arrays.stream(g.values())).flatMapToDouble(java.util.Arrays::stream)
-                .filter(v -> !Double.isNaN(v)).min().orElse(0);
-        double hi = grids.stream().flatMap(g -> java.util.Arrays.stream(g.values())).flatMapToDouble(java.util.Arrays::stream)
-                .filter(v -> !Double.isNaN(v)).max().orElse(1);
+        java.util.DoubleSummaryStatistics cells = grids.stream().flatMap(g -> java.util.Arrays.stream(g.values()))
+                .flatMapToDouble(java.util.Arrays::stream).filter(v -> !Double.isNaN(v)).summaryStatistics();
+        double lo = cells.getCount() == 0 ? 0 : cells.getMin(), hi = cells.getCount() == 0 ? 1 : cells.getMax();
         List<Map<String, Object>> out = new ArrayList<>();
         for (int i = 0; i < grids.size(); i++) {
             Grid g = grids.get(i);

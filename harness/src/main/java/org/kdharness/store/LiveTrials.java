@@ -36,30 +36,26 @@ public final class LiveTrials {
         }
     }
 
-    private final Object lock;
+    private final MetricsStore store;
     private final Sql sql;
 
-    LiveTrials(Object lock, Sql sql) {
-        this.lock = lock;
+    LiveTrials(MetricsStore store, Sql sql) {
+        this.store = store;
         this.sql = sql;
     }
 
     /** The sweep's running trials in plan order; {@code host} is this machine's name ({@link WorkerId#host}). */
     public List<Running> running(String sweep, String host) {
-        synchronized (lock) {
+        synchronized (store) {
             List<Object[]> rows = sql.query("SELECT trial_id, worker, claimed_at, heartbeat_at FROM trial WHERE sweep = ? AND status = 'running'"
                     + " AND in_plan ORDER BY ordinal", rs -> new Object[]{rs.getString(1), rs.getString(2), rs.getTimestamp(3), rs.getTimestamp(4)}, sweep);
             List<Running> out = new ArrayList<>();
             for (Object[] r : rows) {
                 String id = (String) r[0];
-                Map<Integer, Map<String, Double>> epochs = new TreeMap<>();
-                sql.query("SELECT epoch, name, metric_value FROM epoch_metric WHERE sweep = ? AND trial_id = ?", rs -> {
-                    epochs.computeIfAbsent(rs.getInt(1), k -> new LinkedHashMap<>()).put(rs.getString(2), Sql.nullable(rs, 3));
-                    return 0;
-                }, sweep, id);
+                TreeMap<Integer, Map<String, Double>> epochs = new TreeMap<>(store.epochs(sweep, id));
                 double seconds = epochs.values().stream().map(m -> m.get("epoch_seconds")).filter(v -> v != null && !v.isNaN())
                         .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-                Map<String, Double> last = epochs.isEmpty() ? Map.of() : ((TreeMap<Integer, Map<String, Double>>) epochs).lastEntry().getValue();
+                Map<String, Double> last = epochs.isEmpty() ? Map.of() : epochs.lastEntry().getValue();
                 out.add(new Running(id, (String) r[1], instant(r[2]), instant(r[3]), WorkerId.isDeadLocal((String) r[1], host),
                         epochs.size(), last, seconds));
             }
@@ -72,7 +68,7 @@ public final class LiveTrials {
      * what a pending trial will take, where the trial's own {@code seconds} count its training alone), by trial id.
      */
     public Map<String, Double> wallSeconds(String sweep) {
-        synchronized (lock) {
+        synchronized (store) {
             Map<String, Double> out = new LinkedHashMap<>();
             sql.query("SELECT trial_id, claimed_at, finished_at FROM trial WHERE sweep = ? AND status = 'done'"
                     + " AND claimed_at IS NOT NULL AND finished_at IS NOT NULL", rs -> {

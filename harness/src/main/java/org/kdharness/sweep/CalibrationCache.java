@@ -97,18 +97,18 @@ final class CalibrationCache {
 
     /** The {@code length} figures under {@code key}, measured by {@code measure} and stored when absent or damaged. */
     double[] computeIfAbsent(String key, int length, java.util.function.Supplier<double[]> measure) {
-        Optional<double[]> stored = get(key).filter(v -> v.length == length);
-        if (stored.isPresent()) {
-            return stored.get();
-        }
-        double[] v = measure.get();
-        put(key, v);
-        return v;
+        return stored(key, length).orElseGet(() -> measured(key, measure.get()));
     }
 
-    /** Whether {@code length} figures are stored under {@code key} (read, not measured: the estimate's source column). */
-    boolean has(String key, int length) {
-        return get(key).filter(v -> v.length == length).isPresent();
+    /** The {@code length} figures stored under {@code key}: empty when absent, damaged or refreshing. */
+    Optional<double[]> stored(String key, int length) {
+        return get(key).filter(v -> v.length == length);
+    }
+
+    /** Stores {@code values}, just measured, under {@code key}, and returns them. */
+    double[] measured(String key, double[] values) {
+        put(key, values);
+        return values;
     }
 
     /**

@@ -73,16 +73,29 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
      * first, each to the slot that frees first (so a last round that is not full counts as it runs).
      */
     public double wallSeconds() {
-        java.util.PriorityQueue<Double> slots = new java.util.PriorityQueue<>();
-        for (int i = 0; i < sideBySide; i++) {
-            slots.add(0.0);
-        }
+        List<Double> costs = new ArrayList<>();
         kinds.stream().sorted(java.util.Comparator.comparingDouble(Kind::secondsPerTrial).reversed()).forEach(k -> {
             for (int i = 0; i < k.trials(); i++) {
-                slots.add(slots.poll() + k.secondsPerTrial());
+                costs.add(k.secondsPerTrial());
             }
         });
-        return setupSeconds + teacherSeconds + slots.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        return setupSeconds + teacherSeconds + lastSlotFree(List.of(), sideBySide, costs);
+    }
+
+    /**
+     * When the last of {@code width} slots of trials side by side frees: slot i is busy for {@code busy.get(i)} seconds
+     * first (free where {@code busy} has no entry), and each of {@code costs}, in order, goes to the slot that frees
+     * first. What {@code kd plan} lays a sweep out with, and {@code kd status} the rest of a running one.
+     */
+    public static double lastSlotFree(List<Double> busy, int width, List<Double> costs) {
+        java.util.PriorityQueue<Double> slots = new java.util.PriorityQueue<>(busy);
+        while (slots.size() < width) {
+            slots.add(0.0);
+        }
+        for (double cost : costs) {
+            slots.add(slots.poll() + cost);
+        }
+        return slots.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 
     /** The estimate, as lines for the console. */
@@ -171,10 +184,10 @@ public record WallTimeEstimate(double teacherSeconds, List<Kind> kinds, int side
                 // the trial's whole student (the kind names it by its short name only) and an imported teacher's file
                 String key = cache.key("trial", c.student(), first.student() != null ? first.student() : c.student().model(),
                         c.teacher().model(), onnxHash(c), c.dataset(), e.getKey(), sideBySide, c.runtime().engine(), CALIBRATION_ROWS);
-                boolean known = cache.has(key, 2);
-                double[] m = cache.computeIfAbsent(key, 2, () -> calibration.get().trial(first, sideBySide));
+                java.util.Optional<double[]> known = cache.stored(key, 2);
+                double[] m = known.orElseGet(() -> cache.measured(key, calibration.get().trial(first, sideBySide)));
                 kinds.add(new Kind(e.getKey(), e.getValue().size(), m[0], epochs * share * m[1],
-                        known ? "calibrated earlier on this machine" : "calibrated"));
+                        known.isPresent() ? "calibrated earlier on this machine" : "calibrated"));
             }
             double teacher = 0;
             if (remaining.isEmpty()) {

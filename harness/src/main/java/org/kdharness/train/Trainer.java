@@ -184,7 +184,6 @@ public final class Trainer {
         TrainingConfig config = tc.build();
         sd.setTrainingConfig(config);
         LayerStep layers = engine != Engine.GRAPH ? LayerStep.of(net, objective, config) : null;
-        HandStep hand = layers;
         INDArray[] features = {train.features()};
         // under augmentation there are no whole-split inputs: batches and the probe's sample get their own
         INDArray[] labels = perEpoch != null ? null : labelArrays.toArray(INDArray[]::new);
@@ -200,7 +199,7 @@ public final class Trainer {
         long start = System.nanoTime();
         // BatchNorm's running statistics move in every engine step (PyTorch's); the graph's training loop cannot move
         // them, so where it trains, and where the config asks, they are measured after each epoch instead
-        boolean precise = spec.preciseBatchNorm() || hand == null;
+        boolean precise = spec.preciseBatchNorm() || layers == null;
         // the objective before any step: the reference a diverging loss is measured against (with BatchNorm's
         // statistics measured first, so that an untrained residual stack is not judged on unit running variances,
         // then put back where training keeps running statistics)
@@ -216,12 +215,12 @@ public final class Trainer {
             epoch++;
             long t0 = System.nanoTime();
             int[] order = DatasetLoader.shuffled(train.size(), seed * 1_000_003L + epoch);
-            if (perEpoch != null && hand != null) {
-                hand.epoch(perEpoch, epoch, order, spec.batchSize(), seed * 7919L + epoch, stop);
+            if (perEpoch != null && layers != null) {
+                layers.epoch(perEpoch, epoch, order, spec.batchSize(), seed * 7919L + epoch, stop);
             } else if (perEpoch != null) {
                 sd.fit(new BatchIterator(perEpoch, epoch, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
-            } else if (hand != null) {
-                hand.epoch(train.features(), labelArrays, order, spec.batchSize(), seed * 7919L + epoch, stop);
+            } else if (layers != null) {
+                layers.epoch(train.features(), labelArrays, order, spec.batchSize(), seed * 7919L + epoch, stop);
             } else {
                 sd.fit(new BatchIterator(features, labels, masks, spec.batchSize(), order, seed * 7919L + epoch), 1);
             }

@@ -46,7 +46,7 @@ class CalibrationCacheTest {
         assertArrayEquals(new double[]{3, 4}, cache.get(key).orElseThrow());
         // an entry of the wrong length (damaged, or of another format) is measured again, never an error
         cache.put("trial-broken", 1);
-        assertFalse(cache.has("trial-broken", 2));
+        assertFalse(cache.stored("trial-broken", 2).isPresent());
         assertArrayEquals(new double[]{5, 6}, cache.computeIfAbsent("trial-broken", 2, () -> new double[]{5, 6}));
         assertFalse(CalibrationCache.none().get(key).isPresent(), "a cache that keeps nothing");
     }
