@@ -3,8 +3,6 @@ package org.kdharness.store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,10 +49,13 @@ class StoreServerExitTest {
         String url = "jdbc:h2:file:" + dir.resolve("r" + round + "/metrics").toAbsolutePath() + ";AUTO_SERVER=TRUE;AUTO_RECONNECT=TRUE";
         Path release = dir.resolve("release" + round);
         String java = ProcessHandle.current().info().command().orElse("java");
+        // its output goes to a file, not a pipe nobody drains after "holding": H2 writing more than a pipe holds while
+        // it closes under the writers would block the holder's exit
+        Path log = dir.resolve("holder" + round + ".log");
         Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), org.kdharness.HoldDatabase.class.getName(),
-                url, release.toString()).redirectErrorStream(true).start();
+                url, release.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        try (MetricsStore store = MetricsStore.open(awaitHolding(holder, url))) {
+        try (MetricsStore store = MetricsStore.open(awaitHolding(holder, log, url))) {
             store.upsertSweep("s", "name: s\n");
             store.addTrials("s", List.of(PlanErrorsTest.planned("t1"), PlanErrorsTest.planned("t2")));
             List<String> claimed = List.of(store.claimNext("s", "w", 0, 1).orElseThrow(), store.claimNext("s", "w", 0, 1).orElseThrow());
@@ -82,7 +83,7 @@ class StoreServerExitTest {
             } else {
                 Files.writeString(release, "");
             }
-            assertTrue(holder.waitFor(60, TimeUnit.SECONDS), "holder ended");
+            assertTrue(holder.waitFor(60, TimeUnit.SECONDS), () -> "holder ended; its output:\n" + read(log));
             holderGone.set(true);
             for (int i = 0; i < 2; i++) {
                 int epochs = writers.get(i).get();
@@ -96,9 +97,20 @@ class StoreServerExitTest {
         }
     }
 
-    private static String awaitHolding(Process holder, String url) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream()));
-        assertEquals("holding", out.readLine(), "the holder opened the store first: it serves it");
+    private static String awaitHolding(Process holder, Path log, String url) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && holder.isAlive() && !read(log).contains("\n")) {
+            Thread.sleep(20);
+        }
+        assertEquals("holding", read(log).lines().findFirst().orElse(""), "the holder opened the store first: it serves it");
         return url;
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 }
